@@ -1,0 +1,56 @@
+"""Errors that services raise for the interfaces to show: a stable code and a user message.
+
+The message stays translatable until it is shown: a view renders it in the user's language, a
+command prints it in Vietnamese then English on one line.
+"""
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+
+
+class Message:
+    """A translatable message with named placeholders, rendered only when shown."""
+
+    __slots__ = ("params", "template")
+
+    def __init__(self, template: str | Promise, /, **params: Any) -> None:
+        self.template = template
+        self.params = params
+
+    def __str__(self) -> str:
+        text = str(self.template)
+        if not self.params:
+            return text
+        return text % {
+            k: str(v) if isinstance(v, Promise | Message) else v for k, v in self.params.items()
+        }
+
+    def render(self, language: str) -> str:
+        with translation.override(language):
+            return str(self)
+
+    def bilingual(self) -> str:
+        """Vietnamese, then English when it differs: for command-line output."""
+        vietnamese, english = self.render("vi"), self.render("en")
+        return vietnamese if vietnamese == english else f"{vietnamese} / {english}"
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the action; nothing was written."""
+
+    code = "domain_error"
+
+    def __init__(self, message: "Message | str | Promise", *, code: str | None = None) -> None:
+        self.message = message if isinstance(message, Message) else Message(message)
+        super().__init__(self.message.render("en"))
+        if code:
+            self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class NotFound(DomainError):
+    code = "not_found"

@@ -1,0 +1,35 @@
+"""`congdanso demo` — load the demo commune (idempotent) and print the demo log-ins."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from congdanso.core.errors import DomainError
+from congdanso.demo.services import DEMO_RESIDENTS, DEMO_SEED, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo commune xã Ea Yông with about 12,000 residents (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--residents", type=int, default=DEMO_RESIDENTS)
+        parser.add_argument("--seed", type=int, default=DEMO_SEED)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            result = demo_load(residents=options["residents"], seed=options["seed"])
+        except DomainError as error:
+            raise CommandError(error.message.bilingual(), returncode=2) from error
+        imported = result.imported
+        self.stdout.write(
+            _(
+                "Demo commune %(commune)s (code %(code)s): %(rows)d rows, %(created)d created, "
+                "%(updated)d updated, %(unchanged)d unchanged, %(rejected)d rejected."
+            )
+            % {"commune": result.commune.name, "code": result.commune.code, **imported.as_json()}
+        )
+        self.stdout.write(_("Demo log-ins:"))
+        for login in result.logins:
+            password = login.password or _("(unchanged since it was created)")
+            self.stdout.write(f"  {login.username} / {password}  ({login.role})")

@@ -1,0 +1,87 @@
+"""The demo commune: xã Ea Yông (huyện Krông Pắc, Đắk Lắk) as in the 2023 reference case.
+
+Deterministic from its seed and idempotent: the resident list is generated as the Excel file
+a commune would have and loaded through the same import code users run, so a second run
+finds every row unchanged.
+"""
+
+import os
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from congdanso.demo.synthetic import (
+    EA_YONG_SCHOOL,
+    EA_YONG_TODAY,
+    EA_YONG_VILLAGES,
+    generate_rows,
+    write_xlsx,
+)
+from congdanso.people.importing import ImportResult, import_residents
+from congdanso.places.models import Place, PlaceKind
+from congdanso.places.services import (
+    commune_get_or_create,
+    district_get_or_create,
+    places_load_official,
+    village_get_or_create,
+)
+
+DEMO_COMMUNE_CODE = "66-krong-pac-ea-yong"
+DEMO_RESIDENTS = 12_000
+DEMO_SEED = 2023
+DEMO_PASSWORD_DEFAULT = "congdanso-2023"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str | None  # None when the account existed already (password left as it was)
+    role: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    commune: Place
+    imported: ImportResult
+    logins: tuple[DemoLogin, ...]
+
+
+@transaction.atomic
+def demo_commune_get_or_create() -> Place:
+    province = Place.objects.filter(code="66", kind=PlaceKind.PROVINCE).first()
+    if province is None:
+        places_load_official()
+        province = Place.objects.get(code="66", kind=PlaceKind.PROVINCE)
+    district, _created = district_get_or_create(province=province, name="Huyện Krông Pắc")
+    commune, _created = commune_get_or_create(
+        parent=district, name="Xã Ea Yông", code=DEMO_COMMUNE_CODE
+    )
+    for name in EA_YONG_VILLAGES:
+        village_get_or_create(commune=commune, name=name)
+    village_get_or_create(commune=commune, name=EA_YONG_SCHOOL, kind=PlaceKind.SCHOOL)
+    return commune
+
+
+def demo_logins_ensure() -> tuple[DemoLogin, ...]:
+    password = os.environ.get("CONGDANSO_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+    user_model = get_user_model()
+    user = user_model.objects.filter(username="admin").first()
+    if user is not None:
+        return (DemoLogin("admin", None, "superuser"),)
+    user_model.objects.create_superuser("admin", "", password)
+    return (DemoLogin("admin", password, "superuser"),)
+
+
+def demo_load(*, residents: int = DEMO_RESIDENTS, seed: int = DEMO_SEED) -> DemoResult:
+    commune = demo_commune_get_or_create()
+    folder = settings.DATA_DIR / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"ea-yong-residents-{seed}-{residents}.xlsx"
+    if not path.exists():
+        partial = path.with_suffix(".partial.xlsx")
+        write_xlsx(partial, generate_rows(residents, seed=seed, today=EA_YONG_TODAY))
+        partial.replace(path)
+    imported = import_residents(path, commune=commune, today=EA_YONG_TODAY)
+    return DemoResult(commune=commune, imported=imported, logins=demo_logins_ensure())

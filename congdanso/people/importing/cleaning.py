@@ -1,0 +1,277 @@
+"""Turning the cells of one row into a clean resident record, collecting every problem.
+
+A row is rejected only when it cannot be a person (no name, a signature or total line, an
+unknown village without --create-villages). A wrong field (CCCD, phone, date, gender) never
+rejects the row: the field is left empty and its original text is kept in an issue, so the
+rest of the row is imported and nothing the file said is lost.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.core.errors import Message
+from congdanso.people.importing.header import ColumnMap
+from congdanso.people.models import IssueCode, ResidentStatus
+from congdanso.vn import (
+    clean_name,
+    fix_legacy,
+    fold,
+    normalize_phone,
+    parse_birth_date,
+    parse_cccd,
+    parse_gender,
+    VnValueError,
+)
+
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    code: str
+    field: str
+    original: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CleanRow:
+    row_number: int
+    cells: list[Any]
+    full_name: str
+    name_key: str
+    birth_date: dt.date | None
+    birth_date_precision: str
+    gender: str
+    cccd: str | None
+    phone: str
+    village_id: int | None
+    status: str | None
+    resident_id: int | None
+    issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    row_number: int
+    cells: list[Any]
+    reason: Message
+
+
+_FOOTER_WORDS = (
+    "tong cong",
+    "tong so",
+    "cong:",
+    "nguoi lap",
+    "nguoi lap bieu",
+    "nguoi ky",
+    "ky ten",
+    "ky ghi ro",
+    "ghi ro ho ten",
+    "xac nhan",
+    "truong thon",
+    "truong buon",
+    "to truong",
+    "chu tich",
+    "tm.",
+    "t/m",
+    "can bo",
+    "ngay thang nam",
+    "ngay ... thang",
+)
+_STATUS_WORDS = {
+    "living": ResidentStatus.LIVING,
+    "dang sinh song": ResidentStatus.LIVING,
+    "dang o": ResidentStatus.LIVING,
+    "thuong tru": ResidentStatus.LIVING,
+    "tam tru": ResidentStatus.LIVING,
+    "moved_away": ResidentStatus.MOVED_AWAY,
+    "chuyen di": ResidentStatus.MOVED_AWAY,
+    "da chuyen di": ResidentStatus.MOVED_AWAY,
+    "chuyen khau": ResidentStatus.MOVED_AWAY,
+    "deceased": ResidentStatus.DECEASED,
+    "da mat": ResidentStatus.DECEASED,
+    "da chet": ResidentStatus.DECEASED,
+    "chet": ResidentStatus.DECEASED,
+    "qua doi": ResidentStatus.DECEASED,
+    "da qua doi": ResidentStatus.DECEASED,
+}
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _text(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+@lru_cache(maxsize=65536)
+def _name(cell: str) -> tuple[str, str]:
+    name = clean_name(fix_legacy(cell))
+    return name, fold(name)
+
+
+@lru_cache(maxsize=65536)
+def _birth(cell: Any, today: dt.date) -> tuple[dt.date, str]:
+    return parse_birth_date(cell, today=today)
+
+
+@lru_cache(maxsize=256)
+def _gender(cell: str) -> str | None:
+    return parse_gender(fix_legacy(cell))
+
+
+def _is_footer(name_key: str) -> bool:
+    return any(word in name_key for word in _FOOTER_WORDS)
+
+
+class RowCleaner:
+    """Cleans rows of one file; `resolve_village` maps a village cell to a place id."""
+
+    def __init__(
+        self,
+        column_map: ColumnMap,
+        *,
+        resolve_village: Callable[[str], int | Message | None],
+        today: dt.date,
+    ) -> None:
+        self.columns = column_map.columns
+        self.birth_by_gender = column_map.birth_by_gender
+        self.resolve_village = resolve_village
+        self.today = today
+
+    def _cell(self, cells: list[Any], column: str) -> Any:
+        index = self.columns.get(column)
+        if index is None or index >= len(cells):
+            return None
+        cell = cells[index]
+        return None if _blank(cell) else cell
+
+    def clean(self, row_number: int, cells: list[Any]) -> CleanRow | RejectedRow | None:
+        """None for a fully empty row (skipped, not counted)."""
+        if all(_blank(c) for c in cells):
+            return None
+        issues: list[Issue] = []
+
+        def reject(reason: Message) -> RejectedRow:
+            return RejectedRow(row_number=row_number, cells=cells, reason=reason)
+
+        raw_name = self._cell(cells, "full_name")
+        if raw_name is None:
+            return reject(Message(_("The row has no full name.")))
+        full_name, name_key = _name(_text(raw_name))
+        raw_birth = self._cell(cells, "birth_date")
+        raw_cccd = self._cell(cells, "cccd")
+        if raw_birth is None and raw_cccd is None and _is_footer(name_key):
+            return reject(Message(_("A signature or total line, not a person.")))
+        if not _HAS_LETTER.search(full_name):
+            return reject(
+                Message(_("The full name %(name)s has no letters."), name=_text(raw_name))
+            )
+
+        gender = ""
+        raw_gender = self._cell(cells, "gender")
+        if raw_gender is not None:
+            try:
+                gender = _gender(_text(raw_gender)) or ""
+            except VnValueError as error:
+                issues.append(Issue(IssueCode.GENDER_INVALID, "gender", _text(raw_gender), str(error)))
+
+        if self.birth_by_gender:
+            for index, column_gender in self.birth_by_gender.items():
+                if index < len(cells) and not _blank(cells[index]):
+                    raw_birth, gender = cells[index], column_gender
+                    break
+        birth_date: dt.date | None = None
+        precision = ""
+        if raw_birth is not None:
+            try:
+                birth_date, precision = _birth(
+                    raw_birth.strip() if isinstance(raw_birth, str) else raw_birth, self.today
+                )
+            except (VnValueError, TypeError) as error:
+                issues.append(
+                    Issue(IssueCode.BIRTH_DATE_INVALID, "birth_date", _text(raw_birth), str(error))
+                )
+
+        cccd: str | None = None
+        if raw_cccd is not None:
+            try:
+                parsed = parse_cccd(raw_cccd, today=self.today)
+            except VnValueError as error:
+                issues.append(Issue(IssueCode.CCCD_INVALID, "cccd", _text(raw_cccd), str(error)))
+            else:
+                cccd = parsed.number
+                year = birth_date.year if birth_date else None
+                if not parsed.agrees_with(birth_year=year, gender=gender or None):
+                    issues.append(
+                        Issue(
+                            IssueCode.CCCD_MISMATCH,
+                            "cccd",
+                            parsed.number,
+                            str(
+                                Message(
+                                    _(
+                                        "CCCD %(cccd)s says born %(year)s, %(gender)s; "
+                                        "the row says %(row_year)s, %(row_gender)s."
+                                    ),
+                                    cccd=parsed.number,
+                                    year=parsed.birth_year,
+                                    gender=parsed.gender,
+                                    row_year=year or "?",
+                                    row_gender=gender or "?",
+                                )
+                            ),
+                        )
+                    )
+
+        phone = ""
+        raw_phone = self._cell(cells, "phone")
+        if raw_phone is not None:
+            try:
+                phone = normalize_phone(raw_phone)
+            except VnValueError as error:
+                issues.append(Issue(IssueCode.PHONE_INVALID, "phone", _text(raw_phone), str(error)))
+
+        village_id: int | None = None
+        raw_village = self._cell(cells, "village")
+        if raw_village is not None:
+            resolved = self.resolve_village(_text(raw_village))
+            if isinstance(resolved, Message):
+                return reject(resolved)
+            village_id = resolved
+
+        status: str | None = None
+        raw_status = self._cell(cells, "status")
+        if raw_status is not None:
+            status = _STATUS_WORDS.get(fold(_text(raw_status)))
+
+        resident_id: int | None = None
+        raw_id = self._cell(cells, "id")
+        if raw_id is not None and _text(raw_id).isdigit():
+            resident_id = int(_text(raw_id))
+
+        return CleanRow(
+            row_number=row_number,
+            cells=cells,
+            full_name=full_name,
+            name_key=name_key,
+            birth_date=birth_date,
+            birth_date_precision=precision,
+            gender=gender,
+            cccd=cccd,
+            phone=phone,
+            village_id=village_id,
+            status=status,
+            resident_id=resident_id,
+            issues=tuple(issues),
+        )

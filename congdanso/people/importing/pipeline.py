@@ -1,0 +1,166 @@
+"""The import pipeline and its result."""
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.core.errors import DomainError, Message
+from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleaner
+from congdanso.people.importing.errors import ImportFailed
+from congdanso.people.importing.header import HEADER_SCAN_ROWS, find_header
+from congdanso.people.importing.reading import open_table
+from congdanso.people.importing.villages import VillageResolver
+from congdanso.people.importing.writing import ChunkWriter
+from congdanso.places.models import Place
+
+CHUNK_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    warnings: int
+    seconds: float
+    warnings_by_code: dict[str, int] = field(default_factory=dict)
+    rejected_rows: tuple[RejectedRow, ...] = ()
+    header_row: int = 0
+    header_cells: tuple[str, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)
+    sheet: str = ""
+    encoding: str | None = None
+    villages_created: tuple[str, ...] = ()
+    dry_run: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
+            "warnings_by_code": dict(sorted(self.warnings_by_code.items())),
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "sheet": self.sheet,
+            "encoding": self.encoding,
+            "villages_created": list(self.villages_created),
+            "dry_run": self.dry_run,
+        }
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def import_residents(
+    path: Path,
+    *,
+    commune: Place,
+    sheet: str | int | None = None,
+    create_villages: bool = False,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import a resident list into `commune`. Raises ImportFailed; then nothing is written.
+
+    `dry_run` does all the work, counts included, and rolls it back.
+    """
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    source = open_table(Path(path), sheet=sheet)
+    head: list[tuple[int, list[Any]]] = []
+    for item in source.rows:
+        head.append(item)
+        if len(head) >= HEADER_SCAN_ROWS + 2:
+            break
+    found = find_header(head)
+    if found is None:
+        raise ImportFailed(
+            Message(
+                _(
+                    "No header row found in the first %(count)d rows: a column named "
+                    "'Họ và tên' (full name) is needed."
+                ),
+                count=HEADER_SCAN_ROWS,
+            ),
+            code="no_header",
+        )
+    column_map, used = found
+    result: ImportResult | None = None
+    try:
+        with transaction.atomic():
+            villages = VillageResolver(commune, create=create_villages)
+            cleaner = RowCleaner(column_map, resolve_village=villages.resolve, today=today)
+            writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name)
+            rows = 0
+            chunk: list[CleanRow] = []
+
+            def data_rows() -> Any:
+                yield from head[used:]
+                yield from source.rows
+
+            for number, cells in data_rows():
+                cleaned = cleaner.clean(number, cells)
+                if cleaned is None:
+                    continue
+                rows += 1
+                if isinstance(cleaned, RejectedRow):
+                    writer.rejected.append(cleaned)
+                    continue
+                chunk.append(cleaned)
+                if len(chunk) >= CHUNK_ROWS:
+                    writer.write(chunk)
+                    chunk = []
+                    if progress:
+                        progress(rows)
+            if chunk:
+                writer.write(chunk)
+            if progress:
+                progress(rows)
+            counts = writer.counts
+            rejected = sorted(writer.rejected, key=lambda r: r.row_number)
+            result = ImportResult(
+                rows=rows,
+                created=counts.created,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+                rejected=len(rejected),
+                warnings=sum(counts.warnings.values()),
+                seconds=time.perf_counter() - started,
+                warnings_by_code=dict(counts.warnings),
+                rejected_rows=tuple(rejected),
+                header_row=column_map.header_row,
+                header_cells=tuple(column_map.header_cells),
+                columns=column_map.describe(),
+                sheet=source.sheet_name,
+                encoding=source.encoding,
+                villages_created=tuple(villages.created),
+                dry_run=dry_run,
+            )
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    except DomainError:
+        raise
+    except DatabaseError as error:
+        raise ImportFailed(
+            Message(_("Database error, nothing was imported: %(error)s"), error=error),
+            code="database_error",
+        ) from error
+    assert result is not None  # noqa: S101 - set before leaving the transaction
+    return result

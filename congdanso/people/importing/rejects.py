@@ -1,0 +1,42 @@
+"""The rejects file: every row that was not imported, as it was in the file, with the reason.
+
+UTF-8 with BOM so that Excel opens the Vietnamese text correctly. Cells are written as the
+user saw them: 7.0 → 7, a date cell → dd/mm/yyyy.
+"""
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils import translation
+
+from congdanso.people.importing.pipeline import ImportResult
+
+
+def cell_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime):
+        return cell.strftime("%d/%m/%Y %H:%M") if cell.time() != dt.time() else cell.strftime("%d/%m/%Y")
+    if isinstance(cell, dt.date):
+        return cell.strftime("%d/%m/%Y")
+    return str(cell)
+
+
+def write_rejects(out: IO[str], result: ImportResult) -> None:
+    width = max([len(result.header_cells)] + [len(r.cells) for r in result.rejected_rows])
+    headers = list(result.header_cells) + [""] * (width - len(result.header_cells))
+    writer = csv.writer(out)
+    with translation.override("vi"):
+        writer.writerow(["Dòng", *headers, "Lý do"])
+        for row in result.rejected_rows:
+            cells = [cell_text(c) for c in row.cells]
+            writer.writerow([row.row_number, *cells, *[""] * (width - len(cells)), str(row.reason)])
+
+
+def save_rejects(path: Path, result: ImportResult) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        write_rejects(out, result)

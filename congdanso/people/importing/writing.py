@@ -1,0 +1,421 @@
+"""Matching clean rows to residents and writing them, a chunk at a time.
+
+Identity (in this order):
+1. an `id` column (a file exported by `export-residents`) naming a resident of the commune;
+2. same commune + same CCCD → same person; if that resident's data is clearly another
+   person's (different folded name *and* different birth year or gender), the row is rejected;
+3. no CCCD match: same folded name + same birth date (both unknown counts as the same) + same
+   village → same person (a CCCD in the row is then added to that person);
+4. otherwise a new person. When a resident with the same folded name lives in the same village
+   and the evidence that they differ is weak — either birth date unknown, or the same birth
+   year — and neither CCCD tells them apart, the new person is flagged `possible_duplicate`.
+
+Updating never erases: an empty cell keeps what is stored. Lookups go to the database per
+chunk (rows written earlier in the same transaction included), so memory stays flat whatever
+the file's size. Inserts are one multi-row statement per chunk on SQLite and COPY on
+PostgreSQL, with ids reserved up front so that issues can point at their residents.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.core.errors import Message
+from congdanso.people.importing.cleaning import CleanRow, Issue, RejectedRow
+from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
+
+RESIDENT_TABLE = Resident._meta.db_table
+ISSUE_TABLE = DataIssue._meta.db_table
+_RESIDENT_COLUMNS = (
+    "id",
+    "commune_id",
+    "village_id",
+    "full_name",
+    "name_key",
+    "birth_date",
+    "birth_date_precision",
+    "gender",
+    "cccd",
+    "phone",
+    "status",
+    "created_at",
+    "updated_at",
+)
+_ISSUE_COLUMNS = (
+    "commune_id",
+    "resident_id",
+    "code",
+    "field",
+    "original_value",
+    "detail",
+    "source",
+    "created_at",
+)
+_SELECT = (
+    "SELECT id, cccd, name_key, full_name, birth_date, birth_date_precision, gender, phone, "
+    f"village_id, status FROM {RESIDENT_TABLE} WHERE commune_id = %s AND "
+)
+_MAX_PARAMS = 900
+
+
+@dataclass(slots=True)
+class Known:
+    """A resident as stored (or as this import is about to store it)."""
+
+    id: int
+    cccd: str | None
+    name_key: str
+    full_name: str
+    birth_date: dt.date | None
+    birth_date_precision: str
+    gender: str
+    phone: str
+    village_id: int | None
+    status: str
+    issues: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def from_db(cls, row: Sequence[Any]) -> "Known":
+        birth = row[4]
+        if isinstance(birth, str):  # SQLite hands dates back as text to raw cursors
+            birth = dt.date.fromisoformat(birth)
+        return cls(row[0], row[1], row[2], row[3], birth, row[5], row[6], row[7], row[8], row[9])
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _same_person(row: CleanRow, known: Known) -> bool:
+    if row.name_key == known.name_key:
+        return True
+    # A spelling correction keeps the birth year and the gender.
+    return bool(
+        row.birth_date
+        and known.birth_date
+        and row.birth_date.year == known.birth_date.year
+        and (not row.gender or not known.gender or row.gender == known.gender)
+    )
+
+
+def _weak_difference(row: CleanRow, known: Known) -> bool:
+    if row.cccd and known.cccd and row.cccd != known.cccd:
+        return False
+    if row.birth_date is None or known.birth_date is None:
+        return True
+    return row.birth_date.year == known.birth_date.year
+
+
+def _chunks(values: list[Any]) -> list[list[Any]]:
+    return [values[i : i + _MAX_PARAMS] for i in range(0, len(values), _MAX_PARAMS)]
+
+
+class ChunkWriter:
+    def __init__(self, *, commune_id: int, source: str) -> None:
+        self.commune_id = commune_id
+        self.source = source[:255]
+        self.counts = Counts()
+        self.rejected: list[RejectedRow] = []
+        self.vendor = connection.vendor
+        self._next_id: int | None = None
+
+    # -- reading what is stored ------------------------------------------------------------
+    def _fetch(self, column: str, values: set[Any]) -> list[Known]:
+        found: list[Known] = []
+        with connection.cursor() as cursor:
+            for part in _chunks(sorted(values)):
+                marks = ", ".join(["%s"] * len(part))
+                cursor.execute(f"{_SELECT}{column} IN ({marks})", [self.commune_id, *part])
+                found.extend(Known.from_db(r) for r in cursor.fetchall())
+        return found
+
+    def _attach_issues(self, known: dict[int, Known]) -> None:
+        if not known:
+            return
+        with connection.cursor() as cursor:
+            for part in _chunks(sorted(known)):
+                marks = ", ".join(["%s"] * len(part))
+                cursor.execute(
+                    f"SELECT resident_id, code, original_value FROM {ISSUE_TABLE} "
+                    f"WHERE resolved_at IS NULL AND resident_id IN ({marks})",
+                    part,
+                )
+                for resident_id, code, original in cursor.fetchall():
+                    known[resident_id].issues.add((code, original))
+
+    # -- ids -------------------------------------------------------------------------------
+    def _reserve_ids(self, count: int) -> list[int]:
+        if count == 0:
+            return []
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [RESIDENT_TABLE, count],
+                )
+                return [r[0] for r in cursor.fetchall()]
+            if self._next_id is None:
+                # The import holds the write lock (IMMEDIATE transaction): no one else inserts.
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {RESIDENT_TABLE}")
+                self._next_id = int(cursor.fetchone()[0]) + 1
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [RESIDENT_TABLE])
+                seq = cursor.fetchone()
+                if seq is not None:
+                    self._next_id = max(self._next_id, int(seq[0]) + 1)
+        first = self._next_id
+        self._next_id = first + count
+        return list(range(first, first + count))
+
+    # -- deciding --------------------------------------------------------------------------
+    def write(self, rows: list[CleanRow]) -> None:
+        ids = {r.resident_id for r in rows if r.resident_id}
+        cccds = {r.cccd for r in rows if r.cccd}
+        keys = {r.name_key for r in rows}
+        by_id: dict[int, Known] = {}
+        for known in self._fetch("id", ids) + self._fetch("cccd", cccds) + self._fetch(
+            "name_key", keys
+        ):
+            by_id.setdefault(known.id, known)
+        self._attach_issues(by_id)
+        by_cccd = {k.cccd: k for k in by_id.values() if k.cccd}
+        by_name: dict[str, list[Known]] = defaultdict(list)
+        for known in by_id.values():
+            by_name[known.name_key].append(known)
+
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        creates: list[tuple[CleanRow, Known]] = []
+        updates: dict[int, Known] = {}
+        new_issues: list[tuple[Known, Issue]] = []
+        resolved: list[tuple[int, str]] = []
+
+        for row in rows:
+            known = self._match(row, by_id, by_cccd, by_name)
+            if isinstance(known, RejectedRow):
+                self.rejected.append(known)
+                continue
+            row_issues = {(i.code, i.original): i for i in row.issues}
+            if known is None:
+                known = Known(
+                    0,
+                    row.cccd,
+                    row.name_key,
+                    row.full_name,
+                    row.birth_date,
+                    row.birth_date_precision,
+                    row.gender,
+                    row.phone,
+                    row.village_id,
+                    row.status or ResidentStatus.LIVING,
+                )
+                for other in by_name.get(row.name_key, ()):
+                    if other.village_id == row.village_id and _weak_difference(row, other):
+                        issue = Issue(
+                            IssueCode.POSSIBLE_DUPLICATE,
+                            "",
+                            other.full_name,
+                            str(
+                                Message(
+                                    _("Same name and village as resident #%(id)s (%(birth)s)."),
+                                    id=other.id or "?",
+                                    birth=other.birth_date or "?",
+                                )
+                            ),
+                        )
+                        row_issues[(issue.code, issue.original)] = issue
+                        break
+                creates.append((row, known))
+                by_name[row.name_key].append(known)
+                if row.cccd:
+                    by_cccd[row.cccd] = known
+                for issue in row_issues.values():
+                    new_issues.append((known, issue))
+                    known.issues.add((issue.code, issue.original))
+                self.counts.created += 1
+            else:
+                changed = self._apply(row, known, by_cccd, resolved)
+                for key, issue in row_issues.items():
+                    if key not in known.issues:
+                        new_issues.append((known, issue))
+                        known.issues.add(key)
+                        changed = True
+                if changed:
+                    if known.id:
+                        updates[known.id] = known
+                    self.counts.updated += 1
+                else:
+                    self.counts.unchanged += 1
+            for issue in row_issues.values():
+                self.counts.warnings[issue.code] += 1
+
+        self._flush(creates, updates, new_issues, resolved, now)
+
+    def _match(
+        self,
+        row: CleanRow,
+        by_id: dict[int, Known],
+        by_cccd: dict[str, Known],
+        by_name: dict[str, list[Known]],
+    ) -> Known | RejectedRow | None:
+        if row.resident_id and row.resident_id in by_id:
+            return by_id[row.resident_id]
+        if row.cccd and row.cccd in by_cccd:
+            known = by_cccd[row.cccd]
+            if _same_person(row, known):
+                return known
+            return RejectedRow(
+                row.row_number,
+                row.cells,
+                Message(
+                    _(
+                        "CCCD %(cccd)s already belongs to %(name)s (born %(birth)s), "
+                        "a different person."
+                    ),
+                    cccd=row.cccd,
+                    name=known.full_name,
+                    birth=known.birth_date or "?",
+                ),
+            )
+        for known in by_name.get(row.name_key, ()):
+            if (
+                known.village_id == row.village_id
+                and known.birth_date == row.birth_date
+                and (not row.cccd or not known.cccd)
+            ):
+                return known
+        return None
+
+    def _apply(
+        self,
+        row: CleanRow,
+        known: Known,
+        by_cccd: dict[str, Known],
+        resolved: list[tuple[int, str]],
+    ) -> bool:
+        """Copy the row's non-empty fields onto `known`; True if anything changed."""
+        changed = False
+        for attr, value in (
+            ("full_name", row.full_name),
+            ("gender", row.gender),
+            ("phone", row.phone),
+            ("village_id", row.village_id),
+            ("status", row.status),
+        ):
+            if value and getattr(known, attr) != value:
+                setattr(known, attr, value)
+                changed = True
+                if attr == "phone":
+                    resolved.append((known.id, IssueCode.PHONE_INVALID))
+        if row.full_name and known.name_key != row.name_key:
+            known.name_key = row.name_key
+        if row.birth_date and (
+            known.birth_date != row.birth_date
+            or known.birth_date_precision != row.birth_date_precision
+        ):
+            known.birth_date, known.birth_date_precision = row.birth_date, row.birth_date_precision
+            resolved.append((known.id, IssueCode.BIRTH_DATE_INVALID))
+            changed = True
+        if row.cccd and known.cccd != row.cccd and row.cccd not in by_cccd:
+            known.cccd = row.cccd
+            by_cccd[row.cccd] = known
+            resolved.append((known.id, IssueCode.CCCD_INVALID))
+            changed = True
+        return changed
+
+    # -- writing ---------------------------------------------------------------------------
+    def _flush(
+        self,
+        creates: list[tuple[CleanRow, Known]],
+        updates: dict[int, Known],
+        new_issues: list[tuple[Known, Issue]],
+        resolved: list[tuple[int, str]],
+        now: Any,
+    ) -> None:
+        for (_row, known), new_id in zip(creates, self._reserve_ids(len(creates)), strict=True):
+            known.id = new_id
+        resident_rows = [
+            (
+                k.id,
+                self.commune_id,
+                k.village_id,
+                k.full_name,
+                k.name_key,
+                k.birth_date,
+                k.birth_date_precision,
+                k.gender,
+                k.cccd,
+                k.phone,
+                k.status,
+                now,
+                now,
+            )
+            for _row, k in creates
+        ]
+        issue_rows = [
+            (
+                self.commune_id,
+                k.id,
+                i.code,
+                i.field,
+                i.original[:500],
+                i.detail[:500],
+                self.source,
+                now,
+            )
+            for k, i in new_issues
+        ]
+        self._insert(RESIDENT_TABLE, _RESIDENT_COLUMNS, resident_rows)
+        self._insert(ISSUE_TABLE, _ISSUE_COLUMNS, issue_rows)
+        with connection.cursor() as cursor:
+            if updates:
+                cursor.executemany(
+                    f"UPDATE {RESIDENT_TABLE} SET full_name = %s, name_key = %s, birth_date = %s, "
+                    "birth_date_precision = %s, gender = %s, cccd = %s, phone = %s, "
+                    "village_id = %s, status = %s, updated_at = %s WHERE id = %s",
+                    [
+                        (
+                            k.full_name,
+                            k.name_key,
+                            k.birth_date,
+                            k.birth_date_precision,
+                            k.gender,
+                            k.cccd,
+                            k.phone,
+                            k.village_id,
+                            k.status,
+                            now,
+                            k.id,
+                        )
+                        for k in updates.values()
+                    ],
+                )
+            if resolved:
+                cursor.executemany(
+                    f"UPDATE {ISSUE_TABLE} SET resolved_at = %s "
+                    "WHERE resident_id = %s AND code = %s AND resolved_at IS NULL",
+                    [(now, resident_id, code) for resident_id, code in resolved if resident_id],
+                )
+
+    def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
+                with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+            )

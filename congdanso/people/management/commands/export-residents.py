@@ -1,0 +1,38 @@
+"""`congdanso export-residents --commune CODE [--format csv|xlsx] [--out PATH]`."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from congdanso.core.errors import DomainError
+from congdanso.people.exporters import export_csv, export_xlsx
+from congdanso.places.selectors import commune_get
+
+
+class Command(BaseCommand):
+    help = "Export the residents of a commune as CSV (default, to stdout) or XLSX."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--commune", required=True)
+        parser.add_argument("--format", choices=["csv", "xlsx"], default=None)
+        parser.add_argument("--out", type=Path, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out: Path | None = options["out"]
+        fmt = options["format"] or ("xlsx" if out and out.suffix.lower() == ".xlsx" else "csv")
+        try:
+            commune = commune_get(options["commune"])
+        except DomainError as error:
+            raise CommandError(error.message.bilingual(), returncode=2) from error
+        if fmt == "xlsx":
+            if out is None:
+                raise CommandError("--format xlsx cần --out FILE.xlsx / needs --out", returncode=2)
+            count = export_xlsx(commune, out)
+        elif out is None:
+            count = export_csv(commune, self.stdout)
+        else:
+            with out.open("w", encoding="utf-8-sig", newline="") as handle:
+                count = export_csv(commune, handle)
+        if out is not None:
+            self.stderr.write(f"{count} → {out}")

@@ -1,0 +1,89 @@
+"""`congdanso import-residents PATH --commune CODE` — see README "Importing residents"."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from congdanso.core.errors import DomainError
+from congdanso.people.importing import ImportResult, import_residents
+from congdanso.people.importing.rejects import save_rejects
+from congdanso.places.selectors import commune_get
+
+
+class Command(BaseCommand):
+    help = "Import a resident list (.xlsx, .xls, .ods, .csv) into a commune."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--commune", required=True, help="Commune code, e.g. 24490.")
+        parser.add_argument("--sheet", default=None, help="Sheet name or number (from 1).")
+        parser.add_argument(
+            "--create-villages", action="store_true", help="Create villages not yet known."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
+        parser.add_argument("--rejects", type=Path, default=None, help="CSV of rejected rows.")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        progress = None
+        if not options["json"] and sys.stderr.isatty():
+            progress = self._progress
+        try:
+            commune = commune_get(options["commune"])
+            result = import_residents(
+                options["path"],
+                commune=commune,
+                sheet=options["sheet"],
+                create_villages=options["create_villages"],
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
+        except DomainError as error:
+            raise CommandError(error.message.bilingual(), returncode=2) from error
+        if progress:
+            sys.stderr.write("\n")
+        if options["rejects"]:
+            save_rejects(options["rejects"], result)
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+            return
+        self._summary(result, options)
+
+    def _progress(self, rows: int) -> None:
+        sys.stderr.write("\r" + _("%(rows)d rows read…") % {"rows": rows})
+        sys.stderr.flush()
+
+    def _summary(self, result: ImportResult, options: dict[str, Any]) -> None:
+        write = self.stdout.write
+        if result.dry_run:
+            write(_("Dry run: nothing was written."))
+        write(
+            _("Header found on row %(row)d; columns: %(columns)s")
+            % {
+                "row": result.header_row,
+                "columns": ", ".join(f"{k} ← {v}" for k, v in result.columns.items()),
+            }
+        )
+        write(
+            _(
+                "%(rows)d rows: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged, %(rejected)d rejected; %(warnings)d warnings "
+                "(%(seconds).1f s)."
+            )
+            % result.as_json()
+        )
+        for code, count in sorted(result.warnings_by_code.items()):
+            write(f"  {code}: {count}")
+        if result.villages_created:
+            write(_("Villages created: %(names)s") % {"names": ", ".join(result.villages_created)})
+        for row in result.rejected_rows[:10]:
+            write(_("  row %(row)d: %(reason)s") % {"row": row.row_number, "reason": row.reason})
+        if result.rejected > 10:
+            more = result.rejected - 10
+            write(_("  … and %(count)d more rejected rows.") % {"count": more})
+        if result.rejected and not options["rejects"]:
+            write(_("Use --rejects FILE.csv to save the rejected rows with their reasons."))

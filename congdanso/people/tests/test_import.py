@@ -1,0 +1,257 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from congdanso.people.importing import ImportFailed, import_residents
+from congdanso.people.models import DataIssue, Resident
+from congdanso.people.tests.files import HEADER, TITLE, cp1258_spelling, write_csv, write_xlsx
+from congdanso.places.models import Place
+from congdanso.vn import encode_legacy
+
+TODAY = dt.date(2023, 4, 12)
+pytestmark = pytest.mark.django_db
+
+ROWS = [
+    [1, "Nguyễn Thị Hoà", dt.date(1990, 4, 12), "Nữ", "066190012345", "0912345678", "Thôn Tân Lập"],
+    [2, "TRẦN VĂN BÌNH", "05/03/1985", "Nam", "066085000001", "+84 336 123 456", "Tân Lập"],
+    [3, "H'Nga Niê", 1970, "nu", "", "", "Buôn Ghamah"],
+    [4, "Y Bhiăo Ayun", "1988", "M", None, "01631234567", "ghamah"],
+]
+
+
+def _import(path: Path, commune: Place, **kwargs):  # type: ignore[no-untyped-def]
+    return import_residents(path, commune=commune, today=TODAY, **kwargs)
+
+
+def test_a_commune_list_with_title_rows_and_footer_is_imported(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [*TITLE, HEADER, [1, 2, 3, 4, 5, 6, 7], *ROWS, [], ["", "Tổng cộng: 4 người"],
+            ["", "Người lập biểu"]]
+    result = _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+
+    assert (result.rows, result.created, result.rejected) == (6, 4, 2)
+    assert result.header_row == 4
+    assert result.rows == result.created + result.updated + result.unchanged + result.rejected
+    binh = Resident.objects.get(commune=ea_yong, cccd="066085000001")
+    assert binh.full_name == "Trần Văn Bình"
+    assert binh.birth_date == dt.date(1985, 3, 5)
+    assert binh.phone == "0336123456"
+    assert binh.village.name == "Thôn Tân Lập"
+    nga = Resident.objects.get(commune=ea_yong, name_key="h'nga nie")
+    assert (nga.birth_date, nga.birth_date_precision, nga.gender) == (dt.date(1970, 1, 1), "year", "F")
+    assert nga.village.name == "Buôn Ghamah"
+    y = Resident.objects.get(commune=ea_yong, full_name="Y Bhiăo Ayun")
+    assert y.phone == "0331234567"
+    assert [r.row_number for r in result.rejected_rows] == [11, 12]
+
+
+def test_importing_the_same_file_again_changes_nothing(tmp_path: Path, ea_yong: Place) -> None:
+    path = write_xlsx(tmp_path / "ds.xlsx", [*TITLE, HEADER, *ROWS])
+    _import(path, ea_yong)
+    before = list(Resident.objects.values().order_by("id"))
+
+    again = _import(path, ea_yong)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert list(Resident.objects.values().order_by("id")) == before
+
+
+def test_a_changed_field_updates_the_person_and_an_empty_cell_erases_nothing(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    _import(write_xlsx(tmp_path / "a.xlsx", [HEADER, *ROWS]), ea_yong)
+    changed = [list(r) for r in ROWS]
+    changed[0][5] = "0987654321"
+    changed[1][5] = ""
+    result = _import(write_xlsx(tmp_path / "b.xlsx", [HEADER, *changed]), ea_yong)
+
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 3)
+    assert Resident.objects.get(cccd="066190012345").phone == "0987654321"
+    assert Resident.objects.get(cccd="066085000001").phone == "0336123456"
+
+
+def test_a_wrong_field_is_set_aside_with_its_original_value(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [
+        HEADER,
+        [1, "Lê Văn Cường", "31/02/1990", "Nam", "12345", "0111222333", "Tân Lập"],
+        [2, "Phạm Thị Dung", "12/05/1995", "Nữ", "066095000002", "0912000111", "Tân Lập"],
+    ]
+    result = _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+
+    assert (result.created, result.rejected) == (2, 0)
+    assert result.warnings_by_code == {
+        "birth_date_invalid": 1,
+        "cccd_invalid": 1,
+        "phone_invalid": 1,
+        "cccd_mismatch": 1,
+    }
+    cuong = Resident.objects.get(full_name="Lê Văn Cường")
+    assert (cuong.birth_date, cuong.cccd, cuong.phone) == (None, None, "")
+    issues = dict(DataIssue.objects.filter(resident=cuong).values_list("code", "original_value"))
+    assert issues == {
+        "birth_date_invalid": "31/02/1990",
+        "cccd_invalid": "12345",
+        "phone_invalid": "0111222333",
+    }
+    dung = Resident.objects.get(full_name="Phạm Thị Dung")
+    assert dung.cccd == "066095000002"  # kept, but its gender digit says male
+    assert DataIssue.objects.filter(resident=dung, code="cccd_mismatch").exists()
+
+
+def test_rows_without_name_and_blank_rows(tmp_path: Path, ea_yong: Place) -> None:
+    rows = [HEADER, ROWS[0], [None] * 7, ["", "", "01/01/1990", "Nam", "", "", "Tân Lập"], ROWS[1]]
+    result = _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+
+    assert (result.rows, result.created, result.rejected) == (3, 2, 1)
+    assert result.rejected_rows[0].row_number == 4
+    assert result.rejected_rows[0].cells[2] == "01/01/1990"
+
+
+def test_same_cccd_with_another_persons_data_is_rejected_but_an_exact_duplicate_is_unchanged(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    other = [9, "Đỗ Minh Khoa", "01/01/1960", "Nam", ROWS[0][4], "", "Tân Lập"]
+    rows = [HEADER, ROWS[0], ROWS[0], other]
+    result = _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+
+    assert (result.created, result.unchanged, result.rejected) == (1, 1, 1)
+    assert "Nguyễn Thị Hoà" in str(result.rejected_rows[0].reason)
+    assert Resident.objects.filter(commune=ea_yong).count() == 1
+
+
+def test_unknown_village_is_rejected_listing_the_known_ones_unless_created(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [HEADER, [1, "Hồ Văn Em", "02/02/2002", "Nam", "", "", "Thôn Mới"]]
+    path = write_xlsx(tmp_path / "ds.xlsx", rows)
+
+    rejected = _import(path, ea_yong)
+    assert rejected.rejected == 1
+    reason = str(rejected.rejected_rows[0].reason)
+    assert "Thôn Mới" in reason and "Buôn Ghamah" in reason
+
+    created = _import(path, ea_yong, create_villages=True)
+    assert created.created == 1
+    assert created.villages_created == ("Thôn Mới",)
+    assert Resident.objects.get(full_name="Hồ Văn Em").village.kind == "village"
+
+
+def test_same_name_and_village_with_weak_evidence_is_flagged_possible_duplicate(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [
+        HEADER,
+        [1, "Nguyễn Văn An", "01/01/1980", "Nam", "", "", "Tân Lập"],
+        [2, "Nguyễn Văn An", "01/01/2001", "Nam", "", "", "Tân Lập"],  # other year: not flagged
+        [3, "Nguyễn Văn An", "15/06/1980", "Nam", "", "", "Tân Lập"],  # same year: flagged
+        [4, "Nguyễn Văn An", "", "Nam", "", "", "Tân Lập"],  # no birth date: flagged
+        [5, "Nguyễn Văn An", "", "Nam", "", "", "Cao Bằng"],  # other village: not flagged
+    ]
+    result = _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+
+    assert result.created == 5
+    flagged = DataIssue.objects.filter(code="possible_duplicate").select_related("resident")
+    assert sorted((i.resident.birth_date or dt.date.min) for i in flagged) == [
+        dt.date.min,
+        dt.date(1980, 6, 15),
+    ]
+
+
+def test_a_later_list_adds_the_cccd_to_the_person_matched_by_name_birth_and_village(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    first = [HEADER, [1, "Vũ Thị Lan", "03/03/1993", "Nữ", "", "", "Tân Lập"]]
+    second = [HEADER, [1, "VŨ THỊ LAN", "03/03/1993", "Nữ", "066193000777", "", "Tân Lập"]]
+    _import(write_xlsx(tmp_path / "a.xlsx", first), ea_yong)
+    result = _import(write_xlsx(tmp_path / "b.xlsx", second), ea_yong)
+
+    assert (result.created, result.updated) == (0, 1)
+    assert Resident.objects.get(full_name="Vũ Thị Lan").cccd == "066193000777"
+
+
+def test_two_level_header_with_the_birth_date_under_nam_or_nu(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [
+        ["TT", "Họ và tên", "Ngày sinh", None, "Thôn"],
+        [None, None, "Nam", "Nữ", None],
+        [1, "Lê Văn Hùng", "01/02/1970", None, "Tân Lập"],
+        [2, "Lê Thị Mai", None, "03/04/1975", "Tân Lập"],
+    ]
+    result = _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+
+    assert result.created == 2
+    assert Resident.objects.get(full_name="Lê Văn Hùng").gender == "M"
+    mai = Resident.objects.get(full_name="Lê Thị Mai")
+    assert (mai.gender, mai.birth_date) == ("F", dt.date(1975, 4, 3))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1258"])
+def test_csv_in_every_encoding_communes_use(
+    tmp_path: Path, ea_yong: Place, encoding: str
+) -> None:
+    rows = [["Họ tên", "NS", "GT", "Thôn, buôn"], ["Đặng Thị Ánh", "1/2/1999", "Nữ", "Tân Lập"]]
+    if encoding == "cp1258":
+        rows = [[cp1258_spelling(c) for c in r] for r in rows]
+    result = _import(write_csv(tmp_path / "ds.csv", rows, encoding=encoding), ea_yong)
+
+    assert result.created == 1
+    assert Resident.objects.get(commune=ea_yong).full_name == "Đặng Thị Ánh"
+
+
+def test_legacy_tcvn3_and_vni_names_are_converted(tmp_path: Path, ea_yong: Place) -> None:
+    rows = [
+        HEADER,
+        [1, encode_legacy("Nguyễn Thị Hoà", "tcvn3"), "01/01/1990", "Nữ", "", "", "Tân Lập"],
+        [2, encode_legacy("Trần Văn Đức", "vni"), "01/01/1991", "Nam", "", "", "Tân Lập"],
+    ]
+    _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+    names = set(Resident.objects.values_list("full_name", flat=True))
+    assert names == {"Nguyễn Thị Hoà", "Trần Văn Đức"}
+
+
+def test_no_header_row_is_fatal_and_writes_nothing(tmp_path: Path, ea_yong: Place) -> None:
+    path = write_xlsx(tmp_path / "ds.xlsx", [["a", "b"], ["c", "d"]])
+    with pytest.raises(ImportFailed) as error:
+        _import(path, ea_yong)
+    assert error.value.code == "no_header"
+    assert "Họ và tên" in error.value.message.render("vi")
+    assert not Resident.objects.exists()
+
+
+def test_a_file_that_breaks_halfway_writes_nothing(tmp_path: Path, ea_yong: Place) -> None:
+    path = tmp_path / "ds.csv"
+    good = "".join(f"Người Số {i},01/01/1990,Nam,Tân Lập\n" for i in range(60_000))
+    path.write_bytes(("Họ tên,Ngày sinh,GT,Thôn\n" + good).encode() + b"\xff\xfe broken\n")
+    with pytest.raises(ImportFailed) as error:
+        _import(path, ea_yong)
+    assert error.value.code == "file_encoding"
+    assert not Resident.objects.filter(commune=ea_yong).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("ds.xlsx", b"not a spreadsheet", "file_unreadable"),
+        ("ds.pdf", b"%PDF", "file_type"),
+    ],
+)
+def test_unreadable_files_are_fatal(
+    tmp_path: Path, ea_yong: Place, name: str, content: bytes, code: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportFailed) as error:
+        _import(path, ea_yong)
+    assert error.value.code == code
+
+
+def test_dry_run_counts_everything_and_writes_nothing(tmp_path: Path, ea_yong: Place) -> None:
+    result = _import(write_xlsx(tmp_path / "ds.xlsx", [HEADER, *ROWS]), ea_yong, dry_run=True)
+    assert (result.created, result.dry_run) == (4, True)
+    assert not Resident.objects.exists()
+    assert not DataIssue.objects.exists()

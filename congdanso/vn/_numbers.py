@@ -1,0 +1,53 @@
+"""Reading the digits of an identifier typed into a spreadsheet cell.
+
+Excel turns long digit strings into numbers: the leading zero is lost, the value may come back
+as a float (``66123456789.0``) or, in a CSV saved from a narrow column, in scientific notation
+(``6.61235E+10``, digits lost). :func:`digits_of` undoes what can be undone.
+"""
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from numbers import Integral
+
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
+_FLOAT_ZERO = re.compile(r"(\d+)[.,]0+")
+
+
+class Scientific(ValueError):
+    """The number was written in scientific notation with digits lost."""
+
+
+def scientific_digits(text: str) -> str | None:
+    """The integer a scientific-notation string stands for, if no digit was lost; None if the
+    text is not scientific; raises :class:`Scientific` if digits were lost."""
+    if _SCIENTIFIC.fullmatch(text) is None:
+        return None
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid literals
+        return None
+    mantissa_digits = len(value.as_tuple().digits)
+    exponent = value.adjusted()
+    if value < 0 or exponent + 1 > mantissa_digits:
+        raise Scientific(text)
+    return str(int(value))
+
+
+def number_digits(value: object) -> str | None:
+    """Digits of an int or an integer-valued float (None for other types or values)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Integral):
+        return str(int(value)) if int(value) >= 0 else None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer() or value < 0:
+            return None
+        return str(int(value))
+    return None
+
+
+def strip_float_zero(text: str) -> str:
+    """'66123456789.0' → '66123456789' (a number that went through a float)."""
+    match = _FLOAT_ZERO.fullmatch(text)
+    return match.group(1) if match else text

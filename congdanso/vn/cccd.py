@@ -1,0 +1,170 @@
+"""CCCD: the 12-digit number of the citizen identity card (căn cước công dân), which is also the
+personal identification number (số định danh cá nhân) — Circular 07/2016/TT-BCA, kept by
+Circular 59/2021/TT-BCA.
+
+Layout ``PPP G YY RRRRRR``:
+
+* ``PPP`` province where the birth was registered (001 Hà Nội … 066 Đắk Lắk … 096 Cà Mau, the
+  63 codes of the official list). A code outside the list is not an error (births registered
+  abroad use other codes); its ``province_name`` is then None.
+* ``G`` gender and century: 0/1 male/female born 1900–1999, 2/3 in 2000–2099, 4/5 in 2100–2199,
+  6/7 in 2200–2299, 8/9 in 2300–2399.
+* ``YY`` last two digits of the birth year; ``RRRRRR`` a random serial. There is no check digit.
+
+Input as spreadsheets give it: str or int (or an integer-valued float), with spaces, dots,
+dashes or a leading apostrophe (Excel's text marker). All official province codes start with 0,
+so a number that lost its leading zero(s) to Excel (11 or 10 digits) is restored when the
+restored first three digits are a listed province code. Scientific notation is accepted only if
+no digit was lost. A birth year after today's year is refused.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from congdanso.vn import _data
+from congdanso.vn._numbers import Scientific, number_digits, scientific_digits, strip_float_zero
+from congdanso.vn.errors import InvalidCccd, show
+from congdanso.vn.gender import parse_gender
+from congdanso.vn.today import vietnam_today
+
+CCCD_LENGTH = 12
+_SPACES = str.maketrans("", "", " \t\n\r\u00a0\u200b\u202f\u2060\ufeff")
+_SEPARATORS = str.maketrans("", "", ".-_\u2013\u2014")
+
+
+@dataclass(frozen=True, slots=True)
+class Cccd:
+    """A parsed CCCD number. ``repr`` shows it masked (it is personal data)."""
+
+    number: str
+    province_code: str
+    province_name: str | None
+    gender: str
+    birth_century: int
+    birth_year_2d: int
+
+    @property
+    def birth_year(self) -> int:
+        return self.birth_century + self.birth_year_2d
+
+    def agrees_with(self, *, birth_year: int | None = None, gender: str | None = None) -> bool:
+        """False if a known birth year or gender (``M``/``F`` or Nam/Nữ…) contradicts the
+        number; None means unknown and agrees."""
+        if birth_year is not None and birth_year != self.birth_year:
+            return False
+        return gender is None or parse_gender(gender) in (None, self.gender)
+
+    def masked(self) -> str:
+        """'066******345': the province code and the last three digits."""
+        return f"{self.number[:3]}{'*' * 6}{self.number[-3:]}"
+
+    def __str__(self) -> str:
+        return self.number
+
+    def __repr__(self) -> str:
+        return (
+            f"Cccd({self.masked()!r}, province_code={self.province_code!r}, "
+            f"gender={self.gender!r}, birth_year={self.birth_year})"
+        )
+
+
+def _error(code: str, message: str, message_en: str, value: object) -> InvalidCccd:
+    return InvalidCccd(code, message, message_en, value)
+
+
+def _digits(value: str | int | float | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value.strip().lstrip("'\u2019").translate(_SPACES)
+        try:
+            scientific = scientific_digits(text)
+        except Scientific:
+            raise _error(
+                "cccd_scientific",
+                f"Số CCCD bị Excel ghi ở dạng số mũ và đã mất chữ số: {show(value)}; hãy định "
+                "dạng cột là Văn bản (Text) rồi nhập lại số",
+                f"The CCCD number is in scientific notation and lost digits: {show(value)}; "
+                "format the column as Text and type the number again",
+                value,
+            ) from None
+        if scientific is not None:
+            return scientific
+        return strip_float_zero(text).translate(_SEPARATORS)
+    digits = number_digits(value)
+    if digits is None:
+        raise _error(
+            "cccd_type",
+            f"Số CCCD phải là một dãy chữ số, nhận được giá trị kiểu {type(value).__name__}: "
+            f"{show(value)}",
+            f"A CCCD number must be a string of digits, got a {type(value).__name__}: "
+            f"{show(value)}",
+            value,
+        )
+    return digits
+
+
+def parse_cccd(value: str | int | float, *, today: date | None = None) -> Cccd:
+    """Parse a CCCD number or raise :class:`InvalidCccd` saying why (see the module docstring).
+
+    ``today`` (default: today in Vietnam) bounds the birth year.
+    """
+    digits = _digits(value)
+    if not digits:
+        raise _error("cccd_empty", "Số CCCD đang để trống", "The CCCD number is empty", value)
+    if not (digits.isascii() and digits.isdigit()):
+        bad = "".join(sorted({c for c in digits if not (c.isascii() and c.isdigit())}))
+        raise _error(
+            "cccd_not_digits",
+            f"Số CCCD chỉ được gồm chữ số, nhưng có ký tự khác ({bad!r}): {show(value)}",
+            f"A CCCD number may only hold digits, but it has {bad!r}: {show(value)}",
+            value,
+        )
+    provinces = _data.province_names()
+    if len(digits) in (10, 11):
+        restored = digits.zfill(CCCD_LENGTH)
+        if restored[:3] in provinces:
+            digits = restored
+    if len(digits) != CCCD_LENGTH:
+        if len(digits) == 9:
+            raise _error(
+                "cccd_old_cmnd",
+                f"Số CCCD phải có đúng 12 chữ số, nhận được 9 chữ số (có thể là số CMND cũ): "
+                f"{digits}",
+                f"A CCCD number has exactly 12 digits, got 9 (perhaps an old CMND number): "
+                f"{digits}",
+                value,
+            )
+        raise _error(
+            "cccd_length",
+            f"Số CCCD phải có đúng 12 chữ số, nhận được {len(digits)} chữ số: {show(digits)}",
+            f"A CCCD number has exactly 12 digits, got {len(digits)}: {show(digits)}",
+            value,
+        )
+    code = digits[3]
+    century = 1900 + (int(code) // 2) * 100
+    year_2d = int(digits[4:6])
+    birth_year = century + year_2d
+    current_year = (today or vietnam_today()).year
+    if birth_year > current_year:
+        raise _error(
+            "cccd_future_birth_year",
+            f"Số CCCD cho năm sinh {birth_year} (chữ số thứ 4 là {code}, chữ số thứ 5–6 là "
+            f"{digits[4:6]}), là năm chưa tới (năm nay là {current_year}): {digits}",
+            f"The CCCD number gives birth year {birth_year} (4th digit {code}, 5th–6th "
+            f"{digits[4:6]}), which is after {current_year}: {digits}",
+            value,
+        )
+    return Cccd(
+        number=digits,
+        province_code=digits[:3],
+        province_name=provinces.get(digits[:3]),
+        gender="M" if int(code) % 2 == 0 else "F",
+        birth_century=century,
+        birth_year_2d=year_2d,
+    )
+
+
+def province_name(code: str) -> str | None:
+    """Province of a 3-digit CCCD code ('066' → 'Đắk Lắk'), None if not in the list."""
+    return _data.province_names().get(code)

@@ -1,0 +1,76 @@
+"""Search keys and name cleaning: :func:`fold`, :func:`clean_name`, :func:`clean_text`.
+
+``fold`` builds the key used to match names typed in different ways: it decomposes (NFD), drops
+the combining marks U+0300–U+036F (tones, breve, circumflex, horn), maps đ/Đ (and the look-alike
+eth ð/Ð, often typed for Đ) to ``d``, lower-cases, turns every apostrophe variant (’ ‘ ` ´ ʼ)
+into ``'`` and collapses whitespace (including no-break and other Unicode spaces; zero-width
+characters and the BOM are dropped). It is NFC/NFD-insensitive and idempotent.
+
+``clean_name`` never re-places tone marks and never changes a name that already mixes upper and
+lower case: only an ALL-CAPS or all-lowercase name is title-cased. Title-casing upper-cases the
+first *character* of each word (so a combining breve after it stays attached), also after a
+hyphen, and the letter after an apostrophe that follows a one-letter initial (Ede H'Nga, Y'Sơn).
+
+All three are cached (``functools.lru_cache``): a 200,000-row import repeats names a lot.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_CACHE_SIZE = 1 << 17
+_APOSTROPHES = "\u2019\u2018`\u00b4\u02bc\u02bb\u2032"
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+_FOLD_TABLE: dict[int, int | str | None] = dict.fromkeys(range(0x300, 0x370))
+_FOLD_TABLE.update(dict.fromkeys(map(ord, _INVISIBLE)))
+_FOLD_TABLE.update({ord(c): "'" for c in _APOSTROPHES})
+_FOLD_TABLE.update({ord(c): "d" for c in "đĐðÐɖƉ"})
+
+_CLEAN_TABLE: dict[int, int | str | None] = dict.fromkeys(map(ord, _INVISIBLE))
+# Ð (U+00D0, eth) is what Đ becomes through a Windows-1258 → 1252 mix-up; in a Vietnamese
+# register it always means Đ.
+_CLEAN_TABLE.update({ord("Ð"): "Đ", ord("ð"): "đ"})
+
+_WORD_START = re.compile(r"(?:^|(?<=[ \-]))([^\W\d_])(?:(['\u2019\u02bc])([^\W\d_]))?")
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def fold(text: str) -> str:
+    """Lower-case search key without diacritics: ``fold("Nguyễn Thị Hoà") == "nguyen thi hoa"``."""
+    if text.isascii():
+        if "`" in text:
+            text = text.replace("`", "'")
+        return " ".join(text.lower().split())
+    return " ".join(unicodedata.normalize("NFD", text).lower().translate(_FOLD_TABLE).split())
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def clean_text(text: str) -> str:
+    """NFC, zero-width characters removed, whitespace trimmed and collapsed; case kept."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text.translate(_CLEAN_TABLE))
+    return " ".join(text.split())
+
+
+def _title_word(match: re.Match[str]) -> str:
+    initial, apostrophe, after = match.groups()
+    if apostrophe is None:
+        return initial.upper()
+    return initial.upper() + apostrophe + after.upper()
+
+
+def title_case(text: str) -> str:
+    """Vietnamese title case of ``text``: every word (and hyphen part) capitalised."""
+    return _WORD_START.sub(_title_word, text.lower())
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def clean_name(text: str) -> str:
+    """A person's or place's name, tidy: NFC, trimmed, single spaces, title case if the name
+    was typed ALL-CAPS or all-lowercase ("TRẦN THỊ BÌNH" → "Trần Thị Bình"); a mixed-case
+    name is kept as typed."""
+    text = clean_text(text)
+    if text != text.upper() and text != text.lower():
+        return text
+    return title_case(text)
