@@ -85,7 +85,10 @@ class Resident(models.Model):
         ]
         indexes = [
             models.Index(fields=["commune", "name_key"], name="resident_commune_name"),
-            models.Index(fields=["commune", "village"], name="resident_commune_village"),
+            # A village's residents, and the import's (name, village) look-up, from one index.
+            models.Index(
+                fields=["commune", "village", "name_key"], name="resident_village_name"
+            ),
             models.Index(fields=["commune", "phone"], name="resident_commune_phone"),
         ]
 

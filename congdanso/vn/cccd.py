@@ -13,9 +13,9 @@ Layout ``PPP G YY RRRRRR``:
 
 Input as spreadsheets give it: str or int (or an integer-valued float), with spaces, dots,
 dashes or a leading apostrophe (Excel's text marker). All official province codes start with 0,
-so a number that lost its leading zero(s) to Excel (11 or 10 digits) is restored when the
-restored first three digits are a listed province code. Scientific notation is accepted only if
-no digit was lost. A birth year after today's year is refused.
+so a number that lost its leading zero(s) to Excel (11 or 10 digits, not starting with 0) is
+restored when the restored first three digits are a listed province code. Scientific notation
+is accepted only if no digit was lost. A birth year after today's year is refused.
 """
 
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from datetime import date
 
 from congdanso.vn import _data
 from congdanso.vn._numbers import Scientific, number_digits, scientific_digits, strip_float_zero
-from congdanso.vn.errors import InvalidCccd, show
+from congdanso.vn.errors import InvalidCccd, show, show_other_chars
 from congdanso.vn.gender import parse_gender
 from congdanso.vn.today import vietnam_today
 
@@ -113,15 +113,15 @@ def parse_cccd(value: str | int | float, *, today: date | None = None) -> Cccd:
     if not digits:
         raise _error("cccd_empty", "Số CCCD đang để trống", "The CCCD number is empty", value)
     if not (digits.isascii() and digits.isdigit()):
-        bad = "".join(sorted({c for c in digits if not (c.isascii() and c.isdigit())}))
+        bad = show_other_chars(digits)
         raise _error(
             "cccd_not_digits",
-            f"Số CCCD chỉ được gồm chữ số, nhưng có ký tự khác ({bad!r}): {show(value)}",
-            f"A CCCD number may only hold digits, but it has {bad!r}: {show(value)}",
+            f"Số CCCD chỉ được gồm chữ số, nhưng có ký tự khác ({bad}): {show(value)}",
+            f"A CCCD number may only hold digits, but it has {bad}: {show(value)}",
             value,
         )
     provinces = _data.province_names()
-    if len(digits) in (10, 11):
+    if len(digits) in (10, 11) and digits[0] != "0":  # Excel drops zeros, never keeps one
         restored = digits.zfill(CCCD_LENGTH)
         if restored[:3] in provinces:
             digits = restored

@@ -30,11 +30,12 @@ if the whole period is, and too old only if the whole period is.
 
 import math
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from numbers import Real
 from typing import Literal
 
+from congdanso.vn._numbers import strip_float_zero
 from congdanso.vn.errors import InvalidDate, show
 from congdanso.vn.text import fold
 from congdanso.vn.today import vietnam_today
@@ -197,31 +198,36 @@ def _parse_clean(text: str, value: object) -> _Parts:
 
 
 @lru_cache(maxsize=1 << 16)
-def _parse_text(value: str) -> _Parts:
-    """Calendar parts of a date string, not yet checked against the calendar or today."""
-    text = value.strip().lstrip("'\u2019")
+def _parse_text(value: str) -> tuple[date, Precision]:
+    """(first day, precision) of a date string, checked against the calendar (not today)."""
+    text = strip_float_zero(value.strip().lstrip("'\u2019"))  # "1990.0" → "1990"
     if not text.isascii():
         text = fold(text)
     if " " in text or "\t" in text:
         text = _SEPARATOR_SPACES.sub(r"\1", " ".join(text.split()))
-    return _parse_clean(text, value)
+    year, month, day, precision = _parse_clean(text, value)
+    _check_calendar(year, month, day, value)
+    return date(year, month, day), precision
 
 
 def _empty(value: object) -> InvalidDate:
     return _error("date_empty", "Ngày sinh đang để trống", "The birth date is empty", value)
 
 
-def _parts(value: object) -> _Parts:
-    if isinstance(value, date):  # datetime.datetime too
-        return value.year, value.month, value.day, "day"
+def _start(value: object) -> tuple[date, Precision]:
+    if isinstance(value, datetime):
+        return value.date(), "day"
+    if isinstance(value, date):
+        return value, "day"
     if isinstance(value, str):
-        if not value.strip():
+        if not value or value.isspace():
             raise _empty(value)
         return _parse_text(value)
     if value is None:
         raise _empty(value)
     if isinstance(value, Real) and not isinstance(value, bool):
-        return _from_number(float(value), value)
+        year, month, day, precision = _from_number(float(value), value)
+        return date(year, month, day), precision
     raise _error(
         "date_type",
         f"Ngày sinh có kiểu dữ liệu không đọc được ({type(value).__name__}): {show(value)}",
@@ -230,8 +236,14 @@ def _parts(value: object) -> _Parts:
     )
 
 
-def _age(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+@lru_cache(maxsize=16)
+def _latest_too_old(today: date) -> date:
+    """The latest birth date that makes someone older than MAX_AGE on ``today``."""
+    year = today.year - MAX_AGE - 1
+    try:
+        return today.replace(year=year)
+    except ValueError:  # 29 February
+        return date(year, 2, 28)
 
 
 def _period_end(start: date, precision: Precision) -> date:
@@ -255,24 +267,24 @@ def parse_birth_date(value: object, today: date | None = None) -> tuple[date, Pr
     """(first day of the period, precision) of a birth-date cell, or raise
     :class:`InvalidDate` saying why (see the module docstring). ``today`` defaults to today in
     Vietnam."""
-    year, month, day, precision = _parts(value)
-    _check_calendar(year, month, day, value)
-    start = date(year, month, day)
-    today = today or vietnam_today()
-    shown = _vn_date(start, precision)
+    start, precision = _start(value)
+    if today is None:
+        today = vietnam_today()
     if start > today:
         raise _error(
             "date_in_future",
-            f"Ngày sinh {shown} là ngày chưa tới (hôm nay là {today:%d/%m/%Y}): {show(value)}",
+            f"Ngày sinh {_vn_date(start, precision)} là ngày chưa tới (hôm nay là "
+            f"{today:%d/%m/%Y}): {show(value)}",
             f"The birth date {start.isoformat()} is in the future (today is {today}): "
             f"{show(value)}",
             value,
         )
-    if _age(_period_end(start, precision), today) > MAX_AGE:
+    end = start if precision == "day" else _period_end(start, precision)
+    if end <= _latest_too_old(today):
         raise _error(
             "date_too_old",
-            f"Ngày sinh {shown} cho tuổi trên {MAX_AGE} (tính đến {today:%d/%m/%Y}), khó có "
-            f"thật: {show(value)}",
+            f"Ngày sinh {_vn_date(start, precision)} cho tuổi trên {MAX_AGE} (tính đến "
+            f"{today:%d/%m/%Y}), khó có thật: {show(value)}",
             f"The birth date {start.isoformat()} means an age over {MAX_AGE} (on {today}): "
             f"{show(value)}",
             value,

@@ -61,6 +61,12 @@ def show(value: object) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
 
 
+def show_other_chars(text: str) -> str:
+    """The characters of ``text`` that are not ASCII digits: "'O', 'l'" (first five)."""
+    bad = sorted({ch for ch in text if not ("0" <= ch <= "9")})
+    return ", ".join(repr(ch) for ch in bad[:5]) + (", …" if len(bad) > 5 else "")
+
+
 class VnValueError(ValueError):
     """A value that cannot be read as what it should be; see the module docstring."""
 

@@ -24,8 +24,8 @@ Latin-1).
      valid syllable, or carries *strong evidence* (a TCVN3 symbol such as « ¸ µ ® inside a
      word, or a VNI shape pair aâ eâ oâ aê) and is now plausible (this lets untoned Ede words
      like Êban or Bhiăo through). A word of symbols only ("£", "©") is never evidence.
-  4. If exactly one decoding is accepted, or one fixes more words than the other, it wins;
-     otherwise (none, or a tie) the text is kept.
+  4. If both are accepted, the one leaving fewer invalid words wins, then the one with more
+     (and stronger) repairs; a tie keeps the text, as does no accepted decoding.
 
   So "Café", "naïve", "São Paulo", "Müller" stay (their decodings are not Vietnamese), and so
   does text that reads correctly both ways: VNI "Hoà Chí Minh" is also valid Unicode
@@ -258,19 +258,22 @@ def _analyse(text: str) -> tuple[Encoding | None, str]:
     """(encoding, decoded text) for a Latin-1-only text, or (None, text) to keep it."""
     if all(_word_is_valid(w) or not _has_letter(w) for w in _TOKEN.findall(text)):
         return None, text
-    scores: list[tuple[int, Encoding, str]] = []
+    ranked: list[tuple[int, int, Encoding, str]] = []
     for encoding in ENCODINGS:
         decoded = _DECODERS[encoding](text)
         if decoded != text:
-            repaired = _accept(text, decoded, encoding)
-            if repaired:
-                scores.append((repaired, encoding, decoded))
-    if not scores:
+            score = _accept(text, decoded, encoding)
+            if score:
+                left = sum(
+                    _has_letter(w) and not _word_is_valid(w) for w in _TOKEN.findall(decoded)
+                )
+                ranked.append((left, -score, encoding, decoded))
+    if not ranked:
         return None, text
-    scores.sort(reverse=True)
-    if len(scores) > 1 and scores[0][0] == scores[1][0]:
+    ranked.sort()
+    if len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]:
         return None, text
-    _, encoding, decoded = scores[0]
+    _, _, encoding, decoded = ranked[0]
     return encoding, unicodedata.normalize("NFC", decoded)
 
 

@@ -19,7 +19,7 @@ import re
 
 from congdanso.vn import _data
 from congdanso.vn._numbers import Scientific, number_digits, scientific_digits, strip_float_zero
-from congdanso.vn.errors import InvalidPhone, show
+from congdanso.vn.errors import InvalidPhone, show, show_other_chars
 
 PHONE_LENGTH = 10
 _SPACES = str.maketrans("", "", " \t\n\r\u00a0\u200b\u202f\u2060\ufeff")
@@ -84,13 +84,13 @@ def _raw_digits(value: object) -> tuple[str, bool]:
     if not (text.isascii() and text.isdigit()):
         if not text:
             return "", had_plus
-        bad = "".join(sorted({c for c in text if not (c.isascii() and c.isdigit())}))
+        bad = show_other_chars(text)
         raise _error(
             "phone_not_digits",
             f"Số điện thoại chỉ được gồm chữ số (có thể kèm +84, dấu cách, chấm, gạch ngang), "
-            f"nhưng có ký tự khác ({bad!r}): {show(value)}",
+            f"nhưng có ký tự khác ({bad}): {show(value)}",
             f"A phone number may only hold digits (with +84, spaces, dots, dashes), but it "
-            f"has {bad!r}: {show(value)}",
+            f"has {bad}: {show(value)}",
             value,
         )
     return text, had_plus

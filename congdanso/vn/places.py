@@ -74,7 +74,7 @@ _LEADING_ZEROS = re.compile(r"\b0+(\d)")
 
 def _word_matches(typed: str, canonical: str) -> bool:
     """'Thôn'/'THON'/'thon' match 'thôn'; 'thốn' does not (other marks typed)."""
-    lowered = unicodedata.normalize("NFC", typed.lower()).replace("ð", "đ")
+    lowered = unicodedata.normalize("NFC", typed.lower().rstrip(":.,")).replace("ð", "đ")
     return lowered == canonical or lowered == fold(canonical)
 
 

@@ -8,8 +8,9 @@ nuclei of the standard orthography and the finals c, ch, m, n, ng, nh, p, t (plu
 * initial consonant clusters of up to three letters are accepted (Ede/Jarai: Kr, Bh, Ml ...);
   ``y`` may be an initial consonant (Ea Yông), ``qu``/``gi`` are handled both ways;
 * tone placement: both the old and the new style are accepted for oa, oe, uy (hoà / hòa,
-  thuý / thúy) and oo; a nucleus with a shaped vowel (â ă ê ô ơ ư) must carry the tone on a
-  shaped vowel; other nuclei on the vowel the orthography prescribes (ái, áo, múa, ngoài ...).
+  thuý / thúy) and oo (which needs a final: xoong, moóc); a nucleus with a shaped vowel
+  (â ă ê ô ơ ư) must carry the tone on a shaped vowel; other nuclei on the vowel the
+  orthography prescribes (ái, áo, múa, ngoài ...).
 
 :func:`is_plausible_word` is the looser test used for words known to come from a legacy
 encoding: letters of the Vietnamese alphabet, at most one tone mark, and if toned a syllable
@@ -23,19 +24,22 @@ from congdanso.vn._letters import CONSONANTS, SHAPED_VOWELS, TONED_TO_BASE, VN_L
 
 _ON_SHAPED = None  # tone must sit on a shaped vowel (ă â ê ô ơ ư)
 _ZERO, _SECOND, _EITHER = frozenset({0}), frozenset({1}), frozenset({0, 1})
+_MUST_CLOSE = 2  # "oo" (xoong, moóc) only before a final consonant
 
-# (nuclei, allowed tone positions within the nucleus or _ON_SHAPED, may a final consonant follow)
-_NUCLEUS_RULES: tuple[tuple[tuple[str, ...], frozenset[int] | None, bool], ...] = (
+# (nuclei, allowed tone positions within the nucleus or _ON_SHAPED, may a final consonant
+# follow: False / True / _MUST_CLOSE)
+_NUCLEUS_RULES: tuple[tuple[tuple[str, ...], frozenset[int] | None, int], ...] = (
     (tuple("aeiouy"), _ZERO, True),
     (tuple("ăâêôơư"), _ON_SHAPED, True),
     (("ai", "ao", "au", "ay", "eo", "ia", "iu", "oi", "ua", "ui"), _ZERO, False),
-    (("oa", "oe", "uy", "oo"), _EITHER, True),
+    (("oa", "oe", "uy"), _EITHER, True),
+    (("oo",), _EITHER, _MUST_CLOSE),
     (("âu", "ây", "êu", "ôi", "ơi", "ưi", "ưu", "ưa"), _ON_SHAPED, False),
     (("iê", "yê", "uô", "ươ", "uâ", "uê", "uơ", "oă", "uă", "uyê"), _ON_SHAPED, True),
     (("oai", "oay", "uai", "uay", "oao", "oeo", "uya", "uyu"), _SECOND, False),
     (("iêu", "yêu", "uôi", "ươi", "ươu", "uây"), _ON_SHAPED, False),
 )
-_NUCLEI: dict[str, tuple[frozenset[int] | None, bool]] = {
+_NUCLEI: dict[str, tuple[frozenset[int] | None, int]] = {
     nucleus: (tones, closed) for nuclei, tones, closed in _NUCLEUS_RULES for nucleus in nuclei
 }
 _FINALS = frozenset({"", "c", "ch", "k", "m", "n", "ng", "nh", "p", "t"})
@@ -77,7 +81,7 @@ def is_syllable(word: str) -> bool:
     start = match.start(2)
     for moved, rest in _nucleus_options(initial, nucleus):
         rule = _NUCLEI.get(rest)
-        if rule is None or (final and not rule[1]):
+        if rule is None or (final and not rule[1]) or (rule[1] == _MUST_CLOSE and not final):
             continue
         if tone_at < 0:
             return True

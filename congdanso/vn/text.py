@@ -26,13 +26,17 @@ _FOLD_TABLE: dict[int, int | str | None] = dict.fromkeys(range(0x300, 0x370))
 _FOLD_TABLE.update(dict.fromkeys(map(ord, _INVISIBLE)))
 _FOLD_TABLE.update({ord(c): "'" for c in _APOSTROPHES})
 _FOLD_TABLE.update({ord(c): "d" for c in "đĐðÐɖƉ"})
+# After NFD, lower() and đ → d, a string without these characters holds only ASCII and the
+# combining marks to drop, and the fast ASCII encoding does the job of the table above.
+_FOLD_SLOW = re.compile("[^\x00-\x7f\u0300-\u036f]")
 
 _CLEAN_TABLE: dict[int, int | str | None] = dict.fromkeys(map(ord, _INVISIBLE))
 # Ð (U+00D0, eth) is what Đ becomes through a Windows-1258 → 1252 mix-up; in a Vietnamese
 # register it always means Đ.
 _CLEAN_TABLE.update({ord("Ð"): "Đ", ord("ð"): "đ"})
+_CLEAN_SLOW = re.compile("[" + _INVISIBLE + "Ðð]")
 
-_WORD_START = re.compile(r"(?:^|(?<=[ \-]))([^\W\d_])(?:(['\u2019\u02bc])([^\W\d_]))?")
+_EDE_APOSTROPHE = re.compile(r"(?:^|(?<=[ \-]))([^\W\d_])(['\u2019\u02bc])([^\W\d_])")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -42,27 +46,43 @@ def fold(text: str) -> str:
         if "`" in text:
             text = text.replace("`", "'")
         return " ".join(text.lower().split())
-    return " ".join(unicodedata.normalize("NFD", text).lower().translate(_FOLD_TABLE).split())
+    text = unicodedata.normalize("NFD", text).lower().replace("đ", "d")
+    if _FOLD_SLOW.search(text) is None:
+        return " ".join(text.encode("ascii", "ignore").decode("ascii").split())
+    return " ".join(text.translate(_FOLD_TABLE).split())
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def clean_text(text: str) -> str:
     """NFC, zero-width characters removed, whitespace trimmed and collapsed; case kept."""
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text.translate(_CLEAN_TABLE))
+        if _CLEAN_SLOW.search(text) is not None:
+            text = text.translate(_CLEAN_TABLE)
+        text = unicodedata.normalize("NFC", text)
     return " ".join(text.split())
 
 
-def _title_word(match: re.Match[str]) -> str:
+def _capitalize(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def _title_ede(match: re.Match[str]) -> str:
     initial, apostrophe, after = match.groups()
-    if apostrophe is None:
-        return initial.upper()
-    return initial.upper() + apostrophe + after.upper()
+    return initial + apostrophe + after.upper()
 
 
 def title_case(text: str) -> str:
-    """Vietnamese title case of ``text``: every word (and hyphen part) capitalised."""
-    return _WORD_START.sub(_title_word, text.lower())
+    """Vietnamese title case of ``text``: every word (and hyphen part) capitalised, and the
+    letter after a one-letter initial and an apostrophe (H'Nga)."""
+    words = text.lower().split(" ")
+    if "-" in text:
+        words = ["-".join(map(_capitalize, word.split("-"))) for word in words]
+    else:
+        words = list(map(_capitalize, words))
+    titled = " ".join(words)
+    if "'" in titled or "\u2019" in titled or "\u02bc" in titled:
+        titled = _EDE_APOSTROPHE.sub(_title_ede, titled)
+    return titled
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

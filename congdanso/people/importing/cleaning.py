@@ -144,33 +144,42 @@ class RowCleaner:
         resolve_village: Callable[[str], int | Message | None],
         today: dt.date,
     ) -> None:
-        self.columns = column_map.columns
+        self.fields = tuple(column_map.columns.items())
         self.birth_by_gender = column_map.birth_by_gender
         self.resolve_village = resolve_village
         self.today = today
 
-    def _cell(self, cells: list[Any], column: str) -> Any:
-        index = self.columns.get(column)
-        if index is None or index >= len(cells):
-            return None
-        cell = cells[index]
-        return None if _blank(cell) else cell
+    def _pick(self, cells: list[Any]) -> dict[str, Any]:
+        """The mapped cells that are not blank, in one pass (this runs for every row)."""
+        picked = {}
+        width = len(cells)
+        for column, index in self.fields:
+            if index < width:
+                cell = cells[index]
+                if cell is not None and cell != "" and (type(cell) is not str or cell.strip()):
+                    picked[column] = cell
+        return picked
 
     def clean(self, row_number: int, cells: list[Any]) -> CleanRow | RejectedRow | None:
         """None for a fully empty row (skipped, not counted)."""
-        if all(_blank(c) for c in cells):
+        for cell in cells:
+            if cell is not None and cell != "" and (type(cell) is not str or cell.strip()):
+                break
+        else:
             return None
         issues: list[Issue] = []
+        picked = self._pick(cells)
+        get = picked.get
 
         def reject(reason: Message) -> RejectedRow:
             return RejectedRow(row_number=row_number, cells=cells, reason=reason)
 
-        raw_name = self._cell(cells, "full_name")
+        raw_name = get("full_name")
         if raw_name is None:
             return reject(Message(_("The row has no full name.")))
         full_name, name_key = _name(_text(raw_name))
-        raw_birth = self._cell(cells, "birth_date")
-        raw_cccd = self._cell(cells, "cccd")
+        raw_birth = get("birth_date")
+        raw_cccd = get("cccd")
         if raw_birth is None and raw_cccd is None and _is_footer(name_key):
             return reject(Message(_("A signature or total line, not a person.")))
         if not _HAS_LETTER.search(full_name):
@@ -179,7 +188,7 @@ class RowCleaner:
             )
 
         gender = ""
-        raw_gender = self._cell(cells, "gender")
+        raw_gender = get("gender")
         if raw_gender is not None:
             try:
                 gender = _gender(_text(raw_gender)) or ""
@@ -235,7 +244,7 @@ class RowCleaner:
                     )
 
         phone = ""
-        raw_phone = self._cell(cells, "phone")
+        raw_phone = get("phone")
         if raw_phone is not None:
             try:
                 phone = normalize_phone(raw_phone)
@@ -243,7 +252,7 @@ class RowCleaner:
                 issues.append(Issue(IssueCode.PHONE_INVALID, "phone", _text(raw_phone), str(error)))
 
         village_id: int | None = None
-        raw_village = self._cell(cells, "village")
+        raw_village = get("village")
         if raw_village is not None:
             resolved = self.resolve_village(_text(raw_village))
             if isinstance(resolved, Message):
@@ -251,12 +260,12 @@ class RowCleaner:
             village_id = resolved
 
         status: str | None = None
-        raw_status = self._cell(cells, "status")
+        raw_status = get("status")
         if raw_status is not None:
             status = _STATUS_WORDS.get(fold(_text(raw_status)))
 
         resident_id: int | None = None
-        raw_id = self._cell(cells, "id")
+        raw_id = get("id")
         if raw_id is not None and _text(raw_id).isdigit():
             resident_id = int(_text(raw_id))
 

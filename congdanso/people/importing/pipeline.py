@@ -1,6 +1,7 @@
 """The import pipeline and its result."""
 
 import datetime as dt
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,6 +102,10 @@ def import_residents(
         )
     column_map, used = found
     result: ImportResult | None = None
+    # The import makes millions of short-lived objects and no reference cycles: the cyclic
+    # collector would only rescan them (it doubled the cleaning time when measured).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with transaction.atomic():
             villages = VillageResolver(commune, create=create_villages)
@@ -162,5 +167,8 @@ def import_residents(
             Message(_("Database error, nothing was imported: %(error)s"), error=error),
             code="database_error",
         ) from error
+    finally:
+        if collecting:
+            gc.enable()
     assert result is not None  # noqa: S101 - set before leaving the transaction
     return result

@@ -123,6 +123,28 @@ def test_same_cccd_with_another_persons_data_is_rejected_but_an_exact_duplicate_
     assert Resident.objects.filter(commune=ea_yong).count() == 1
 
 
+def test_a_second_row_for_the_same_person_with_other_values_is_rejected_and_reimport_is_stable(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [
+        HEADER,
+        [1, "Vũ Thị Lan", "03/03/1993", "Nữ", "", "0912000111", "Tân Lập"],
+        [2, "Vũ Thị Lan", "03/03/1993", "Nữ", "066193000777", "0987000222", "Tân Lập"],
+        [3, "Vũ Thị Lan", "03/03/1993", "Nữ", "066193000777", "", "Tân Lập"],
+    ]
+    path = write_xlsx(tmp_path / "ds.xlsx", rows)
+    first = _import(path, ea_yong)
+
+    assert (first.created, first.updated, first.rejected) == (1, 1, 1)
+    reason = first.rejected_rows[0].reason.render("vi")
+    assert "0912000111" in reason and "0987000222" in reason
+    lan = Resident.objects.get(full_name="Vũ Thị Lan")
+    assert (lan.phone, lan.cccd) == ("0912000111", "066193000777")
+
+    again = _import(path, ea_yong)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 1)
+
+
 def test_unknown_village_is_rejected_listing_the_known_ones_unless_created(
     tmp_path: Path, ea_yong: Place
 ) -> None:

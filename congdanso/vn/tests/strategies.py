@@ -33,7 +33,7 @@ def syllables(draw: st.DrawFn) -> str:
     """A well-formed lower-case Vietnamese syllable (tone anywhere the checker allows)."""
     nucleus = draw(st.sampled_from(sorted(_NUCLEI)))
     closed = _NUCLEI[nucleus][1]
-    final = draw(st.sampled_from(_FINALS)) if closed else ""
+    final = draw(st.sampled_from(_FINALS[1:] if closed == 2 else _FINALS)) if closed else ""
     initial = draw(st.sampled_from(_INITIALS))
     tone = draw(st.sampled_from(["", *TONE_MARKS]))
     position = draw(st.integers(0, len(nucleus) - 1))
@@ -121,4 +121,3 @@ def noisy_digits(draw: st.DrawFn, digits: str) -> str:
     out.append(digits[last:])
     body = separator.join(out)
     return draw(NOISY_SPACE) + body + draw(st.sampled_from(["", " ", "\u00a0"]))
-

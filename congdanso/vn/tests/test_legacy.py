@@ -1,7 +1,7 @@
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from congdanso.vn import (
@@ -213,6 +213,9 @@ def test_tcvn3_tables_round_trip_lowercase_text(text: str) -> None:
 @settings(max_examples=300)
 @given(vietnamese_texts(), st.sampled_from(ENCODINGS))
 def test_fix_legacy_decodes_or_keeps_but_never_garbles(text: str, encoding: str) -> None:
+    # The one known collision: TCVN3 "oõ" (the rare loan-word nucleus of "xoong") is written
+    # "oâ", VNI's strong evidence for "ô"; the far likelier VNI reading wins.
+    assume(not (encoding == "tcvn3" and "oõ" in text.lower()))
     encoded = encode_legacy(text, encoding)
     decoded = decode_legacy(encoded, encoding)
     # Without a hint the cell is decoded with the right encoding or (if it also reads as

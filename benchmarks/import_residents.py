@@ -1,0 +1,984 @@
+"""Resident import benchmark: our importer against the floor and django-import-export.
+
+Run from the repository root (``make bench`` does)::
+
+    .venv/bin/python benchmarks/import_residents.py [--rows 200000] [--memory-rows 1000000]
+        [--skip-memory] [--skip-pg] [--keep] [--seed 2023] [--ie-rows 20000]
+
+What it does
+------------
+1. Generates ``--rows`` realistic rows (``congdanso.demo.synthetic``: Kinh and Ede names,
+   valid CCCDs, phones, ~3 % messy cells, a few duplicate rows) as an XLSX laid out like a
+   commune's file (title rows, footer) and as a UTF-8 CSV.  The files are cached under
+   ``var/bench/`` keyed by rows + seed (and checked against the generator's source hash), so
+   re-runs skip generation.
+2. For SQLite and PostgreSQL (``--skip-pg``: SQLite only) measures, each in a fresh
+   subprocess (peak RSS from ``os.wait4`` is that run's alone):
+
+   * ours, XLSX: ``congdanso import-residents FILE.xlsx --json`` into a fresh database
+     (migrated, xã Ea Yông and its villages created by ``congdanso demo --residents 0``);
+   * ours, re-import: the same command again on the same database (every row unchanged);
+   * ours, CSV: the same into another fresh database;
+   * the floor, XLSX / CSV: read the same file with python-calamine (``iter_rows``) or the
+     ``csv`` module touching every row and nothing else, then insert the same residents,
+     already clean (prepared from the generator's truth *before* the timer starts), with
+     ``executemany`` in one transaction (SQLite, the app's PRAGMAs) or ``COPY`` (PostgreSQL)
+     into an equivalent ``people_resident`` table (same columns, types and indexes, no
+     foreign keys) in the benchmark's own database file / database;
+   * django-import-export: ``ModelResource.import_data`` of an ``--ie-rows`` sample
+     (already mapped and clean: ids, ISO dates, M/F) into a fresh database.
+
+3. Memory (``--skip-memory`` to skip): ours on ``--memory-rows`` rows from CSV and from XLSX,
+   SQLite only (the reader, not the database, is what holds memory).
+
+Rates are rows/s where rows = the data rows of the file (residents + duplicate rows, without
+title and footer lines) and seconds = the importer's own ``seconds`` (reading, cleaning,
+matching and writing; not the interpreter and Django start-up, nor the final COMMIT) for our
+import, read + insert (COMMIT included) for the floor, and the ``import_data`` call for
+django-import-export.  Wall-clock times of the subprocesses are shown in the details.
+
+The Markdown report goes to stdout and to ``var/bench/import_residents.md``; progress goes to
+stderr.  The PostgreSQL server (``--pg``, default postgres@127.0.0.1:5432, trust auth) gets
+databases named ``congdanso_bench*`` only, dropped at the end unless ``--keep``; ``--keep``
+also keeps the SQLite work files under ``var/bench/work/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+WORK_DIR = BENCH_DIR / "work"
+REPORT = BENCH_DIR / "import_residents.md"
+COMMUNE_CODE = "66-krong-pac-ea-yong"
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432"
+PG_PREFIX = "congdanso_bench"
+PG_OURS = "congdanso_bench"
+PG_TEMPLATE = "congdanso_bench_template"
+PG_FLOOR = "congdanso_bench_floor"
+
+# Targets of the issue.
+TARGET_FLOOR_SHARE = 0.60
+TARGET_VS_IMPORT_EXPORT = 20.0
+TARGET_REIMPORT_SPEEDUP = 2.0
+TARGET_RSS_CSV_MB = 300.0
+TARGET_RSS_XLSX_MB = 1.5 * 1024
+
+RESIDENT_COLUMNS = (
+    "commune_id",
+    "village_id",
+    "full_name",
+    "name_key",
+    "birth_date",
+    "birth_date_precision",
+    "gender",
+    "cccd",
+    "phone",
+    "status",
+    "created_at",
+    "updated_at",
+)
+# people_resident as `congdanso sqlmigrate people 0001` creates it, without foreign keys:
+# the four indexes of Resident.Meta plus the two Django adds for the foreign keys.
+_INDEXES = (
+    'CREATE INDEX "resident_commune_name" ON "people_resident" ("commune_id", "name_key")',
+    'CREATE INDEX "resident_commune_village" ON "people_resident" ("commune_id", "village_id")',
+    'CREATE INDEX "resident_commune_phone" ON "people_resident" ("commune_id", "phone")',
+    'CREATE UNIQUE INDEX "resident_unique_cccd_per_commune" ON "people_resident" '
+    '("commune_id", "cccd") WHERE "cccd" IS NOT NULL',
+    'CREATE INDEX "people_resident_commune_id" ON "people_resident" ("commune_id")',
+    'CREATE INDEX "people_resident_village_id" ON "people_resident" ("village_id")',
+)
+_TABLE = (
+    'CREATE TABLE "people_resident" ("id" {id}, "full_name" varchar(200) NOT NULL, '
+    '"name_key" varchar(200) NOT NULL, "birth_date" date NULL, '
+    '"birth_date_precision" varchar(5) NOT NULL, "gender" varchar(1) NOT NULL, '
+    '"cccd" varchar(12) NULL, "phone" varchar(10) NOT NULL, "status" varchar(12) NOT NULL, '
+    '"created_at" {ts} NOT NULL, "updated_at" {ts} NOT NULL, "commune_id" bigint NOT NULL, '
+    '"village_id" bigint NULL)'
+)
+FLOOR_DDL = {
+    "sqlite": (
+        _TABLE.format(id="integer NOT NULL PRIMARY KEY AUTOINCREMENT", ts="datetime"),
+        *_INDEXES,
+    ),
+    "postgresql": (
+        _TABLE.format(
+            id="bigint NOT NULL PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY",
+            ts="timestamp with time zone",
+        ),
+        *_INDEXES,
+    ),
+}
+# The app's connection settings (congdanso/settings.py), for the SQLite floor.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=20000",
+    "PRAGMA cache_size=-65536",
+)
+
+_T0 = time.perf_counter()
+
+
+def log(message: str) -> None:
+    print(f"[{time.perf_counter() - _T0:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- subprocesses
+
+
+@dataclass
+class Run:
+    """One measured subprocess."""
+
+    wall: float
+    rss_mb: float
+    out: dict[str, Any]
+
+
+def _child_env(db_url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=db_url,
+        CONGDANSO_DATA_DIR=str(WORK_DIR),
+        CONGDANSO_DEBUG="",  # debug mode would keep every query in memory
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.update(extra)
+    return env
+
+
+def run_measured(cmd: Sequence[str], env: dict[str, str]) -> Run:
+    """Run `cmd` in a fresh process; wall time, its own peak RSS and its last stdout JSON."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=err)
+        assert proc.stdout is not None  # noqa: S101
+        stdout = proc.stdout.read()
+        proc.stdout.close()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-4000:]
+            raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}:\n{tail}")
+    lines = [line for line in stdout.decode().splitlines() if line.strip()]
+    out = json.loads(lines[-1]) if lines else {}
+    return Run(wall=wall, rss_mb=usage.ru_maxrss / 1024, out=out)
+
+
+def run_quiet(cmd: Sequence[str], env: dict[str, str]) -> None:
+    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
+
+
+def congdanso(*args: str) -> list[str]:
+    return [sys.executable, "-m", "congdanso", *args]
+
+
+# -------------------------------------------------------------------------------- the files
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    xlsx: Path
+    csv: Path
+    residents: int
+    data_rows: int  # rows of the file that hold a resident (duplicates included)
+    seed: int
+
+
+def _source_hash(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            if "tests" in file.parts:
+                continue
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def data_files(residents: int, seed: int) -> DataFiles:
+    """The XLSX and CSV for `residents` residents, generated once and cached in var/bench."""
+    from congdanso.demo import synthetic
+
+    generator = _source_hash(ROOT / "congdanso" / "demo" / "synthetic.py")
+    stem = BENCH_DIR / f"residents-{residents}-seed{seed}"
+    meta_path = stem.with_suffix(".json")
+    xlsx, csv_path = stem.with_suffix(".xlsx"), stem.with_suffix(".csv")
+    if meta_path.exists() and xlsx.exists() and csv_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get("generator") == generator:
+            log(f"using cached {xlsx.name} and {csv_path.name}")
+            return DataFiles(xlsx, csv_path, residents, meta["data_rows"], seed)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    counts = []
+    for path, write in ((xlsx, synthetic.write_xlsx), (csv_path, synthetic.write_csv)):
+        log(f"generating {path.name} ({residents:,} residents, seed {seed})")
+        partial = path.with_name(path.stem + ".partial" + path.suffix)
+        counts.append(write(partial, synthetic.generate_rows(residents, seed=seed)))
+        partial.replace(path)
+    if counts[0] != counts[1]:
+        raise RuntimeError(f"XLSX and CSV differ: {counts}")
+    meta = {"residents": residents, "seed": seed, "data_rows": counts[0], "generator": generator}
+    meta_path.write_text(json.dumps(meta))
+    return DataFiles(xlsx, csv_path, residents, counts[0], seed)
+
+
+# ---------------------------------------------------------------------------- the databases
+
+
+class Databases:
+    """Fresh databases from a template: migrated, xã Ea Yông and its villages created."""
+
+    def __init__(self, pg_server: str | None, keep: bool) -> None:
+        self.pg_server = pg_server
+        self.keep = keep
+        self.sqlite_template = WORK_DIR / "template.sqlite3"
+        self.sqlite_files: list[Path] = []
+        self.pg_dbs: set[str] = set()
+
+    # -- SQLite
+    def prepare_sqlite(self) -> None:
+        _remove_sqlite(self.sqlite_template)
+        log("SQLite template: migrate + demo --residents 0")
+        self._setup(f"sqlite:///{self.sqlite_template}")
+        with sqlite3.connect(self.sqlite_template) as con:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+
+    def fresh_sqlite(self, name: str) -> str:
+        path = WORK_DIR / f"{name}.sqlite3"
+        _remove_sqlite(path)
+        shutil.copyfile(self.sqlite_template, path)
+        self.sqlite_files.append(path)
+        return f"sqlite:///{path}"
+
+    def empty_sqlite(self, name: str) -> str:
+        path = WORK_DIR / f"{name}.sqlite3"
+        _remove_sqlite(path)
+        self.sqlite_files.append(path)
+        return f"sqlite:///{path}"
+
+    # -- PostgreSQL
+    def _admin(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(f"{self.pg_server}/postgres", autocommit=True)
+
+    def _create(self, name: str, template: str | None = None) -> str:
+        if not name.startswith(PG_PREFIX):
+            raise ValueError(f"refusing to touch database {name!r}")
+        clause = f" TEMPLATE {template}" if template else ""
+        with self._admin() as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            for attempt in range(20):
+                try:
+                    con.execute(f"CREATE DATABASE {name}{clause}")
+                    break
+                except Exception as error:  # template still in use (autovacuum): retry
+                    if attempt == 19 or "being accessed" not in str(error):
+                        raise
+                    time.sleep(0.5)
+        self.pg_dbs.add(name)
+        return f"{self.pg_server}/{name}"
+
+    def prepare_pg(self) -> None:
+        log("PostgreSQL template: migrate + demo --residents 0")
+        self._setup(self._create(PG_TEMPLATE))
+
+    def fresh_pg(self) -> str:
+        return self._create(PG_OURS, template=PG_TEMPLATE)
+
+    def empty_pg(self) -> str:
+        return self._create(PG_FLOOR)
+
+    def pg_version(self) -> str:
+        with self._admin() as con:
+            row = con.execute("SHOW server_version").fetchone()
+        return str(row[0]) if row else "?"
+
+    # -- both
+    def _setup(self, url: str) -> None:
+        env = _child_env(url)
+        run_quiet(congdanso("migrate", "--noinput", "-v0"), env)
+        run_quiet(congdanso("demo", "--residents", "0"), env)
+
+    def count(self, url: str, table: str) -> int:
+        if url.startswith("sqlite:///"):
+            con = sqlite3.connect(url.removeprefix("sqlite:///"))
+            try:
+                return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+            finally:
+                con.close()
+        import psycopg
+
+        with psycopg.connect(url) as pg:
+            row = pg.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+        return int(row[0]) if row else 0
+
+    def cleanup(self) -> None:
+        if self.keep:
+            log(f"kept {WORK_DIR} and PostgreSQL databases {sorted(self.pg_dbs)}")
+            return
+        for path in [*self.sqlite_files, self.sqlite_template]:
+            _remove_sqlite(path)
+        if self.pg_dbs:
+            with self._admin() as con:
+                for name in sorted(self.pg_dbs):
+                    con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------------------- measurements
+
+
+@dataclass
+class Measure:
+    """One cell pair of the table (a rate and a peak RSS) with its details."""
+
+    rows: int
+    seconds: float
+    wall: float
+    rss_mb: float
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float("nan")
+
+
+def measure_ours(
+    dbs: Databases, url: str, path: Path, files: DataFiles, *, again: bool = False
+) -> Measure:
+    run = run_measured(
+        congdanso("import-residents", str(path), "--commune", COMMUNE_CODE, "--json"),
+        _child_env(url),
+    )
+    out = run.out
+    stored = dbs.count(url, "people_resident")
+    issues = dbs.count(url, "people_dataissue")
+    detail = (
+        f"rows {out['rows']:,}: created {out['created']:,}, updated {out['updated']:,}, "
+        f"unchanged {out['unchanged']:,}, rejected {out['rejected']:,}, warnings "
+        f"{out['warnings']:,}; table: {stored:,} residents (of {files.residents:,} "
+        f"generated), {issues:,} data issues"
+    )
+    m = Measure(files.data_rows, float(out["seconds"]), run.wall, run.rss_mb, detail, out)
+    footer = 3 if path.suffix == ".xlsx" else 0  # "Tổng cộng", two signature lines
+    if out["rows"] != out["created"] + out["updated"] + out["unchanged"] + out["rejected"]:
+        m.problems.append("rows ≠ created + updated + unchanged + rejected")
+    if out["rows"] != files.data_rows + footer:
+        m.problems.append(f"{out['rows']:,} rows counted, the file has {files.data_rows:,}")
+    if out["rejected"] != footer:
+        m.problems.append(f"{out['rejected'] - footer:,} data rows rejected (expected none)")
+    if again and (out["created"] or out["updated"]):
+        m.problems.append(
+            f"re-import not idempotent: {out['created']} created, {out['updated']} updated"
+        )
+    if stored != files.residents:
+        m.problems.append(f"{stored:,} residents stored for {files.residents:,} generated")
+    return m
+
+
+def measure_reimport(dbs: Databases, url: str, files: DataFiles) -> Measure:
+    return measure_ours(dbs, url, files.xlsx, files, again=True)
+
+
+def measure_floor(dbs: Databases, vendor: str, files: DataFiles, path: Path) -> Measure:
+    url = dbs.empty_sqlite(f"floor-{path.suffix[1:]}") if vendor == "sqlite" else dbs.empty_pg()
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        "floor",
+        "--file",
+        str(path),
+        "--db",
+        url,
+        "--rows",
+        str(files.residents),
+        "--seed",
+        str(files.seed),
+    ]
+    run = run_measured(cmd, _child_env(url))
+    out = run.out
+    stored = dbs.count(url, "people_resident")
+    expected_read = files.data_rows + (9 if path.suffix == ".xlsx" else 1)
+    detail = (
+        f"read {out['read_seconds']:.2f} s ({out['rows_read']:,} rows incl. header/title), "
+        f"insert {out['insert_seconds']:.2f} s ({out['inserted']:,} rows; table: {stored:,}); "
+        f"clean rows prepared before the timer in {out['prepare_seconds']:.1f} s"
+    )
+    seconds = out["read_seconds"] + out["insert_seconds"]
+    m = Measure(files.data_rows, seconds, run.wall, run.rss_mb, detail, out)
+    if out["rows_read"] != expected_read:
+        m.problems.append(f"read {out['rows_read']:,} rows, expected {expected_read:,}")
+    if stored != files.residents:
+        m.problems.append(f"{stored:,} rows stored, expected {files.residents:,}")
+    return m
+
+
+def measure_import_export(
+    dbs: Databases, url: str, rows: int, seed: int, direct_ids: bool = False
+) -> Measure:
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        "import-export",
+        "--db",
+        url,
+        "--rows",
+        str(rows),
+        "--seed",
+        str(seed),
+        *(["--ie-direct-ids"] if direct_ids else []),
+    ]
+    run = run_measured(cmd, _child_env(url, DJANGO_SETTINGS_MODULE="congdanso.settings"))
+    out = run.out
+    stored = dbs.count(url, "people_resident")
+    detail = (
+        f"totals {out['totals']}, errors: {out['errors']}; table: {stored:,} residents; "
+        f"dataset built before the timer"
+    )
+    m = Measure(rows, out["seconds"], run.wall, run.rss_mb, detail, out)
+    if out["errors"] or out["totals"].get("new") != rows or stored != rows:
+        m.problems.append(f"django-import-export did not create the {rows:,} rows: invalid")
+    return m
+
+
+# ----------------------------------------------------------------------------------- workers
+
+
+def _read_xlsx(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    sheet = workbook.get_sheet_by_index(0)
+    rows = 0
+    cells = 0
+    for row in sheet.iter_rows():
+        rows += 1
+        cells += len(row)
+    del sheet, workbook
+    return rows
+
+
+def _read_csv(path: Path) -> int:
+    rows = 0
+    cells = 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.reader(handle):
+            rows += 1
+            cells += len(row)
+    return rows
+
+
+def _clean_rows(n: int, seed: int, vendor: str) -> list[tuple[Any, ...]]:
+    """The residents as the importer should store them, as DB-API parameters."""
+    from congdanso.demo.synthetic import EA_YONG_VILLAGES, generate_residents
+    from congdanso.vn import fold
+
+    villages = {name: i + 2 for i, name in enumerate(EA_YONG_VILLAGES)}
+    now_dt = dt.datetime.now(dt.UTC)
+    now: Any = now_dt
+    if vendor == "sqlite":  # what Django's SQLite backend writes
+        now = now_dt.replace(tzinfo=None).isoformat(" ")
+    rows = []
+    for r in generate_residents(n, seed=seed):
+        birth: Any = r.birth.isoformat() if vendor == "sqlite" else r.birth
+        rows.append(
+            (
+                1,
+                villages[r.village],
+                r.full_name,
+                fold(r.full_name),
+                birth,
+                r.birth_precision,
+                r.gender,
+                r.cccd,
+                r.phone or "",
+                "living",
+                now,
+                now,
+            )
+        )
+    return rows
+
+
+def worker_floor(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    vendor = "sqlite" if args.db.startswith("sqlite:") else "postgresql"
+    started = time.perf_counter()
+    rows = _clean_rows(args.rows, args.seed, vendor)
+    prepare = time.perf_counter() - started
+    columns = ", ".join(RESIDENT_COLUMNS)
+    if vendor == "sqlite":
+        con = sqlite3.connect(args.db.removeprefix("sqlite:///"), isolation_level=None)
+        for pragma in SQLITE_PRAGMAS:
+            con.execute(pragma)
+        for ddl in FLOOR_DDL["sqlite"]:
+            con.execute(ddl)
+
+        def insert() -> None:
+            marks = ", ".join("?" * len(RESIDENT_COLUMNS))
+            con.execute("BEGIN IMMEDIATE")
+            sql = f"INSERT INTO people_resident ({columns}) VALUES ({marks})"  # noqa: S608
+            con.executemany(sql, rows)
+            con.execute("COMMIT")
+
+    else:
+        import psycopg
+
+        pg = psycopg.connect(args.db)
+        for ddl in FLOOR_DDL["postgresql"]:
+            pg.execute(ddl)
+        pg.commit()
+
+        def insert() -> None:
+            with (
+                pg.cursor() as cursor,
+                cursor.copy(f"COPY people_resident ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            pg.commit()
+
+    reader: Callable[[Path], int] = _read_xlsx if path.suffix == ".xlsx" else _read_csv
+    t0 = time.perf_counter()
+    rows_read = reader(path)
+    t1 = time.perf_counter()
+    insert()
+    t2 = time.perf_counter()
+    result = {
+        "rows_read": rows_read,
+        "inserted": len(rows),
+        "read_seconds": t1 - t0,
+        "insert_seconds": t2 - t1,
+        "prepare_seconds": prepare,
+    }
+    print(json.dumps(result))
+
+
+def worker_import_export(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from congdanso.demo.synthetic import generate_residents
+    from congdanso.people.models import Resident
+    from congdanso.places.selectors import commune_get, villages_of
+    from congdanso.vn import fold, place_key
+
+    class ResidentResource(resources.ModelResource):
+        # A blank CCCD must be NULL, not "": the unique (commune, cccd) index skips NULLs only.
+        cccd = fields.Field(
+            attribute="cccd", column_name="cccd", widget=widgets.CharWidget(allow_blank=False)
+        )
+        if args.ie_direct_ids:  # tuned: no ForeignKeyWidget lookup (2 queries) per row
+            commune = fields.Field(
+                attribute="commune_id", column_name="commune", widget=widgets.IntegerWidget()
+            )
+            village = fields.Field(
+                attribute="village_id", column_name="village", widget=widgets.IntegerWidget()
+            )
+
+        class Meta:
+            model = Resident
+            fields = (
+                "id",  # the default import_id_fields; no such column: every row is created
+                "commune",
+                "village",
+                "full_name",
+                "name_key",
+                "birth_date",
+                "birth_date_precision",
+                "gender",
+                "cccd",
+                "phone",
+            )
+
+    commune = commune_get(COMMUNE_CODE)
+    villages = {p.name_key: p.pk for p in villages_of(commune)}
+    headers = list(ResidentResource.Meta.fields[1:])
+    data = [
+        (
+            commune.pk,
+            villages[place_key(r.village)],
+            r.full_name,
+            fold(r.full_name),
+            r.birth.isoformat(),
+            r.birth_precision,
+            r.gender,
+            r.cccd,  # None: an empty cell, as tablib reads it from a spreadsheet
+            r.phone or "",
+        )
+        for r in generate_residents(args.rows, seed=args.seed)
+    ]
+    dataset = tablib.Dataset(*data, headers=headers)
+    resource = ResidentResource()
+    started = time.perf_counter()
+    result = resource.import_data(dataset, dry_run=False, raise_errors=False)
+    seconds = time.perf_counter() - started
+    errors = [str(e.error) for _row, errs in result.row_errors() for e in errs][:3]
+    errors += [str(r.error) for r in result.base_errors][:3]
+    invalid = [str(r.error_dict) for r in result.invalid_rows][:3]
+    out = {
+        "seconds": seconds,
+        "totals": dict(result.totals),
+        "errors": errors + invalid,
+        "rows": len(dataset),
+    }
+    print(json.dumps(out))
+
+
+# ------------------------------------------------------------------------------- the report
+
+
+@dataclass
+class Results:
+    files: DataFiles
+    ie_rows: int
+    table: dict[tuple[str, str], Measure] = field(default_factory=dict)
+    memory_rows: int = 0
+    env: dict[str, str] = field(default_factory=dict)
+    wall: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+
+ROW_LABELS = (
+    ("ours-xlsx", "ours, XLSX"),
+    ("ours-csv", "ours, CSV"),
+    ("floor-xlsx", "floor, XLSX (calamine read + executemany/COPY)"),
+    ("floor-csv", "floor, CSV (csv read + executemany/COPY)"),
+    ("ours-reimport", "ours, re-import of the unchanged XLSX"),
+    ("import-export", "django-import-export `import_data`, {ie} rows (typical)"),
+    (
+        "import-export-ids",
+        "django-import-export `import_data`, {ie} rows, FK ids set directly (tuned)",
+    ),
+    ("memory-csv", "ours, CSV, {mem} rows (memory)"),
+    ("memory-xlsx", "ours, XLSX, {mem} rows (memory)"),
+)
+VENDORS = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
+
+
+def _fmt_rate(m: Measure | None) -> str:
+    if m is None:
+        return "—"
+    return f"{m.rate:,.0f}" + (" ⚠" if m.problems else "")
+
+
+def _fmt_rss(m: Measure | None) -> str:
+    return "—" if m is None else f"{m.rss_mb:,.0f}"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def report(res: Results) -> str:
+    t = res.table
+    out: list[str] = []
+    add = out.append
+    add(
+        f"### Import of {res.files.residents:,} residents "
+        f"({res.files.data_rows:,} data rows, seed {res.files.seed})"
+    )
+    add("")
+    head = "| measurement |"
+    rule = "|---|"
+    for _v, name in VENDORS:
+        head += f" {name} rows/s | {name} peak RSS MB |"
+        rule += "---:|---:|"
+    add(head)
+    add(rule)
+    for key, label in ROW_LABELS:
+        if not any((key, v) in t for v, _n in VENDORS):
+            continue
+        label = label.format(ie=f"{res.ie_rows:,}", mem=f"{res.memory_rows:,}")
+        line = f"| {label} |"
+        for vendor, _name in VENDORS:
+            m = t.get((key, vendor))
+            line += f" {_fmt_rate(m)} | {_fmt_rss(m)} |"
+        add(line)
+    add("")
+    add("#### Targets")
+    add("")
+    add("| target | measured | status |")
+    add("|---|---:|---|")
+
+    def target(label: str, value: float | None, ok: Callable[[float], bool], fmt: str) -> None:
+        if value is None:
+            add(f"| {label} | not measured | — |")
+        else:
+            add(f"| {label} | {format(value, fmt)} | {'PASS' if ok(value) else 'MISS'} |")
+
+    for vendor, name in VENDORS:
+        if ("ours-xlsx", vendor) not in t:
+            continue
+        ours = t[("ours-xlsx", vendor)]
+        floor = t.get(("floor-xlsx", vendor))
+        ie = t.get(("import-export", vendor))
+        again = t.get(("ours-reimport", vendor))
+        target(
+            f"{name}: ours XLSX / floor XLSX ≥ {TARGET_FLOOR_SHARE:.0%}",
+            _ratio(ours.rate, floor.rate if floor else None),
+            lambda v: v >= TARGET_FLOOR_SHARE,
+            ".1%",
+        )
+        target(
+            f"{name}: ours XLSX / django-import-export ≥ {TARGET_VS_IMPORT_EXPORT:.0f}×",
+            _ratio(ours.rate, ie.rate if ie else None),
+            lambda v: v >= TARGET_VS_IMPORT_EXPORT,
+            ".1f",
+        )
+        target(
+            f"{name}: first import / re-import time ≥ {TARGET_REIMPORT_SPEEDUP:.0f}×",
+            _ratio(ours.seconds, again.seconds if again else None),
+            lambda v: v >= TARGET_REIMPORT_SPEEDUP,
+            ".2f",
+        )
+    mem_csv = t.get(("memory-csv", "sqlite"))
+    mem_xlsx = t.get(("memory-xlsx", "sqlite"))
+    target(
+        f"peak RSS, {res.memory_rows:,} rows from CSV ≤ {TARGET_RSS_CSV_MB:.0f} MB",
+        mem_csv.rss_mb if mem_csv else None,
+        lambda v: v <= TARGET_RSS_CSV_MB,
+        ",.0f",
+    )
+    target(
+        f"peak RSS, {res.memory_rows:,} rows from XLSX ≤ {TARGET_RSS_XLSX_MB:,.0f} MB",
+        mem_xlsx.rss_mb if mem_xlsx else None,
+        lambda v: v <= TARGET_RSS_XLSX_MB,
+        ",.0f",
+    )
+    add("")
+    add("#### Details")
+    add("")
+    add("| measurement | database | rows | seconds | wall s | notes |")
+    add("|---|---|---:|---:|---:|---|")
+    for key, label in ROW_LABELS:
+        for vendor, name in VENDORS:
+            m = t.get((key, vendor))
+            if m is None:
+                continue
+            label_f = label.format(ie=f"{res.ie_rows:,}", mem=f"{res.memory_rows:,}")
+            add(
+                f"| {label_f} | {name} | {m.rows:,} | {m.seconds:.2f} | {m.wall:.1f} | {m.detail} |"
+            )
+    add("")
+    add(
+        "rows/s = data rows of the file / seconds. Seconds: ours = the importer's own "
+        "`seconds` (read, clean, match, write; without interpreter + Django start-up and the "
+        "final COMMIT, which the wall time includes); floor = read + insert with COMMIT; "
+        "django-import-export = the `import_data` call on an already clean, already mapped "
+        "dataset (commune and village ids, ISO dates, M/F, NULL for no CCCD) with the default "
+        "row-by-row `save()` in one transaction; *typical*: the default `ForeignKeyWidget` for "
+        "commune and village (a `get()` by id per row and key, what the target compares to); "
+        "*tuned*: the ids assigned to `commune_id` / `village_id` directly. Peak RSS "
+        "= `ru_maxrss` of the measuring subprocess (MB = 2^20 bytes); the floor's includes the "
+        "clean rows it holds ready for inserting. Memory rows: SQLite only."
+    )
+    problems = [
+        f"- {label.format(ie=f'{res.ie_rows:,}', mem=f'{res.memory_rows:,}')} ({name}): {p}"
+        for key, label in ROW_LABELS
+        for vendor, name in VENDORS
+        for p in (t[(key, vendor)].problems if (key, vendor) in t else [])
+    ] + [f"- FAILED: {f}" for f in res.failures]
+    if problems:
+        add("")
+        add("#### Problems seen (⚠ in the table)")
+        add("")
+        out.extend(problems)
+    add("")
+    add("#### Environment")
+    add("")
+    for key, value in res.env.items():
+        add(f"- {key}: {value}")
+    add(f"- total wall time of this run: {res.wall / 60:.1f} min")
+    return "\n".join(out) + "\n"
+
+
+def environment(dbs: Databases, with_pg: bool) -> dict[str, str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "CPU": f"{os.cpu_count()} × {cpu}, {mem:.0f} GB RAM",
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+        "PostgreSQL": dbs.pg_version() if with_pg else "skipped",
+        "Django / python-calamine / psycopg / django-import-export": " / ".join(
+            version(d) for d in ("django", "python-calamine", "psycopg", "django-import-export")
+        ),
+        "importer source (sha256 of congdanso/people/importing + congdanso/vn)": _source_hash(
+            ROOT / "congdanso" / "people" / "importing", ROOT / "congdanso" / "vn"
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------------- the run
+
+
+def _vendors(dbs: Databases, skip_pg: bool) -> Iterator[tuple[str, Callable[[str], str]]]:
+    yield "sqlite", dbs.fresh_sqlite
+    if not skip_pg:
+        yield "postgresql", lambda _name: dbs.fresh_pg()
+
+
+def run(args: argparse.Namespace) -> Results:
+    files = data_files(args.rows, args.seed)
+    memory_files = None
+    if not args.skip_memory:
+        memory_files = data_files(args.memory_rows, args.seed)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    dbs = Databases(None if args.skip_pg else args.pg, keep=args.keep)
+    res = Results(files=files, ie_rows=args.ie_rows)
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        log(f"warning: load average {load:.2f} before starting: other work skews the numbers")
+
+    def step(key: str, vendor: str, label: str, measure: Callable[..., Measure], *a: Any) -> None:
+        log(f"{vendor}: {label}")
+        try:
+            m = measure(dbs, *a)
+        except Exception as error:  # keep the other measurements of a long run
+            log(f"  FAILED: {error}")
+            res.failures.append(f"{label} ({vendor}): {error}")
+            return
+        res.table[(key, vendor)] = m
+        log(f"  {m.rate:,.0f} rows/s, {m.seconds:.2f} s, peak RSS {m.rss_mb:,.0f} MB")
+        for problem in m.problems:
+            log(f"  problem: {problem}")
+
+    try:
+        dbs.prepare_sqlite()
+        if not args.skip_pg:
+            dbs.prepare_pg()
+        res.env = environment(dbs, not args.skip_pg)
+        for vendor, fresh in _vendors(dbs, args.skip_pg):
+            url = fresh("ours-xlsx")
+            step("ours-xlsx", vendor, "ours, XLSX", measure_ours, url, files.xlsx, files)
+            step("ours-reimport", vendor, "ours, re-import", measure_reimport, url, files)
+            step("floor-xlsx", vendor, "floor, XLSX", measure_floor, vendor, files, files.xlsx)
+            url = fresh("ours-csv")
+            step("ours-csv", vendor, "ours, CSV", measure_ours, url, files.csv, files)
+            step("floor-csv", vendor, "floor, CSV", measure_floor, vendor, files, files.csv)
+            url = fresh("import-export")
+            label = f"django-import-export, {args.ie_rows:,} rows"
+            step(
+                "import-export", vendor, label, measure_import_export, url, args.ie_rows, args.seed
+            )
+            url = fresh("import-export-ids")
+            step(
+                "import-export-ids",
+                vendor,
+                label + ", FK ids set directly",
+                measure_import_export,
+                url,
+                args.ie_rows,
+                args.seed,
+                True,
+            )
+        if memory_files is not None:
+            res.memory_rows = memory_files.residents
+            for key, path in (("memory-csv", memory_files.csv), ("memory-xlsx", memory_files.xlsx)):
+                url = dbs.fresh_sqlite(key)
+                label = f"ours, {path.name} (memory)"
+                step(key, "sqlite", label, measure_ours, url, path, memory_files)
+    finally:
+        dbs.cleanup()
+    res.env["load average (1 min) at start / end"] = f"{load:.2f} / {os.getloadavg()[0]:.2f}"
+    return res
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=200_000, help="residents (default 200000)")
+    parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument(
+        "--memory-rows", type=int, default=1_000_000, help="rows of the memory check"
+    )
+    parser.add_argument("--ie-rows", type=int, default=20_000, help="django-import-export rows")
+    parser.add_argument("--skip-memory", action="store_true", help="no memory check")
+    parser.add_argument("--skip-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL server URL (no database)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work databases (var/bench/work, PG)"
+    )
+    # Helper modes, run in the measured subprocesses.
+    parser.add_argument("--worker", choices=("floor", "import-export"), help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--ie-direct-ids", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker == "floor":
+        worker_floor(args)
+        return 0
+    if args.worker == "import-export":
+        worker_import_export(args)
+        return 0
+
+    sys.path.insert(0, str(ROOT))
+    started = time.perf_counter()
+    res = run(args)
+    res.wall = time.perf_counter() - started
+    text = report(res)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(text, encoding="utf-8")
+    print(text)
+    log(f"report written to {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from congdanso.vn import (
+    InvalidDate,
+    date_to_excel_serial,
+    excel_serial_to_date,
+    format_birth_date,
+    parse_birth_date,
+)
+from congdanso.vn.dates import PRECISIONS
+from congdanso.vn.tests.strategies import TODAY
+
+D = date(1990, 4, 12)
+
+
+def parse(value: object) -> tuple[date, str]:
+    return parse_birth_date(value, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12/04/1990", (D, "day")),
+        ("12/4/1990", (D, "day")),
+        ("1/4/1990", (date(1990, 4, 1), "day")),
+        ("12-04-1990", (D, "day")),
+        ("12.04.1990", (D, "day")),
+        ("  12 / 04 / 1990 ", (D, "day")),
+        ("12/04/1990 0:00", (D, "day")),
+        ("12/04/1990 00:00:00", (D, "day")),
+        ("1990-04-12", (D, "day")),
+        ("1990-04-12 00:00:00", (D, "day")),
+        ("1990-04-12T00:00:00", (D, "day")),
+        ("12041990", (D, "day")),
+        ("19900412", (D, "day")),
+        ("04/1990", (date(1990, 4, 1), "month")),
+        ("4/1990", (date(1990, 4, 1), "month")),
+        ("4-1990", (date(1990, 4, 1), "month")),
+        ("041990", (date(1990, 4, 1), "month")),
+        ("1990-04", (date(1990, 4, 1), "month")),
+        ("1990", (date(1990, 1, 1), "year")),
+        (" 1990 ", (date(1990, 1, 1), "year")),
+        ("1990.0", (date(1990, 1, 1), "year")),
+        ("'1990", (date(1990, 1, 1), "year")),
+        (1990, (date(1990, 1, 1), "year")),
+        (1990.0, (date(1990, 1, 1), "year")),
+        (32975, (D, "day")),  # Excel serial
+        (32975.75, (D, "day")),  # with a time of day
+        ("32975", (D, "day")),
+        (10000, (date(1927, 5, 18), "day")),
+        (D, (D, "day")),
+        (datetime(1990, 4, 12, 8, 30), (D, "day")),
+        ("ngày 12 tháng 4 năm 1990", (D, "day")),
+        ("Ngày 12 Tháng 04 Năm 1990", (D, "day")),
+        ("ngay 12 thang 4 nam 1990", (D, "day")),
+        ("12 tháng 4 năm 1990", (D, "day")),
+        ("ngày 12/04/1990", (D, "day")),
+        ("tháng 4 năm 1990", (date(1990, 4, 1), "month")),
+        ("tháng 4/1990", (date(1990, 4, 1), "month")),
+        ("năm 1990", (date(1990, 1, 1), "year")),
+        ("Sinh năm 1990", (date(1990, 1, 1), "year")),
+        ("29/02/2000", (date(2000, 2, 29), "day")),
+    ],
+)
+def test_accepted_forms(value: object, expected: tuple[date, str]) -> None:
+    assert parse(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "shown"),
+    [
+        ("", "date_empty", ""),
+        ("   ", "date_empty", ""),
+        (None, "date_empty", ""),
+        ("abc", "date_format", "abc"),
+        ("12/04/90", "date_format", "4 chữ số"),  # two-digit year: century unknown
+        ("4/90", "date_format", "(90)"),
+        ("12/04/199", "date_format", "3 chữ số"),
+        ("1990/13", "date_impossible", "tháng 13"),
+        ("31/02/1990", "date_impossible", "không có ngày 31"),
+        ("29/02/1990", "date_impossible", "29"),
+        ("12/13/1990", "date_impossible", "ngày phải viết trước tháng"),
+        ("00/04/1990", "date_impossible", "ngày 0"),
+        ("01/01/2030", "date_in_future", "01/01/2030"),
+        ("2026", "date_in_future", "2026"),
+        ("07/2025", "date_in_future", "07/2025"),
+        ("01/01/1900", "date_too_old", "120"),
+        ("1903", "date_too_old", "1903"),
+        (60, "date_format", "60"),  # four digits and more only
+        (999, "date_format", "999"),
+        (100000, "date_format", "100000"),
+        (-5, "date_format", ""),
+        (1990.5, "date_format", ""),
+        (float("nan"), "date_format", ""),
+        ("1234567", "date_format", ""),
+        ("32/13/19900", "date_format", "5 chữ số"),
+        (True, "date_type", "bool"),
+        ([1990], "date_type", "list"),
+    ],
+)
+def test_refused(value: object, code: str, shown: str) -> None:
+    with pytest.raises(InvalidDate) as caught:
+        parse(value)
+    assert caught.value.code == code
+    assert shown in caught.value.message
+    assert caught.value.message_en
+
+
+def test_limits_are_relative_to_today() -> None:
+    assert parse("15/06/2025") == (TODAY, "day")
+    assert parse("06/2025") == (date(2025, 6, 1), "month")
+    assert parse("2025") == (date(2025, 1, 1), "year")
+    with pytest.raises(InvalidDate, match="chưa tới"):
+        parse("16/06/2025")
+    assert parse("16/06/1904")[0] == date(1904, 6, 16)  # 120 years old
+    with pytest.raises(InvalidDate) as caught:
+        parse("15/06/1904")  # 121 today
+    assert caught.value.code == "date_too_old"
+    assert parse("1904") == (date(1904, 1, 1), "year")  # born late 1904: 120
+    assert parse("06/1904") == (date(1904, 6, 1), "month")  # born late June 1904: 120
+    with pytest.raises(InvalidDate):
+        parse("05/1904")
+    assert parse_birth_date("01/01/2000")[1] == "day"  # default today: Vietnam's date
+
+
+def test_excel_serials() -> None:
+    assert excel_serial_to_date(1) == date(1900, 1, 1)
+    assert excel_serial_to_date(59) == date(1900, 2, 28)
+    with pytest.raises(ValueError, match="1900-02-29"):
+        excel_serial_to_date(60)
+    assert excel_serial_to_date(61) == date(1900, 3, 1)
+    assert excel_serial_to_date(32975.9) == D
+    assert date_to_excel_serial(D) == 32975
+    assert date_to_excel_serial(date(1900, 3, 1)) == 61
+    with pytest.raises(ValueError, match="out of range"):
+        excel_serial_to_date(0)
+    with pytest.raises(ValueError, match="1900-03-01"):
+        date_to_excel_serial(date(1900, 2, 28))
+
+
+def test_format_birth_date() -> None:
+    assert format_birth_date(D, "day") == "1990-04-12"
+    assert format_birth_date(D, None) == "1990-04-12"
+    assert format_birth_date(date(1990, 4, 1), "month") == "1990-04"
+    assert format_birth_date(date(1990, 1, 1), "year") == "1990"
+    assert format_birth_date(None, None) == ""
+    assert format_birth_date(None, "day") == ""
+    with pytest.raises(ValueError, match="precision"):
+        format_birth_date(D, "week")
+
+
+def _start(day: date, precision: str) -> date:
+    if precision == "year":
+        return date(day.year, 1, 1)
+    if precision == "month":
+        return day.replace(day=1)
+    return day
+
+
+birth_dates = st.dates(min_value=date(TODAY.year - 119, 1, 1), max_value=TODAY)
+
+
+@given(birth_dates, st.sampled_from(PRECISIONS))
+def test_parse_round_trips_format(day: date, precision: str) -> None:
+    start = _start(day, precision)
+    assert parse(format_birth_date(start, precision)) == (start, precision)
+
+
+@given(birth_dates, st.sampled_from(["/", "-", "."]), st.booleans(), st.sampled_from(["", " "]))
+def test_day_first_text_in_any_style(day: date, sep: str, pad: bool, space: str) -> None:
+    d, m = (f"{day.day:02d}", f"{day.month:02d}") if pad else (str(day.day), str(day.month))
+    text = f"{space}{d}{space}{sep}{space}{m}{sep}{day.year}{space}"
+    assert parse(text) == (day, "day")
+
+
+@given(st.dates(min_value=date(1927, 5, 18), max_value=TODAY))
+def test_excel_serials_round_trip(day: date) -> None:
+    serial = date_to_excel_serial(day)
+    assert excel_serial_to_date(serial) == day
+    assert parse(serial) == (day, "day")
+    assert parse(float(serial) + 0.25) == (day, "day")
+
+
+@given(st.dates(min_value=TODAY + timedelta(days=1)))
+def test_future_dates_are_refused(day: date) -> None:
+    with pytest.raises(InvalidDate) as caught:
+        parse(format_birth_date(day, "day"))
+    assert caught.value.code == "date_in_future"
+
+
+@given(st.text(max_size=30))
+def test_never_raises_anything_but_invalid_date(text: str) -> None:
+    try:
+        day, precision = parse(text)
+    except InvalidDate:
+        return
+    assert precision in PRECISIONS
+    assert day <= TODAY
