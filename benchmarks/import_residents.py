@@ -152,6 +152,8 @@ class Run:
 
     wall: float
     rss_mb: float
+    cpu: float  # user + system seconds of the child
+    load: float  # 1-minute load average when it started
     out: dict[str, Any]
 
 
@@ -169,6 +171,7 @@ def _child_env(db_url: str, **extra: str) -> dict[str, str]:
 
 def run_measured(cmd: Sequence[str], env: dict[str, str]) -> Run:
     """Run `cmd` in a fresh process; wall time, its own peak RSS and its last stdout JSON."""
+    load = os.getloadavg()[0]
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=err)
@@ -184,7 +187,8 @@ def run_measured(cmd: Sequence[str], env: dict[str, str]) -> Run:
             raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}:\n{tail}")
     lines = [line for line in stdout.decode().splitlines() if line.strip()]
     out = json.loads(lines[-1]) if lines else {}
-    return Run(wall=wall, rss_mb=usage.ru_maxrss / 1024, out=out)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall=wall, rss_mb=usage.ru_maxrss / 1024, cpu=cpu, load=load, out=out)
 
 
 def run_quiet(cmd: Sequence[str], env: dict[str, str]) -> None:
@@ -217,6 +221,15 @@ def _source_hash(*paths: Path) -> str:
                 continue
             digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
+
+
+IMPORTER_AT_START = [""]
+
+
+def importer_source() -> str:
+    """A hash of the code under measurement (it may change while a long run goes on)."""
+    pkg = ROOT / "congdanso"
+    return _source_hash(pkg / "people" / "importing", pkg / "vn", pkg / "people" / "management")
 
 
 def data_files(residents: int, seed: int) -> DataFiles:
@@ -364,11 +377,14 @@ class Measure:
 
     rows: int
     seconds: float
-    wall: float
-    rss_mb: float
+    run: Run
     detail: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def rss_mb(self) -> float:
+        return self.run.rss_mb
 
     @property
     def rate(self) -> float:
@@ -378,6 +394,7 @@ class Measure:
 def measure_ours(
     dbs: Databases, url: str, path: Path, files: DataFiles, *, again: bool = False
 ) -> Measure:
+    source = importer_source()
     run = run_measured(
         congdanso("import-residents", str(path), "--commune", COMMUNE_CODE, "--json"),
         _child_env(url),
@@ -391,7 +408,7 @@ def measure_ours(
         f"{out['warnings']:,}; table: {stored:,} residents (of {files.residents:,} "
         f"generated), {issues:,} data issues"
     )
-    m = Measure(files.data_rows, float(out["seconds"]), run.wall, run.rss_mb, detail, out)
+    m = Measure(files.data_rows, float(out["seconds"]), run, detail, out)
     footer = 3 if path.suffix == ".xlsx" else 0  # "Tổng cộng", two signature lines
     if out["rows"] != out["created"] + out["updated"] + out["unchanged"] + out["rejected"]:
         m.problems.append("rows ≠ created + updated + unchanged + rejected")
@@ -405,6 +422,8 @@ def measure_ours(
         )
     if stored != files.residents:
         m.problems.append(f"{stored:,} residents stored for {files.residents:,} generated")
+    if source != IMPORTER_AT_START[0] or importer_source() != source:
+        m.problems.append("the importer's source changed since the run started")
     return m
 
 
@@ -438,7 +457,7 @@ def measure_floor(dbs: Databases, vendor: str, files: DataFiles, path: Path) -> 
         f"clean rows prepared before the timer in {out['prepare_seconds']:.1f} s"
     )
     seconds = out["read_seconds"] + out["insert_seconds"]
-    m = Measure(files.data_rows, seconds, run.wall, run.rss_mb, detail, out)
+    m = Measure(files.data_rows, seconds, run, detail, out)
     if out["rows_read"] != expected_read:
         m.problems.append(f"read {out['rows_read']:,} rows, expected {expected_read:,}")
     if stored != files.residents:
@@ -469,7 +488,7 @@ def measure_import_export(
         f"totals {out['totals']}, errors: {out['errors']}; table: {stored:,} residents; "
         f"dataset built before the timer"
     )
-    m = Measure(rows, out["seconds"], run.wall, run.rss_mb, detail, out)
+    m = Measure(rows, out["seconds"], run, detail, out)
     if out["errors"] or out["totals"].get("new") != rows or stored != rows:
         m.problems.append(f"django-import-export did not create the {rows:,} rows: invalid")
     return m
@@ -788,8 +807,8 @@ def report(res: Results) -> str:
     add("")
     add("#### Details")
     add("")
-    add("| measurement | database | rows | seconds | wall s | notes |")
-    add("|---|---|---:|---:|---:|---|")
+    add("| measurement | database | rows | seconds | wall s | CPU s | load | notes |")
+    add("|---|---|---:|---:|---:|---:|---:|---|")
     for key, label in ROW_LABELS:
         for vendor, name in VENDORS:
             m = t.get((key, vendor))
@@ -797,7 +816,8 @@ def report(res: Results) -> str:
                 continue
             label_f = label.format(ie=f"{res.ie_rows:,}", mem=f"{res.memory_rows:,}")
             add(
-                f"| {label_f} | {name} | {m.rows:,} | {m.seconds:.2f} | {m.wall:.1f} | {m.detail} |"
+                f"| {label_f} | {name} | {m.rows:,} | {m.seconds:.2f} | {m.run.wall:.1f} | "
+                f"{m.run.cpu:.1f} | {m.run.load:.1f} | {m.detail} |"
             )
     add("")
     add(
@@ -810,7 +830,10 @@ def report(res: Results) -> str:
         "commune and village (a `get()` by id per row and key, what the target compares to); "
         "*tuned*: the ids assigned to `commune_id` / `village_id` directly. Peak RSS "
         "= `ru_maxrss` of the measuring subprocess (MB = 2^20 bytes); the floor's includes the "
-        "clean rows it holds ready for inserting. Memory rows: SQLite only."
+        "clean rows it holds ready for inserting. Memory rows: SQLite only. Wall s and CPU s "
+        "(user + system) are the whole subprocess's, start-up and preparation included; load "
+        "= the 1-minute load average when it started (2 cores: above ~0.5, other work "
+        "competed for the CPU and the rates are pessimistic)."
     )
     problems = [
         f"- {label.format(ie=f'{res.ie_rows:,}', mem=f'{res.memory_rows:,}')} ({name}): {p}"
@@ -859,9 +882,8 @@ def environment(dbs: Databases, with_pg: bool) -> dict[str, str]:
         "Django / python-calamine / psycopg / django-import-export": " / ".join(
             version(d) for d in ("django", "python-calamine", "psycopg", "django-import-export")
         ),
-        "importer source (sha256 of congdanso/people/importing + congdanso/vn)": _source_hash(
-            ROOT / "congdanso" / "people" / "importing", ROOT / "congdanso" / "vn"
-        ),
+        "importer source at start (sha256 of congdanso/people/{importing,management}, "
+        "congdanso/vn)": IMPORTER_AT_START[0],
     }
 
 
@@ -882,6 +904,7 @@ def run(args: argparse.Namespace) -> Results:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     dbs = Databases(None if args.skip_pg else args.pg, keep=args.keep)
     res = Results(files=files, ie_rows=args.ie_rows)
+    IMPORTER_AT_START[0] = importer_source()
     load = os.getloadavg()[0]
     if load > 0.5:
         log(f"warning: load average {load:.2f} before starting: other work skews the numbers")

@@ -27,6 +27,16 @@ class Message:
             k: str(v) if isinstance(v, Promise | Message) else v for k, v in self.params.items()
         }
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return (str(self.template), self.params) == (str(other.template), other.params)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable params: not hashable
+
+    def __repr__(self) -> str:
+        return f"Message({str(self.template)!r}, **{self.params!r})"
+
     def render(self, language: str) -> str:
         with translation.override(language):
             return str(self)

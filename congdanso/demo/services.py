@@ -31,7 +31,7 @@ from congdanso.places.services import (
 DEMO_COMMUNE_CODE = "66-krong-pac-ea-yong"
 DEMO_RESIDENTS = 12_000
 DEMO_SEED = 2023
-DEMO_PASSWORD_DEFAULT = "congdanso-2023"
+DEMO_PASSWORD_DEFAULT = "congdanso-2023"  # noqa: S105 - the documented demo log-in
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from congdanso.vn import fold
 class DataIssueInline(admin.TabularInline):
     model = DataIssue
     extra = 0
-    fields = ["code", "field", "original_value", "detail", "source", "created_at", "resolved_at"]
+    fields = ("code", "field", "original_value", "detail", "source", "created_at", "resolved_at")
     readonly_fields = fields
 
 
@@ -48,5 +48,13 @@ class DataIssueAdmin(admin.ModelAdmin):
     list_display = ["resident", "code", "original_value", "detail", "created_at", "resolved_at"]
     list_filter = ["code"]
     raw_id_fields = ["resident"]
-    readonly_fields = ["commune", "resident", "code", "field", "original_value", "detail",
-                       "source", "created_at"]
+    readonly_fields = [
+        "commune",
+        "resident",
+        "code",
+        "field",
+        "original_value",
+        "detail",
+        "source",
+        "created_at",
+    ]

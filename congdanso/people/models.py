@@ -86,9 +86,7 @@ class Resident(models.Model):
         indexes = [
             models.Index(fields=["commune", "name_key"], name="resident_commune_name"),
             # A village's residents, and the import's (name, village) look-up, from one index.
-            models.Index(
-                fields=["commune", "village", "name_key"], name="resident_village_name"
-            ),
+            models.Index(fields=["commune", "village", "name_key"], name="resident_village_name"),
             models.Index(fields=["commune", "phone"], name="resident_commune_phone"),
         ]
 

@@ -12,8 +12,17 @@ class PlaceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_official"]
     search_fields = ["code", "name_key"]
     # The tree (codes, parents, paths) is changed only through its services and commands.
-    readonly_fields = ["code", "name", "kind", "parent", "commune", "path", "name_key",
-                       "is_official", "created_at"]
+    readonly_fields = [
+        "code",
+        "name",
+        "kind",
+        "parent",
+        "commune",
+        "path",
+        "name_key",
+        "is_official",
+        "created_at",
+    ]
     list_select_related = ["parent"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

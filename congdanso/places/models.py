@@ -34,9 +34,7 @@ LOCAL_KINDS = frozenset(
     }
 )
 #: Local kinds where people live (a school or other site is where sessions are held).
-DWELLING_KINDS = frozenset(
-    {PlaceKind.VILLAGE, PlaceKind.EDE_VILLAGE, PlaceKind.RESIDENTIAL_GROUP}
-)
+DWELLING_KINDS = frozenset({PlaceKind.VILLAGE, PlaceKind.EDE_VILLAGE, PlaceKind.RESIDENTIAL_GROUP})
 
 
 class Place(models.Model):

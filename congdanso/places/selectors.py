@@ -29,7 +29,9 @@ def commune_get(code: str) -> Place:
         .select_related("parent")
         .order_by("path")[:5]
     )
-    hint = "; ".join(f"{p.code} = {p.name} ({p.parent.name if p.parent else ''})" for p in suggestions)
+    hint = "; ".join(
+        f"{p.code} = {p.name} ({p.parent.name if p.parent else ''})" for p in suggestions
+    )
     if hint:
         message = Message(
             _("No commune has the code %(code)s. Did you mean: %(hint)s"), code=code, hint=hint
@@ -42,7 +44,9 @@ def commune_get(code: str) -> Place:
 def place_get(code: str) -> Place:
     place = Place.objects.filter(code=code.strip()).first()
     if place is None:
-        raise NotFound(Message(_("No place has the code %(code)s."), code=code), code="place_not_found")
+        raise NotFound(
+            Message(_("No place has the code %(code)s."), code=code), code="place_not_found"
+        )
     return place
 
 

@@ -155,7 +155,10 @@ def commune_get_or_create(
     """A commune that is not in the 2025 list (e.g. merged away), under its province/district."""
     if parent.kind not in {PlaceKind.PROVINCE, PlaceKind.DISTRICT}:
         raise DomainError(
-            Message(_("A commune must be placed under a province or a district, not under %(place)s."), place=parent.name),
+            Message(
+                _("A commune must be placed under a province or a district, not under %(place)s."),
+                place=parent.name,
+            ),
             code="bad_parent",
         )
     if kind not in COMMUNE_LEVEL_KINDS:

@@ -12,6 +12,8 @@ from numbers import Integral
 
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
 _FLOAT_ZERO = re.compile(r"(\d+)[.,]0+")
+_COMMON_NOISE = (" ", ".", "-", "(", ")")
+_NOISE = re.compile(r"[\s.\-_()/\u2013\u2014\u200b\u200c\u200d\u2060\ufeff]+")
 
 
 class Scientific(ValueError):
@@ -51,3 +53,25 @@ def strip_float_zero(text: str) -> str:
     """'66123456789.0' → '66123456789' (a number that went through a float)."""
     match = _FLOAT_ZERO.fullmatch(text)
     return match.group(1) if match else text
+
+
+def number_text(text: str) -> str:
+    """The text of a digit cell without its noise: surrounding spaces, a leading apostrophe
+    (Excel's text marker), separators (spaces of any kind, dots, dashes, parentheses, slashes),
+    a float's ".0"; scientific notation is expanded (raises :class:`Scientific` if digits were
+    lost). A leading "+" is kept. What remains is not checked to be digits."""
+    text = text.strip()
+    if text[:1] in ("'", "\u2019"):
+        text = text[1:].lstrip()
+    if "e" in text or "E" in text:
+        scientific = scientific_digits(text.replace(" ", ""))
+        if scientific is not None:
+            return scientific
+    if ("." in text or "," in text) and (match := _FLOAT_ZERO.fullmatch(text)):
+        return match.group(1)
+    for noise in _COMMON_NOISE:
+        if noise in text:
+            text = text.replace(noise, "")
+    if text.isdigit() or (text[:1] == "+" and text[1:].isdigit()):
+        return text
+    return _NOISE.sub("", text)

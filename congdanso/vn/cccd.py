@@ -22,26 +22,47 @@ from dataclasses import dataclass
 from datetime import date
 
 from congdanso.vn import _data
-from congdanso.vn._numbers import Scientific, number_digits, scientific_digits, strip_float_zero
+from congdanso.vn._numbers import Scientific, number_digits, number_text
 from congdanso.vn.errors import InvalidCccd, show, show_other_chars
 from congdanso.vn.gender import parse_gender
 from congdanso.vn.today import vietnam_today
 
 CCCD_LENGTH = 12
-_SPACES = str.maketrans("", "", " \t\n\r\u00a0\u200b\u202f\u2060\ufeff")
-_SEPARATORS = str.maketrans("", "", ".-_\u2013\u2014")
+
+
+# 4th digit → (century of birth, gender)
+_CENTURY_GENDER = {str(d): (1900 + d // 2 * 100, "F" if d % 2 else "M") for d in range(10)}
 
 
 @dataclass(frozen=True, slots=True)
 class Cccd:
-    """A parsed CCCD number. ``repr`` shows it masked (it is personal data)."""
+    """A valid CCCD number (make it with :func:`parse_cccd`). Everything else the number says
+    is derived from it on access; ``repr`` shows it masked (it is personal data)."""
 
     number: str
-    province_code: str
-    province_name: str | None
-    gender: str
-    birth_century: int
-    birth_year_2d: int
+
+    @property
+    def province_code(self) -> str:
+        return self.number[:3]
+
+    @property
+    def province_name(self) -> str | None:
+        """From the official list; None for other codes (e.g. births registered abroad)."""
+        return _data.province_names().get(self.number[:3])
+
+    @property
+    def gender(self) -> str:
+        """'M' or 'F'."""
+        return _CENTURY_GENDER[self.number[3]][1]
+
+    @property
+    def birth_century(self) -> int:
+        """1900, 2000, 2100 …"""
+        return _CENTURY_GENDER[self.number[3]][0]
+
+    @property
+    def birth_year_2d(self) -> int:
+        return int(self.number[4:6])
 
     @property
     def birth_year(self) -> int:
@@ -76,9 +97,8 @@ def _digits(value: str | int | float | None) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        text = value.strip().lstrip("'\u2019").translate(_SPACES)
         try:
-            scientific = scientific_digits(text)
+            return number_text(value)
         except Scientific:
             raise _error(
                 "cccd_scientific",
@@ -88,9 +108,6 @@ def _digits(value: str | int | float | None) -> str:
                 "format the column as Text and type the number again",
                 value,
             ) from None
-        if scientific is not None:
-            return scientific
-        return strip_float_zero(text).translate(_SEPARATORS)
     digits = number_digits(value)
     if digits is None:
         raise _error(
@@ -104,11 +121,8 @@ def _digits(value: str | int | float | None) -> str:
     return digits
 
 
-def parse_cccd(value: str | int | float, *, today: date | None = None) -> Cccd:
-    """Parse a CCCD number or raise :class:`InvalidCccd` saying why (see the module docstring).
-
-    ``today`` (default: today in Vietnam) bounds the birth year.
-    """
+def _checked_digits(value: str | int | float | None) -> str:
+    """The 12 digits of a CCCD cell (leading zeros restored), or raise saying why."""
     digits = _digits(value)
     if not digits:
         raise _error("cccd_empty", "Số CCCD đang để trống", "The CCCD number is empty", value)
@@ -120,49 +134,48 @@ def parse_cccd(value: str | int | float, *, today: date | None = None) -> Cccd:
             f"A CCCD number may only hold digits, but it has {bad}: {show(value)}",
             value,
         )
-    provinces = _data.province_names()
     if len(digits) in (10, 11) and digits[0] != "0":  # Excel drops zeros, never keeps one
         restored = digits.zfill(CCCD_LENGTH)
-        if restored[:3] in provinces:
+        if restored[:3] in _data.province_names():
             digits = restored
-    if len(digits) != CCCD_LENGTH:
-        if len(digits) == 9:
-            raise _error(
-                "cccd_old_cmnd",
-                f"Số CCCD phải có đúng 12 chữ số, nhận được 9 chữ số (có thể là số CMND cũ): "
-                f"{digits}",
-                f"A CCCD number has exactly 12 digits, got 9 (perhaps an old CMND number): "
-                f"{digits}",
-                value,
-            )
+    if len(digits) == CCCD_LENGTH:
+        return digits
+    if len(digits) == 9:
         raise _error(
-            "cccd_length",
-            f"Số CCCD phải có đúng 12 chữ số, nhận được {len(digits)} chữ số: {show(digits)}",
-            f"A CCCD number has exactly 12 digits, got {len(digits)}: {show(digits)}",
+            "cccd_old_cmnd",
+            f"Số CCCD phải có đúng 12 chữ số, nhận được 9 chữ số (có thể là số CMND cũ): {digits}",
+            f"A CCCD number has exactly 12 digits, got 9 (perhaps an old CMND number): {digits}",
             value,
         )
-    code = digits[3]
-    century = 1900 + (int(code) // 2) * 100
-    year_2d = int(digits[4:6])
-    birth_year = century + year_2d
+    raise _error(
+        "cccd_length",
+        f"Số CCCD phải có đúng 12 chữ số, nhận được {len(digits)} chữ số: {show(digits)}",
+        f"A CCCD number has exactly 12 digits, got {len(digits)}: {show(digits)}",
+        value,
+    )
+
+
+def parse_cccd(value: str | int | float, *, today: date | None = None) -> Cccd:
+    """Parse a CCCD number or raise :class:`InvalidCccd` saying why (see the module docstring).
+
+    ``today`` (default: today in Vietnam) bounds the birth year.
+    """
+    if isinstance(value, str) and len(value) == CCCD_LENGTH and value.isdigit() and value.isascii():
+        digits = value  # the common case: already clean
+    else:
+        digits = _checked_digits(value)
+    birth_year = _CENTURY_GENDER[digits[3]][0] + int(digits[4:6])
     current_year = (today or vietnam_today()).year
     if birth_year > current_year:
         raise _error(
             "cccd_future_birth_year",
-            f"Số CCCD cho năm sinh {birth_year} (chữ số thứ 4 là {code}, chữ số thứ 5–6 là "
-            f"{digits[4:6]}), là năm chưa tới (năm nay là {current_year}): {digits}",
-            f"The CCCD number gives birth year {birth_year} (4th digit {code}, 5th–6th "
+            f"Số CCCD cho năm sinh {birth_year} (chữ số thứ 4 là {digits[3]}, chữ số thứ 5–6 "
+            f"là {digits[4:6]}), là năm chưa tới (năm nay là {current_year}): {digits}",
+            f"The CCCD number gives birth year {birth_year} (4th digit {digits[3]}, 5th–6th "
             f"{digits[4:6]}), which is after {current_year}: {digits}",
             value,
         )
-    return Cccd(
-        number=digits,
-        province_code=digits[:3],
-        province_name=provinces.get(digits[:3]),
-        gender="M" if int(code) % 2 == 0 else "F",
-        birth_century=century,
-        birth_year_2d=year_2d,
-    )
+    return Cccd(digits)
 
 
 def province_name(code: str) -> str | None:

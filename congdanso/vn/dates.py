@@ -32,7 +32,7 @@ import math
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from numbers import Real
+from numbers import Integral, Real
 from typing import Literal
 
 from congdanso.vn._numbers import strip_float_zero
@@ -200,7 +200,9 @@ def _parse_clean(text: str, value: object) -> _Parts:
 @lru_cache(maxsize=1 << 16)
 def _parse_text(value: str) -> tuple[date, Precision]:
     """(first day, precision) of a date string, checked against the calendar (not today)."""
-    text = strip_float_zero(value.strip().lstrip("'\u2019"))  # "1990.0" → "1990"
+    text = value.strip().lstrip("'\u2019")
+    if "." in text or "," in text:
+        text = strip_float_zero(text)  # "1990.0" → "1990"
     if not text.isascii():
         text = fold(text)
     if " " in text or "\t" in text:
@@ -223,17 +225,22 @@ def _start(value: object) -> tuple[date, Precision]:
         if not value or value.isspace():
             raise _empty(value)
         return _parse_text(value)
-    if value is None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         raise _empty(value)
     if isinstance(value, Real) and not isinstance(value, bool):
-        year, month, day, precision = _from_number(float(value), value)
-        return date(year, month, day), precision
+        return _number_start(int(value) if isinstance(value, Integral) else float(value))
     raise _error(
         "date_type",
         f"Ngày sinh có kiểu dữ liệu không đọc được ({type(value).__name__}): {show(value)}",
         f"The birth date has an unreadable type ({type(value).__name__}): {show(value)}",
         value,
     )
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _number_start(value: float) -> tuple[date, Precision]:
+    year, month, day, precision = _from_number(float(value), value)
+    return date(year, month, day), precision
 
 
 @lru_cache(maxsize=16)

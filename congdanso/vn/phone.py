@@ -18,18 +18,17 @@ of area codes a landline could not be validated anyway. Service numbers (1800/19
 import re
 
 from congdanso.vn import _data
-from congdanso.vn._numbers import Scientific, number_digits, scientific_digits, strip_float_zero
+from congdanso.vn._numbers import Scientific, number_digits, number_text
 from congdanso.vn.errors import InvalidPhone, show, show_other_chars
 
 PHONE_LENGTH = 10
-_SPACES = str.maketrans("", "", " \t\n\r\u00a0\u200b\u202f\u2060\ufeff")
-_NOISE = str.maketrans("", "", ".-()/\u2013\u2014_")
 _SEPARATOR = re.compile(r"[,;&|/\n]|\bho[aặ]c\b|\bor\b|\bvà\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 
 
 def _several_numbers(text: str) -> bool:
-    """True for '0912345678 / 0987654321', '0912345678; 0987654321', '… hoặc …'."""
+    """True for '0912345678 / 0987654321', '0912345678; 0987654321', '… hoặc …' (only
+    checked for cells longer than 17 characters: one number with its noise is shorter)."""
     if _SEPARATOR.search(text) is None:
         return False
     parts = _SEPARATOR.split(text)
@@ -56,16 +55,15 @@ def _raw_digits(value: object) -> tuple[str, bool]:
                 value,
             )
         return digits, False
-    if _several_numbers(value):
+    if len(value) > 17 and _several_numbers(value):
         raise _error(
             "phone_multiple",
             f"Ô này có nhiều số điện thoại, chỉ được ghi một số: {show(value)}",
             f"The cell holds several phone numbers, only one is allowed: {show(value)}",
             value,
         )
-    text = value.strip().lstrip("'\u2019").translate(_SPACES)
     try:
-        scientific = scientific_digits(text)
+        text = number_text(value)
     except Scientific:
         raise _error(
             "phone_scientific",
@@ -75,9 +73,6 @@ def _raw_digits(value: object) -> tuple[str, bool]:
             "format the column as Text and type the number again",
             value,
         ) from None
-    if scientific is not None:
-        return scientific, False
-    text = strip_float_zero(text).translate(_NOISE)
     had_plus = text.startswith("+")
     if had_plus:
         text = text[1:]
@@ -129,6 +124,14 @@ def _national(digits: str, had_plus: bool, value: object) -> str:
 def normalize_phone(value: str | int | float) -> str:
     """The 10-digit national form '0912345678' of a Vietnamese mobile number, or raise
     :class:`InvalidPhone` saying why (see the module docstring)."""
+    if (
+        isinstance(value, str)
+        and len(value) == PHONE_LENGTH
+        and value.isdigit()
+        and value.isascii()
+        and value[:3] in _data.mobile_prefixes()
+    ):
+        return value  # the common case: already clean
     digits, had_plus = _raw_digits(value)
     if not digits:
         raise _error(

@@ -19,6 +19,7 @@ from congdanso.core.errors import Message
 from congdanso.people.importing.header import ColumnMap
 from congdanso.people.models import IssueCode, ResidentStatus
 from congdanso.vn import (
+    VnValueError,
     clean_name,
     fix_legacy,
     fold,
@@ -26,9 +27,7 @@ from congdanso.vn import (
     parse_birth_date,
     parse_cccd,
     parse_gender,
-    VnValueError,
 )
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +50,7 @@ class CleanRow:
     cccd: str | None
     phone: str
     village_id: int | None
+    village_text: str | None  # a village cell the index could not place, for the resolver
     status: str | None
     resident_id: int | None
     issues: tuple[Issue, ...]
@@ -135,18 +135,19 @@ def _is_footer(name_key: str) -> bool:
 
 
 class RowCleaner:
-    """Cleans rows of one file; `resolve_village` maps a village cell to a place id."""
+    """Cleans rows of one file; `lookup_village` maps a village cell to a place id (None when
+    it cannot, and the cell is kept in `village_text` for the database-side resolver)."""
 
     def __init__(
         self,
         column_map: ColumnMap,
         *,
-        resolve_village: Callable[[str], int | Message | None],
+        lookup_village: Callable[[str], int | None],
         today: dt.date,
     ) -> None:
         self.fields = tuple(column_map.columns.items())
         self.birth_by_gender = column_map.birth_by_gender
-        self.resolve_village = resolve_village
+        self.lookup_village = lookup_village
         self.today = today
 
     def _pick(self, cells: list[Any]) -> dict[str, Any]:
@@ -193,7 +194,9 @@ class RowCleaner:
             try:
                 gender = _gender(_text(raw_gender)) or ""
             except VnValueError as error:
-                issues.append(Issue(IssueCode.GENDER_INVALID, "gender", _text(raw_gender), str(error)))
+                issues.append(
+                    Issue(IssueCode.GENDER_INVALID, "gender", _text(raw_gender), str(error))
+                )
 
         if self.birth_by_gender:
             for index, column_gender in self.birth_by_gender.items():
@@ -252,12 +255,13 @@ class RowCleaner:
                 issues.append(Issue(IssueCode.PHONE_INVALID, "phone", _text(raw_phone), str(error)))
 
         village_id: int | None = None
+        village_text: str | None = None
         raw_village = get("village")
         if raw_village is not None:
-            resolved = self.resolve_village(_text(raw_village))
-            if isinstance(resolved, Message):
-                return reject(resolved)
-            village_id = resolved
+            village_text = _text(raw_village)
+            village_id = self.lookup_village(village_text)
+            if village_id is not None:
+                village_text = None
 
         status: str | None = None
         raw_status = get("status")
@@ -280,6 +284,7 @@ class RowCleaner:
             cccd=cccd,
             phone=phone,
             village_id=village_id,
+            village_text=village_text,
             status=status,
             resident_id=resident_id,
             issues=tuple(issues),

@@ -137,8 +137,10 @@ def match_column(cell: Any) -> str | None:
     # "Số điện thoại (nếu có)", "Họ và tên (viết hoa)": the longest known start wins.
     best: tuple[int, str] | None = None
     for synonym, column in _LOOKUP.items():
-        if len(synonym) > 3 and key.startswith(synonym + " ") and (
-            best is None or len(synonym) > best[0]
+        if (
+            len(synonym) > 3
+            and key.startswith(synonym + " ")
+            and (best is None or len(synonym) > best[0])
         ):
             best = (len(synonym), column)
     return best[1] if best else None

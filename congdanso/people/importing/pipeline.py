@@ -4,7 +4,8 @@ import datetime as dt
 import gc
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,15 @@ from congdanso.core.errors import DomainError, Message
 from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleaner
 from congdanso.people.importing.errors import ImportFailed
 from congdanso.people.importing.header import HEADER_SCAN_ROWS, find_header
+from congdanso.people.importing.parallel import (
+    batches_in_process,
+    batches_in_worker,
+    worker_wanted,
+)
 from congdanso.people.importing.reading import open_table
 from congdanso.people.importing.villages import VillageResolver
 from congdanso.people.importing.writing import ChunkWriter
 from congdanso.places.models import Place
-
-CHUNK_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -109,33 +113,39 @@ def import_residents(
     try:
         with transaction.atomic():
             villages = VillageResolver(commune, create=create_villages)
-            cleaner = RowCleaner(column_map, resolve_village=villages.resolve, today=today)
             writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name)
+            if worker_wanted(Path(path)):
+                batches = batches_in_worker(
+                    Path(path),
+                    sheet=sheet,
+                    skip=used,
+                    column_map=column_map,
+                    villages=villages.index,
+                    today=today,
+                )
+            else:
+                cleaner = RowCleaner(column_map, lookup_village=villages.index.lookup, today=today)
+                batches = batches_in_process(chain(head[used:], source.rows), cleaner)
             rows = 0
-            chunk: list[CleanRow] = []
-
-            def data_rows() -> Any:
-                yield from head[used:]
-                yield from source.rows
-
-            for number, cells in data_rows():
-                cleaned = cleaner.clean(number, cells)
-                if cleaned is None:
-                    continue
-                rows += 1
-                if isinstance(cleaned, RejectedRow):
-                    writer.rejected.append(cleaned)
-                    continue
-                chunk.append(cleaned)
-                if len(chunk) >= CHUNK_ROWS:
-                    writer.write(chunk)
-                    chunk = []
-                    if progress:
-                        progress(rows)
-            if chunk:
+            for batch, read in batches:
+                rows += read
+                chunk: list[CleanRow] = []
+                for cleaned in batch:
+                    if isinstance(cleaned, RejectedRow):
+                        writer.rejected.append(cleaned)
+                    elif cleaned.village_text is None:
+                        chunk.append(cleaned)
+                    else:
+                        village = villages.resolve(cleaned.village_text)
+                        if isinstance(village, Message):
+                            writer.rejected.append(
+                                RejectedRow(cleaned.row_number, cleaned.cells, village)
+                            )
+                        else:
+                            chunk.append(replace(cleaned, village_id=village, village_text=None))
                 writer.write(chunk)
-            if progress:
-                progress(rows)
+                if progress:
+                    progress(rows)
             counts = writer.counts
             rejected = sorted(writer.rejected, key=lambda r: r.row_number)
             result = ImportResult(

@@ -41,7 +41,10 @@ def open_table(path: Path, *, sheet: str | int | None = None) -> TableSource:
     if suffix in SPREADSHEET_SUFFIXES:
         return _open_spreadsheet(path, sheet)
     raise ImportFailed(
-        Message(_("Unsupported file type %(suffix)s: use .xlsx, .xls, .ods or .csv."), suffix=suffix or "?"),
+        Message(
+            _("Unsupported file type %(suffix)s: use .xlsx, .xls, .ods or .csv."),
+            suffix=suffix or "?",
+        ),
         code="file_type",
     )
 
@@ -51,7 +54,9 @@ def _open_spreadsheet(path: Path, sheet: str | int | None) -> TableSource:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises several unrelated types for broken files
         raise ImportFailed(
-            Message(_("Cannot read the spreadsheet %(path)s: %(error)s"), path=path.name, error=error),
+            Message(
+                _("Cannot read the spreadsheet %(path)s: %(error)s"), path=path.name, error=error
+            ),
             code="file_unreadable",
         ) from error
     names = workbook.sheet_names
@@ -65,7 +70,15 @@ def _open_spreadsheet(path: Path, sheet: str | int | None) -> TableSource:
         position = index - 1 if index >= 1 else 0
         if position >= len(names):
             raise ImportFailed(
-                Message(_("The workbook has %(count)d sheets; there is no sheet %(index)s. Sheets: %(names)s"), count=len(names), index=sheet, names=", ".join(names)),
+                Message(
+                    _(
+                        "The workbook has %(count)d sheets; there is no sheet %(index)s. "
+                        "Sheets: %(names)s"
+                    ),
+                    count=len(names),
+                    index=sheet,
+                    names=", ".join(names),
+                ),
                 code="no_sheet",
             )
         name = names[position]
@@ -73,7 +86,11 @@ def _open_spreadsheet(path: Path, sheet: str | int | None) -> TableSource:
         name = sheet
     else:
         raise ImportFailed(
-            Message(_("No sheet named %(sheet)s. Sheets: %(names)s"), sheet=sheet, names=", ".join(names)),
+            Message(
+                _("No sheet named %(sheet)s. Sheets: %(names)s"),
+                sheet=sheet,
+                names=", ".join(names),
+            ),
             code="no_sheet",
         )
     try:
@@ -117,18 +134,32 @@ def _open_csv(path: Path) -> TableSource:
         dialect = csv.excel
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
+        number = 0
         try:
             with path.open(encoding=encoding, newline="") as handle:
-                for number, cells in enumerate(csv.reader(handle, dialect), start=1):
+                for number, cells in enumerate(csv.reader(handle, dialect), start=1):  # noqa: B007
                     yield number, cells
         except UnicodeDecodeError as error:
             raise ImportFailed(
-                Message(_("The file is not valid %(encoding)s text: %(error)s"), encoding=encoding, error=error),
+                Message(
+                    _(
+                        "The file cannot be read as %(encoding)s text after row %(row)d "
+                        "(byte %(byte)s). Save it again as 'CSV UTF-8' and import it again."
+                    ),
+                    encoding=encoding,
+                    row=number,
+                    byte=error.object[error.start : error.start + 1].hex(),
+                ),
                 code="file_encoding",
             ) from error
         except csv.Error as error:
             raise ImportFailed(
-                Message(_("The CSV file is malformed: %(error)s"), error=error), code="file_csv"
+                Message(
+                    _("The CSV file is malformed after row %(row)d: %(error)s"),
+                    row=number,
+                    error=error,
+                ),
+                code="file_csv",
             ) from error
 
     return TableSource(path=path, sheet_name="", encoding=encoding, rows=rows())

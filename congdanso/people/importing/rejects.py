@@ -20,7 +20,11 @@ def cell_text(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if isinstance(cell, dt.datetime):
-        return cell.strftime("%d/%m/%Y %H:%M") if cell.time() != dt.time() else cell.strftime("%d/%m/%Y")
+        return (
+            cell.strftime("%d/%m/%Y %H:%M")
+            if cell.time() != dt.time()
+            else cell.strftime("%d/%m/%Y")
+        )
     if isinstance(cell, dt.date):
         return cell.strftime("%d/%m/%Y")
     return str(cell)

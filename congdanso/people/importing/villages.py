@@ -1,57 +1,78 @@
-"""Matching the village cell of a row to a village of the commune."""
+"""Matching the village cell of a row to a village of the commune.
+
+Two steps, so that cleaning can run in a worker process without the database:
+`VillageIndex.lookup` is a pure dictionary look-up ("Ghamah" = "Buôn Ghamah" = "buon ghamah",
+an address "Thôn Tân Lập, xã Ea Yông" by its parts); a cell it cannot place is resolved by
+`VillageResolver.resolve` in the main process, which creates the village with
+--create-villages or rejects the row with the list of known villages.
+"""
 
 import re
+from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import Message
+from congdanso.places.models import Place
 from congdanso.places.selectors import villages_of
 from congdanso.places.services import village_get_or_create
-from congdanso.places.models import Place
 from congdanso.vn import fix_legacy, place_key
 
 _ADDRESS_PARTS = re.compile(r"\s*[,;]\s*|\s+-\s+")
 
 
-class VillageResolver:
-    """Folded name with or without its prefix: "Ghamah" = "Buôn Ghamah" = "buon ghamah".
+def _parts(text: str) -> list[str]:
+    return [p for p in _ADDRESS_PARTS.split(text) if p]
 
-    An address ("Thôn Tân Lập, xã Ea Yông") is matched by its parts. An unknown village is
-    created when `create` is set; otherwise the row is rejected with the known names.
-    """
+
+class VillageIndex:
+    """Folded bare village names of one commune → place id. Picklable."""
+
+    def __init__(self, by_key: dict[str, int]) -> None:
+        self.by_key = by_key
+        self.lookup = lru_cache(maxsize=4096)(self._lookup)
+
+    def __getstate__(self) -> dict[str, dict[str, int]]:
+        return {"by_key": self.by_key}
+
+    def __setstate__(self, state: dict[str, dict[str, int]]) -> None:
+        self.__init__(state["by_key"])  # type: ignore[misc]
+
+    def _lookup(self, cell: str) -> int | None:
+        text = fix_legacy(cell).strip()
+        found = self.by_key.get(place_key(text))
+        if found is None:
+            for part in _parts(text):
+                found = self.by_key.get(place_key(part))
+                if found is not None:
+                    break
+        return found
+
+
+class VillageResolver:
+    """The database side: unknown villages are created (`create`) or the row is rejected."""
 
     def __init__(self, commune: Place, *, create: bool) -> None:
         self.commune = commune
         self.create = create
         self.created: list[str] = []
-        self._by_key = {p.name_key: p.pk for p in villages_of(commune)}
-        self._cache: dict[str, int | Message] = {}
+        self.index = VillageIndex({p.name_key: p.pk for p in villages_of(commune)})
+        self._resolved: dict[str, int | Message] = {}
 
-    def resolve(self, cell: str) -> int | Message | None:
-        cached = self._cache.get(cell)
-        if cached is not None:
-            return cached
-        resolved = self._resolve(fix_legacy(cell).strip())
-        if resolved is not None:
-            self._cache[cell] = resolved
-        return resolved
+    def resolve(self, cell: str) -> int | Message:
+        if cell not in self._resolved:
+            self._resolved[cell] = self._resolve(cell)
+        return self._resolved[cell]
 
-    def _resolve(self, text: str) -> int | Message | None:
-        if not text:
-            return None
-        key = place_key(text)
-        if key in self._by_key:
-            return self._by_key[key]
-        parts = [p for p in _ADDRESS_PARTS.split(text) if p]
-        for part in parts:
-            part_key = place_key(part)
-            if part_key in self._by_key:
-                return self._by_key[part_key]
+    def _resolve(self, cell: str) -> int | Message:
+        found = self.index.lookup(cell)
+        if found is not None:
+            return found
+        text = fix_legacy(cell).strip()
         if self.create:
-            village, created = village_get_or_create(commune=self.commune, name=parts[0])
+            village, created = village_get_or_create(commune=self.commune, name=_parts(text)[0])
             if created:
                 self.created.append(village.name)
-            self._by_key[village.name_key] = village.pk
             return village.pk
         known = ", ".join(sorted(p.name for p in villages_of(self.commune))) or "—"
         return Message(

@@ -266,15 +266,15 @@ class ChunkWriter:
         cccds = {r.cccd for r in rows if r.cccd}
         pairs = {(r.name_key, r.village_id or 0) for r in rows}
         by_id: dict[int, Known] = {}
-        for known in self._fetch("id", ids) + self._fetch("cccd", cccds) + self._fetch_named(
-            pairs
+        for stored in (
+            self._fetch("id", ids) + self._fetch("cccd", cccds) + self._fetch_named(pairs)
         ):
-            by_id.setdefault(known.id, known)
+            by_id.setdefault(stored.id, stored)
         self._attach_issues(by_id)
         by_cccd = {k.cccd: k for k in by_id.values() if k.cccd}
         by_name: dict[str, list[Known]] = defaultdict(list)
-        for known in by_id.values():
-            by_name[known.name_key].append(known)
+        for stored in by_id.values():
+            by_name[stored.name_key].append(stored)
 
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         creates: list[tuple[CleanRow, Known]] = []
@@ -284,10 +284,11 @@ class ChunkWriter:
         claimed_here: set[int] = set()  # Known objects (by identity) this chunk matched
 
         for row in rows:
-            known = self._match(row, by_id, by_cccd, by_name)
-            if isinstance(known, RejectedRow):
-                self.rejected.append(known)
+            match = self._match(row, by_id, by_cccd, by_name)
+            if isinstance(match, RejectedRow):
+                self.rejected.append(match)
                 continue
+            known = match
             row_issues = {(i.code, i.original): i for i in row.issues}
             if known is None:
                 known = Known(
@@ -424,8 +425,11 @@ class ChunkWriter:
             known.birth_date, known.birth_date_precision = row.birth_date, row.birth_date_precision
             resolved.append((known.id, IssueCode.BIRTH_DATE_INVALID))
             changed = True
-        if row.cccd and known.cccd != row.cccd and row.cccd not in by_cccd and not (
-            fill_only and known.cccd
+        if (
+            row.cccd
+            and known.cccd != row.cccd
+            and row.cccd not in by_cccd
+            and not (fill_only and known.cccd)
         ):
             known.cccd = row.cccd
             by_cccd[row.cccd] = known
@@ -519,6 +523,4 @@ class ChunkWriter:
                         copy.write_row(row)
                 return
             marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
-            )
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)

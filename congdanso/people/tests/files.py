@@ -48,5 +48,7 @@ def cp1258_spelling(text: str) -> str:
     for char in unicodedata.normalize("NFC", text):
         parts = unicodedata.normalize("NFD", char)
         tones = "".join(c for c in parts if c in _TONES)
-        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES)) + tones)
+        out.append(
+            unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES)) + tones
+        )
     return "".join(out)

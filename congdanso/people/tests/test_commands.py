@@ -81,17 +81,19 @@ def test_export_has_the_contract_columns_and_reimports_unchanged(
     assert by_name["Nguyễn Thị Hoà"]["gender"] == "F"
     assert by_name["Lê Văn Cường"]["issues"] == "birth_date_invalid;cccd_invalid"
 
-    again = json.loads(
-        _run("import-residents", str(out), "--commune", ea_yong.code, "--json")
-    )
+    again = json.loads(_run("import-residents", str(out), "--commune", ea_yong.code, "--json"))
     assert (again["rows"], again["unchanged"]) == (5, 5)
 
 
 def test_xlsx_export_keeps_cccd_as_text_and_reimports_unchanged(
     tmp_path: Path, ea_yong: Place
 ) -> None:
-    _run("import-residents", str(write_xlsx(tmp_path / "ds.xlsx", [HEADER, *ROWS])),
-         "--commune", ea_yong.code)
+    _run(
+        "import-residents",
+        str(write_xlsx(tmp_path / "ds.xlsx", [HEADER, *ROWS])),
+        "--commune",
+        ea_yong.code,
+    )
     out = tmp_path / "export.xlsx"
     _run("export-residents", "--commune", ea_yong.code, "--format", "xlsx", "--out", str(out))
 

@@ -27,8 +27,15 @@ def _import(path: Path, commune: Place, **kwargs):  # type: ignore[no-untyped-de
 def test_a_commune_list_with_title_rows_and_footer_is_imported(
     tmp_path: Path, ea_yong: Place
 ) -> None:
-    rows = [*TITLE, HEADER, [1, 2, 3, 4, 5, 6, 7], *ROWS, [], ["", "Tổng cộng: 4 người"],
-            ["", "Người lập biểu"]]
+    rows = [
+        *TITLE,
+        HEADER,
+        [1, 2, 3, 4, 5, 6, 7],
+        *ROWS,
+        [],
+        ["", "Tổng cộng: 4 người"],
+        ["", "Người lập biểu"],
+    ]
     result = _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
 
     assert (result.rows, result.created, result.rejected) == (6, 4, 2)
@@ -40,7 +47,11 @@ def test_a_commune_list_with_title_rows_and_footer_is_imported(
     assert binh.phone == "0336123456"
     assert binh.village.name == "Thôn Tân Lập"
     nga = Resident.objects.get(commune=ea_yong, name_key="h'nga nie")
-    assert (nga.birth_date, nga.birth_date_precision, nga.gender) == (dt.date(1970, 1, 1), "year", "F")
+    assert (nga.birth_date, nga.birth_date_precision, nga.gender) == (
+        dt.date(1970, 1, 1),
+        "year",
+        "F",
+    )
     assert nga.village.name == "Buôn Ghamah"
     y = Resident.objects.get(commune=ea_yong, full_name="Y Bhiăo Ayun")
     assert y.phone == "0331234567"
@@ -72,9 +83,7 @@ def test_a_changed_field_updates_the_person_and_an_empty_cell_erases_nothing(
     assert Resident.objects.get(cccd="066085000001").phone == "0336123456"
 
 
-def test_a_wrong_field_is_set_aside_with_its_original_value(
-    tmp_path: Path, ea_yong: Place
-) -> None:
+def test_a_wrong_field_is_set_aside_with_its_original_value(tmp_path: Path, ea_yong: Place) -> None:
     rows = [
         HEADER,
         [1, "Lê Văn Cường", "31/02/1990", "Nam", "12345", "0111222333", "Tân Lập"],
@@ -213,9 +222,7 @@ def test_two_level_header_with_the_birth_date_under_nam_or_nu(
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1258"])
-def test_csv_in_every_encoding_communes_use(
-    tmp_path: Path, ea_yong: Place, encoding: str
-) -> None:
+def test_csv_in_every_encoding_communes_use(tmp_path: Path, ea_yong: Place, encoding: str) -> None:
     rows = [["Họ tên", "NS", "GT", "Thôn, buôn"], ["Đặng Thị Ánh", "1/2/1999", "Nữ", "Tân Lập"]]
     if encoding == "cp1258":
         rows = [[cp1258_spelling(c) for c in r] for r in rows]
@@ -277,3 +284,32 @@ def test_dry_run_counts_everything_and_writes_nothing(tmp_path: Path, ea_yong: P
     assert (result.created, result.dry_run) == (4, True)
     assert not Resident.objects.exists()
     assert not DataIssue.objects.exists()
+
+
+def test_the_worker_process_gives_the_same_result_as_cleaning_in_process(
+    tmp_path: Path, ea_yong: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [*TITLE, HEADER, *ROWS, [5, "Lê Văn Cường", "31/02/1990", "Nam", "12345", "", "Xa Lạ"]]
+    path = write_xlsx(tmp_path / "ds.xlsx", rows)
+    monkeypatch.setenv("CONGDANSO_IMPORT_WORKER", "on")
+    in_worker = _import(path, ea_yong, dry_run=True)
+    monkeypatch.setenv("CONGDANSO_IMPORT_WORKER", "off")
+    in_process = _import(path, ea_yong, dry_run=True)
+
+    assert in_worker.as_json() | {"seconds": 0} == in_process.as_json() | {"seconds": 0}
+    assert in_worker.rejected_rows == in_process.rejected_rows
+    assert (in_worker.rows, in_worker.created, in_worker.rejected) == (5, 4, 1)
+
+
+def test_a_failure_in_the_worker_is_fatal_and_writes_nothing(
+    tmp_path: Path, ea_yong: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONGDANSO_IMPORT_WORKER", "on")
+    path = tmp_path / "ds.csv"
+    good = "".join(f"Người Số {i},01/01/1990,Nam,Tân Lập\n" for i in range(5000))
+    path.write_bytes(("Họ tên,Ngày sinh,GT,Thôn\n" + good).encode() + b"\xff\xfe broken\n")
+    with pytest.raises(ImportFailed) as error:
+        _import(path, ea_yong)
+    assert error.value.code == "file_encoding"
+    assert "UTF-8" in error.value.message.render("vi")
+    assert not Resident.objects.filter(commune=ea_yong).exists()

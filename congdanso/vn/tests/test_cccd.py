@@ -41,8 +41,9 @@ def test_accepted_forms(value: object, number: str) -> None:
 
 def test_fields() -> None:
     cccd = parse("066190012345")
-    assert cccd == Cccd("066190012345", "066", "Đắk Lắk", "F", 1900, 90)
-    assert cccd.birth_year == 1990
+    assert cccd == Cccd("066190012345")
+    assert (cccd.province_code, cccd.province_name, cccd.gender) == ("066", "Đắk Lắk", "F")
+    assert (cccd.birth_century, cccd.birth_year_2d, cccd.birth_year) == (1900, 90, 1990)
     assert cccd.masked() == "066******345"
     assert str(cccd) == "066190012345"
     assert "190012" not in repr(cccd)  # personal data stays out of logs

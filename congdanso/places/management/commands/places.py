@@ -51,8 +51,10 @@ class Command(BaseCommand):
         place, created = services.village_get_or_create(
             commune=commune, name=options["name"], kind=options["kind"]
         )
-        message = _("Created %(name)s (%(kind)s), code %(code)s.") if created else _(
-            "%(name)s (%(kind)s) already exists, code %(code)s."
+        message = (
+            _("Created %(name)s (%(kind)s), code %(code)s.")
+            if created
+            else _("%(name)s (%(kind)s) already exists, code %(code)s.")
         )
         self.stdout.write(
             message % {"name": place.name, "kind": place.get_kind_display(), "code": place.code}
@@ -67,8 +69,10 @@ class Command(BaseCommand):
         place, created = services.commune_get_or_create(
             parent=parent, name=options["name"], code=options["code"], kind=PlaceKind.COMMUNE
         )
-        message = _("Created %(name)s, code %(code)s.") if created else _(
-            "%(name)s already exists, code %(code)s."
+        message = (
+            _("Created %(name)s, code %(code)s.")
+            if created
+            else _("%(name)s already exists, code %(code)s.")
         )
         self.stdout.write(message % {"name": place.name, "code": place.code})
 
