@@ -178,7 +178,10 @@ class RowCleaner:
         raw_name = get("full_name")
         if raw_name is None:
             return reject(Message(_("The row has no full name.")))
-        full_name, name_key = _name(_text(raw_name))
+        family = get("family_name")
+        full_name, name_key = _name(
+            f"{_text(family)} {_text(raw_name)}" if family is not None else _text(raw_name)
+        )
         raw_birth = get("birth_date")
         raw_cccd = get("cccd")
         if raw_birth is None and raw_cccd is None and _is_footer(name_key):

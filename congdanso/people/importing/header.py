@@ -35,6 +35,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "name",
         "ho va ten nguoi dan",
     ),
+    # A list that splits the name: "Họ và chữ đệm" | "Tên" (the given name then maps to
+    # full_name and the two are joined when cleaning).
+    "family_name": (
+        "ho",
+        "ho dem",
+        "ho va chu dem",
+        "ho chu dem",
+        "ho va ten dem",
+        "ho va ten lot",
+        "ho lot",
+        "family name",
+        "surname",
+    ),
     "birth_date": (
         "ngay sinh",
         "ngay thang nam sinh",

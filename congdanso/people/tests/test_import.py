@@ -313,3 +313,13 @@ def test_a_failure_in_the_worker_is_fatal_and_writes_nothing(
     assert error.value.code == "file_encoding"
     assert "UTF-8" in error.value.message.render("vi")
     assert not Resident.objects.filter(commune=ea_yong).exists()
+
+
+def test_split_name_columns_are_joined(tmp_path: Path, ea_yong: Place) -> None:
+    rows = [
+        ["STT", "Họ và chữ đệm", "Tên", "Năm sinh", "Thôn"],
+        [1, "NGUYỄN THỊ", "HOÀ", 1990, "Tân Lập"],
+    ]
+    _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+    hoa = Resident.objects.get(commune=ea_yong)
+    assert (hoa.full_name, hoa.birth_date_precision) == ("Nguyễn Thị Hoà", "year")
