@@ -11,7 +11,9 @@ from decimal import Decimal, InvalidOperation
 from numbers import Integral
 
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
-_FLOAT_ZERO = re.compile(r"(\d+)[.,]0+")
+# A float's ".0" / ".00" (str(float), Excel's 0.00 format); a longer all-zero group after a
+# single dot is a digit group ("001.000000000").
+_FLOAT_ZERO = re.compile(r"(\d+)[.,]0{1,2}")
 _COMMON_NOISE = (" ", ".", "-", "(", ")")
 _NOISE = re.compile(r"[\s.\-_()/\u2013\u2014\u200b\u200c\u200d\u2060\ufeff]+")
 

@@ -114,8 +114,8 @@ def _digits(value: str | int | float | None) -> str:
             "cccd_type",
             f"Số CCCD phải là một dãy chữ số, nhận được giá trị kiểu {type(value).__name__}: "
             f"{show(value)}",
-            f"A CCCD number must be a string of digits, got a {type(value).__name__}: "
-            f"{show(value)}",
+            f"A CCCD number must be a string of digits, got a value of type "
+            f"{type(value).__name__}: {show(value)}",
             value,
         )
     return digits

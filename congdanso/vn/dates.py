@@ -262,6 +262,9 @@ def _period_end(start: date, precision: Precision) -> date:
     return start
 
 
+_PERIOD_VN: dict[Precision, str] = {"day": "ngày", "month": "tháng", "year": "năm"}
+
+
 def _vn_date(day: date, precision: Precision) -> str:
     if precision == "year":
         return str(day.year)
@@ -280,10 +283,10 @@ def parse_birth_date(value: object, today: date | None = None) -> tuple[date, Pr
     if start > today:
         raise _error(
             "date_in_future",
-            f"Ngày sinh {_vn_date(start, precision)} là ngày chưa tới (hôm nay là "
-            f"{today:%d/%m/%Y}): {show(value)}",
-            f"The birth date {start.isoformat()} is in the future (today is {today}): "
-            f"{show(value)}",
+            f"Ngày sinh {_vn_date(start, precision)} là {_PERIOD_VN[precision]} chưa tới (hôm "
+            f"nay là {today:%d/%m/%Y}): {show(value)}",
+            f"The birth date {format_birth_date(start, precision)} is in the future (today is "
+            f"{today}): {show(value)}",
             value,
         )
     end = start if precision == "day" else _period_end(start, precision)
@@ -292,8 +295,8 @@ def parse_birth_date(value: object, today: date | None = None) -> tuple[date, Pr
             "date_too_old",
             f"Ngày sinh {_vn_date(start, precision)} cho tuổi trên {MAX_AGE} (tính đến "
             f"{today:%d/%m/%Y}), khó có thật: {show(value)}",
-            f"The birth date {start.isoformat()} means an age over {MAX_AGE} (on {today}): "
-            f"{show(value)}",
+            f"The birth date {format_birth_date(start, precision)} means an age over {MAX_AGE} "
+            f"(on {today}): {show(value)}",
             value,
         )
     return start, precision

@@ -43,6 +43,7 @@ def parse_gender(value: object) -> str | None:
         "gender_type",
         f"Giới tính phải là chữ (Nam hoặc Nữ), nhận được giá trị kiểu {type(value).__name__}: "
         f"{show(value)}",
-        f"Gender must be text (Nam or Nữ), got a {type(value).__name__}: {show(value)}",
+        f"Gender must be text (Nam or Nữ), got a value of type {type(value).__name__}: "
+        f"{show(value)}",
         value,
     )

@@ -4,7 +4,8 @@ Old spreadsheets typed with the .VnTime / VNI-Times fonts store 8-bit bytes; Exc
 Windows-1252 characters ("NguyÔn ThÞ Hoµ" is TCVN3, "Nguyeãn Thò Hoaø" is VNI, both for
 "Nguyễn Thị Hoà"). Every byte the two tables use is ≥ 0xA1, where Windows-1252 and Latin-1
 agree, so reading the bytes either way gives the same characters (``bytes`` input is read as
-Latin-1).
+Latin-1). Only VN3 (the ABC fonts) is decoded, not the rare VN1 extras (capital toned vowels on
+control and 0x80–0x9F bytes).
 
 * :func:`decode_legacy` / :func:`encode_legacy` convert with the tables (VNI greedily, longest
   sequence first). TCVN3 has no capital toned vowels: encoding writes their lower-case code (what
@@ -123,6 +124,8 @@ def _upper_letter(ch: str) -> str:
 
 
 _ALPHA_RUN = re.compile(r"[^\W\d_]+")
+_TONED = re.compile("[" + "".join(sorted(TONED_TO_BASE)) + "]")
+_TONED_WORD_START = re.compile(r"(?<![^\W\d_])" + _TONED.pattern)
 
 
 def _repair_tcvn3_case(text: str) -> str:
@@ -135,8 +138,10 @@ def _repair_tcvn3_case(text: str) -> str:
     otherwise ALL-CAPS words are, and the first letter of the other words is capitalised when
     the text is Title Case (some word starts with a sure capital, none with a sure small letter).
     """
-    if not any(ch in TONED_TO_BASE for ch in text):
+    if _TONED.search(text) is None or text.islower():
         return text
+    if text.istitle() and _TONED_WORD_START.search(text) is None:
+        return text  # "Nguyễn Thị Hoà": nothing unsure at a word start, no capitals inside
     words = list(_ALPHA_RUN.finditer(text))
     caps_words = []
     starts_upper = starts_lower = sure_lower = False
@@ -165,8 +170,12 @@ def _repair_tcvn3_case(text: str) -> str:
     return "".join(chars)
 
 
+def _translate_tcvn3(text: str) -> str:
+    return text.translate(_tcvn3_decode_table())
+
+
 def _decode_tcvn3(text: str) -> str:
-    return _repair_tcvn3_case(text.translate(_tcvn3_decode_table()))
+    return _repair_tcvn3_case(_translate_tcvn3(text))
 
 
 def _decode_vni(text: str) -> str:
@@ -175,6 +184,11 @@ def _decode_vni(text: str) -> str:
 
 
 _DECODERS: dict[Encoding, Callable[[str], str]] = {"tcvn3": _decode_tcvn3, "vni": _decode_vni}
+# Case does not matter to the judgement of a decoding: TCVN3's case repair waits for the winner.
+_CANDIDATES: dict[Encoding, Callable[[str], str]] = {
+    "tcvn3": _translate_tcvn3,
+    "vni": _decode_vni,
+}
 
 
 def decode_legacy(text: str | bytes, encoding: str, *, uppercase: bool = False) -> str:
@@ -215,26 +229,29 @@ def encode_legacy(text: str, encoding: str, *, strict: bool = False) -> str:
 # -------------------------------------------------------------------------------- detection
 
 
-def _has_letter(word: str) -> bool:
-    """Words of TCVN3 symbols only ("£", "©") are left out of the judgement."""
-    return any(ch.isalpha() for ch in word)
+_NEUTRAL, _VALID, _INVALID = 0, 1, 2
+_LETTER = re.compile(r"[^\W\d_]")
 
 
-def _word_is_valid(word: str) -> bool:
-    """ASCII, or Vietnamese letters forming a syllable."""
-    return word.isascii() or (_only_letters(word) and is_syllable(word))
+@lru_cache(maxsize=1 << 16)
+def _judge(word: str) -> int:
+    """_VALID (ASCII, or Vietnamese letters forming a syllable), _INVALID, or _NEUTRAL for a
+    word of TCVN3 symbols only ("£", "©"), which is left out of the judgement."""
+    if word.isascii():
+        return _VALID
+    if _LETTER.search(word) is None:
+        return _NEUTRAL
+    if all(ch in VN_LETTERS for ch in word) and is_syllable(word):
+        return _VALID
+    return _INVALID
 
 
-def _only_letters(word: str) -> bool:
-    return all(ch in VN_LETTERS for ch in word)
-
-
-def _accept(text: str, decoded: str, encoding: Encoding) -> int:
+def _accept(before: list[str], decoded: str, encoding: Encoding) -> int:
     """Score of the words ``decoded`` repairs (0: the decoding is refused).
 
     A changed word must become plausible Vietnamese; a repaired word (invalid before) scores 2
     if it carried strong evidence, 1 if it is now a valid syllable."""
-    before, after = _TOKEN.findall(text), _TOKEN.findall(decoded)
+    after = _TOKEN.findall(decoded)
     if len(before) != len(after):
         return 0
     strong = _STRONG[encoding]
@@ -244,11 +261,11 @@ def _accept(text: str, decoded: str, encoding: Encoding) -> int:
             continue
         if not is_plausible_word(new):
             return 0
-        if _word_is_valid(old) or not _has_letter(old):
+        if _judge(old) != _INVALID:
             continue
         if strong.search(old) is not None:
             repaired += 2
-        elif is_syllable(new) or new.isascii():
+        elif _judge(new) == _VALID:
             repaired += 1
     return repaired
 
@@ -256,17 +273,16 @@ def _accept(text: str, decoded: str, encoding: Encoding) -> int:
 @lru_cache(maxsize=1 << 16)
 def _analyse(text: str) -> tuple[Encoding | None, str]:
     """(encoding, decoded text) for a Latin-1-only text, or (None, text) to keep it."""
-    if all(_word_is_valid(w) or not _has_letter(w) for w in _TOKEN.findall(text)):
+    before = _TOKEN.findall(text)
+    if _INVALID not in map(_judge, before):
         return None, text
     ranked: list[tuple[int, int, Encoding, str]] = []
     for encoding in ENCODINGS:
-        decoded = _DECODERS[encoding](text)
+        decoded = _CANDIDATES[encoding](text)
         if decoded != text:
-            score = _accept(text, decoded, encoding)
+            score = _accept(before, decoded, encoding)
             if score:
-                left = sum(
-                    _has_letter(w) and not _word_is_valid(w) for w in _TOKEN.findall(decoded)
-                )
+                left = sum(_judge(w) == _INVALID for w in _TOKEN.findall(decoded))
                 ranked.append((left, -score, encoding, decoded))
     if not ranked:
         return None, text
@@ -274,6 +290,8 @@ def _analyse(text: str) -> tuple[Encoding | None, str]:
     if len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]:
         return None, text
     _, _, encoding, decoded = ranked[0]
+    if encoding == "tcvn3":
+        decoded = _repair_tcvn3_case(decoded)
     return encoding, unicodedata.normalize("NFC", decoded)
 
 
@@ -288,6 +306,7 @@ def detect_legacy(text: str) -> Encoding | None:
     return _analyse(text)[0] if _may_be_legacy(text) else None
 
 
+@lru_cache(maxsize=1 << 16)
 def _hinted(text: str, encoding: Encoding) -> str | None:
     decoded = _DECODERS[encoding](text)
     if decoded == text:

@@ -50,8 +50,8 @@ def _raw_digits(value: object) -> tuple[str, bool]:
                 "phone_type",
                 f"Số điện thoại phải là một dãy chữ số, nhận được giá trị kiểu "
                 f"{type(value).__name__}: {show(value)}",
-                f"A phone number must be a string of digits, got a {type(value).__name__}: "
-                f"{show(value)}",
+                f"A phone number must be a string of digits, got a value of type "
+                f"{type(value).__name__}: {show(value)}",
                 value,
             )
         return digits, False

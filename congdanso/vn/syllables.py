@@ -94,6 +94,7 @@ def is_syllable(word: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 15)
 def is_plausible_word(word: str) -> bool:
     """Vietnamese letters only, at most one tone mark, and a syllable if it has one."""
     tones = 0

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_CACHE_SIZE = 1 << 17
+_CACHE_SIZE = 1 << 16
 _APOSTROPHES = "\u2019\u2018`\u00b4\u02bc\u02bb\u2032"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
@@ -74,6 +74,10 @@ def _title_ede(match: re.Match[str]) -> str:
 def title_case(text: str) -> str:
     """Vietnamese title case of ``text``: every word (and hyphen part) capitalised, and the
     letter after a one-letter initial and an apostrophe (H'Nga)."""
+    if text.replace(" ", "").replace("-", "").isalpha():
+        # Only letters (no digit, apostrophe or combining mark), spaces and hyphens:
+        # str.title() does exactly the same, faster.
+        return text.lower().title()
     words = text.lower().split(" ")
     if "-" in text:
         words = ["-".join(map(_capitalize, word.split("-"))) for word in words]

@@ -115,8 +115,8 @@ def _text(cell: Any) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _name(cell: str) -> tuple[str, str]:
-    name = clean_name(fix_legacy(cell))
+def _name(cell: str, legacy_hint: str | None) -> tuple[str, str]:
+    name = clean_name(fix_legacy(cell, legacy_hint))
     return name, fold(name)
 
 
@@ -144,11 +144,14 @@ class RowCleaner:
         *,
         lookup_village: Callable[[str], int | None],
         today: dt.date,
+        legacy_hint: str | None = None,
     ) -> None:
         self.fields = tuple(column_map.columns.items())
         self.birth_by_gender = column_map.birth_by_gender
         self.lookup_village = lookup_village
         self.today = today
+        # The file's legacy encoding, when its names are TCVN3/VNI: decides ambiguous cells.
+        self.legacy_hint = legacy_hint
 
     def _pick(self, cells: list[Any]) -> dict[str, Any]:
         """The mapped cells that are not blank, in one pass (this runs for every row)."""
@@ -180,7 +183,8 @@ class RowCleaner:
             return reject(Message(_("The row has no full name.")))
         family = get("family_name")
         full_name, name_key = _name(
-            f"{_text(family)} {_text(raw_name)}" if family is not None else _text(raw_name)
+            f"{_text(family)} {_text(raw_name)}" if family is not None else _text(raw_name),
+            self.legacy_hint,
         )
         raw_birth = get("birth_date")
         raw_cccd = get("cccd")

@@ -55,13 +55,16 @@ def _worker(
     column_map: ColumnMap,
     villages: VillageIndex,
     today: dt.date,
+    legacy_hint: str | None,
 ) -> None:
     gc.disable()
     try:
         source = open_table(path, sheet=sheet)
         for _ in range(skip):
             next(source.rows, None)
-        cleaner = RowCleaner(column_map, lookup_village=villages.lookup, today=today)
+        cleaner = RowCleaner(
+            column_map, lookup_village=villages.lookup, today=today, legacy_hint=legacy_hint
+        )
         for batch, read in batches_in_process(source.rows, cleaner):
             queue.put(("batch", batch, read))
         queue.put(("done", None, 0))
@@ -87,6 +90,7 @@ def batches_in_worker(
     column_map: ColumnMap,
     villages: VillageIndex,
     today: dt.date,
+    legacy_hint: str | None,
 ) -> Iterator[tuple[Batch, int]]:
     from congdanso.core.errors import Message
 
@@ -94,7 +98,7 @@ def batches_in_worker(
     queue = context.Queue(maxsize=_QUEUE_BATCHES)
     process = context.Process(
         target=_worker,
-        args=(queue, path, sheet, skip, column_map, villages, today),
+        args=(queue, path, sheet, skip, column_map, villages, today, legacy_hint),
         daemon=True,
     )
     process.start()

@@ -26,6 +26,10 @@ from congdanso.people.importing.reading import open_table
 from congdanso.people.importing.villages import VillageResolver
 from congdanso.people.importing.writing import ChunkWriter
 from congdanso.places.models import Place
+from congdanso.vn import detect_legacy_encoding
+
+#: Data rows read ahead with the header to tell whether the names are TCVN3 or VNI text.
+LEGACY_SAMPLE_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def import_residents(
     head: list[tuple[int, list[Any]]] = []
     for item in source.rows:
         head.append(item)
-        if len(head) >= HEADER_SCAN_ROWS + 2:
+        if len(head) >= HEADER_SCAN_ROWS + LEGACY_SAMPLE_ROWS:
             break
     found = find_header(head)
     if found is None:
@@ -105,6 +109,10 @@ def import_residents(
             code="no_header",
         )
     column_map, used = found
+    name_column = column_map.columns["full_name"]
+    legacy_hint = detect_legacy_encoding(
+        cells[name_column] for _number, cells in head[used:] if name_column < len(cells)
+    )
     result: ImportResult | None = None
     # The import makes millions of short-lived objects and no reference cycles: the cyclic
     # collector would only rescan them (it doubled the cleaning time when measured).
@@ -122,9 +130,15 @@ def import_residents(
                     column_map=column_map,
                     villages=villages.index,
                     today=today,
+                    legacy_hint=legacy_hint,
                 )
             else:
-                cleaner = RowCleaner(column_map, lookup_village=villages.index.lookup, today=today)
+                cleaner = RowCleaner(
+                    column_map,
+                    lookup_village=villages.index.lookup,
+                    today=today,
+                    legacy_hint=legacy_hint,
+                )
                 batches = batches_in_process(chain(head[used:], source.rows), cleaner)
             rows = 0
             for batch, read in batches:

@@ -323,3 +323,15 @@ def test_split_name_columns_are_joined(tmp_path: Path, ea_yong: Place) -> None:
     _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
     hoa = Resident.objects.get(commune=ea_yong)
     assert (hoa.full_name, hoa.birth_date_precision) == ("Nguyễn Thị Hoà", "year")
+
+
+def test_a_vni_file_decodes_even_names_that_look_like_unicode_alone(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    names = ["Nguyễn Văn An", "Trần Thị Thu", "Phan Thị Hoa", "Y Sơn Ksơr"]
+    rows = [HEADER] + [
+        [i, encode_legacy(name, "vni"), f"01/01/19{60 + i}", "", "", "", "Tân Lập"]
+        for i, name in enumerate(names, start=1)
+    ]
+    _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+    assert set(Resident.objects.values_list("full_name", flat=True)) == set(names)

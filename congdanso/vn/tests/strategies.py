@@ -110,14 +110,15 @@ def valid_mobile(draw: st.DrawFn) -> str:
 
 @st.composite
 def noisy_digits(draw: st.DrawFn, digits: str) -> str:
-    """``digits`` with spaces, dots or dashes between groups and spaces around."""
-    out = []
+    """``digits`` in groups of three or more, with spaces, dots or dashes between them, and
+    spaces around (the ways people and exports write identifiers)."""
     separator = draw(st.sampled_from([" ", ".", "-", "", " - "]))
-    cuts = sorted(set(draw(st.lists(st.integers(1, len(digits) - 1), max_size=4))))
-    last = 0
-    for cut in cuts:
-        out.append(digits[last:cut])
-        last = cut
-    out.append(digits[last:])
-    body = separator.join(out)
+    groups = []
+    rest = digits
+    while len(rest) >= 6 and draw(st.booleans()):
+        size = draw(st.integers(3, len(rest) - 3))
+        groups.append(rest[:size])
+        rest = rest[size:]
+    groups.append(rest)
+    body = separator.join(groups)
     return draw(NOISY_SPACE) + body + draw(st.sampled_from(["", " ", "\u00a0"]))

@@ -33,6 +33,8 @@ def parse(value: object) -> Cccd:
         (1190012345, "001190012345"),  # Hà Nội 001 loses two zeros
         ("1190012345", "001190012345"),
         ("999190012345", "999190012345"),  # code outside the list: fine
+        ("001.190.012.000", "001190012000"),  # a group of zeros is not a float's ".0"
+        ("’066190012345", "066190012345"),
     ],
 )
 def test_accepted_forms(value: object, number: str) -> None:

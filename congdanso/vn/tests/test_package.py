@@ -101,3 +101,14 @@ def test_errors_are_value_errors_with_vietnamese_and_english_messages() -> None:
         assert error.message != error.message_en
         assert error.code == error.code.lower()
         assert " " not in error.code
+
+
+def test_vietnam_today() -> None:
+    from datetime import UTC, date, datetime, timedelta
+
+    from congdanso.vn import vietnam_today
+
+    today = vietnam_today()
+    assert isinstance(today, date)
+    assert vietnam_today() is today  # cached until midnight in Vietnam
+    assert today == (datetime.now(UTC) + timedelta(hours=7)).date()

@@ -5,7 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from congdanso.vn import clean_name, clean_text, fold, title_case
-from congdanso.vn.tests.strategies import NOISY_SPACE, any_vietnamese_letters, names
+from congdanso.vn.tests.strategies import (
+    NOISY_SPACE,
+    VN_ALPHABET,
+    any_vietnamese_letters,
+    names,
+)
 
 
 @pytest.mark.parametrize(
@@ -129,3 +134,15 @@ def test_clean_text_keeps_case() -> None:
 def test_title_case() -> None:
     assert title_case("đỗ thị ánh") == "Đỗ Thị Ánh"
     assert title_case("H'BIA") == "H'Bia"
+
+
+def _title_word_by_word(text: str) -> str:
+    return " ".join(
+        "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+        for word in text.lower().split(" ")
+    )
+
+
+@given(st.text(alphabet=VN_ALPHABET + " -", max_size=30))
+def test_title_case_fast_path_equals_word_by_word(text: str) -> None:
+    assert title_case(text) == _title_word_by_word(text)
