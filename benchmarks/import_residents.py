@@ -57,6 +57,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -151,7 +152,9 @@ class Run:
     """One measured subprocess."""
 
     wall: float
-    rss_mb: float
+    max_rss_mb: float  # ru_maxrss: the largest single process of the tree
+    tree_pss_mb: float  # sampled peak of the summed PSS of the whole tree
+    processes: int  # most processes seen at once in the tree
     cpu: float  # user + system seconds of the child
     load: float  # 1-minute load average when it started
     out: dict[str, Any]
@@ -169,17 +172,74 @@ def _child_env(db_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (from /proc/*/stat: no CONFIG_PROC_CHILDREN needed)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found = [pid]
+    for p in found:
+        found.extend(children.get(p, ()))
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed PSS of a process and its descendants (a forked worker included).
+
+    `ru_maxrss` from wait4 is the largest *single* process of the tree; when the importer
+    forks a reader, both hold memory at once, so the sum is what the machine must have. PSS
+    splits pages shared after the fork between the processes instead of counting them twice.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_kb = 0
+        self.most_processes = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            pids = _descendants(self.pid)
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in pids))
+            self.most_processes = max(self.most_processes, len(pids))
+            self.done.wait(self.interval)
+
+
 def run_measured(cmd: Sequence[str], env: dict[str, str]) -> Run:
-    """Run `cmd` in a fresh process; wall time, its own peak RSS and its last stdout JSON."""
+    """Run `cmd` in a fresh process: wall time, peak memory, CPU and its last stdout JSON."""
     load = os.getloadavg()[0]
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=err)
+        sampler = TreeMemory(proc.pid)
+        sampler.start()
         assert proc.stdout is not None  # noqa: S101
         stdout = proc.stdout.read()
         proc.stdout.close()
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        sampler.done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             err.seek(0)
@@ -187,8 +247,15 @@ def run_measured(cmd: Sequence[str], env: dict[str, str]) -> Run:
             raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}:\n{tail}")
     lines = [line for line in stdout.decode().splitlines() if line.strip()]
     out = json.loads(lines[-1]) if lines else {}
-    cpu = usage.ru_utime + usage.ru_stime
-    return Run(wall=wall, rss_mb=usage.ru_maxrss / 1024, cpu=cpu, load=load, out=out)
+    return Run(
+        wall=wall,
+        max_rss_mb=usage.ru_maxrss / 1024,
+        tree_pss_mb=sampler.peak_kb / 1024,
+        processes=sampler.most_processes,
+        cpu=usage.ru_utime + usage.ru_stime,  # reaped descendants included
+        load=load,
+        out=out,
+    )
 
 
 def run_quiet(cmd: Sequence[str], env: dict[str, str]) -> None:
@@ -274,6 +341,7 @@ class Databases:
 
     # -- SQLite
     def prepare_sqlite(self) -> None:
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
         _remove_sqlite(self.sqlite_template)
         log("SQLite template: migrate + demo --residents 0")
         self._setup(f"sqlite:///{self.sqlite_template}")
@@ -282,6 +350,9 @@ class Databases:
         con.close()
 
     def fresh_sqlite(self, name: str) -> str:
+        if not self.sqlite_template.exists():
+            log("warning: the SQLite template disappeared (var/ wiped by someone?): rebuilding")
+            self.prepare_sqlite()
         path = WORK_DIR / f"{name}.sqlite3"
         _remove_sqlite(path)
         shutil.copyfile(self.sqlite_template, path)
@@ -289,6 +360,7 @@ class Databases:
         return f"sqlite:///{path}"
 
     def empty_sqlite(self, name: str) -> str:
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
         path = WORK_DIR / f"{name}.sqlite3"
         _remove_sqlite(path)
         self.sqlite_files.append(path)
@@ -384,7 +456,8 @@ class Measure:
 
     @property
     def rss_mb(self) -> float:
-        return self.run.rss_mb
+        """Peak memory of the run: the largest process, or all of them together if more."""
+        return max(self.run.max_rss_mb, self.run.tree_pss_mb)
 
     @property
     def rate(self) -> float:
@@ -712,6 +785,34 @@ ROW_LABELS = (
 VENDORS = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
 
 
+NOTES = (
+    "rows/s = data rows of the file (residents + duplicate rows; no title, header or footer "
+    "lines) / seconds.",
+    "Seconds, ours: the importer's own `seconds` (read, clean, match, write; not the "
+    "interpreter and Django start-up nor the final COMMIT, which wall s includes). Our "
+    "importer may fork a reader/cleaner process for big files: it then uses both cores.",
+    "Seconds, floor: read (python-calamine `iter_rows` / `csv.reader`, every row touched, "
+    "nothing else) + insert of the already clean residents (`executemany` in one transaction "
+    "with the app's PRAGMAs on SQLite, `COPY` on PostgreSQL; COMMIT included) into an "
+    "equivalent `people_resident` table with the same six indexes and no foreign keys. The "
+    "clean rows are prepared from the generator's truth before the timer starts.",
+    "Seconds, django-import-export: the `import_data(dry_run=False, raise_errors=False)` "
+    "call on a dataset built before the timer, already clean and mapped (commune and village "
+    "ids, name key, ISO dates, M/F, NULL for no CCCD), default row-by-row `save()` in one "
+    "transaction. *Typical*: the default `ForeignKeyWidget` for commune and village (a "
+    "`get()` by id per row and key); the target compares to it. *Tuned*: the ids assigned "
+    "to `commune_id` / `village_id` directly.",
+    "Peak RSS (MB = 2^20 bytes): the larger of `ru_maxrss` from `wait4` (the largest single "
+    "process of the run, a forked worker included) and the peak, sampled every 0.1 s, of the "
+    "PSS summed over the subprocess and all its descendants (what the machine needs when a "
+    "forked reader and the writer hold memory at the same time). The floor's includes the "
+    "clean rows it holds ready for inserting. The memory rows run on SQLite only.",
+    "Wall s and CPU s (user + system, forked workers included) are the whole subprocess's, "
+    "start-up and preparation included. Load: the 1-minute load average when the run "
+    "started; on 2 cores, above ~0.5 other work competed for the CPU and rates are low.",
+)
+
+
 def _fmt_rate(m: Measure | None) -> str:
     if m is None:
         return "—"
@@ -807,8 +908,11 @@ def report(res: Results) -> str:
     add("")
     add("#### Details")
     add("")
-    add("| measurement | database | rows | seconds | wall s | CPU s | load | notes |")
-    add("|---|---|---:|---:|---:|---:|---:|---|")
+    add(
+        "| measurement | database | rows | seconds | wall s | CPU s | load "
+        "| max RSS of one process MB | peak PSS of all processes MB | notes |"
+    )
+    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for key, label in ROW_LABELS:
         for vendor, name in VENDORS:
             m = t.get((key, vendor))
@@ -817,24 +921,11 @@ def report(res: Results) -> str:
             label_f = label.format(ie=f"{res.ie_rows:,}", mem=f"{res.memory_rows:,}")
             add(
                 f"| {label_f} | {name} | {m.rows:,} | {m.seconds:.2f} | {m.run.wall:.1f} | "
-                f"{m.run.cpu:.1f} | {m.run.load:.1f} | {m.detail} |"
+                f"{m.run.cpu:.1f} | {m.run.load:.1f} | {m.run.max_rss_mb:,.0f} | "
+                f"{m.run.tree_pss_mb:,.0f} ({m.run.processes} proc.) | {m.detail} |"
             )
     add("")
-    add(
-        "rows/s = data rows of the file / seconds. Seconds: ours = the importer's own "
-        "`seconds` (read, clean, match, write; without interpreter + Django start-up and the "
-        "final COMMIT, which the wall time includes); floor = read + insert with COMMIT; "
-        "django-import-export = the `import_data` call on an already clean, already mapped "
-        "dataset (commune and village ids, ISO dates, M/F, NULL for no CCCD) with the default "
-        "row-by-row `save()` in one transaction; *typical*: the default `ForeignKeyWidget` for "
-        "commune and village (a `get()` by id per row and key, what the target compares to); "
-        "*tuned*: the ids assigned to `commune_id` / `village_id` directly. Peak RSS "
-        "= `ru_maxrss` of the measuring subprocess (MB = 2^20 bytes); the floor's includes the "
-        "clean rows it holds ready for inserting. Memory rows: SQLite only. Wall s and CPU s "
-        "(user + system) are the whole subprocess's, start-up and preparation included; load "
-        "= the 1-minute load average when it started (2 cores: above ~0.5, other work "
-        "competed for the CPU and the rates are pessimistic)."
-    )
+    out.extend(f"- {note}" for note in NOTES)
     problems = [
         f"- {label.format(ie=f'{res.ie_rows:,}', mem=f'{res.memory_rows:,}')} ({name}): {p}"
         for key, label in ROW_LABELS
@@ -912,6 +1003,12 @@ def run(args: argparse.Namespace) -> Results:
     def step(key: str, vendor: str, label: str, measure: Callable[..., Measure], *a: Any) -> None:
         log(f"{vendor}: {label}")
         try:
+            inputs = [files] + ([memory_files] if memory_files else [])
+            if not all(f.xlsx.exists() and f.csv.exists() for f in inputs):
+                log("warning: input files disappeared (var/ wiped by someone?): regenerating")
+                res.failures.append("input files disappeared during the run and were regenerated")
+                for f in inputs:
+                    data_files(f.residents, f.seed)
             m = measure(dbs, *a)
         except Exception as error:  # keep the other measurements of a long run
             log(f"  FAILED: {error}")

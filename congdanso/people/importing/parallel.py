@@ -66,7 +66,8 @@ def _worker(
             column_map, lookup_village=villages.lookup, today=today, legacy_hint=legacy_hint
         )
         for batch, read in batches_in_process(source.rows, cleaner):
-            queue.put(("batch", batch, read))
+            # Plain tuples pickle in C; the parent turns them back into named tuples.
+            queue.put(("batch", [(type(row) is CleanRow, tuple(row)) for row in batch], read))
         queue.put(("done", None, 0))
     except ImportFailed as error:
         queue.put(("failed", (str(error.message.template), error.message.params, error.code), 0))
@@ -106,7 +107,10 @@ def batches_in_worker(
         while True:
             kind, payload, read = queue.get()
             if kind == "batch":
-                yield payload, read
+                yield [
+                    tuple.__new__(CleanRow, row) if clean else tuple.__new__(RejectedRow, row)
+                    for clean, row in payload
+                ], read
             elif kind == "done":
                 return
             elif kind == "failed":

@@ -4,7 +4,7 @@ import datetime as dt
 import gc
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -156,7 +156,7 @@ def import_residents(
                                 RejectedRow(cleaned.row_number, cleaned.cells, village)
                             )
                         else:
-                            chunk.append(replace(cleaned, village_id=village, village_text=None))
+                            chunk.append(cleaned._replace(village_id=village, village_text=None))
                 writer.write(chunk)
                 if progress:
                     progress(rows)

@@ -203,8 +203,10 @@ class ChunkWriter:
             for part in _chunks(sorted(known)):
                 marks = ", ".join(["%s"] * len(part))
                 cursor.execute(
+                    # Resolved issues count too: the same bad value in the same file again
+                    # must not reopen what a later value or a person already fixed.
                     f"SELECT resident_id, code, original_value FROM {ISSUE_TABLE} "
-                    f"WHERE resolved_at IS NULL AND resident_id IN ({marks})",
+                    f"WHERE resident_id IN ({marks})",
                     part,
                 )
                 for resident_id, code, original in cursor.fetchall():
@@ -264,11 +266,18 @@ class ChunkWriter:
     def write(self, rows: list[CleanRow]) -> None:
         ids = {r.resident_id for r in rows if r.resident_id}
         cccds = {r.cccd for r in rows if r.cccd}
-        pairs = {(r.name_key, r.village_id or 0) for r in rows}
         by_id: dict[int, Known] = {}
-        for stored in (
-            self._fetch("id", ids) + self._fetch("cccd", cccds) + self._fetch_named(pairs)
-        ):
+        for stored in self._fetch("id", ids) + self._fetch("cccd", cccds):
+            by_id.setdefault(stored.id, stored)
+        # Namesakes matter only to rows that no id or CCCD placed: to match them by name,
+        # birth date and village, or to flag a possible duplicate.
+        found_cccds = {k.cccd for k in by_id.values()}
+        pairs = {
+            (r.name_key, r.village_id or 0)
+            for r in rows
+            if not (r.resident_id and r.resident_id in by_id) and r.cccd not in found_cccds
+        }
+        for stored in self._fetch_named(pairs):
             by_id.setdefault(stored.id, stored)
         self._attach_issues(by_id)
         by_cccd = {k.cccd: k for k in by_id.values() if k.cccd}

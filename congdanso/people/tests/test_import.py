@@ -335,3 +335,24 @@ def test_a_vni_file_decodes_even_names_that_look_like_unicode_alone(
     ]
     _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
     assert set(Resident.objects.values_list("full_name", flat=True)) == set(names)
+
+
+def test_a_later_row_that_fixes_a_field_resolves_the_issue_for_good(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [
+        HEADER,
+        [1, "Vũ Thị Lan", "03/03/1993", "Nữ", "066193000777", "034321697", "Tân Lập"],
+        [2, "Vũ Thị Lan", "03/03/1993", "Nữ", "066193000777", "0912000111", "Tân Lập"],
+    ]
+    path = write_xlsx(tmp_path / "ds.xlsx", rows)
+    first = _import(path, ea_yong)
+    lan = Resident.objects.get(cccd="066193000777")
+    assert (first.created, first.updated, lan.phone) == (1, 1, "0912000111")
+    issue = DataIssue.objects.get(resident=lan)
+    assert (issue.code, issue.original_value) == ("phone_invalid", "034321697")
+    assert issue.resolved_at is not None
+
+    again = _import(path, ea_yong)
+    assert (again.updated, again.unchanged) == (0, 2)
+    assert DataIssue.objects.filter(resident=lan).count() == 1
