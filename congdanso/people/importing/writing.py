@@ -289,7 +289,7 @@ class ChunkWriter:
         creates: list[tuple[CleanRow, Known]] = []
         updates: dict[int, Known] = {}
         new_issues: list[tuple[Known, Issue]] = []
-        resolved: list[tuple[int, str]] = []
+        resolved: list[tuple[Known, str]] = []
         claimed_here: set[int] = set()  # Known objects (by identity) this chunk matched
 
         for row in rows:
@@ -403,7 +403,7 @@ class ChunkWriter:
         row: CleanRow,
         known: Known,
         by_cccd: dict[str, Known],
-        resolved: list[tuple[int, str]],
+        resolved: list[tuple[Known, str]],
         *,
         fill_only: bool = False,
     ) -> bool:
@@ -422,7 +422,7 @@ class ChunkWriter:
                 setattr(known, attr, value)
                 changed = True
                 if attr == "phone":
-                    resolved.append((known.id, IssueCode.PHONE_INVALID))
+                    resolved.append((known, IssueCode.PHONE_INVALID))
         if row.full_name and known.name_key != row.name_key:
             known.name_key = row.name_key
         if fill_only and known.birth_date:
@@ -432,7 +432,7 @@ class ChunkWriter:
             or known.birth_date_precision != row.birth_date_precision
         ):
             known.birth_date, known.birth_date_precision = row.birth_date, row.birth_date_precision
-            resolved.append((known.id, IssueCode.BIRTH_DATE_INVALID))
+            resolved.append((known, IssueCode.BIRTH_DATE_INVALID))
             changed = True
         if (
             row.cccd
@@ -442,7 +442,7 @@ class ChunkWriter:
         ):
             known.cccd = row.cccd
             by_cccd[row.cccd] = known
-            resolved.append((known.id, IssueCode.CCCD_INVALID))
+            resolved.append((known, IssueCode.CCCD_INVALID))
             changed = True
         return changed
 
@@ -452,7 +452,7 @@ class ChunkWriter:
         creates: list[tuple[CleanRow, Known]],
         updates: dict[int, Known],
         new_issues: list[tuple[Known, Issue]],
-        resolved: list[tuple[int, str]],
+        resolved: list[tuple[Known, str]],
         now: Any,
     ) -> None:
         for (_row, known), new_id in zip(creates, self._reserve_ids(len(creates)), strict=True):
@@ -518,7 +518,7 @@ class ChunkWriter:
                 cursor.executemany(
                     f"UPDATE {ISSUE_TABLE} SET resolved_at = %s "
                     "WHERE resident_id = %s AND code = %s AND resolved_at IS NULL",
-                    [(now, resident_id, code) for resident_id, code in resolved if resident_id],
+                    [(now, known.id, code) for known, code in resolved],
                 )
 
     def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
