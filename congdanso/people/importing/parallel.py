@@ -107,10 +107,13 @@ def batches_in_worker(
         while True:
             kind, payload, read = queue.get()
             if kind == "batch":
-                yield [
-                    tuple.__new__(CleanRow, row) if clean else tuple.__new__(RejectedRow, row)
-                    for clean, row in payload
-                ], read
+                yield (
+                    [
+                        tuple.__new__(CleanRow, row) if clean else tuple.__new__(RejectedRow, row)
+                        for clean, row in payload
+                    ],
+                    read,
+                )
             elif kind == "done":
                 return
             elif kind == "failed":

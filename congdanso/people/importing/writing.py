@@ -177,11 +177,12 @@ class ChunkWriter:
                 found.extend(Known.from_db(r) for r in cursor.fetchall())
         return found
 
-    def _fetch_named(self, pairs: set[tuple[str, int]]) -> list[Known]:
+    def _fetch_named(self, years: dict[tuple[str, int], set[str] | None]) -> list[Known]:
         """Residents with one of these (folded name, village) pairs, through the (commune,
-        village, name) index, so that common names do not pull in every namesake."""
+        village, name) index, keeping only those whose birth year makes them relevant: common
+        names would otherwise pull in every namesake of the village."""
         keys_by_village: dict[int, list[str]] = defaultdict(list)
-        for key, village in sorted(pairs):
+        for key, village in sorted(years):
             keys_by_village[village].append(key)
         found: list[Known] = []
         with connection.cursor() as cursor:
@@ -193,7 +194,10 @@ class ChunkWriter:
                         f"{_SELECT}{where} AND name_key IN ({marks})",
                         [self.commune_id, *([village] if village else []), *part],
                     )
-                    found.extend(map(Known.from_db, cursor.fetchall()))
+                    for raw in cursor.fetchall():
+                        wanted = years[raw[2], village]
+                        if wanted is None or raw[4] is None or raw[4][:4] in wanted:
+                            found.append(Known.from_db(raw))
         return found
 
     def _attach_issues(self, known: dict[int, Known]) -> None:
@@ -272,18 +276,26 @@ class ChunkWriter:
         # Namesakes matter only to rows that no id or CCCD placed: to match them by name,
         # birth date and village, or to flag a possible duplicate.
         found_cccds = {k.cccd for k in by_id.values()}
-        pairs = {
-            (r.name_key, r.village_id or 0)
-            for r in rows
-            if not (r.resident_id and r.resident_id in by_id) and r.cccd not in found_cccds
-        }
-        for stored in self._fetch_named(pairs):
+        # For each (name, village) to look up, the birth years that make a namesake relevant
+        # (same year: a match or a possible duplicate); None when any birth date is unknown.
+        years: dict[tuple[str, int], set[str] | None] = {}
+        for r in rows:
+            if (r.resident_id and r.resident_id in by_id) or r.cccd in found_cccds:
+                continue
+            pair = (r.name_key, r.village_id or 0)
+            wanted = years.setdefault(pair, set())
+            if wanted is not None:
+                if r.birth_date is None:
+                    years[pair] = None
+                else:
+                    wanted.add(f"{r.birth_date.year:04d}")
+        for stored in self._fetch_named(years):
             by_id.setdefault(stored.id, stored)
         self._attach_issues(by_id)
         by_cccd = {k.cccd: k for k in by_id.values() if k.cccd}
-        by_name: dict[str, list[Known]] = defaultdict(list)
+        by_name: dict[tuple[str, int | None], list[Known]] = defaultdict(list)
         for stored in by_id.values():
-            by_name[stored.name_key].append(stored)
+            by_name[stored.name_key, stored.village_id].append(stored)
 
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         creates: list[tuple[CleanRow, Known]] = []
@@ -298,7 +310,7 @@ class ChunkWriter:
                 self.rejected.append(match)
                 continue
             known = match
-            row_issues = {(i.code, i.original): i for i in row.issues}
+            row_issues = {(i.code, i.original): i for i in row.issues} if row.issues else {}
             if known is None:
                 known = Known(
                     0,
@@ -312,8 +324,8 @@ class ChunkWriter:
                     row.village_id,
                     row.status or ResidentStatus.LIVING,
                 )
-                for other in by_name.get(row.name_key, ()):
-                    if other.village_id == row.village_id and _weak_difference(row, other):
+                for other in by_name.get((row.name_key, row.village_id), ()):
+                    if _weak_difference(row, other):
                         issue = Issue(
                             IssueCode.POSSIBLE_DUPLICATE,
                             "",
@@ -330,7 +342,7 @@ class ChunkWriter:
                         break
                 creates.append((row, known))
                 claimed_here.add(id(known))
-                by_name[row.name_key].append(known)
+                by_name[row.name_key, row.village_id].append(known)
                 if row.cccd:
                     by_cccd[row.cccd] = known
                 for issue in row_issues.values():
@@ -368,7 +380,7 @@ class ChunkWriter:
         row: CleanRow,
         by_id: dict[int, Known],
         by_cccd: dict[str, Known],
-        by_name: dict[str, list[Known]],
+        by_name: dict[tuple[str, int | None], list[Known]],
     ) -> Known | RejectedRow | None:
         if row.resident_id and row.resident_id in by_id:
             return by_id[row.resident_id]
@@ -389,12 +401,8 @@ class ChunkWriter:
                     birth=known.birth_date or "?",
                 ),
             )
-        for known in by_name.get(row.name_key, ()):
-            if (
-                known.village_id == row.village_id
-                and known.birth_date == row.birth_date
-                and (not row.cccd or not known.cccd)
-            ):
+        for known in by_name.get((row.name_key, row.village_id), ()):
+            if known.birth_date == row.birth_date and (not row.cccd or not known.cccd):
                 return known
         return None
 
