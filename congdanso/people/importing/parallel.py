@@ -3,12 +3,15 @@
 Reading a sheet and cleaning its cells is pure Python work; matching and writing is database
 work. On a machine with two cores the two overlap: a forked worker reads and cleans batches
 of rows and hands them over a bounded queue (memory stays flat), the main process writes.
-The worker never touches the database connection it inherited and leaves with os._exit
-(multiprocessing's fork start method does), so no connection is closed under the parent.
-Small files are cleaned in-process: a fork costs more than it saves there.
+
+The worker is forked *after* the table is open and its header read, so the sheet that
+python-calamine loaded is not loaded twice: the worker inherits it, and the parent drops its
+own reference (see `import_residents`). The worker never touches the database connection it
+inherited and leaves with os._exit (multiprocessing's fork start method does), so no
+connection is closed under the parent. Small files are cleaned in-process: a fork costs more
+than it saves there.
 """
 
-import datetime as dt
 import gc
 import multiprocessing
 import os
@@ -16,11 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.core.errors import Message
 from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleaner
 from congdanso.people.importing.errors import ImportFailed
-from congdanso.people.importing.header import ColumnMap
-from congdanso.people.importing.reading import open_table
-from congdanso.people.importing.villages import VillageIndex
 
 BATCH_ROWS = 2000
 #: Files smaller than this are cleaned in-process.
@@ -28,11 +31,10 @@ WORKER_MIN_BYTES = 2_000_000
 _QUEUE_BATCHES = 8
 
 Batch = list[CleanRow | RejectedRow]
+Rows = Iterator[tuple[int, list[Any]]]
 
 
-def batches_in_process(
-    rows: Iterator[tuple[int, list[Any]]], cleaner: RowCleaner
-) -> Iterator[tuple[Batch, int]]:
+def batches_in_process(rows: Rows, cleaner: RowCleaner) -> Iterator[tuple[Batch, int]]:
     """(cleaned rows, their count) batches; fully empty rows are dropped and not counted."""
     batch: Batch = []
     for number, cells in rows:
@@ -47,25 +49,11 @@ def batches_in_process(
         yield batch, len(batch)
 
 
-def _worker(
-    queue: Any,
-    path: Path,
-    sheet: str | int | None,
-    skip: int,
-    column_map: ColumnMap,
-    villages: VillageIndex,
-    today: dt.date,
-    legacy_hint: str | None,
-) -> None:
+def _worker(queue: Any, holder: list[Rows], cleaner: RowCleaner) -> None:
     gc.disable()
+    rows = holder.pop()
     try:
-        source = open_table(path, sheet=sheet)
-        for _ in range(skip):
-            next(source.rows, None)
-        cleaner = RowCleaner(
-            column_map, lookup_village=villages.lookup, today=today, legacy_hint=legacy_hint
-        )
-        for batch, read in batches_in_process(source.rows, cleaner):
+        for batch, read in batches_in_process(rows, cleaner):
             # Plain tuples pickle in C; the parent turns them back into named tuples.
             queue.put(("batch", [(type(row) is CleanRow, tuple(row)) for row in batch], read))
         queue.put(("done", None, 0))
@@ -83,26 +71,15 @@ def worker_wanted(path: Path) -> bool:
     return (os.cpu_count() or 1) > 1 and path.stat().st_size >= WORKER_MIN_BYTES
 
 
-def batches_in_worker(
-    path: Path,
-    *,
-    sheet: str | int | None,
-    skip: int,
-    column_map: ColumnMap,
-    villages: VillageIndex,
-    today: dt.date,
-    legacy_hint: str | None,
-) -> Iterator[tuple[Batch, int]]:
-    from congdanso.core.errors import Message
-
+def batches_in_worker(holder: list[Rows], cleaner: RowCleaner) -> Iterator[tuple[Batch, int]]:
+    """Batches cleaned by a forked worker from the rows in `holder` (a one-item list that is
+    emptied here, so that the caller keeps no reference to the open table)."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=_QUEUE_BATCHES)
-    process = context.Process(
-        target=_worker,
-        args=(queue, path, sheet, skip, column_map, villages, today, legacy_hint),
-        daemon=True,
-    )
+    process = context.Process(target=_worker, args=(queue, holder, cleaner), daemon=True)
     process.start()
+    holder.clear()  # the parent lets go of the sheet: only the worker reads it from here on
+    gc.collect()
     try:
         while True:
             kind, payload, read = queue.get()
@@ -121,7 +98,7 @@ def batches_in_worker(
                 raise ImportFailed(Message(template, **params), code=code)
             else:
                 raise ImportFailed(
-                    Message("The import worker failed: %(error)s", error=payload),
+                    Message(_("The import worker failed: %(error)s"), error=payload),
                     code="worker_failed",
                 )
     finally:

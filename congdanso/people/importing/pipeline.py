@@ -18,6 +18,7 @@ from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleane
 from congdanso.people.importing.errors import ImportFailed
 from congdanso.people.importing.header import HEADER_SCAN_ROWS, find_header
 from congdanso.people.importing.parallel import (
+    Rows,
     batches_in_process,
     batches_in_worker,
     worker_wanted,
@@ -91,6 +92,7 @@ def import_residents(
     started = time.perf_counter()
     today = today or timezone.localdate()
     source = open_table(Path(path), sheet=sheet)
+    sheet_name, encoding = source.sheet_name, source.encoding
     head: list[tuple[int, list[Any]]] = []
     for item in source.rows:
         head.append(item)
@@ -113,6 +115,9 @@ def import_residents(
     legacy_hint = detect_legacy_encoding(
         cells[name_column] for _number, cells in head[used:] if name_column < len(cells)
     )
+    # One holder owns the open table, so that handing it to a worker frees it here.
+    holder: list[Rows] = [chain(head[used:], source.rows)]
+    del source, head
     result: ImportResult | None = None
     # The import makes millions of short-lived objects and no reference cycles: the cyclic
     # collector would only rescan them (it doubled the cleaning time when measured).
@@ -122,24 +127,16 @@ def import_residents(
         with transaction.atomic():
             villages = VillageResolver(commune, create=create_villages)
             writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name)
+            cleaner = RowCleaner(
+                column_map,
+                lookup_village=villages.index.lookup,
+                today=today,
+                legacy_hint=legacy_hint,
+            )
             if worker_wanted(Path(path)):
-                batches = batches_in_worker(
-                    Path(path),
-                    sheet=sheet,
-                    skip=used,
-                    column_map=column_map,
-                    villages=villages.index,
-                    today=today,
-                    legacy_hint=legacy_hint,
-                )
+                batches = batches_in_worker(holder, cleaner)
             else:
-                cleaner = RowCleaner(
-                    column_map,
-                    lookup_village=villages.index.lookup,
-                    today=today,
-                    legacy_hint=legacy_hint,
-                )
-                batches = batches_in_process(chain(head[used:], source.rows), cleaner)
+                batches = batches_in_process(holder.pop(), cleaner)
             rows = 0
             for batch, read in batches:
                 rows += read
@@ -175,8 +172,8 @@ def import_residents(
                 header_row=column_map.header_row,
                 header_cells=tuple(column_map.header_cells),
                 columns=column_map.describe(),
-                sheet=source.sheet_name,
-                encoding=source.encoding,
+                sheet=sheet_name,
+                encoding=encoding,
                 villages_created=tuple(villages.created),
                 dry_run=dry_run,
             )
