@@ -13,7 +13,8 @@ What it does
    ``var/bench/`` keyed by rows + seed (and checked against the generator's source hash), so
    re-runs skip generation.
 2. For SQLite and PostgreSQL (``--skip-pg``: SQLite only) measures, each in a fresh
-   subprocess (peak RSS from ``os.wait4`` is that run's alone):
+   subprocess so that its memory is its own (peak = the larger of ``ru_maxrss`` from
+   ``os.wait4`` and the sampled summed PSS of the subprocess and any worker it forks):
 
    * ours, XLSX: ``congdanso import-residents FILE.xlsx --json`` into a fresh database
      (migrated, xã Ea Yông and its villages created by ``congdanso demo --residents 0``);
@@ -26,7 +27,9 @@ What it does
      into an equivalent ``people_resident`` table (same columns, types and indexes, no
      foreign keys) in the benchmark's own database file / database;
    * django-import-export: ``ModelResource.import_data`` of an ``--ie-rows`` sample
-     (already mapped and clean: ids, ISO dates, M/F) into a fresh database.
+     (already mapped and clean: ids, ISO dates, M/F) into a fresh database, typical (default
+     ``ForeignKeyWidget`` for commune and village; the target compares to it) and tuned
+     (the ids assigned to ``commune_id`` / ``village_id``, no lookup per row).
 
 3. Memory (``--skip-memory`` to skip): ours on ``--memory-rows`` rows from CSV and from XLSX,
    SQLite only (the reader, not the database, is what holds memory).
@@ -35,7 +38,10 @@ Rates are rows/s where rows = the data rows of the file (residents + duplicate r
 title and footer lines) and seconds = the importer's own ``seconds`` (reading, cleaning,
 matching and writing; not the interpreter and Django start-up, nor the final COMMIT) for our
 import, read + insert (COMMIT included) for the floor, and the ``import_data`` call for
-django-import-export.  Wall-clock times of the subprocesses are shown in the details.
+django-import-export.  Wall-clock and CPU times of the subprocesses, the load average when
+each started, the importer's counts and sanity checks (rows counted, rejects, residents
+stored, idempotent re-import, importer source unchanged during the run) are in the details.
+The machine is shared: a load average above ~0.5 before a run means the rates are low.
 
 The Markdown report goes to stdout and to ``var/bench/import_residents.md``; progress goes to
 stderr.  The PostgreSQL server (``--pg``, default postgres@127.0.0.1:5432, trust auth) gets

@@ -332,16 +332,25 @@ def fix_legacy(text: str, hint: str | None = None) -> str:
     return _analyse(text)[1]
 
 
-def detect_legacy_encoding(values: Iterable[object], *, share: float = 0.8) -> Encoding | None:
-    """The legacy encoding of a column: the one that at least ``share`` of the cells detected
-    as legacy agree on, or None (no legacy cell, or no clear majority)."""
+def detect_legacy_encoding(
+    values: Iterable[object], *, share: float = 0.8, column_share: float = 0.5
+) -> Encoding | None:
+    """The legacy encoding of a column, or None.
+
+    A column is legacy when the cells detected as legacy are at least ``column_share`` of its
+    non-ASCII cells (a Unicode list with a few pasted legacy names is not a legacy column: the
+    hint would misread its genuine names, e.g. "Mlô" as TCVN3 "Mlụ") and at least ``share`` of
+    them agree on the encoding.
+    """
     votes: Counter[Encoding] = Counter()
+    non_ascii = 0
     for value in values:
-        if isinstance(value, str):
+        if isinstance(value, str) and not value.isascii():
+            non_ascii += 1
             encoding = detect_legacy(value)
             if encoding is not None:
                 votes[encoding] += 1
-    if not votes:
+    if not votes or sum(votes.values()) < column_share * non_ascii:
         return None
     encoding, count = votes.most_common(1)[0]
     return encoding if count >= share * sum(votes.values()) else None

@@ -5,10 +5,17 @@ Identity (in this order):
 2. same commune + same CCCD → same person; if that resident's data is clearly another
    person's (different folded name *and* different birth year or gender), the row is rejected;
 3. no CCCD match: same folded name + same birth date (both unknown counts as the same) + same
-   village → same person (a CCCD in the row is then added to that person);
+   village → same person (a CCCD in the row is then added to that person). Among several
+   such namesakes the one no earlier row of the file took and that agrees best (phone,
+   gender, precision) is chosen, so that a re-import finds each again. When all were taken by
+   earlier rows that say otherwise, a full birth date means the same person told twice (the
+   row is rejected, see below) and a month or year only means another person;
 4. otherwise a new person. When a resident with the same folded name lives in the same village
    and the evidence that they differ is weak — either birth date unknown, or the same birth
-   year — and neither CCCD tells them apart, the new person is flagged `possible_duplicate`.
+   year — and no CCCD tells them apart, the new person is flagged `possible_duplicate`.
+
+A second row of the same file for a person an earlier row matched may only fill empty
+fields; a row that contradicts it goes to the rejects file with both values.
 
 Updating never erases: an empty cell keeps what is stored. Lookups go to the database per
 chunk (rows written earlier in the same transaction included), so memory stays flat whatever
@@ -20,6 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from math import inf
 from typing import Any
 
 from django.db import connection
@@ -150,6 +158,16 @@ def _conflict(row: CleanRow, known: Known) -> Message | None:
                 new=new,
             )
     return None
+
+
+def _agreement(row: CleanRow, known: Known) -> int:
+    """How many identifying fields the row and the resident share (minus those they contradict)."""
+    score = 0
+    for attr in ("phone", "gender", "birth_date_precision"):
+        new, old = getattr(row, attr), getattr(known, attr)
+        if new and old:
+            score += 1 if new == old else -1
+    return score
 
 
 def _chunks(values: list[Any]) -> list[list[Any]]:
@@ -305,7 +323,7 @@ class ChunkWriter:
         claimed_here: set[int] = set()  # Known objects (by identity) this chunk matched
 
         for row in rows:
-            match = self._match(row, by_id, by_cccd, by_name)
+            match = self._match(row, by_id, by_cccd, by_name, claimed_here)
             if isinstance(match, RejectedRow):
                 self.rejected.append(match)
                 continue
@@ -381,6 +399,7 @@ class ChunkWriter:
         by_id: dict[int, Known],
         by_cccd: dict[str, Known],
         by_name: dict[tuple[str, int | None], list[Known]],
+        claimed_here: set[int],
     ) -> Known | RejectedRow | None:
         if row.resident_id and row.resident_id in by_id:
             return by_id[row.resident_id]
@@ -401,10 +420,26 @@ class ChunkWriter:
                     birth=known.birth_date or "?",
                 ),
             )
-        for known in by_name.get((row.name_key, row.village_id), ()):
-            if known.birth_date == row.birth_date and (not row.cccd or not known.cccd):
-                return known
-        return None
+        candidates = [
+            known
+            for known in by_name.get((row.name_key, row.village_id), ())
+            if known.birth_date == row.birth_date and (not row.cccd or not known.cccd)
+        ]
+        if not candidates:
+            return None
+        # Namesakes born the same day (or year, when only the year is known): the one no
+        # earlier row of this file took, agreeing best with the row, so that re-importing a
+        # file with two such people finds each again.
+        best = min(
+            candidates,
+            key=lambda k: (self._is_claimed(k, claimed_here), -_agreement(row, k), k.id or inf),
+        )
+        if not self._is_claimed(best, claimed_here) or _conflict(row, best) is None:
+            return best
+        # Taken by an earlier row that says otherwise: with a full birth date it is the same
+        # person told twice (the caller rejects the row); with only a month or a year it is a
+        # different person (created, flagged as a possible duplicate).
+        return best if row.birth_date_precision == "day" else None
 
     def _apply(
         self,

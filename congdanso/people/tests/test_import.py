@@ -356,3 +356,34 @@ def test_a_later_row_that_fixes_a_field_resolves_the_issue_for_good(
     again = _import(path, ea_yong)
     assert (again.updated, again.unchanged) == (0, 2)
     assert DataIssue.objects.filter(resident=lan).count() == 1
+
+
+def test_namesakes_known_only_by_birth_year_stay_two_people_across_reimports(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [
+        HEADER,
+        [1, "Nguyễn Thị Hương", 1960, "Nữ", "0401601X5304", "0912000111", "Tân Lập"],
+        [2, "Nguyễn Thị Hương", 1960, "Nữ", "066160102804", "0987000222", "Tân Lập"],
+    ]
+    path = write_xlsx(tmp_path / "ds.xlsx", rows)
+    first = _import(path, ea_yong)
+    assert (first.created, first.rejected) == (2, 0)
+    assert DataIssue.objects.filter(code="possible_duplicate").count() == 1
+
+    again = _import(path, ea_yong)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    phones = dict(Resident.objects.values_list("cccd", "phone"))
+    assert phones == {None: "0912000111", "066160102804": "0987000222"}
+
+
+def test_unicode_names_stay_as_they_are_beside_a_pasted_legacy_name(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    names = ["H'Mai Mlô", "Y Kông Mlô", "Nguyễn Văn An", "Trần Thị Thu"]
+    rows = [HEADER] + [
+        [i, n, f"01/01/19{50 + i}", "", "", "", "Tân Lập"] for i, n in enumerate(names)
+    ]
+    rows.append([9, encode_legacy("Lê Thị Hoà", "tcvn3"), "01/01/1990", "", "", "", "Tân Lập"])
+    _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
+    assert set(Resident.objects.values_list("full_name", flat=True)) == {*names, "Lê Thị Hoà"}

@@ -247,3 +247,12 @@ def test_fix_legacy_accepts_any_text(text: str) -> None:
     fixed = fix_legacy(text)
     assert isinstance(fixed, str)
     assert fix_legacy(text, hint="tcvn3") is not None
+
+
+def test_a_unicode_column_with_a_few_legacy_names_is_not_a_legacy_column() -> None:
+    from congdanso.vn import detect_legacy_encoding, encode_legacy
+
+    names = ["H'Mai Mlô", "Y Kông Mlô", "Nguyễn Văn An", "Trần Thị Thu"] * 10
+    assert detect_legacy_encoding([*names, encode_legacy("Nguyễn Thị Hoà", "tcvn3")]) is None
+    legacy = [encode_legacy(n, "tcvn3") for n in names]
+    assert detect_legacy_encoding(legacy) == "tcvn3"
