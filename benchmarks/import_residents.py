@@ -104,14 +104,13 @@ RESIDENT_COLUMNS = (
     "updated_at",
 )
 # people_resident as `congdanso sqlmigrate people 0001` creates it, without foreign keys:
-# the four indexes of Resident.Meta plus the two Django adds for the foreign keys.
+# the indexes of Resident.Meta plus the one Django adds for the village foreign key.
 _INDEXES = (
-    'CREATE INDEX "resident_commune_name" ON "people_resident" ("commune_id", "name_key")',
-    'CREATE INDEX "resident_commune_village" ON "people_resident" ("commune_id", "village_id")',
+    'CREATE INDEX "resident_village_name" ON "people_resident" '
+    '("commune_id", "village_id", "name_key")',
     'CREATE INDEX "resident_commune_phone" ON "people_resident" ("commune_id", "phone")',
     'CREATE UNIQUE INDEX "resident_unique_cccd_per_commune" ON "people_resident" '
     '("commune_id", "cccd") WHERE "cccd" IS NOT NULL',
-    'CREATE INDEX "people_resident_commune_id" ON "people_resident" ("commune_id")',
     'CREATE INDEX "people_resident_village_id" ON "people_resident" ("village_id")',
 )
 _TABLE = (

@@ -42,6 +42,7 @@ class Resident(models.Model):
         verbose_name=_("commune"),
         on_delete=models.PROTECT,
         related_name="residents",
+        db_index=False,  # every index of the table starts with the commune
     )
     village = models.ForeignKey(
         "places.Place",
@@ -84,7 +85,6 @@ class Resident(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["commune", "name_key"], name="resident_commune_name"),
             # A village's residents, and the import's (name, village) look-up, from one index.
             models.Index(fields=["commune", "village", "name_key"], name="resident_village_name"),
             models.Index(fields=["commune", "phone"], name="resident_commune_phone"),

@@ -508,7 +508,10 @@ class ChunkWriter:
                 k.village_id,
                 k.full_name,
                 k.name_key,
-                k.birth_date,
+                # ISO text on SQLite spares a Python adapter call per row; COPY takes dates.
+                k.birth_date
+                if self.vendor == "postgresql" or not k.birth_date
+                else str(k.birth_date),
                 k.birth_date_precision,
                 k.gender,
                 k.cccd,
