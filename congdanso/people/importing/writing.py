@@ -174,6 +174,27 @@ def _chunks(values: list[Any]) -> list[list[Any]]:
     return [values[i : i + _MAX_PARAMS] for i in range(0, len(values), _MAX_PARAMS)]
 
 
+class Presence:
+    """A one-bit-per-slot filter: a miss means certainly absent, a hit means "look it up".
+
+    8 Mi slots (1 MB) keep false hits rare for the few hundred thousand residents of even a
+    large commune; a false hit only costs a database look-up.
+    """
+
+    _SLOTS = 1 << 23
+
+    def __init__(self) -> None:
+        self.bits = bytearray(self._SLOTS >> 3)
+
+    def add(self, value: object) -> None:
+        slot = hash(value) & (self._SLOTS - 1)
+        self.bits[slot >> 3] |= 1 << (slot & 7)
+
+    def __contains__(self, value: object) -> bool:
+        slot = hash(value) & (self._SLOTS - 1)
+        return bool(self.bits[slot >> 3] & (1 << (slot & 7)))
+
+
 class ChunkWriter:
     def __init__(self, *, commune_id: int, source: str) -> None:
         self.commune_id = commune_id
@@ -184,6 +205,10 @@ class ChunkWriter:
         self._next_id: int | None = None
         self._claimed = bytearray()
         self._claimed_base = 0
+        # What the commune already holds, so that most rows of a first import need no look-up.
+        self._cccds = Presence()
+        self._names = Presence()
+        self._presence_loaded = False
 
     # -- reading what is stored ------------------------------------------------------------
     def _fetch(self, column: str, values: set[Any]) -> list[Known]:
@@ -285,9 +310,24 @@ class ChunkWriter:
         return list(range(first, first + count))
 
     # -- deciding --------------------------------------------------------------------------
+    def _load_presence(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT cccd, name_key, village_id FROM {RESIDENT_TABLE} WHERE commune_id = %s",
+                [self.commune_id],
+            )
+            while batch := cursor.fetchmany(10_000):
+                for cccd, name_key, village_id in batch:
+                    if cccd:
+                        self._cccds.add(cccd)
+                    self._names.add((name_key, village_id or 0))
+        self._presence_loaded = True
+
     def write(self, rows: list[CleanRow]) -> None:
+        if not self._presence_loaded:
+            self._load_presence()
         ids = {r.resident_id for r in rows if r.resident_id}
-        cccds = {r.cccd for r in rows if r.cccd}
+        cccds = {r.cccd for r in rows if r.cccd and r.cccd in self._cccds}
         by_id: dict[int, Known] = {}
         for stored in self._fetch("id", ids) + self._fetch("cccd", cccds):
             by_id.setdefault(stored.id, stored)
@@ -301,6 +341,8 @@ class ChunkWriter:
             if (r.resident_id and r.resident_id in by_id) or r.cccd in found_cccds:
                 continue
             pair = (r.name_key, r.village_id or 0)
+            if pair not in self._names:
+                continue  # certainly no such namesake stored
             wanted = years.setdefault(pair, set())
             if wanted is not None:
                 if r.birth_date is None:
@@ -536,6 +578,10 @@ class ChunkWriter:
             for k, i in new_issues
         ]
         self._insert(RESIDENT_TABLE, _RESIDENT_COLUMNS, resident_rows)
+        for known in [k for _row, k in creates] + list(updates.values()):
+            if known.cccd:
+                self._cccds.add(known.cccd)
+            self._names.add((known.name_key, known.village_id or 0))
         self._insert(ISSUE_TABLE, _ISSUE_COLUMNS, issue_rows)
         with connection.cursor() as cursor:
             if updates:
