@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 
 class Message:
@@ -40,6 +41,21 @@ class Message:
     def render(self, language: str) -> str:
         with translation.override(language):
             return str(self)
+
+    def to_data(self) -> tuple[str, dict[str, Any]]:
+        """(msgid, params) fit for JSON or a pipe; `from_data` makes the message again,
+        still translatable. Messages are English msgids, so the English rendering is it."""
+        with translation.override("en"):
+            msgid = str(self.template)
+        params = {
+            key: value if value is None or isinstance(value, str | int | float) else str(value)
+            for key, value in self.params.items()
+        }
+        return msgid, params
+
+    @classmethod
+    def from_data(cls, msgid: str, params: dict[str, Any]) -> "Message":
+        return cls(gettext_lazy(msgid), **params)
 
     def bilingual(self) -> str:
         """Vietnamese, then English when it differs: for command-line output."""

@@ -129,3 +129,30 @@ class DataIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_code_display()}: {self.original_value}"
+
+
+class ImportRun(models.Model):
+    """One import of a resident list into a commune: what was read, what it did, what it
+    rejected. It lets a user see past imports and lets an unchanged file imported again into
+    unchanged data be answered from here instead of being read again."""
+
+    commune = models.ForeignKey(
+        "places.Place", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    options = models.JSONField(_("options"), default=dict)
+    result = models.JSONField(_("result"), default=dict)
+    rejected_rows = models.JSONField(_("rejected rows"), default=list)
+    data_version = models.CharField(_("data version after the import"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+        indexes = [
+            models.Index(fields=["commune", "file_sha256"], name="importrun_commune_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"

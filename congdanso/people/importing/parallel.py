@@ -58,7 +58,7 @@ def _worker(queue: Any, holder: list[Rows], cleaner: RowCleaner) -> None:
             queue.put(("batch", [(type(row) is CleanRow, tuple(row)) for row in batch], read))
         queue.put(("done", None, 0))
     except ImportFailed as error:
-        queue.put(("failed", (str(error.message.template), error.message.params, error.code), 0))
+        queue.put(("failed", (*error.message.to_data(), error.code), 0))
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
         queue.put(("crashed", repr(error), 0))
 
@@ -94,8 +94,8 @@ def batches_in_worker(holder: list[Rows], cleaner: RowCleaner) -> Iterator[tuple
             elif kind == "done":
                 return
             elif kind == "failed":
-                template, params, code = payload
-                raise ImportFailed(Message(template, **params), code=code)
+                msgid, params, code = payload
+                raise ImportFailed(Message.from_data(msgid, params), code=code)
             else:
                 raise ImportFailed(
                     Message(_("The import worker failed: %(error)s"), error=payload),

@@ -24,8 +24,16 @@ from congdanso.people.importing.parallel import (
     worker_wanted,
 )
 from congdanso.people.importing.reading import open_table
+from congdanso.people.importing.runs import (
+    file_sha256,
+    run_find,
+    run_options,
+    run_record,
+    run_rejected_rows,
+)
 from congdanso.people.importing.villages import VillageResolver
 from congdanso.people.importing.writing import ChunkWriter
+from congdanso.people.models import ImportRun
 from congdanso.places.models import Place
 from congdanso.vn import detect_legacy_encoding
 
@@ -51,6 +59,8 @@ class ImportResult:
     encoding: str | None = None
     villages_created: tuple[str, ...] = ()
     dry_run: bool = False
+    #: The import run this result repeats when the same file met the same data (not re-read).
+    same_as_run: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,12 +73,36 @@ class ImportResult:
             "seconds": round(self.seconds, 3),
             "warnings_by_code": dict(sorted(self.warnings_by_code.items())),
             "header_row": self.header_row,
+            "header_cells": list(self.header_cells),
             "columns": self.columns,
             "sheet": self.sheet,
             "encoding": self.encoding,
             "villages_created": list(self.villages_created),
             "dry_run": self.dry_run,
+            "same_as_run": self.same_as_run,
         }
+
+
+def _repeat(run: ImportRun, *, seconds: float, dry_run: bool) -> ImportResult:
+    data = run.result
+    return ImportResult(
+        rows=data["rows"],
+        created=0,
+        updated=0,
+        unchanged=data["unchanged"],
+        rejected=data["rejected"],
+        warnings=data["warnings"],
+        seconds=seconds,
+        warnings_by_code=data["warnings_by_code"],
+        rejected_rows=run_rejected_rows(run),
+        header_row=data["header_row"],
+        header_cells=tuple(data["header_cells"]),
+        columns=data["columns"],
+        sheet=data["sheet"],
+        encoding=data["encoding"],
+        dry_run=dry_run,
+        same_as_run=run.pk,
+    )
 
 
 class _DryRunRollback(Exception):
@@ -84,14 +118,25 @@ def import_residents(
     dry_run: bool = False,
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
+    reuse_previous: bool = True,
 ) -> ImportResult:
     """Import a resident list into `commune`. Raises ImportFailed; then nothing is written.
 
-    `dry_run` does all the work, counts included, and rolls it back.
+    `dry_run` does all the work, counts included, and rolls it back. With `reuse_previous`,
+    a file already imported into data that has not changed since is answered from the
+    import log (see `runs`) without being read again.
     """
     started = time.perf_counter()
     today = today or timezone.localdate()
-    source = open_table(Path(path), sheet=sheet)
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFailed(Message(_("File not found: %(path)s"), path=path), code="file_not_found")
+    sha256 = file_sha256(path)
+    options = run_options(sheet=sheet, create_villages=create_villages, today=today)
+    previous = run_find(commune=commune, sha256=sha256, options=options) if reuse_previous else None
+    if previous is not None:
+        return _repeat(previous, seconds=time.perf_counter() - started, dry_run=dry_run)
+    source = open_table(path, sheet=sheet)
     sheet_name, encoding = source.sheet_name, source.encoding
     head: list[tuple[int, list[Any]]] = []
     for item in source.rows:
@@ -179,6 +224,14 @@ def import_residents(
             )
             if dry_run:
                 raise _DryRunRollback
+            run_record(
+                commune=commune,
+                path=path,
+                sha256=sha256,
+                options=options,
+                result=result.as_json(),
+                rejected=result.rejected_rows,
+            )
     except _DryRunRollback:
         pass
     except DomainError:

@@ -7,11 +7,12 @@ user saw them: 7.0 → 7, a date cell → dd/mm/yyyy.
 import csv
 import datetime as dt
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.utils import translation
 
-from congdanso.people.importing.pipeline import ImportResult
+if TYPE_CHECKING:  # the pipeline imports this module
+    from congdanso.people.importing.pipeline import ImportResult
 
 
 def cell_text(cell: Any) -> str:
@@ -30,7 +31,7 @@ def cell_text(cell: Any) -> str:
     return str(cell)
 
 
-def write_rejects(out: IO[str], result: ImportResult) -> None:
+def write_rejects(out: IO[str], result: "ImportResult") -> None:
     width = max([len(result.header_cells)] + [len(r.cells) for r in result.rejected_rows])
     headers = list(result.header_cells) + [""] * (width - len(result.header_cells))
     writer = csv.writer(out)
@@ -41,6 +42,6 @@ def write_rejects(out: IO[str], result: ImportResult) -> None:
             writer.writerow([row.row_number, *cells, *[""] * (width - len(cells)), str(row.reason)])
 
 
-def save_rejects(path: Path, result: ImportResult) -> None:
+def save_rejects(path: Path, result: "ImportResult") -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         write_rejects(out, result)

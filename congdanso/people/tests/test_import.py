@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from congdanso.people.importing import ImportFailed, import_residents
+from congdanso.people.importing.rejects import cell_text
 from congdanso.people.models import DataIssue, Resident
 from congdanso.people.tests.files import HEADER, TITLE, cp1258_spelling, write_csv, write_xlsx
 from congdanso.places.models import Place
@@ -21,6 +22,8 @@ ROWS = [
 
 
 def _import(path: Path, commune: Place, **kwargs):  # type: ignore[no-untyped-def]
+    # The whole pipeline every time: the import log's shortcut has tests of its own.
+    kwargs.setdefault("reuse_previous", False)
     return import_residents(path, commune=commune, today=TODAY, **kwargs)
 
 
@@ -312,6 +315,7 @@ def test_a_failure_in_the_worker_is_fatal_and_writes_nothing(
         _import(path, ea_yong)
     assert error.value.code == "file_encoding"
     assert "UTF-8" in error.value.message.render("vi")
+    assert error.value.message.render("en").startswith("The file cannot be read")
     assert not Resident.objects.filter(commune=ea_yong).exists()
 
 
@@ -387,3 +391,44 @@ def test_unicode_names_stay_as_they_are_beside_a_pasted_legacy_name(
     rows.append([9, encode_legacy("Lê Thị Hoà", "tcvn3"), "01/01/1990", "", "", "", "Tân Lập"])
     _import(write_xlsx(tmp_path / "ds.xlsx", rows), ea_yong)
     assert set(Resident.objects.values_list("full_name", flat=True)) == {*names, "Lê Thị Hoà"}
+
+
+def test_an_unchanged_file_into_unchanged_data_is_answered_from_the_import_log(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [HEADER, *ROWS, [5, "", "01/01/1990", "Nam", "", "", "Tân Lập"]]
+    path = write_xlsx(tmp_path / "ds.xlsx", rows)
+    first = _import(path, ea_yong, reuse_previous=True)
+    full = _import(path, ea_yong, reuse_previous=False)
+
+    again = _import(path, ea_yong, reuse_previous=True)
+
+    assert again.same_as_run is not None
+    assert (again.rows, again.created, again.updated) == (5, 0, 0)
+    assert (again.unchanged, again.rejected) == (full.unchanged, full.rejected) == (4, 1)
+    assert again.warnings_by_code == full.warnings_by_code
+
+    def shown(result):  # type: ignore[no-untyped-def]
+        return [
+            (r.row_number, [cell_text(c) for c in r.cells], r.reason.render("vi"))
+            for r in result.rejected_rows
+        ]
+
+    assert shown(again) == shown(full) == shown(first)
+    assert again.rejected_rows[0].reason.render("en") == "The row has no full name."
+
+
+def test_any_change_to_the_communes_data_sends_the_file_through_the_pipeline_again(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    path = write_xlsx(tmp_path / "ds.xlsx", [HEADER, *ROWS])
+    _import(path, ea_yong, reuse_previous=True)
+    hoa = Resident.objects.get(cccd="066190012345")
+    hoa.phone = "0987654321"
+    hoa.save()
+
+    again = _import(path, ea_yong, reuse_previous=True)
+
+    assert again.same_as_run is None
+    assert again.updated == 1
+    assert Resident.objects.get(pk=hoa.pk).phone == "0912345678"

@@ -27,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
         parser.add_argument("--rejects", type=Path, default=None, help="CSV of rejected rows.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Read the file again even if it was imported into unchanged data.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         progress = None
@@ -41,6 +46,7 @@ class Command(BaseCommand):
                 create_villages=options["create_villages"],
                 dry_run=options["dry_run"],
                 progress=progress,
+                reuse_previous=not options["force"],
             )
         except DomainError as error:
             raise CommandError(error.message.bilingual(), returncode=2) from error
@@ -61,6 +67,14 @@ class Command(BaseCommand):
         write = self.stdout.write
         if result.dry_run:
             write(_("Dry run: nothing was written."))
+        if result.same_as_run:
+            write(
+                _(
+                    "This file was already imported (run %(run)d) and the data has not changed "
+                    "since: nothing to do. Use --force to read it again."
+                )
+                % {"run": result.same_as_run}
+            )
         write(
             _("Header found on row %(row)d; columns: %(columns)s")
             % {
