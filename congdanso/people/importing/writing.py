@@ -209,6 +209,8 @@ class ChunkWriter:
         self._cccds = Presence()
         self._names = Presence()
         self._presence_loaded = False
+        self._inserted = 0
+        self._analyzed_at = 0
 
     # -- reading what is stored ------------------------------------------------------------
     def _fetch(self, column: str, values: set[Any]) -> list[Known]:
@@ -310,6 +312,21 @@ class ChunkWriter:
         return list(range(first, first + count))
 
     # -- deciding --------------------------------------------------------------------------
+    def _refresh_statistics(self, inserted: int) -> None:
+        """PostgreSQL plans the per-chunk look-ups from table statistics; a table that an
+        import is filling (or that one just filled, before autovacuum came by) looks empty to
+        the planner, which then scans it sequentially for every chunk. ANALYZE samples a
+        fixed number of rows, so running it when the table has doubled costs little."""
+        if self.vendor != "postgresql":
+            return
+        self._inserted += inserted
+        if self._inserted < self._analyzed_at:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {RESIDENT_TABLE}")
+            cursor.execute(f"ANALYZE {ISSUE_TABLE}")
+        self._analyzed_at = max(2 * self._inserted, 10_000)
+
     def _load_presence(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -326,6 +343,7 @@ class ChunkWriter:
     def write(self, rows: list[CleanRow]) -> None:
         if not self._presence_loaded:
             self._load_presence()
+            self._refresh_statistics(0)
         ids = {r.resident_id for r in rows if r.resident_id}
         cccds = {r.cccd for r in rows if r.cccd and r.cccd in self._cccds}
         by_id: dict[int, Known] = {}
@@ -578,6 +596,7 @@ class ChunkWriter:
             for k, i in new_issues
         ]
         self._insert(RESIDENT_TABLE, _RESIDENT_COLUMNS, resident_rows)
+        self._refresh_statistics(len(resident_rows))
         for known in [k for _row, k in creates] + list(updates.values()):
             if known.cccd:
                 self._cccds.add(known.cccd)
