@@ -20,6 +20,15 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         places_load_official()
 
 
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):  # type: ignore[no-untyped-def]
+    """Pages render in tests without `collectstatic` having built the manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def ea_yong(db: None) -> Place:
     province = Place.objects.get(code="66", kind=PlaceKind.PROVINCE)
