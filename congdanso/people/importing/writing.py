@@ -41,7 +41,7 @@ from congdanso.places.models import Place
 
 RESIDENT_TABLE = Resident._meta.db_table
 ISSUE_TABLE = DataIssue._meta.db_table
-_RESIDENT_COLUMNS = (
+RESIDENT_COLUMNS = (
     "id",
     "commune_id",
     "village_id",
@@ -595,7 +595,7 @@ class ChunkWriter:
             )
             for k, i in new_issues
         ]
-        self._insert(RESIDENT_TABLE, _RESIDENT_COLUMNS, resident_rows)
+        self._insert(RESIDENT_TABLE, RESIDENT_COLUMNS, resident_rows)
         self._refresh_statistics(len(resident_rows))
         for known in [k for _row, k in creates] + list(updates.values()):
             if known.cccd:
