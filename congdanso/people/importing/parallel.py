@@ -25,10 +25,10 @@ from congdanso.core.errors import Message
 from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleaner
 from congdanso.people.importing.errors import ImportFailed
 
-BATCH_ROWS = 2000
+BATCH_ROWS = 6000
 #: Files smaller than this are cleaned in-process.
 WORKER_MIN_BYTES = 2_000_000
-_QUEUE_BATCHES = 8
+_QUEUE_BATCHES = 3
 
 Batch = list[CleanRow | RejectedRow]
 Rows = Iterator[tuple[int, list[Any]]]
