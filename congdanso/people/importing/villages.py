@@ -26,17 +26,12 @@ def _parts(text: str) -> list[str]:
 
 
 class VillageIndex:
-    """Folded bare village names of one commune → place id. Picklable."""
+    """Folded bare village names of one commune → place id (no database: the cleaning
+    worker uses it)."""
 
     def __init__(self, by_key: dict[str, int]) -> None:
         self.by_key = by_key
         self.lookup = lru_cache(maxsize=4096)(self._lookup)
-
-    def __getstate__(self) -> dict[str, dict[str, int]]:
-        return {"by_key": self.by_key}
-
-    def __setstate__(self, state: dict[str, dict[str, int]]) -> None:
-        self.__init__(state["by_key"])  # type: ignore[misc]
 
     def _lookup(self, cell: str) -> int | None:
         text = fix_legacy(cell).strip()
