@@ -51,5 +51,5 @@ def place_get(code: str) -> Place:
 
 
 def villages_of(commune: Place, *, include_archived: bool = False) -> QuerySet[Place]:
-    qs = Place.objects.filter(parent=commune, kind__in=LOCAL_KINDS)
+    qs = Place.objects.filter(parent=commune, kind__in=LOCAL_KINDS).order_by("kind", "name")
     return qs if include_archived else qs.filter(archived_at__isnull=True)
