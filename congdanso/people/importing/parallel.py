@@ -34,8 +34,8 @@ Batch = list[CleanRow | RejectedRow]
 Rows = Iterator[tuple[int, list[Any]]]
 
 
-def batches_in_process(rows: Rows, cleaner: RowCleaner) -> Iterator[tuple[Batch, int]]:
-    """(cleaned rows, their count) batches; fully empty rows are dropped and not counted."""
+def batches_in_process(rows: Rows, cleaner: RowCleaner) -> Iterator[Batch]:
+    """Batches of cleaned rows; fully empty rows are dropped and not counted."""
     batch: Batch = []
     for number, cells in rows:
         cleaned = cleaner.clean(number, cells)
@@ -43,24 +43,24 @@ def batches_in_process(rows: Rows, cleaner: RowCleaner) -> Iterator[tuple[Batch,
             continue
         batch.append(cleaned)
         if len(batch) >= BATCH_ROWS:
-            yield batch, len(batch)
+            yield batch
             batch = []
     if batch:
-        yield batch, len(batch)
+        yield batch
 
 
 def _worker(queue: Any, holder: list[Rows], cleaner: RowCleaner) -> None:
     gc.disable()
     rows = holder.pop()
     try:
-        for batch, read in batches_in_process(rows, cleaner):
+        for batch in batches_in_process(rows, cleaner):
             # Plain tuples pickle in C; the parent turns them back into named tuples.
-            queue.put(("batch", [(type(row) is CleanRow, tuple(row)) for row in batch], read))
-        queue.put(("done", None, 0))
+            queue.put(("batch", [(type(row) is CleanRow, tuple(row)) for row in batch]))
+        queue.put(("done", None))
     except ImportFailed as error:
-        queue.put(("failed", (*error.message.to_data(), error.code), 0))
+        queue.put(("failed", (*error.message.to_data(), error.code)))
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
-        queue.put(("crashed", repr(error), 0))
+        queue.put(("crashed", repr(error)))
 
 
 def worker_wanted(path: Path) -> bool:
@@ -71,7 +71,7 @@ def worker_wanted(path: Path) -> bool:
     return (os.cpu_count() or 1) > 1 and path.stat().st_size >= WORKER_MIN_BYTES
 
 
-def batches_in_worker(holder: list[Rows], cleaner: RowCleaner) -> Iterator[tuple[Batch, int]]:
+def batches_in_worker(holder: list[Rows], cleaner: RowCleaner) -> Iterator[Batch]:
     """Batches cleaned by a forked worker from the rows in `holder` (a one-item list that is
     emptied here, so that the caller keeps no reference to the open table)."""
     context = multiprocessing.get_context("fork")
@@ -82,15 +82,12 @@ def batches_in_worker(holder: list[Rows], cleaner: RowCleaner) -> Iterator[tuple
     gc.collect()
     try:
         while True:
-            kind, payload, read = queue.get()
+            kind, payload = queue.get()
             if kind == "batch":
-                yield (
-                    [
-                        tuple.__new__(CleanRow, row) if clean else tuple.__new__(RejectedRow, row)
-                        for clean, row in payload
-                    ],
-                    read,
-                )
+                yield [
+                    tuple.__new__(CleanRow, row) if clean else tuple.__new__(RejectedRow, row)
+                    for clean, row in payload
+                ]
             elif kind == "done":
                 return
             elif kind == "failed":

@@ -183,8 +183,8 @@ def import_residents(
             else:
                 batches = batches_in_process(holder.pop(), cleaner)
             rows = 0
-            for batch, read in batches:
-                rows += read
+            for batch in batches:
+                rows += len(batch)
                 chunk: list[CleanRow] = []
                 for cleaned in batch:
                     if isinstance(cleaned, RejectedRow):
