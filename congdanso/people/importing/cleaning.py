@@ -102,8 +102,8 @@ _STATUS_WORDS = {
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
-def _blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+def _filled(cell: Any) -> bool:
+    return cell is not None and cell != "" and (type(cell) is not str or bool(cell.strip()))
 
 
 def _text(cell: Any) -> str:
@@ -158,16 +158,13 @@ class RowCleaner:
         for column, index in self.fields:
             if index < width:
                 cell = cells[index]
-                if cell is not None and cell != "" and (type(cell) is not str or cell.strip()):
+                if _filled(cell):
                     picked[column] = cell
         return picked
 
     def clean(self, row_number: int, cells: list[Any]) -> CleanRow | RejectedRow | None:
         """None for a fully empty row (skipped, not counted)."""
-        for cell in cells:
-            if cell is not None and cell != "" and (type(cell) is not str or cell.strip()):
-                break
-        else:
+        if not any(map(_filled, cells)):
             return None
         issues: list[Issue] = []
         picked = self._pick(cells)
@@ -205,7 +202,7 @@ class RowCleaner:
 
         if self.birth_by_gender:
             for index, column_gender in self.birth_by_gender.items():
-                if index < len(cells) and not _blank(cells[index]):
+                if index < len(cells) and _filled(cells[index]):
                     raw_birth, gender = cells[index], column_gender
                     break
         birth_date: dt.date | None = None
