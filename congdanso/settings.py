@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "congdanso.accounts",
     "congdanso.places",
     "congdanso.people",
+    "congdanso.campaigns",
+    "congdanso.partners",
+    "congdanso.outreach",
     "congdanso.demo",
 ]
 

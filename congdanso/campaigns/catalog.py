@@ -1,0 +1,41 @@
+"""The built-in criterion catalog (seeded by a migration, ensured by the services)."""
+
+# (code, Vietnamese name, English name, Vietnamese help text)
+BUILTIN = [
+    (
+        "vneid_level2",
+        "Định danh điện tử mức độ 2 (VNeID)",
+        "VNeID electronic identity, level 2",
+        "Đã kích hoạt tài khoản định danh điện tử mức độ 2 trên ứng dụng VNeID.",
+    ),
+    (
+        "public_service_account",
+        "Tài khoản Cổng dịch vụ công quốc gia",
+        "National public-service portal account",
+        "Đã có tài khoản và đăng nhập được Cổng dịch vụ công quốc gia.",
+    ),
+    (
+        "ehealth_book",
+        "Sổ sức khỏe điện tử",
+        "E-health book",
+        "Đã cài đặt và kích hoạt Sổ sức khỏe điện tử (trên VNeID).",
+    ),
+    (
+        "bank_account",
+        "Tài khoản ngân hàng",
+        "Bank account",
+        "Đã mở tài khoản thanh toán tại một ngân hàng.",
+    ),
+    (
+        "cashless_payment",
+        "Thanh toán không dùng tiền mặt",
+        "Cashless / e-wallet payment",
+        "Đã dùng ứng dụng ngân hàng hoặc ví điện tử để thanh toán.",
+    ),
+    (
+        "sim_standardized",
+        "Chuẩn hóa thông tin thuê bao di động",
+        "Mobile-subscriber data standardised",
+        "Thông tin thuê bao di động đã khớp với Cơ sở dữ liệu quốc gia về dân cư.",
+    ),
+]

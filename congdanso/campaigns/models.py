@@ -1,0 +1,207 @@
+"""Campaigns, the criterion catalog and residents' achievements.
+
+An achievement belongs to the resident, not to a campaign: a campaign counts the achievements
+that fall within its rules (its criteria, its place, dates up to the day asked about), so a
+2024 campaign counts what was done in 2023. Progress over time comes from the achievement
+dates, never from counters. A withdrawn achievement is kept, with its reason, as history and
+counts nowhere; at most one achievement per resident and criterion is in force.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Criterion(models.Model):
+    """Something a citizen has done (VNeID level 2, a bank account…). Only the fact and its
+    date are ever stored: never an account number, a balance or a health record."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200, help_text=_("In Vietnamese."))
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    is_builtin = models.BooleanField(_("built in"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("place"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        help_text=_("A commune, or a higher place for a district- or province-wide campaign."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    criteria: "models.ManyToManyField[Criterion, CampaignCriterion]" = models.ManyToManyField(
+        Criterion,
+        verbose_name=_("criteria"),
+        through="CampaignCriterion",
+        related_name="campaigns",
+    )
+    target_exemplary = models.PositiveIntegerField(
+        _("target: exemplary citizens"),
+        help_text=_("How many exemplary digital citizens by the end date (e.g. 1,000)."),
+    )
+    cohort_min_age = models.PositiveSmallIntegerField(_("cohort: youngest age"), default=16)
+    cohort_max_age = models.PositiveSmallIntegerField(_("cohort: oldest age"), default=50)
+    cohort_target = models.DecimalField(
+        _("target: cohort share"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text=_("Share of the cohort meeting every exemplary criterion by the end date."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="campaign_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cohort_max_age__gte=models.F("cohort_min_age")),
+                name="campaign_cohort_ages_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignCriterion(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="rules"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_exemplary = models.BooleanField(
+        _("required to be exemplary"),
+        default=True,
+        help_text=_("A citizen is exemplary when every criterion marked so is achieved."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("campaign criterion")
+        verbose_name_plural = _("campaign criteria")
+        ordering = ["campaign", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "criterion"], name="campaign_criterion_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.criterion}"
+
+
+class AchievementSource(models.TextChoices):
+    FIELD = "field", _("Recorded in the field")
+    IMPORT = "import", _("Imported from a list")
+    SELF_DECLARED = "self_declared", _("Declared by the citizen")
+
+
+class Achievement(models.Model):
+    commune = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # every index of the table starts with the commune
+    )
+    resident = models.ForeignKey(
+        "people.Resident",
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="achievements",
+        db_index=False,  # covered by achievement_resident_criterion
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
+    )
+    achieved_on = models.DateField(_("date achieved"))
+    source = models.CharField(
+        _("source"), max_length=20, choices=AchievementSource.choices, default="field"
+    )
+    unit = models.ForeignKey(
+        "partners.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="achievements",
+    )
+    session = models.ForeignKey(
+        "outreach.SupportSession",
+        verbose_name=_("support session"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="achievements",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+        ordering = ["commune", "resident", "criterion", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "resident", "criterion"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="achievement_one_in_force",
+            ),
+        ]
+        indexes = [
+            # Indicators: a commune's achievements of some criteria up to a date, by resident.
+            models.Index(
+                fields=["commune", "criterion", "achieved_on", "resident"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="achievement_indicators",
+            ),
+            models.Index(fields=["resident", "criterion"], name="achievement_resident_criterion"),
+            models.Index(fields=["commune", "unit"], name="achievement_commune_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id} @ {self.achieved_on}"

@@ -1,0 +1,96 @@
+"""Reads of campaigns and achievements (the indicators are in `indicators.py`)."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.campaigns.models import Achievement, Campaign, Criterion
+from congdanso.core.errors import Message, NotFound
+from congdanso.people.models import Resident
+from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
+
+
+@dataclass(frozen=True)
+class CampaignRules:
+    """The criteria a campaign tracks, in its order, and those that make a citizen exemplary."""
+
+    criteria: tuple[Criterion, ...]
+    exemplary_ids: frozenset[int]
+
+    @property
+    def exemplary(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.pk in self.exemplary_ids)
+
+
+def campaign_get(campaign_id: int | str) -> Campaign:
+    campaign = None
+    if str(campaign_id).strip().isdigit():
+        campaign = Campaign.objects.select_related("place").filter(pk=int(str(campaign_id))).first()
+    if campaign is None:
+        raise NotFound(
+            Message(_("No campaign has the id %(id)s."), id=campaign_id), code="campaign_not_found"
+        )
+    return campaign
+
+
+def campaign_list(*, place: Place | None = None) -> QuerySet[Campaign]:
+    """Campaigns of the place, of the places above it and below it (newest first)."""
+    qs = Campaign.objects.select_related("place").filter(archived_at__isnull=True)
+    if place is None:
+        return qs
+    ancestors = [f"/{'/'.join(place.path.strip('/').split('/')[:n])}/" for n in range(1, 10)]
+    return qs.filter(place__path__in=ancestors) | qs.filter(place__path__startswith=place.path)
+
+
+def campaign_rules(campaign: Campaign) -> CampaignRules:
+    rules = list(campaign.rules.select_related("criterion").order_by("position", "id"))
+    return CampaignRules(
+        criteria=tuple(r.criterion for r in rules),
+        exemplary_ids=frozenset(r.criterion_id for r in rules if r.is_exemplary),
+    )
+
+
+def campaign_communes(campaign: Campaign) -> list[int]:
+    """Ids of the communes the campaign covers: its own place, or the communes below it."""
+    return communes_under(campaign.place)
+
+
+def communes_under(place: Place) -> list[int]:
+    if place.kind in COMMUNE_LEVEL_KINDS:
+        return [place.pk]
+    if place.commune_id is not None:  # a village or site: its commune
+        return [place.commune_id]
+    return list(
+        Place.objects.filter(path__startswith=place.path, kind__in=COMMUNE_LEVEL_KINDS)
+        .order_by("path")
+        .values_list("id", flat=True)
+    )
+
+
+def place_in_campaign(campaign: Campaign, place: Place) -> bool:
+    return place.path.startswith(campaign.place.path)
+
+
+def achievement_history(resident: Resident) -> QuerySet[Achievement]:
+    """Every achievement of a resident, withdrawn ones included, newest first."""
+    return (
+        Achievement.objects.filter(commune_id=resident.commune_id, resident=resident)
+        .select_related("criterion", "unit", "session", "recorded_by", "withdrawn_by")
+        .order_by("criterion__position", "-recorded_at")
+    )
+
+
+def criterion_get(code: str) -> Criterion:
+    criterion = Criterion.objects.filter(code=code.strip()).first()
+    if criterion is None:
+        known = ", ".join(Criterion.objects.values_list("code", flat=True))
+        raise NotFound(
+            Message(
+                _("Unknown criterion: %(codes)s. Known criteria: %(known)s"),
+                codes=code,
+                known=known,
+            ),
+            code="criterion_unknown",
+        )
+    return criterion

@@ -1,0 +1,320 @@
+"""Writes for campaigns, criteria and achievements.
+
+Recording an achievement is idempotent: the same fact twice is one achievement, and an earlier
+date for a criterion already in force replaces the later one (a later date changes nothing).
+A withdrawal keeps the row with who, when and why, and lets the fact be recorded again.
+"""
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.campaigns.catalog import BUILTIN
+from congdanso.campaigns.models import (
+    Achievement,
+    AchievementSource,
+    Campaign,
+    CampaignCriterion,
+    Criterion,
+)
+from congdanso.core.errors import DomainError, Message
+from congdanso.people.models import Resident
+from congdanso.places.models import LOCAL_KINDS, Place
+from congdanso.vn import vietnam_today
+
+Actor = AbstractBaseUser | None
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"  # an earlier date replaced a later one
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    achievement: Achievement
+    outcome: Outcome
+
+
+def criteria_builtin_ensure() -> None:
+    """The six catalog criteria exist (the migration seeds them; a flushed test database or a
+    restored partial dump may have lost them)."""
+    if Criterion.objects.filter(is_builtin=True).count() == len(BUILTIN):
+        return
+    for position, (code, name, name_en, help_text) in enumerate(BUILTIN, 1):
+        Criterion.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "help_text": help_text,
+                "is_builtin": True,
+                "position": position,
+            },
+        )
+
+
+def criterion_create(*, code: str, name: str, name_en: str = "", help_text: str = "") -> Criterion:
+    """A criterion a campaign adds to the catalog."""
+    code = code.strip().lower()
+    if not code or not code.replace("_", "").isalnum() or not code.isascii():
+        raise DomainError(
+            Message(
+                _("A criterion code is lower-case letters, digits and _ only: %(code)s"),
+                code=code,
+            ),
+            code="criterion_code_invalid",
+        )
+    if Criterion.objects.filter(code=code).exists():
+        raise DomainError(
+            Message(_("A criterion with the code %(code)s exists already."), code=code),
+            code="criterion_exists",
+        )
+    return Criterion.objects.create(
+        code=code, name=name.strip(), name_en=name_en.strip(), help_text=help_text.strip()
+    )
+
+
+def _criteria_by_code(codes: Sequence[str]) -> list[Criterion]:
+    criteria_builtin_ensure()
+    wanted = [c.strip() for c in codes if c.strip()]
+    found = {c.code: c for c in Criterion.objects.filter(code__in=wanted)}
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        known = ", ".join(Criterion.objects.values_list("code", flat=True))
+        raise DomainError(
+            Message(
+                _("Unknown criterion: %(codes)s. Known criteria: %(known)s"),
+                codes=", ".join(unknown),
+                known=known,
+            ),
+            code="criterion_unknown",
+        )
+    duplicates = sorted({c for c in wanted if wanted.count(c) > 1})
+    if duplicates:
+        raise DomainError(
+            Message(_("A criterion is listed twice: %(codes)s"), codes=", ".join(duplicates)),
+            code="criterion_repeated",
+        )
+    return [found[c] for c in wanted]
+
+
+def _cohort_target(value: Decimal | float | str) -> Decimal:
+    try:
+        share = Decimal(str(value).strip().rstrip("%").replace(",", "."))
+    except InvalidOperation:
+        share = Decimal(-1)
+    if isinstance(value, str) and value.strip().endswith("%"):
+        share /= 100
+    if not 0 < share <= 1:
+        raise DomainError(
+            Message(
+                _("The cohort target is a share between 0 and 1 (e.g. 0.5 for 50%%): %(value)s"),
+                value=value,
+            ),
+            code="cohort_target_invalid",
+        )
+    return share.quantize(Decimal("0.0001"))
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    place: Place,
+    name: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    criteria: Sequence[str],
+    exemplary: Sequence[str] | None = None,
+    target_exemplary: int,
+    cohort_ages: tuple[int, int] = (16, 50),
+    cohort_target: Decimal | float | str = Decimal("0.5"),
+) -> Campaign:
+    """A campaign with its criteria; `exemplary` defaults to every criterion."""
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError(_("The campaign needs a name."), code="campaign_name_missing")
+    if place.kind in LOCAL_KINDS:
+        raise DomainError(
+            Message(
+                _("A campaign runs in a commune or a higher place, not in %(place)s."),
+                place=place.name,
+            ),
+            code="campaign_place_invalid",
+        )
+    if end_date < start_date:
+        raise DomainError(
+            Message(
+                _("The end date %(end)s is before the start date %(start)s."),
+                end=end_date.strftime("%d/%m/%Y"),
+                start=start_date.strftime("%d/%m/%Y"),
+            ),
+            code="campaign_dates_invalid",
+        )
+    low, high = cohort_ages
+    if not 0 <= low <= high <= 130:
+        raise DomainError(
+            Message(
+                _("Cohort ages must be two ages, youngest first (e.g. 16-50): %(low)s-%(high)s"),
+                low=low,
+                high=high,
+            ),
+            code="cohort_ages_invalid",
+        )
+    if target_exemplary < 1:
+        raise DomainError(
+            _("The target of exemplary citizens must be a positive number."),
+            code="target_invalid",
+        )
+    chosen = _criteria_by_code(criteria)
+    if not chosen:
+        raise DomainError(_("A campaign tracks at least one criterion."), code="criteria_missing")
+    exemplary_codes = [c.code for c in chosen] if exemplary is None else list(exemplary)
+    exemplary_set = {c.code for c in _criteria_by_code(exemplary_codes)}
+    outside = sorted(exemplary_set - {c.code for c in chosen})
+    if outside:
+        raise DomainError(
+            Message(
+                _("Exemplary criteria must be among the campaign's criteria: %(codes)s"),
+                codes=", ".join(outside),
+            ),
+            code="exemplary_not_tracked",
+        )
+    if not exemplary_set:
+        raise DomainError(
+            _("At least one criterion must make a citizen exemplary."), code="exemplary_missing"
+        )
+    campaign = Campaign.objects.create(
+        place=place,
+        name=name,
+        start_date=start_date,
+        end_date=end_date,
+        target_exemplary=target_exemplary,
+        cohort_min_age=low,
+        cohort_max_age=high,
+        cohort_target=_cohort_target(cohort_target),
+    )
+    CampaignCriterion.objects.bulk_create(
+        CampaignCriterion(
+            campaign=campaign,
+            criterion=criterion,
+            is_exemplary=criterion.code in exemplary_set,
+            position=position,
+        )
+        for position, criterion in enumerate(chosen)
+    )
+    return campaign
+
+
+def _check_date(resident: Resident, achieved_on: dt.date) -> None:
+    today = vietnam_today()
+    if achieved_on > today:
+        raise DomainError(
+            Message(
+                _("The date %(date)s is in the future (today is %(today)s)."),
+                date=achieved_on.strftime("%d/%m/%Y"),
+                today=today.strftime("%d/%m/%Y"),
+            ),
+            code="date_in_future",
+        )
+    if resident.birth_date is not None and achieved_on < resident.birth_date:
+        raise DomainError(
+            Message(
+                _("The date %(date)s is before %(name)s was born."),
+                date=achieved_on.strftime("%d/%m/%Y"),
+                name=resident.full_name,
+            ),
+            code="date_before_birth",
+        )
+
+
+def achievement_record(
+    *,
+    resident: Resident,
+    criterion: Criterion,
+    achieved_on: dt.date,
+    recorded_by: Actor = None,
+    unit_id: int | None = None,
+    session_id: int | None = None,
+    source: str = AchievementSource.FIELD,
+    note: str = "",
+) -> Recorded:
+    """Record that the resident reached the criterion on that date (idempotent)."""
+    _check_date(resident, achieved_on)
+    with transaction.atomic():
+        current = (
+            Achievement.objects.select_for_update()
+            .filter(
+                commune_id=resident.commune_id,
+                resident=resident,
+                criterion=criterion,
+                withdrawn_at__isnull=True,
+            )
+            .first()
+        )
+        if current is None:
+            try:
+                with transaction.atomic():
+                    created = Achievement.objects.create(
+                        commune_id=resident.commune_id,
+                        resident=resident,
+                        criterion=criterion,
+                        achieved_on=achieved_on,
+                        source=source,
+                        unit_id=unit_id,
+                        session_id=session_id,
+                        note=note.strip(),
+                        recorded_by=recorded_by,  # type: ignore[misc]
+                    )
+                return Recorded(created, Outcome.CREATED)
+            except IntegrityError:
+                # Another request recorded the same fact between our read and our insert.
+                current = Achievement.objects.select_for_update().get(
+                    commune_id=resident.commune_id,
+                    resident=resident,
+                    criterion=criterion,
+                    withdrawn_at__isnull=True,
+                )
+        if achieved_on >= current.achieved_on:
+            return Recorded(current, Outcome.UNCHANGED)
+        current.achieved_on = achieved_on
+        current.source = source
+        current.unit_id = unit_id
+        current.session_id = session_id
+        current.recorded_by = recorded_by  # type: ignore[assignment]
+        if note.strip():
+            current.note = note.strip()
+        current.save(
+            update_fields=["achieved_on", "source", "unit", "session", "recorded_by", "note"]
+        )
+        return Recorded(current, Outcome.UPDATED)
+
+
+@transaction.atomic
+def achievement_withdraw(
+    *, achievement: Achievement, reason: str, withdrawn_by: Actor = None
+) -> Achievement:
+    """Take an achievement out of every count, keeping it with the reason as history."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError(
+            _("Say why the achievement is withdrawn."), code="withdrawal_reason_missing"
+        )
+    locked = Achievement.objects.select_for_update().get(pk=achievement.pk)
+    if locked.withdrawn_at is not None:
+        raise DomainError(
+            _("This achievement was withdrawn already."), code="achievement_already_withdrawn"
+        )
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = withdrawn_by  # type: ignore[assignment]
+    locked.withdrawal_reason = reason
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    return locked

@@ -1,0 +1,187 @@
+"""Writes for support sessions and their turns.
+
+A turn that completes a criterion records the achievement (dated the session's day, through
+the turn's unit and the session), so the field never has to tick the same thing twice.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
+from congdanso.campaigns.services import Actor, Outcome, achievement_record
+from congdanso.core.errors import DomainError, Message
+from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
+from congdanso.partners.models import Unit
+from congdanso.people.models import Resident
+from congdanso.places.models import LOCAL_KINDS, Place
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    turn: Turn
+    created: bool
+    achievement: Achievement | None
+    achievement_outcome: Outcome | None
+
+
+def _check_in_campaign(campaign: Campaign, place: Place, on: dt.date) -> None:
+    if place.kind not in LOCAL_KINDS or not place.path.startswith(campaign.place.path):
+        raise DomainError(
+            Message(
+                _("A session is held in a village, school or site of %(place)s, not in %(name)s."),
+                place=campaign.place.name,
+                name=place.name,
+            ),
+            code="session_place_invalid",
+        )
+    if not campaign.start_date <= on <= campaign.end_date:
+        raise DomainError(
+            Message(
+                _("The date %(date)s is outside the campaign (%(start)s – %(end)s)."),
+                date=on.strftime("%d/%m/%Y"),
+                start=campaign.start_date.strftime("%d/%m/%Y"),
+                end=campaign.end_date.strftime("%d/%m/%Y"),
+            ),
+            code="date_outside_campaign",
+        )
+
+
+@transaction.atomic
+def session_create(
+    *,
+    campaign: Campaign,
+    place: Place,
+    date: dt.date,
+    units: Iterable[Unit] = (),
+    title: str = "",
+    starts_at: dt.time | None = None,
+    ends_at: dt.time | None = None,
+    status: str = SessionStatus.PLANNED,
+    note: str = "",
+    created_by: Actor = None,
+) -> SupportSession:
+    _check_in_campaign(campaign, place, date)
+    session = SupportSession.objects.create(
+        campaign=campaign,
+        place=place,
+        date=date,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        title=" ".join(title.split()),
+        status=status,
+        note=note.strip(),
+        created_by=created_by,  # type: ignore[misc]
+    )
+    session.units.set(list(units))
+    return session
+
+
+def session_status_set(*, session: SupportSession, status: str) -> SupportSession:
+    if status not in SessionStatus.values:
+        raise DomainError(
+            Message(_("Unknown session status %(status)s."), status=status),
+            code="session_status_unknown",
+        )
+    if status == SessionStatus.CANCELLED and session.turns.exists():
+        raise DomainError(
+            _("A session with recorded turns cannot be cancelled."), code="session_has_turns"
+        )
+    SupportSession.objects.filter(pk=session.pk).update(status=status)
+    session.status = status
+    return session
+
+
+def session_anonymous_turns_add(*, session: SupportSession, count: int = 1) -> int:
+    """Add (or, with a negative count, take back) turns for people not in the registry."""
+    with transaction.atomic():
+        locked = SupportSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status == SessionStatus.CANCELLED:
+            raise DomainError(_("This session was cancelled."), code="session_cancelled")
+        if locked.anonymous_turns + count < 0:
+            raise DomainError(
+                _("There are not that many turns to take back."), code="anonymous_turns_negative"
+            )
+        SupportSession.objects.filter(pk=session.pk).update(
+            anonymous_turns=F("anonymous_turns") + count, status=SessionStatus.HELD
+        )
+        session.anonymous_turns = locked.anonymous_turns + count
+        session.status = SessionStatus.HELD
+        return session.anonymous_turns
+
+
+def turn_record(
+    *,
+    session: SupportSession,
+    resident: Resident,
+    criterion: Criterion | None = None,
+    service: str = "",
+    unit: Unit | None = None,
+    recorded_by: Actor = None,
+) -> TurnResult:
+    """One resident helped with one action in the session (idempotent)."""
+    if (criterion is None) == (not service):
+        raise DomainError(
+            _("A turn is either a criterion completed or a service given."),
+            code="turn_action_invalid",
+        )
+    if service and service not in TurnService.values:
+        raise DomainError(
+            Message(
+                _("Unknown service %(service)s. Services: %(services)s"),
+                service=service,
+                services=", ".join(TurnService.values),
+            ),
+            code="turn_service_unknown",
+        )
+    if session.status == SessionStatus.CANCELLED:
+        raise DomainError(_("This session was cancelled."), code="session_cancelled")
+    campaign = session.campaign
+    commune_path = f"{campaign.place.path}"
+    if not (resident.commune.path.startswith(commune_path)):
+        raise DomainError(
+            Message(
+                _("%(name)s does not live in the place of this campaign."), name=resident.full_name
+            ),
+            code="resident_outside_campaign",
+        )
+    if criterion is not None and not campaign.rules.filter(criterion=criterion).exists():
+        raise DomainError(
+            Message(_("This campaign does not track %(criterion)s."), criterion=criterion.name),
+            code="criterion_not_tracked",
+        )
+    with transaction.atomic():
+        turn, created = Turn.objects.get_or_create(
+            session=session,
+            resident=resident,
+            criterion=criterion,
+            service=service,
+            defaults={
+                "commune_id": resident.commune_id,
+                "unit": unit,
+                "recorded_by": recorded_by,
+            },
+        )
+        if session.status != SessionStatus.HELD:
+            session_status_set(session=session, status=SessionStatus.HELD)
+        recorded = None
+        if criterion is not None:
+            recorded = achievement_record(
+                resident=resident,
+                criterion=criterion,
+                achieved_on=session.date,
+                recorded_by=recorded_by,
+                unit_id=unit.pk if unit else None,
+                session_id=session.pk,
+                source=AchievementSource.FIELD,
+            )
+    return TurnResult(
+        turn=turn,
+        created=created,
+        achievement=recorded.achievement if recorded else None,
+        achievement_outcome=recorded.outcome if recorded else None,
+    )

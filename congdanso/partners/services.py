@@ -1,0 +1,147 @@
+"""Writes for partner units, pledges, twinnings and donations."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.campaigns.models import Campaign
+from congdanso.core.errors import DomainError, Message
+from congdanso.partners.models import Donation, DonationItem, Pledge, Twinning, Unit, UnitKind
+from congdanso.places.models import LOCAL_KINDS, Place
+from congdanso.vn import clean_name, fold
+
+
+def unit_get_or_create(*, place: Place, name: str, kind: str) -> tuple[Unit, bool]:
+    """The unit of that name at the place (names compared folded), created if missing."""
+    name = clean_name(name)
+    if not name:
+        raise DomainError(_("The unit needs a name."), code="unit_name_missing")
+    if kind not in UnitKind.values:
+        raise DomainError(
+            Message(
+                _("Unknown unit kind %(kind)s. Kinds: %(kinds)s"),
+                kind=kind,
+                kinds=", ".join(UnitKind.values),
+            ),
+            code="unit_kind_unknown",
+        )
+    key = fold(name)
+    unit = Unit.objects.filter(place=place, name_key=key).first()
+    if unit is not None:
+        return unit, False
+    return Unit.objects.create(place=place, name=name, name_key=key, kind=kind), True
+
+
+def _villages_of_campaign(campaign: Campaign, villages: Iterable[Place]) -> list[Place]:
+    chosen = list(villages)
+    outside = [
+        v.name
+        for v in chosen
+        if v.kind not in LOCAL_KINDS or not v.path.startswith(campaign.place.path)
+    ]
+    if outside:
+        raise DomainError(
+            Message(
+                _("Not a village or site of %(place)s: %(names)s"),
+                place=campaign.place.name,
+                names=", ".join(outside),
+            ),
+            code="village_outside_campaign",
+        )
+    return chosen
+
+
+@transaction.atomic
+def pledge_upsert(
+    *,
+    unit: Unit,
+    campaign: Campaign,
+    signed_on: dt.date | None = None,
+    target_people: int | None = None,
+    target_sessions: int | None = None,
+    target_achievements: int | None = None,
+    villages: Iterable[Place] = (),
+    note: str = "",
+) -> Pledge:
+    """The unit's pledge in the campaign, created or replaced by these terms."""
+    covered = _villages_of_campaign(campaign, villages)
+    pledge, _created = Pledge.objects.update_or_create(
+        unit=unit,
+        campaign=campaign,
+        defaults={
+            "signed_on": signed_on,
+            "target_people": target_people,
+            "target_sessions": target_sessions,
+            "target_achievements": target_achievements,
+            "note": note.strip(),
+        },
+    )
+    pledge.villages.set(covered)
+    return pledge
+
+
+def twinning_get_or_create(
+    *, unit: Unit, village: Place, since: dt.date | None = None, note: str = ""
+) -> tuple[Twinning, bool]:
+    if village.kind not in LOCAL_KINDS:
+        raise DomainError(
+            Message(_("A unit is twinned with a village, not with %(place)s."), place=village.name),
+            code="twinning_place_invalid",
+        )
+    return Twinning.objects.get_or_create(
+        unit=unit, village=village, defaults={"since": since, "note": note.strip()}
+    )
+
+
+@transaction.atomic
+def donation_create(
+    *,
+    village: Place,
+    item: str,
+    given_on: dt.date,
+    value_vnd: int = 0,
+    donor_units: Iterable[Unit] = (),
+    donor_villages: Iterable[Place] = (),
+    campaign: Campaign | None = None,
+    site: str = "",
+    description: str = "",
+    note: str = "",
+) -> Donation:
+    units, givers = list(donor_units), list(donor_villages)
+    if not units and not givers:
+        raise DomainError(_("A donation needs at least one donor."), code="donation_donor_missing")
+    if item not in DonationItem.values:
+        raise DomainError(
+            Message(
+                _("Unknown item %(item)s. Items: %(items)s"),
+                item=item,
+                items=", ".join(DonationItem.values),
+            ),
+            code="donation_item_unknown",
+        )
+    if value_vnd < 0:
+        raise DomainError(_("A value cannot be negative."), code="donation_value_invalid")
+    if village.kind not in LOCAL_KINDS:
+        raise DomainError(
+            Message(
+                _("A donation goes to a village or site, not to %(place)s."), place=village.name
+            ),
+            code="donation_place_invalid",
+        )
+    if campaign is not None:
+        _villages_of_campaign(campaign, [village])
+    donation = Donation.objects.create(
+        campaign=campaign,
+        village=village,
+        site=" ".join(site.split()),
+        item=item,
+        description=" ".join(description.split()),
+        value_vnd=value_vnd,
+        given_on=given_on,
+        note=note.strip(),
+    )
+    donation.donor_units.set(units)
+    donation.donor_villages.set(givers)
+    return donation
