@@ -1,7 +1,11 @@
 """Fixtures shared by every app's tests."""
 
+import datetime as dt
+
 import pytest
 
+from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.services import campaign_create
 from congdanso.places.models import Place, PlaceKind
 from congdanso.places.services import (
     commune_get_or_create,
@@ -37,3 +41,29 @@ def ea_yong(db: None) -> Place:
     for name in EA_YONG_VILLAGES:
         village_get_or_create(commune=commune, name=name)
     return commune
+
+
+EXEMPLARY_2023 = (
+    "vneid_level2",
+    "public_service_account",
+    "ehealth_book",
+    "bank_account",
+    "cashless_payment",
+)
+
+
+@pytest.fixture
+def campaign(ea_yong: Place) -> Campaign:
+    """The 2023 campaign of the reference case on the test commune (five exemplary criteria
+    plus sim_standardized tracked, 1,000 exemplary, 50% of ages 16–50 by 31/12/2023)."""
+    return campaign_create(
+        place=ea_yong,
+        name="1.000 công dân số tiêu biểu",
+        start_date=dt.date(2023, 4, 12),
+        end_date=dt.date(2023, 12, 31),
+        criteria=[*EXEMPLARY_2023, "sim_standardized"],
+        exemplary=EXEMPLARY_2023,
+        target_exemplary=1000,
+        cohort_ages=(16, 50),
+        cohort_target="0.5",
+    )

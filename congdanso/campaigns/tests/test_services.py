@@ -1,0 +1,119 @@
+import datetime as dt
+
+import pytest
+
+from congdanso.campaigns.models import Achievement, Criterion
+from congdanso.campaigns.services import (
+    Outcome,
+    achievement_record,
+    achievement_withdraw,
+    campaign_create,
+)
+from congdanso.core.errors import DomainError
+from congdanso.people.tests.factories import ResidentFactory
+from congdanso.places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resident(ea_yong: Place):  # type: ignore[no-untyped-def]
+    return ResidentFactory(village=ea_yong.children.first())
+
+
+def test_the_same_fact_twice_is_one_achievement(resident) -> None:  # type: ignore[no-untyped-def]
+    vneid = Criterion.objects.get(code="vneid_level2")
+    first = achievement_record(resident=resident, criterion=vneid, achieved_on=dt.date(2023, 5, 4))
+    again = achievement_record(resident=resident, criterion=vneid, achieved_on=dt.date(2023, 5, 4))
+    later = achievement_record(resident=resident, criterion=vneid, achieved_on=dt.date(2023, 6, 1))
+
+    assert first.outcome == Outcome.CREATED
+    assert again.outcome == later.outcome == Outcome.UNCHANGED
+    assert Achievement.objects.filter(resident=resident).count() == 1
+
+
+def test_an_earlier_date_replaces_a_later_one(resident) -> None:  # type: ignore[no-untyped-def]
+    vneid = Criterion.objects.get(code="vneid_level2")
+    achievement_record(resident=resident, criterion=vneid, achieved_on=dt.date(2023, 6, 1))
+    earlier = achievement_record(
+        resident=resident, criterion=vneid, achieved_on=dt.date(2023, 4, 12)
+    )
+
+    assert earlier.outcome == Outcome.UPDATED
+    assert Achievement.objects.get(resident=resident).achieved_on == dt.date(2023, 4, 12)
+
+
+def test_withdrawal_needs_a_reason_and_is_kept_as_history(resident) -> None:  # type: ignore[no-untyped-def]
+    vneid = Criterion.objects.get(code="vneid_level2")
+    recorded = achievement_record(
+        resident=resident, criterion=vneid, achieved_on=dt.date(2023, 6, 1)
+    )
+    with pytest.raises(DomainError) as error:
+        achievement_withdraw(achievement=recorded.achievement, reason="  ")
+    assert error.value.code == "withdrawal_reason_missing"
+
+    achievement_withdraw(achievement=recorded.achievement, reason="Ghi nhầm người")
+    again = achievement_record(resident=resident, criterion=vneid, achieved_on=dt.date(2023, 7, 1))
+
+    assert again.outcome == Outcome.CREATED
+    rows = Achievement.objects.filter(resident=resident).order_by("recorded_at")
+    assert [(a.achieved_on, a.withdrawal_reason) for a in rows] == [
+        (dt.date(2023, 6, 1), "Ghi nhầm người"),
+        (dt.date(2023, 7, 1), ""),
+    ]
+
+
+def test_a_date_in_the_future_or_before_birth_is_refused(resident) -> None:  # type: ignore[no-untyped-def]
+    vneid = Criterion.objects.get(code="vneid_level2")
+    for day, code in (
+        (dt.date(2999, 1, 1), "date_in_future"),
+        (dt.date(1980, 1, 1), "date_before_birth"),
+    ):
+        with pytest.raises(DomainError) as error:
+            achievement_record(resident=resident, criterion=vneid, achieved_on=day)
+        assert error.value.code == code
+    assert not Achievement.objects.exists()
+
+
+def test_campaign_exemplary_defaults_to_all_criteria(ea_yong: Place) -> None:
+    campaign = campaign_create(
+        place=ea_yong,
+        name="Năm 2024",
+        start_date=dt.date(2024, 1, 1),
+        end_date=dt.date(2024, 12, 31),
+        criteria=["vneid_level2", "bank_account"],
+        target_exemplary=500,
+    )
+    assert sorted(
+        campaign.rules.filter(is_exemplary=True).values_list("criterion__code", flat=True)
+    ) == [
+        "bank_account",
+        "vneid_level2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"criteria": ["vneid_level2", "nope"]}, "criterion_unknown"),
+        ({"exemplary": ["bank_account"]}, "exemplary_not_tracked"),
+        ({"end_date": dt.date(2022, 1, 1)}, "campaign_dates_invalid"),
+        ({"cohort_ages": (50, 16)}, "cohort_ages_invalid"),
+        ({"cohort_target": "1.5"}, "cohort_target_invalid"),
+        ({"target_exemplary": 0}, "target_invalid"),
+        ({"name": "  "}, "campaign_name_missing"),
+    ],
+)
+def test_campaign_bad_input_is_refused_with_a_code(ea_yong: Place, changes, code) -> None:  # type: ignore[no-untyped-def]
+    arguments = {
+        "place": ea_yong,
+        "name": "Năm 2024",
+        "start_date": dt.date(2024, 1, 1),
+        "end_date": dt.date(2024, 12, 31),
+        "criteria": ["vneid_level2"],
+        "target_exemplary": 500,
+        **changes,
+    }
+    with pytest.raises(DomainError) as error:
+        campaign_create(**arguments)
+    assert error.value.code == code

@@ -1,0 +1,23 @@
+"""factory_boy factories for residents."""
+
+import datetime as dt
+
+import factory
+
+from congdanso.people.models import BirthDatePrecision, Resident, ResidentStatus
+from congdanso.vn import fold
+
+
+class ResidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resident
+
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Số {n}")
+    name_key = factory.LazyAttribute(lambda r: fold(r.full_name))
+    birth_date = dt.date(1990, 5, 17)
+    birth_date_precision = factory.LazyAttribute(
+        lambda r: BirthDatePrecision.DAY if r.birth_date else ""
+    )
+    status = ResidentStatus.LIVING
+    commune = factory.LazyAttribute(lambda r: r.village.commune if r.village else None)
+    village = None
