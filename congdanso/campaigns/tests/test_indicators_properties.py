@@ -1,0 +1,236 @@
+"""Every indicator against a plain-Python reading of its definition (docs/indicators.md), on
+random small communes: residents with partial birth dates and statuses, achievements with
+withdrawals, any date of the campaign."""
+
+import datetime as dt
+import math
+from collections import defaultdict
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from congdanso.campaigns.indicators import add_years, campaign_indicators
+from congdanso.campaigns.models import Achievement, Campaign, Criterion
+from congdanso.campaigns.selectors import campaign_rules
+from congdanso.people.models import Resident
+from congdanso.places.models import Place
+from congdanso.vn import fold
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+START, END = dt.date(2023, 4, 12), dt.date(2023, 12, 31)
+CODES = ("vneid_level2", "public_service_account", "ehealth_book", "bank_account")
+
+birth_dates = st.one_of(
+    st.none(),
+    st.tuples(st.dates(dt.date(1968, 1, 1), dt.date(2012, 12, 31)), st.just("day")),
+    st.tuples(st.dates(dt.date(1968, 1, 1), dt.date(2012, 12, 31)), st.just("month")).map(
+        lambda t: (t[0].replace(day=1), t[1])
+    ),
+    st.tuples(st.dates(dt.date(1968, 1, 1), dt.date(2012, 12, 31)), st.just("year")).map(
+        lambda t: (t[0].replace(month=1, day=1), t[1])
+    ),
+)
+# (criterion index, date, withdrawn)
+records = st.lists(
+    st.tuples(
+        st.integers(0, len(CODES) - 1),
+        st.dates(dt.date(2022, 10, 1), dt.date(2024, 2, 1)),
+        st.booleans(),
+    ),
+    max_size=6,
+)
+residents = st.lists(
+    st.tuples(
+        st.integers(0, 4),  # village index; 4 = no village
+        birth_dates,
+        st.sampled_from(["living", "living", "living", "moved_away", "deceased"]),
+        records,
+    ),
+    min_size=1,
+    max_size=18,
+)
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _brute_force(campaign: Campaign, place: Place, day: dt.date) -> dict:
+    """The documented definitions, read literally over every row in Python."""
+    rules = campaign_rules(campaign)
+    exemplary_ids = rules.exemplary_ids
+    target = float(campaign.cohort_target)
+    people = [
+        r
+        for r in Resident.objects.filter(commune=campaign.place)
+        if r.status == "living" and (place == campaign.place or r.village_id == place.pk)
+    ]
+    in_force = defaultdict(dict)
+    for a in Achievement.objects.filter(withdrawn_at__isnull=True):
+        in_force[a.resident_id][a.criterion_id] = a.achieved_on
+
+    def done_on(r: Resident) -> dt.date | None:
+        dates = [in_force[r.pk].get(c) for c in exemplary_ids]
+        if any(d is None for d in dates):
+            return None
+        return max(dates)  # type: ignore[type-var]
+
+    def exemplary_at(r: Resident, on: dt.date) -> bool:
+        d = done_on(r)
+        return d is not None and d <= on
+
+    def in_cohort(r: Resident) -> bool:
+        return r.birth_date is not None and (
+            campaign.cohort_min_age
+            <= _age(r.birth_date, campaign.end_date)
+            <= campaign.cohort_max_age
+        )
+
+    cohort = [r for r in people if in_cohort(r)]
+    met = [r for r in cohort if exemplary_at(r, day)]
+    villages = {}
+    for village in Place.objects.filter(parent=campaign.place, kind__in=["village", "ede_village"]):
+        if place != campaign.place and village != place:
+            continue
+        mine = [r for r in people if r.village_id == village.pk]
+        v_cohort = [r for r in mine if in_cohort(r)]
+        v_met = sum(exemplary_at(r, day) for r in v_cohort)
+        villages[village.code] = {
+            "residents": len(mine),
+            "cohort": len(v_cohort),
+            "met": v_met,
+            "exemplary": sum(exemplary_at(r, day) for r in mine),
+            "gap": max(0, math.ceil(round(target * len(v_cohort), 9)) - v_met),
+        }
+    weekly = []
+    week = campaign.start_date - dt.timedelta(days=campaign.start_date.weekday())
+    while week <= day:
+        end = min(week + dt.timedelta(days=6), day)
+        weekly.append(
+            {
+                "week_start": week.isoformat(),
+                "exemplary": sum(exemplary_at(r, end) for r in people),
+                "cohort_met": sum(exemplary_at(r, end) for r in cohort),
+            }
+        )
+        week += dt.timedelta(days=7)
+    criteria = {
+        c.code: (
+            sum(1 for r in cohort if in_force[r.pk].get(c.pk, dt.date.max) <= day),
+            sum(1 for r in people if in_force[r.pk].get(c.pk, dt.date.max) <= day),
+        )
+        for c in rules.criteria
+    }
+    return {
+        "exemplary": sum(exemplary_at(r, day) for r in people),
+        "cohort": (len(cohort), len(met)),
+        "criteria": criteria,
+        "villages": villages,
+        "weekly": weekly,
+        "without_birth_date": sum(r.birth_date is None for r in people),
+    }
+
+
+@pytest.fixture
+def small_campaign(ea_yong: Place) -> Campaign:
+    from congdanso.campaigns.services import campaign_create
+
+    return campaign_create(
+        place=ea_yong,
+        name="Thử",
+        start_date=START,
+        end_date=END,
+        criteria=[*CODES, "sim_standardized"],
+        exemplary=CODES[:3],
+        target_exemplary=5,
+        cohort_ages=(16, 50),
+        cohort_target="0.5",
+    )
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    people=residents,
+    day=st.dates(START, dt.date(2024, 3, 1)),
+    in_village=st.booleans(),
+)
+def test_indicators_equal_the_brute_force_definition(
+    small_campaign: Campaign, ea_yong: Place, people, day, in_village
+) -> None:  # type: ignore[no-untyped-def]
+    villages = list(Place.objects.filter(parent=ea_yong).order_by("path"))
+    criteria = [Criterion.objects.get(code=code) for code in CODES]
+    with transaction.atomic():
+        for n, (village_index, born, status, history) in enumerate(people):
+            resident = Resident.objects.create(
+                commune=ea_yong,
+                village=villages[village_index] if village_index < len(villages) else None,
+                full_name=f"Người {n}",
+                name_key=fold(f"Người {n}"),
+                birth_date=born[0] if born else None,
+                birth_date_precision=born[1] if born else "",
+                status=status,
+            )
+            in_force: set[int] = set()
+            for criterion_index, achieved_on, withdrawn in history:
+                if not withdrawn and criterion_index in in_force:
+                    continue  # one in force per criterion
+                Achievement.objects.create(
+                    commune=ea_yong,
+                    resident=resident,
+                    criterion=criteria[criterion_index],
+                    achieved_on=achieved_on,
+                    withdrawn_at=timezone.now() if withdrawn else None,
+                    withdrawal_reason="sai" if withdrawn else "",
+                )
+                if not withdrawn:
+                    in_force.add(criterion_index)
+        place = villages[0] if in_village else ea_yong
+        capped = min(day, END)
+
+        got = campaign_indicators(small_campaign, place=place, on=day).as_json()
+        want = _brute_force(small_campaign, place, capped)
+
+        assert got["date"] == capped.isoformat()
+        assert got["exemplary"]["count"] == want["exemplary"]
+        assert (got["cohort"]["size"], got["cohort"]["met"]) == want["cohort"]
+        assert {c["code"]: (c["count"], c["count_all"]) for c in got["criteria"]} == want[
+            "criteria"
+        ]
+        named = {v["code"]: v for v in got["villages"] if v["code"]}
+        for code, figures in want["villages"].items():
+            assert {k: named[code][k] for k in figures} == figures
+        assert got["weekly"] == want["weekly"]
+        assert got["data_quality"]["without_birth_date"] == want["without_birth_date"]
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(
+    ("end", "years", "expected"),
+    [
+        (dt.date(2023, 12, 31), -16, dt.date(2007, 12, 31)),
+        (dt.date(2024, 2, 29), -17, dt.date(2007, 2, 28)),
+        (dt.date(2024, 2, 29), -16, dt.date(2008, 2, 29)),
+    ],
+)
+def test_add_years_keeps_the_day_or_falls_back_to_28_february(end, years, expected) -> None:  # type: ignore[no-untyped-def]
+    assert add_years(end, years) == expected
+
+
+@given(
+    born=st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)),
+    end=st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)),
+)
+def test_cohort_birth_range_is_exactly_the_ages_in_bounds(born: dt.date, end: dt.date) -> None:
+    from congdanso.campaigns.indicators import cohort_birth_range
+
+    campaign = Campaign(start_date=end, end_date=end, cohort_min_age=16, cohort_max_age=50)
+    low, high = cohort_birth_range(campaign)
+    assert (low <= born <= high) == (16 <= _age(born, end) <= 50)
