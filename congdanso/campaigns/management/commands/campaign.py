@@ -1,0 +1,123 @@
+"""`congdanso campaign create|show|list`."""
+
+import json
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+
+from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.selectors import campaign_get, campaign_list, campaign_rules
+from congdanso.campaigns.services import campaign_create
+from congdanso.core.commands import Command as BaseCommand
+from congdanso.core.parsing import age_range_parse, codes_parse, date_parse
+from congdanso.places.selectors import place_get
+from congdanso.vn.numbers import format_date, format_number, format_percent
+
+
+class Command(BaseCommand):
+    help = "Create, show and list campaigns."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="Create a campaign and print its id.")
+        create.add_argument("--place", required=True, help="Commune (or higher place) code.")
+        create.add_argument("--name", required=True)
+        create.add_argument("--start", required=True, help="YYYY-MM-DD")
+        create.add_argument("--end", required=True, help="YYYY-MM-DD")
+        create.add_argument("--criteria", required=True, help="c1,c2,… (criterion codes)")
+        create.add_argument("--exemplary", default=None, help="c1,c2,… (default: all criteria)")
+        create.add_argument("--target-exemplary", type=int, required=True)
+        create.add_argument("--cohort-ages", default="16-50")
+        create.add_argument("--cohort-target", default="0.5")
+        create.add_argument("--json", action="store_true")
+        show = sub.add_parser("show", help="Show one campaign.")
+        show.add_argument("campaign_id", nargs="?", default=None)
+        show.add_argument("--campaign", dest="campaign_option", default=None)
+        show.add_argument("--json", action="store_true")
+        listing = sub.add_parser("list", help="List campaigns.")
+        listing.add_argument("--place", default=None)
+        listing.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "create":
+            self._create(options)
+        elif action == "show":
+            campaign = campaign_get(options["campaign_option"] or options["campaign_id"] or "")
+            self._show(campaign, as_json=options["json"])
+        else:
+            place = place_get(options["place"]) if options["place"] else None
+            campaigns = list(campaign_list(place=place))
+            if options["json"]:
+                self.stdout.write(
+                    json.dumps([_data(c) for c in campaigns], ensure_ascii=False, indent=2)
+                )
+                return
+            for c in campaigns:
+                self.stdout.write(
+                    f"{c.pk:>5}  {format_date(c.start_date)} – {format_date(c.end_date)}  "
+                    f"{c.name}  ({c.place.name})"
+                )
+
+    def _create(self, options: dict[str, Any]) -> None:
+        exemplary = options["exemplary"]
+        campaign = campaign_create(
+            place=place_get(options["place"]),
+            name=options["name"],
+            start_date=date_parse(options["start"], label="--start"),
+            end_date=date_parse(options["end"], label="--end"),
+            criteria=codes_parse(options["criteria"]),
+            exemplary=codes_parse(exemplary) if exemplary is not None else None,
+            target_exemplary=options["target_exemplary"],
+            cohort_ages=age_range_parse(options["cohort_ages"]),
+            cohort_target=options["cohort_target"],
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps(_data(campaign), ensure_ascii=False))
+        else:
+            self.stdout.write(str(campaign.pk))
+
+    def _show(self, campaign: Campaign, *, as_json: bool) -> None:
+        data = _data(campaign)
+        if as_json:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        write = self.stdout.write
+        write(f"{campaign.pk}: {campaign.name}")
+        write(_("Place: %(place)s") % {"place": campaign.place.name})
+        write(
+            _("Period: %(start)s – %(end)s")
+            % {"start": format_date(campaign.start_date), "end": format_date(campaign.end_date)}
+        )
+        write(
+            _("Targets: %(count)s exemplary citizens; %(share)s of ages %(low)d–%(high)d")
+            % {
+                "count": format_number(campaign.target_exemplary),
+                "share": format_percent(float(campaign.cohort_target)),
+                "low": campaign.cohort_min_age,
+                "high": campaign.cohort_max_age,
+            }
+        )
+        for criterion in data["criteria"]:
+            mark = "*" if criterion["exemplary"] else " "
+            write(f"  {mark} {criterion['code']:<24} {criterion['name']}")
+        write(_("(* required to be exemplary)"))
+
+
+def _data(campaign: Campaign) -> dict[str, Any]:
+    rules = campaign_rules(campaign)
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "place": {"code": campaign.place.code, "name": campaign.place.name},
+        "start": campaign.start_date.isoformat(),
+        "end": campaign.end_date.isoformat(),
+        "target_exemplary": campaign.target_exemplary,
+        "cohort_ages": [campaign.cohort_min_age, campaign.cohort_max_age],
+        "cohort_target": float(campaign.cohort_target),
+        "criteria": [
+            {"code": c.code, "name": c.name, "exemplary": c.pk in rules.exemplary_ids}
+            for c in rules.criteria
+        ],
+    }

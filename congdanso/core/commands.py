@@ -1,0 +1,27 @@
+"""The base of our management commands: output in the user's language, errors as one line.
+
+Django runs commands with translations switched off (English msgids); ours speak Vietnamese
+by default like the rest of the product (`CONGDANSO_LANGUAGE=en` for English), and turn a
+refused action into exit code 2 with one bilingual line instead of a traceback.
+"""
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from congdanso.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    leave_locale_alone = True
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        language = os.environ.get("CONGDANSO_LANGUAGE") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            try:
+                return super().execute(*args, **options)
+            except DomainError as error:
+                raise CommandError(error.message.bilingual(), returncode=2) from error
