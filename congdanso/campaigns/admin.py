@@ -1,0 +1,42 @@
+"""Admin for administrators. Achievements are read-only here: they are recorded and
+withdrawn through the services (which keep the history), not edited in place."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Criterion
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "is_builtin", "position"]
+    readonly_fields = ["is_builtin"]
+
+
+class CampaignCriterionInline(admin.TabularInline):
+    model = CampaignCriterion
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "place", "start_date", "end_date", "target_exemplary"]
+    raw_id_fields = ["place"]
+    inlines = [CampaignCriterionInline]
+
+
+@admin.register(Achievement)
+class AchievementAdmin(admin.ModelAdmin):
+    list_display = ["resident", "criterion", "achieved_on", "source", "unit", "withdrawn_at"]
+    list_filter = ["criterion", "source"]
+    list_select_related = ["resident", "criterion", "unit"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

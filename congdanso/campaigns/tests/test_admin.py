@@ -1,0 +1,65 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from congdanso.campaigns.models import Campaign, Criterion
+from congdanso.campaigns.services import achievement_record
+from congdanso.outreach.services import session_create, turn_record
+from congdanso.partners.models import UnitKind
+from congdanso.partners.services import pledge_upsert, unit_get_or_create
+from congdanso.people.tests.factories import ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "campaigns_criterion",
+        "campaigns_campaign",
+        "campaigns_achievement",
+        "partners_unit",
+        "partners_pledge",
+        "partners_twinning",
+        "partners_donation",
+        "outreach_supportsession",
+        "outreach_turn",
+    ],
+)
+def test_admin_lists_render_for_administrators(
+    admin_client, campaign: Campaign, model: str
+) -> None:  # type: ignore[no-untyped-def]
+    village = campaign.place.children.first()
+    unit, _ = unit_get_or_create(place=campaign.place, name="Công an xã", kind=UnitKind.POLICE)
+    pledge_upsert(unit=unit, campaign=campaign, target_people=10)
+    session = session_create(campaign=campaign, place=village, date=dt.date(2023, 4, 12))
+    person = ResidentFactory(village=village)
+    turn_record(
+        session=session, resident=person, criterion=Criterion.objects.get(code="vneid_level2")
+    )
+    achievement_record(
+        resident=person,
+        criterion=Criterion.objects.get(code="bank_account"),
+        achieved_on=dt.date(2023, 5, 1),
+    )
+
+    response = admin_client.get(reverse(f"admin:{model}_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_achievements_cannot_be_edited_in_the_admin(admin_client, campaign: Campaign) -> None:  # type: ignore[no-untyped-def]
+    person = ResidentFactory(village=campaign.place.children.first())
+    recorded = achievement_record(
+        resident=person,
+        criterion=Criterion.objects.get(code="bank_account"),
+        achieved_on=dt.date(2023, 5, 1),
+    )
+    url = reverse("admin:campaigns_achievement_change", args=[recorded.achievement.pk])
+
+    response = admin_client.post(url, {"achieved_on": "2020-01-01"})
+
+    assert response.status_code == 403
+    recorded.achievement.refresh_from_db()
+    assert recorded.achievement.achieved_on == dt.date(2023, 5, 1)
