@@ -2,7 +2,8 @@
 
 Deterministic from its seed and idempotent: the resident list is generated as the Excel file
 a commune would have and loaded through the same import code users run, so a second run
-finds every row unchanged.
+finds every row unchanged. Then the 2023 campaign with its partners and a simulated year of
+support sessions (`congdanso.demo.campaign`), built once.
 """
 
 import os
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from congdanso.demo.campaign import DemoCampaignResult, demo_campaign_load
 from congdanso.demo.synthetic import (
     EA_YONG_SCHOOL,
     EA_YONG_TODAY,
@@ -46,6 +48,7 @@ class DemoResult:
     commune: Place
     imported: ImportResult
     logins: tuple[DemoLogin, ...]
+    campaign: DemoCampaignResult
 
 
 @transaction.atomic
@@ -84,4 +87,8 @@ def demo_load(*, residents: int = DEMO_RESIDENTS, seed: int = DEMO_SEED) -> Demo
         write_xlsx(partial, generate_rows(residents, seed=seed, today=EA_YONG_TODAY))
         partial.replace(path)
     imported = import_residents(path, commune=commune, today=EA_YONG_TODAY)
-    return DemoResult(commune=commune, imported=imported, logins=demo_logins_ensure())
+    # The campaign's numbers are for the full demo commune and shrink with a smaller one.
+    campaign = demo_campaign_load(commune=commune, scale=residents / DEMO_RESIDENTS, seed=seed)
+    return DemoResult(
+        commune=commune, imported=imported, logins=demo_logins_ensure(), campaign=campaign
+    )

@@ -10,7 +10,10 @@ from congdanso.demo.services import DEMO_RESIDENTS, DEMO_SEED, demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo commune xã Ea Yông with about 12,000 residents (idempotent)."
+    help = (
+        "Load the demo commune xã Ea Yông with about 12,000 residents and its 2023 campaign "
+        "(idempotent)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--residents", type=int, default=DEMO_RESIDENTS)
@@ -28,6 +31,31 @@ class Command(BaseCommand):
                 "%(updated)d updated, %(unchanged)d unchanged, %(rejected)d rejected."
             )
             % {"commune": result.commune.name, "code": result.commune.code, **imported.as_json()}
+        )
+        campaign = result.campaign
+        if campaign.created:
+            line = _(
+                "Campaign %(name)s (id %(id)d): %(sessions)d support sessions, %(turns)d turns "
+                "and %(anonymous)d turns for people not in the registry, %(achievements)d "
+                "achievements (%(withdrawn)d withdrawn)."
+            )
+        else:
+            line = _(
+                "Campaign %(name)s (id %(id)d) exists already, left unchanged: %(sessions)d "
+                "support sessions, %(turns)d turns and %(anonymous)d turns for people not in the "
+                "registry, %(achievements)d achievements (%(withdrawn)d withdrawn)."
+            )
+        self.stdout.write(
+            line
+            % {
+                "name": campaign.campaign.name,
+                "id": campaign.campaign.pk,
+                "sessions": campaign.sessions,
+                "turns": campaign.turns,
+                "anonymous": campaign.anonymous_turns,
+                "achievements": campaign.achievements,
+                "withdrawn": campaign.withdrawn,
+            }
         )
         self.stdout.write(_("Demo log-ins:"))
         for login in result.logins:

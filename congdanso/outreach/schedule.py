@@ -1,0 +1,498 @@
+"""Proposing support sessions: which village, school or site to visit on which day.
+
+Days: every chosen weekday from `date_from` to `date_to` (the campaign's end by default),
+clipped to the campaign, minus the Vietnamese public holidays — Tết and the other
+lunar-calendar holidays with their substitute days, from the maintained `holidays` package.
+With `skip_existing`, the campaign's non-cancelled sessions keep their slots: a day that
+already holds `per_day` sessions is full, and a place never gets two sessions on one day.
+
+Sites: the campaign's non-archived places of the local kinds (villages, Ede villages,
+residential groups, schools, other sites) in its subtree.
+
+The rule. Each site has a weight `1 + need / largest need` (1 for a site at its target or
+without a gap, 2 for the village furthest behind, in proportion between; all 1 when `need` is
+None). Slots are filled in date order; for each slot:
+
+1. Candidates are the sites without a session that day (never two at one place on one day).
+2. Rotation cap: a candidate may have at most twice the visits of the least-visited site
+   (`visits <= 2 * min_visits`): while any site has never been visited, only unvisited sites
+   qualify. So, when the campaign has no earlier sessions, every site is proposed once in the
+   first `len(sites)` slots (neediest first), no site is visited a second time before every
+   site had its first, and no site ever has more than `2 * min_visits + 1` visits.
+3. Among the qualified, the highest `weight / (visits + 1)` wins — a divisor method (as in
+   seat apportionment), so over time visits are proportional to the weights: the furthest
+   behind gets about twice the visits of a site at its target, and a site just visited
+   yields. Ties: fewest visits, then the longest since the last visit (never visited first),
+   then the place path. Weights are exact fractions and nothing is random: the same inputs
+   always give the same plan.
+
+If every qualified site already has a session that day (which happens when earlier sessions
+were uneven), the cap yields to fill the slot with another site free that day. Visits count
+the campaign's non-cancelled sessions up to the day planned (with `skip_existing`) and the
+sessions proposed so far. `need` maps a place id to its gap to the target (how many more
+people it needs); a missing or negative gap is 0.
+
+`ProposedSession.reason` is a `Reason` code (first visit / behind target / rotation); its
+`label` is the translatable text to show.
+"""
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+import holidays
+from django.db import models, transaction
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.services import Actor
+from congdanso.core.errors import DomainError, Message
+from congdanso.outreach.models import SessionStatus, SupportSession
+from congdanso.outreach.services import session_create
+from congdanso.partners.models import Unit
+from congdanso.places.models import LOCAL_KINDS, Place
+from congdanso.vn import fold
+
+#: A site may be visited at most this many times as often as the least-visited site.
+SPREAD = 2
+
+#: Monday = 0, as `date.weekday()`. Our catalog ("Thứ năm") takes precedence over the
+#: "Thứ 5" of Django's own, so the whole site names the days one way.
+WEEKDAY_NAMES = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+
+
+class Reason(models.TextChoices):
+    FIRST_VISIT = "first_visit", _("first visit")
+    BEHIND_TARGET = "behind_target", _("behind target")
+    ROTATION = "rotation", _("rotation")
+
+
+@dataclass(frozen=True)
+class ProposedSession:
+    date: dt.date
+    place: Place
+    need: int  # the place's gap as given in `need` (0 if none or negative)
+    reason: str  # a Reason value
+
+
+@dataclass(frozen=True)
+class ScheduleDays:
+    """The range actually planned (clipped to the campaign) and its days."""
+
+    start: dt.date
+    end: dt.date
+    days: tuple[dt.date, ...]
+    holidays_skipped: dict[dt.date, str]
+
+
+# --- weekdays -------------------------------------------------------------------------------
+
+_ENGLISH = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_VIETNAMESE_NUMERALS = ("hai", "ba", "tu", "nam", "sau", "bay")
+
+
+def _weekday_tokens() -> dict[str, int]:
+    tokens: dict[str, int] = {}
+    for day, name in enumerate(_ENGLISH):
+        tokens[name] = tokens[name[:3]] = day
+    tokens.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+    for day in range(6):  # thứ 2 (Monday) … thứ 7 (Saturday)
+        tokens[f"t{day + 2}"] = tokens[f"thu{day + 2}"] = day
+        tokens[f"thu{_VIETNAMESE_NUMERALS[day]}"] = day
+    tokens.update({"thubon": 2, "cn": 6, "chunhat": 6})
+    return tokens
+
+
+_WEEKDAYS = _weekday_tokens()
+_SEPARATORS = re.compile(r"[,;/+&]|\s+(?:và|va|and)\s+", re.IGNORECASE)
+_RANGE = re.compile(r"\s*(?:\.\.|[-–—])\s*")
+
+
+def _weekday(token: str) -> int | None:
+    # "Thứ 5", "thu5", "T5" and "thứ năm" all fold to one key without spaces or dots.
+    return _WEEKDAYS.get(re.sub(r"[\s._-]", "", fold(token)))
+
+
+def _weekdays_of(token: str) -> list[int] | None:
+    day = _weekday(token)
+    if day is not None:
+        return [day]
+    parts = _RANGE.split(token)
+    if len(parts) == 2:  # a range such as mon-fri or t2-t6
+        first, last = _weekday(parts[0]), _weekday(parts[1])
+        if first is not None and last is not None and first <= last:
+            return list(range(first, last + 1))
+    words = [_weekday(word) for word in token.split()]
+    if len(words) > 1 and None not in words:  # "thu fri"
+        return [day for day in words if day is not None]
+    return None
+
+
+def weekdays_parse(text: str) -> tuple[int, ...]:
+    """ "thu,fri" → (3, 4), Monday = 0. Accepts English names and abbreviations, Vietnamese
+    "t2".."t7", "cn", "thứ 5", "thu5", "thứ năm", "chủ nhật", and ranges such as "t2-t6"."""
+    text = unicodedata.normalize("NFC", text or "")  # so that a decomposed "và" still splits
+    tokens = [token.strip() for token in _SEPARATORS.split(text) if token.strip()]
+    if not tokens:
+        raise DomainError(
+            _("No day of the week given. Write for example thu,fri or t5,t6."),
+            code="weekdays_invalid",
+        )
+    days: set[int] = set()
+    for token in tokens:
+        found = _weekdays_of(token)
+        if found is None:
+            raise DomainError(
+                Message(
+                    _(
+                        "%(text)s is not a day of the week. Write for example thu,fri or t5,t6 "
+                        "(mon…sun, t2…t7, cn)."
+                    ),
+                    text=token,
+                ),
+                code="weekdays_invalid",
+            )
+        days.update(found)
+    return tuple(sorted(days))
+
+
+_TIME = re.compile(r"(\d{1,2})(?:[:hH](\d{2})?)?")
+
+
+def date_parse(text: str) -> dt.date:
+    """A date typed as YYYY-MM-DD or DD/MM/YYYY."""
+    cleaned = (text or "").strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(cleaned, pattern).date()  # noqa: DTZ007 (a date only)
+        except ValueError:
+            continue
+    raise DomainError(
+        Message(_("%(text)s is not a date; write YYYY-MM-DD or DD/MM/YYYY."), text=cleaned),
+        code="date_invalid",
+    )
+
+
+def time_parse(text: str) -> dt.time:
+    """A time of day typed as 7:30, 07:30, 7h30 or 14h."""
+    match = _TIME.fullmatch((text or "").strip())
+    hour, minute = (int(match[1]), int(match[2] or 0)) if match else (99, 99)
+    if hour > 23 or minute > 59:
+        raise DomainError(
+            Message(_("%(text)s is not a time of day; write HH:MM, e.g. 07:30."), text=text),
+            code="time_invalid",
+        )
+    return dt.time(hour, minute)
+
+
+# --- days -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def _holidays_of_year(year: int) -> dict[dt.date, str]:
+    return dict(holidays.country_holidays("VN", years=year, language="vi").items())
+
+
+def holidays_between(start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    """Vietnamese public holidays from start to end inclusive, with their Vietnamese names
+    (substitute days included, e.g. "Quốc khánh (nghỉ bù)")."""
+    found: dict[dt.date, str] = {}
+    for year in range(start.year, end.year + 1):
+        found.update(
+            (day, name) for day, name in _holidays_of_year(year).items() if start <= day <= end
+        )
+    return dict(sorted(found.items()))
+
+
+def _vn_date(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def schedule_days(
+    *,
+    campaign: Campaign,
+    weekdays: Sequence[int],
+    date_from: dt.date,
+    date_to: dt.date | None = None,
+) -> ScheduleDays:
+    """The chosen weekdays of the range, clipped to the campaign, holidays left out."""
+    if not weekdays or any(day not in range(7) for day in weekdays):
+        raise DomainError(
+            _("No day of the week given. Write for example thu,fri or t5,t6."),
+            code="weekdays_invalid",
+        )
+    end = date_to or campaign.end_date
+    if date_to is not None and date_to < date_from:
+        raise DomainError(
+            Message(
+                _("The end date %(end)s is before the start date %(start)s."),
+                end=_vn_date(end),
+                start=_vn_date(date_from),
+            ),
+            code="date_range_invalid",
+        )
+    if date_from > campaign.end_date or end < campaign.start_date:
+        raise DomainError(
+            Message(
+                _(
+                    "The dates %(start)s – %(end)s are outside the campaign "
+                    "(%(campaign_start)s – %(campaign_end)s)."
+                ),
+                start=_vn_date(date_from),
+                end=_vn_date(date_to or date_from),
+                campaign_start=_vn_date(campaign.start_date),
+                campaign_end=_vn_date(campaign.end_date),
+            ),
+            code="date_outside_campaign",
+        )
+    start, end = max(date_from, campaign.start_date), min(end, campaign.end_date)
+    closed = holidays_between(start, end)
+    chosen = set(weekdays)
+    every_day = (start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+    days = [day for day in every_day if day.weekday() in chosen]
+    return ScheduleDays(
+        start=start,
+        end=end,
+        days=tuple(day for day in days if day not in closed),
+        holidays_skipped={day: closed[day] for day in days if day in closed},
+    )
+
+
+# --- proposing ------------------------------------------------------------------------------
+
+
+def campaign_sites(campaign: Campaign) -> list[Place]:
+    """The places a campaign holds sessions at, in path order."""
+    return list(
+        Place.objects.filter(
+            path__startswith=campaign.place.path,
+            kind__in=LOCAL_KINDS,
+            archived_at__isnull=True,
+        )
+        .select_related("commune")
+        .order_by("path")
+    )
+
+
+@dataclass
+class _Tally:
+    place: Place
+    need: int
+    weight: Fraction
+    visits: int = 0
+    last: dt.date = dt.date.min
+
+    def rank(self) -> tuple[Fraction, int, dt.date, str]:
+        return (-self.weight / (self.visits + 1), self.visits, self.last, self.place.path)
+
+    def visit(self, day: dt.date) -> None:
+        self.visits += 1
+        self.last = max(self.last, day)
+
+
+def _pick(tallies: list[_Tally], busy: set[int]) -> _Tally | None:
+    free = [t for t in tallies if t.place.pk not in busy]
+    if not free:
+        return None
+    cap = SPREAD * min(t.visits for t in tallies)
+    qualified = [t for t in free if t.visits <= cap] or free
+    return min(qualified, key=_Tally.rank)
+
+
+def _reason(tally: _Tally) -> str:
+    if tally.visits == 0:
+        return Reason.FIRST_VISIT
+    return Reason.BEHIND_TARGET if tally.need > 0 else Reason.ROTATION
+
+
+def schedule_propose(
+    *,
+    campaign: Campaign,
+    weekdays: Sequence[int],
+    date_from: dt.date,
+    date_to: dt.date | None = None,
+    need: Mapping[int, int] | None = None,
+    per_day: int = 1,
+    skip_existing: bool = True,
+) -> list[ProposedSession]:
+    """Sessions to hold, in date order, by the rule of the module docstring. Writes nothing."""
+    if per_day < 1:
+        raise DomainError(
+            Message(
+                _("The number of sessions a day must be 1 or more, not %(count)s."), count=per_day
+            ),
+            code="per_day_invalid",
+        )
+    plan = schedule_days(campaign=campaign, weekdays=weekdays, date_from=date_from, date_to=date_to)
+    sites = campaign_sites(campaign)
+    if not sites:
+        raise DomainError(
+            Message(
+                _("%(place)s has no village, school or site to visit."), place=campaign.place.name
+            ),
+            code="campaign_no_sites",
+        )
+    needs = need or {}
+    gaps = {site.pk: max(int(needs.get(site.pk, 0)), 0) for site in sites}
+    most = max(gaps.values())
+    tallies = [
+        _Tally(
+            place=site,
+            need=gaps[site.pk],
+            # Exact fractions: equal ratios must compare equal for the tie rules to apply.
+            weight=1 + (SPREAD - 1) * Fraction(gaps[site.pk], most or 1),
+        )
+        for site in sites
+    ]
+    by_place = {t.place.pk: t for t in tallies}
+    existing: list[tuple[dt.date, int]] = []
+    if skip_existing:
+        existing = sorted(
+            SupportSession.objects.filter(campaign=campaign, date__lte=plan.end)
+            .exclude(status=SessionStatus.CANCELLED)
+            .values_list("date", "place_id")
+        )
+    held: dict[dt.date, set[int]] = {}
+    for day, place_id in existing:
+        held.setdefault(day, set()).add(place_id)
+    held_count = Counter(day for day, _place_id in existing)
+    counted = 0  # existing sessions up to the day being planned count as visits
+    proposals: list[ProposedSession] = []
+    for day in plan.days:
+        while counted < len(existing) and existing[counted][0] <= day:
+            done_on, place_id = existing[counted]
+            if place_id in by_place:
+                by_place[place_id].visit(done_on)
+            counted += 1
+        busy = set(held.get(day, ()))
+        for _slot in range(per_day - held_count[day]):
+            chosen = _pick(tallies, busy)
+            if chosen is None:
+                break
+            proposals.append(
+                ProposedSession(
+                    date=day, place=chosen.place, need=chosen.need, reason=_reason(chosen)
+                )
+            )
+            busy.add(chosen.place.pk)
+            chosen.visit(day)
+    return proposals
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+
+def schedule_commit(
+    *,
+    campaign: Campaign,
+    proposals: Sequence[ProposedSession],
+    units: Iterable[Unit] = (),
+    created_by: Actor = None,
+    starts_at: dt.time | None = None,
+    ends_at: dt.time | None = None,
+) -> list[SupportSession]:
+    """Save the proposals as planned sessions, in one transaction; returns those created.
+
+    Idempotent: a place that already has a non-cancelled session of the campaign on that day
+    is left alone, so committing the same proposal twice creates nothing the second time.
+    """
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise DomainError(
+            Message(
+                _("The session must end after it starts (%(start)s – %(end)s)."),
+                start=starts_at.strftime("%H:%M"),
+                end=ends_at.strftime("%H:%M"),
+            ),
+            code="session_times_invalid",
+        )
+    present = list(units)
+    with transaction.atomic():
+        # Two commits of the same campaign at once would both miss each other's sessions:
+        # holding the campaign row makes the second wait (PostgreSQL; SQLite locks the file).
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        taken = set(
+            SupportSession.objects.filter(campaign=campaign, date__in={p.date for p in proposals})
+            .exclude(status=SessionStatus.CANCELLED)
+            .values_list("place_id", "date")
+        )
+        created: list[SupportSession] = []
+        for proposal in proposals:
+            key = (proposal.place.pk, proposal.date)
+            if key in taken:
+                continue
+            taken.add(key)
+            created.append(
+                session_create(
+                    campaign=campaign,
+                    place=proposal.place,
+                    date=proposal.date,
+                    units=present,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    created_by=created_by,
+                )
+            )
+    return created
+
+
+# --- reads the commands need ----------------------------------------------------------------
+# These belong in `outreach/selectors.py` and `partners/selectors.py` once those exist.
+
+
+def session_list(
+    *, campaign: Campaign, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> QuerySet[SupportSession]:
+    """The campaign's sessions (cancelled ones included) with what a listing or a calendar
+    shows: place and commune, campaign, units, and `turn_count` (registered turns)."""
+    sessions = SupportSession.objects.filter(campaign=campaign)
+    if date_from is not None:
+        sessions = sessions.filter(date__gte=date_from)
+    if date_to is not None:
+        sessions = sessions.filter(date__lte=date_to)
+    return (
+        sessions.select_related("place", "place__commune", "campaign")
+        .prefetch_related("units")
+        .annotate(turn_count=Count("turns"))
+        .order_by("date", "starts_at", "place__path", "id")
+    )
+
+
+def campaign_units_find(*, campaign: Campaign, names: Sequence[str]) -> list[Unit]:
+    """The units named (compared folded) that can work in the campaign: units of its place, of
+    the places above it or below it. The unit of the nearest place wins when two share a
+    name."""
+    found: list[Unit] = []
+    for name in names:
+        candidates = sorted(
+            (
+                unit
+                for unit in Unit.objects.filter(
+                    name_key=fold(name.strip()), archived_at__isnull=True
+                ).select_related("place")
+                if campaign.place.path.startswith(unit.place.path)
+                or unit.place.path.startswith(campaign.place.path)
+            ),
+            key=lambda unit: (abs(unit.place.depth - campaign.place.depth), unit.pk),
+        )
+        if not candidates:
+            raise DomainError(
+                Message(_("No unit named %(name)s works in this campaign."), name=name.strip()),
+                code="unit_not_found",
+            )
+        if candidates[0] not in found:
+            found.append(candidates[0])
+    return found
