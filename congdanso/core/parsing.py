@@ -1,28 +1,48 @@
 """Parsing of command-line and form values shared by the interfaces."""
 
 import datetime as dt
+import re
 
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import DomainError, Message
 
 
-def date_parse(text: str, *, label: str = "date") -> dt.date:
-    """YYYY-MM-DD (also DD/MM/YYYY), or a DomainError naming the value."""
-    value = text.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+def date_parse(text: str, *, label: str | None = None) -> dt.date:
+    """A date typed as YYYY-MM-DD or DD/MM/YYYY, or a DomainError naming the value (and the
+    field, when `label` says which)."""
+    cleaned = (text or "").strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(value, pattern).date()  # noqa: DTZ007 - a calendar day
+            return dt.datetime.strptime(cleaned, pattern).date()  # noqa: DTZ007 - a calendar day
         except ValueError:
             continue
-    raise DomainError(
-        Message(
+    if label:
+        message = Message(
             _("%(label)s: %(value)s is not a date (write it as YYYY-MM-DD, e.g. 2023-04-12)."),
             label=label,
-            value=text,
-        ),
-        code="date_invalid",
-    )
+            value=cleaned,
+        )
+    else:
+        message = Message(
+            _("%(text)s is not a date; write YYYY-MM-DD or DD/MM/YYYY."), text=cleaned
+        )
+    raise DomainError(message, code="date_invalid")
+
+
+_TIME = re.compile(r"(\d{1,2})(?:[:hH](\d{2})?)?")
+
+
+def time_parse(text: str) -> dt.time:
+    """A time of day typed as 7:30, 07:30, 7h30 or 14h."""
+    match = _TIME.fullmatch((text or "").strip())
+    hour, minute = (int(match[1]), int(match[2] or 0)) if match else (99, 99)
+    if hour > 23 or minute > 59:
+        raise DomainError(
+            Message(_("%(text)s is not a time of day; write HH:MM, e.g. 07:30."), text=text),
+            code="time_invalid",
+        )
+    return dt.time(hour, minute)
 
 
 def age_range_parse(text: str) -> tuple[int, int]:

@@ -14,8 +14,8 @@ One VEVENT per session:
   `language` (Vietnamese by default), NFC. The library folds long lines at 75 octets without
   splitting a UTF-8 character.
 
-Pass sessions from `schedule.session_list` (place, commune, campaign and units fetched) so that
-a calendar of a whole campaign costs no query per session.
+Pass sessions from `outreach.selectors.session_list` (place, commune, campaign and units
+fetched) so that a calendar of a whole campaign costs no query per session.
 """
 
 import datetime as dt

@@ -47,7 +47,6 @@ from functools import lru_cache
 
 import holidays
 from django.db import models, transaction
-from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign
@@ -168,35 +167,6 @@ def weekdays_parse(text: str) -> tuple[int, ...]:
             )
         days.update(found)
     return tuple(sorted(days))
-
-
-_TIME = re.compile(r"(\d{1,2})(?:[:hH](\d{2})?)?")
-
-
-def date_parse(text: str) -> dt.date:
-    """A date typed as YYYY-MM-DD or DD/MM/YYYY."""
-    cleaned = (text or "").strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(cleaned, pattern).date()  # noqa: DTZ007 (a date only)
-        except ValueError:
-            continue
-    raise DomainError(
-        Message(_("%(text)s is not a date; write YYYY-MM-DD or DD/MM/YYYY."), text=cleaned),
-        code="date_invalid",
-    )
-
-
-def time_parse(text: str) -> dt.time:
-    """A time of day typed as 7:30, 07:30, 7h30 or 14h."""
-    match = _TIME.fullmatch((text or "").strip())
-    hour, minute = (int(match[1]), int(match[2] or 0)) if match else (99, 99)
-    if hour > 23 or minute > 59:
-        raise DomainError(
-            Message(_("%(text)s is not a time of day; write HH:MM, e.g. 07:30."), text=text),
-            code="time_invalid",
-        )
-    return dt.time(hour, minute)
 
 
 # --- days -----------------------------------------------------------------------------------
@@ -447,52 +417,3 @@ def schedule_commit(
                 )
             )
     return created
-
-
-# --- reads the commands need ----------------------------------------------------------------
-# These belong in `outreach/selectors.py` and `partners/selectors.py` once those exist.
-
-
-def session_list(
-    *, campaign: Campaign, date_from: dt.date | None = None, date_to: dt.date | None = None
-) -> QuerySet[SupportSession]:
-    """The campaign's sessions (cancelled ones included) with what a listing or a calendar
-    shows: place and commune, campaign, units, and `turn_count` (registered turns)."""
-    sessions = SupportSession.objects.filter(campaign=campaign)
-    if date_from is not None:
-        sessions = sessions.filter(date__gte=date_from)
-    if date_to is not None:
-        sessions = sessions.filter(date__lte=date_to)
-    return (
-        sessions.select_related("place", "place__commune", "campaign")
-        .prefetch_related("units")
-        .annotate(turn_count=Count("turns"))
-        .order_by("date", "starts_at", "place__path", "id")
-    )
-
-
-def campaign_units_find(*, campaign: Campaign, names: Sequence[str]) -> list[Unit]:
-    """The units named (compared folded) that can work in the campaign: units of its place, of
-    the places above it or below it. The unit of the nearest place wins when two share a
-    name."""
-    found: list[Unit] = []
-    for name in names:
-        candidates = sorted(
-            (
-                unit
-                for unit in Unit.objects.filter(
-                    name_key=fold(name.strip()), archived_at__isnull=True
-                ).select_related("place")
-                if campaign.place.path.startswith(unit.place.path)
-                or unit.place.path.startswith(campaign.place.path)
-            ),
-            key=lambda unit: (abs(unit.place.depth - campaign.place.depth), unit.pk),
-        )
-        if not candidates:
-            raise DomainError(
-                Message(_("No unit named %(name)s works in this campaign."), name=name.strip()),
-                code="unit_not_found",
-            )
-        if candidates[0] not in found:
-            found.append(candidates[0])
-    return found

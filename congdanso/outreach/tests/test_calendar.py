@@ -7,7 +7,8 @@ import pytest
 from congdanso.campaigns.models import Campaign
 from congdanso.outreach.calendar import proposals_ics, sessions_ics
 from congdanso.outreach.models import SessionStatus, SupportSession
-from congdanso.outreach.schedule import schedule_propose, session_list
+from congdanso.outreach.schedule import schedule_propose
+from congdanso.outreach.selectors import session_list
 from congdanso.outreach.services import session_create
 from congdanso.partners.models import Unit
 from congdanso.partners.services import unit_get_or_create

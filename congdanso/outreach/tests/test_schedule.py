@@ -10,22 +10,21 @@ from hypothesis import strategies as st
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.services import campaign_create
 from congdanso.core.errors import DomainError
+from congdanso.core.parsing import date_parse, time_parse
 from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.outreach.schedule import (
     ProposedSession,
     Reason,
-    campaign_units_find,
-    date_parse,
     holidays_between,
     schedule_commit,
     schedule_days,
     schedule_propose,
-    session_list,
-    time_parse,
     weekdays_parse,
 )
+from congdanso.outreach.selectors import session_list
 from congdanso.outreach.services import session_anonymous_turns_add, session_create
 from congdanso.partners.models import Unit
+from congdanso.partners.selectors import campaign_units_find
 from congdanso.partners.services import unit_get_or_create
 from congdanso.places.models import Place, PlaceKind
 from congdanso.places.services import commune_get_or_create, village_get_or_create

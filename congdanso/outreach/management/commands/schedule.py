@@ -18,8 +18,11 @@ from django.utils.translation import gettext_lazy
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.parsing import date_parse, time_parse
 from congdanso.outreach import schedule
 from congdanso.outreach.calendar import proposals_ics, sessions_ics
+from congdanso.outreach.selectors import session_list
+from congdanso.partners.selectors import campaign_units_find
 from congdanso.vn import vietnam_today
 
 
@@ -83,12 +86,12 @@ class Command(BaseCommand):
     def _run(self, options: dict[str, Any]) -> None:
         campaign = campaign_get(options["campaign"])
         weekdays = schedule.weekdays_parse(options["weekdays"])
-        date_from = schedule.date_parse(options["date_from"])
-        date_to = schedule.date_parse(options["date_to"]) if options["date_to"] else None
+        date_from = date_parse(options["date_from"])
+        date_to = date_parse(options["date_to"]) if options["date_to"] else None
         per_day = _count(options["per_day"])
-        starts_at = schedule.time_parse(options["starts_at"]) if options["starts_at"] else None
-        ends_at = schedule.time_parse(options["ends_at"]) if options["ends_at"] else None
-        units = schedule.campaign_units_find(campaign=campaign, names=options["unit"])
+        starts_at = time_parse(options["starts_at"]) if options["starts_at"] else None
+        ends_at = time_parse(options["ends_at"]) if options["ends_at"] else None
+        units = campaign_units_find(campaign=campaign, names=options["unit"])
         ics: Path | None = options["ics"]
         ics_path_check(ics)
         days = schedule.schedule_days(
@@ -113,9 +116,7 @@ class Command(BaseCommand):
             )
         if ics is not None:
             if options["commit"]:
-                saved = schedule.session_list(campaign=campaign).filter(
-                    pk__in=[s.pk for s in created]
-                )
+                saved = session_list(campaign=campaign).filter(pk__in=[s.pk for s in created])
                 ics.write_bytes(sessions_ics(saved, calendar_name=campaign.name))
             else:
                 ics.write_bytes(

@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy
 
 from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.parsing import date_parse
 from congdanso.outreach import schedule
 from congdanso.outreach.calendar import sessions_ics
 from congdanso.outreach.management.commands.schedule import ics_path_check, table_lines
 from congdanso.outreach.models import SupportSession
+from congdanso.outreach.selectors import session_list
 
 
 def _turns(session: SupportSession) -> int:
@@ -40,8 +42,8 @@ class Command(BaseCommand):
 
     def _run(self, options: dict[str, Any]) -> None:
         campaign = campaign_get(options["campaign"])
-        date_from = schedule.date_parse(options["date_from"]) if options["date_from"] else None
-        date_to = schedule.date_parse(options["date_to"]) if options["date_to"] else None
+        date_from = date_parse(options["date_from"]) if options["date_from"] else None
+        date_to = date_parse(options["date_to"]) if options["date_to"] else None
         if date_from and date_to and date_to < date_from:
             raise DomainError(
                 Message(
@@ -53,9 +55,7 @@ class Command(BaseCommand):
             )
         ics: Path | None = options["ics"]
         ics_path_check(ics)
-        sessions = list(
-            schedule.session_list(campaign=campaign, date_from=date_from, date_to=date_to)
-        )
+        sessions = list(session_list(campaign=campaign, date_from=date_from, date_to=date_to))
         if ics is not None:
             ics.write_bytes(sessions_ics(sessions, calendar_name=campaign.name))
             self.stderr.write(f"{len(sessions)} → {ics}")
