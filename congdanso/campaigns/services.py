@@ -25,6 +25,7 @@ from congdanso.campaigns.models import (
     Criterion,
 )
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.parsing import text_clean
 from congdanso.people.models import Resident
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.vn import vietnam_today
@@ -79,7 +80,10 @@ def criterion_create(*, code: str, name: str, name_en: str = "", help_text: str 
             code="criterion_exists",
         )
     return Criterion.objects.create(
-        code=code, name=name.strip(), name_en=name_en.strip(), help_text=help_text.strip()
+        code=code,
+        name=text_clean(name, field=_("Name"), max_length=200),
+        name_en=text_clean(name_en, field=_("Name in English"), max_length=200),
+        help_text=text_clean(help_text, field=_("Help text"), max_length=300),
     )
 
 
@@ -139,7 +143,7 @@ def campaign_create(
     cohort_target: Decimal | float | str = Decimal("0.5"),
 ) -> Campaign:
     """A campaign with its criteria; `exemplary` defaults to every criterion."""
-    name = " ".join(name.split())
+    name = text_clean(name, field=_("Name"), max_length=200)
     if not name:
         raise DomainError(_("The campaign needs a name."), code="campaign_name_missing")
     if place.kind in LOCAL_KINDS:
@@ -249,6 +253,7 @@ def achievement_record(
 ) -> Recorded:
     """Record that the resident reached the criterion on that date (idempotent)."""
     _check_date(resident, achieved_on)
+    note = text_clean(note, field=_("Note"), max_length=500)
     with transaction.atomic():
         current = (
             Achievement.objects.select_for_update()
@@ -271,7 +276,7 @@ def achievement_record(
                         source=source,
                         unit_id=unit_id,
                         session_id=session_id,
-                        note=note.strip(),
+                        note=note,
                         recorded_by=recorded_by,  # type: ignore[misc]
                     )
                 return Recorded(created, Outcome.CREATED)
@@ -290,8 +295,8 @@ def achievement_record(
         current.unit_id = unit_id
         current.session_id = session_id
         current.recorded_by = recorded_by  # type: ignore[assignment]
-        if note.strip():
-            current.note = note.strip()
+        if note:
+            current.note = note
         current.save(
             update_fields=["achieved_on", "source", "unit", "session", "recorded_by", "note"]
         )
@@ -303,7 +308,7 @@ def achievement_withdraw(
     *, achievement: Achievement, reason: str, withdrawn_by: Actor = None
 ) -> Achievement:
     """Take an achievement out of every count, keeping it with the reason as history."""
-    reason = " ".join(reason.split())
+    reason = text_clean(reason, field=_("Reason"), max_length=500)
     if not reason:
         raise DomainError(
             _("Say why the achievement is withdrawn."), code="withdrawal_reason_missing"

@@ -3,9 +3,11 @@
 import datetime as dt
 import re
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import DomainError, Message
+from congdanso.vn import clean_text
 
 
 def date_parse(text: str, *, label: str | None = None) -> dt.date:
@@ -58,3 +60,20 @@ def age_range_parse(text: str) -> tuple[int, int]:
 
 def codes_parse(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def text_clean(value: str, *, field: "str | Promise", max_length: int) -> str:
+    """Text as stored: NFC, invisible characters dropped, spaces collapsed — refused with a
+    clear message when longer than the column holds (never cut silently)."""
+    text = clean_text(value or "")
+    if len(text) > max_length:
+        raise DomainError(
+            Message(
+                _("%(field)s is too long: at most %(max)d characters, %(length)d given."),
+                field=field,
+                max=max_length,
+                length=len(text),
+            ),
+            code="text_too_long",
+        )
+    return text

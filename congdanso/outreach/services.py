@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.services import Actor, Outcome, achievement_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.parsing import text_clean
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
 from congdanso.partners.models import Unit
 from congdanso.people.models import Resident
@@ -72,9 +73,9 @@ def session_create(
         date=date,
         starts_at=starts_at,
         ends_at=ends_at,
-        title=" ".join(title.split()),
+        title=text_clean(title, field=_("Title"), max_length=200),
         status=status,
-        note=note.strip(),
+        note=text_clean(note, field=_("Note"), max_length=500),
         created_by=created_by,  # type: ignore[misc]
     )
     session.units.set(list(units))

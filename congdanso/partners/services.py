@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.parsing import text_clean
 from congdanso.partners.models import Donation, DonationItem, Pledge, Twinning, Unit, UnitKind
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.vn import clean_name, fold
@@ -75,7 +76,7 @@ def pledge_upsert(
             "target_people": target_people,
             "target_sessions": target_sessions,
             "target_achievements": target_achievements,
-            "note": note.strip(),
+            "note": text_clean(note, field=_("Note"), max_length=500),
         },
     )
     pledge.villages.set(covered)
@@ -91,7 +92,9 @@ def twinning_get_or_create(
             code="twinning_place_invalid",
         )
     return Twinning.objects.get_or_create(
-        unit=unit, village=village, defaults={"since": since, "note": note.strip()}
+        unit=unit,
+        village=village,
+        defaults={"since": since, "note": text_clean(note, field=_("Note"), max_length=500)},
     )
 
 
@@ -135,12 +138,12 @@ def donation_create(
     donation = Donation.objects.create(
         campaign=campaign,
         village=village,
-        site=" ".join(site.split()),
+        site=text_clean(site, field=_("Site"), max_length=200),
         item=item,
-        description=" ".join(description.split()),
+        description=text_clean(description, field=_("Description"), max_length=300),
         value_vnd=value_vnd,
         given_on=given_on,
-        note=note.strip(),
+        note=text_clean(note, field=_("Note"), max_length=500),
     )
     donation.donor_units.set(units)
     donation.donor_villages.set(givers)

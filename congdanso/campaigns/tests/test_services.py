@@ -117,3 +117,27 @@ def test_campaign_bad_input_is_refused_with_a_code(ea_yong: Place, changes, code
     with pytest.raises(DomainError) as error:
         campaign_create(**arguments)
     assert error.value.code == code
+
+
+def test_text_is_stored_nfc_and_too_long_text_is_refused_not_cut(ea_yong: Place) -> None:
+    import unicodedata
+
+    campaign = campaign_create(
+        place=ea_yong,
+        name=unicodedata.normalize("NFD", "  Công dân số   2024 "),
+        start_date=dt.date(2024, 1, 1),
+        end_date=dt.date(2024, 12, 31),
+        criteria=["vneid_level2"],
+        target_exemplary=5,
+    )
+    assert campaign.name == unicodedata.normalize("NFC", "Công dân số 2024")
+    with pytest.raises(DomainError) as error:
+        campaign_create(
+            place=ea_yong,
+            name="x" * 201,
+            start_date=dt.date(2024, 1, 1),
+            end_date=dt.date(2024, 12, 31),
+            criteria=["vneid_level2"],
+            target_exemplary=5,
+        )
+    assert error.value.code == "text_too_long"

@@ -133,7 +133,7 @@ def test_vietnamese_text_comes_back_nfc_and_long_lines_are_folded_at_75_octets(
     campaign: Campaign, ea_yong: Place
 ) -> None:
     village = Place.objects.get(parent=ea_yong, name="Buôn Ghamah")
-    title = "Hướng dẫn cài đặt ứng dụng VNeID và Sổ sức khỏe điện tử cho người dân " * 4
+    title = "Hướng dẫn cài đặt ứng dụng VNeID và Sổ sức khỏe điện tử cho người dân " * 2
     session_create(
         campaign=campaign,
         place=village,

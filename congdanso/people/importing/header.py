@@ -9,7 +9,7 @@ Cells are compared folded (no case, no diacritics), after fixing legacy TCVN3/VN
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,7 +128,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "status": ("status", "tinh trang", "trang thai", "tinh trang cu tru"),
 }
-_LOOKUP = {synonym: field for field, synonyms in SYNONYMS.items() for synonym in synonyms}
+
+
+def build_lookup(synonyms: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Folded synonym → field, for another list's own columns (`find_header(lookup=…)`).
+    A field named "" marks labels to recognise and ignore (so that "Ngày cấp" is not
+    taken for a "Ngày …" column by its start)."""
+    return {synonym: field for field, known in synonyms.items() for synonym in known}
+
+
+_LOOKUP = build_lookup(SYNONYMS)
 # Sub-headers of a two-level birth-date header: the date sits in the column of the gender.
 _GENDER_SPLIT = {"nam": "M", "nu": "F"}
 _PUNCTUATION = re.compile(r"[^\w' ]+")
@@ -141,22 +150,23 @@ def header_key(cell: Any) -> str:
     return " ".join(_PUNCTUATION.sub(" ", fold(fix_legacy(cell))).split())
 
 
-def match_column(cell: Any) -> str | None:
+def match_column(cell: Any, lookup: Mapping[str, str] | None = None) -> str | None:
+    lookup = _LOOKUP if lookup is None else lookup
     key = header_key(cell)
     if not key:
         return None
-    if key in _LOOKUP:
-        return _LOOKUP[key]
+    if key in lookup:
+        return lookup[key] or None
     # "Số điện thoại (nếu có)", "Họ và tên (viết hoa)": the longest known start wins.
     best: tuple[int, str] | None = None
-    for synonym, column in _LOOKUP.items():
+    for synonym, column in lookup.items():
         if (
             len(synonym) > 3
             and key.startswith(synonym + " ")
             and (best is None or len(synonym) > best[0])
         ):
             best = (len(synonym), column)
-    return best[1] if best else None
+    return (best[1] or None) if best else None
 
 
 @dataclass
@@ -177,10 +187,10 @@ class ColumnMap:
         return described
 
 
-def _map_row(cells: Sequence[Any]) -> dict[str, int]:
+def _map_row(cells: Sequence[Any], lookup: Mapping[str, str] | None = None) -> dict[str, int]:
     mapped: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        column = match_column(cell)
+        column = match_column(cell, lookup)
         if column and column not in mapped:
             mapped[column] = index
     return mapped
@@ -197,12 +207,20 @@ def _is_numbering_row(cells: Sequence[Any]) -> bool:
     )
 
 
-def find_header(rows: Sequence[tuple[int, list[Any]]]) -> tuple[ColumnMap, int] | None:
-    """The column map and how many of `rows` it used (header rows and a numbering row)."""
+def find_header(
+    rows: Sequence[tuple[int, list[Any]]],
+    *,
+    lookup: Mapping[str, str] | None = None,
+    required: Collection[str] = ("full_name",),
+) -> tuple[ColumnMap, int] | None:
+    """The column map and how many of `rows` it used (header rows and a numbering row).
+
+    `lookup` (see `build_lookup`) replaces the resident columns; a header row must map at
+    least one of the `required` fields."""
     best: tuple[int, int] | None = None  # (score, position)
     for position, (_number, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
-        mapped = _map_row(cells)
-        if "full_name" not in mapped:
+        mapped = _map_row(cells, lookup)
+        if not any(column in mapped for column in required):
             continue
         score = len(mapped)
         if best is None or score > best[0]:
@@ -212,23 +230,28 @@ def find_header(rows: Sequence[tuple[int, list[Any]]]) -> tuple[ColumnMap, int] 
     position = best[1]
     number, cells = rows[position]
     labels = [fix_legacy(c).strip() if isinstance(c, str) else "" for c in cells]
-    column_map = ColumnMap(header_row=number, header_cells=labels, columns=_map_row(cells))
+    column_map = ColumnMap(header_row=number, header_cells=labels, columns=_map_row(cells, lookup))
     used = position + 1
     if used < len(rows):
-        used += _merge_sub_header(column_map, rows[used][1], rows[used][0])
+        used += _merge_sub_header(column_map, rows[used][1], rows[used][0], lookup)
     if used < len(rows) and _is_numbering_row(rows[used][1]):
         used += 1
     return column_map, used
 
 
-def _merge_sub_header(column_map: ColumnMap, cells: Sequence[Any], number: int) -> int:
+def _merge_sub_header(
+    column_map: ColumnMap,
+    cells: Sequence[Any],
+    number: int,
+    lookup: Mapping[str, str] | None = None,
+) -> int:
     """Merge a second header row (sub-headers under merged group cells); 1 if merged."""
     keys = [header_key(c) for c in cells]
     splits = {i: _GENDER_SPLIT[k] for i, k in enumerate(keys) if k in _GENDER_SPLIT}
     sub_columns = {
         i: column
         for i, cell in enumerate(cells)
-        if (column := match_column(cell)) and column not in column_map.columns
+        if (column := match_column(cell, lookup)) and column not in column_map.columns
     }
     if len(splits) == 2 and set(splits.values()) == {"M", "F"}:
         column_map.birth_by_gender = splits
