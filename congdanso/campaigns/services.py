@@ -24,7 +24,9 @@ from congdanso.campaigns.models import (
     CampaignCriterion,
     Criterion,
 )
+from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
 from congdanso.people.models import Resident
 from congdanso.places.models import LOCAL_KINDS, Place
@@ -79,12 +81,14 @@ def criterion_create(*, code: str, name: str, name_en: str = "", help_text: str 
             Message(_("A criterion with the code %(code)s exists already."), code=code),
             code="criterion_exists",
         )
-    return Criterion.objects.create(
+    criterion = Criterion.objects.create(
         code=code,
         name=text_clean(name, field=_("Name"), max_length=200),
         name_en=text_clean(name_en, field=_("Name in English"), max_length=200),
         help_text=text_clean(help_text, field=_("Help text"), max_length=300),
     )
+    audit_record(action=AuditAction.CREATE, obj=criterion, after={"code": code})
+    return criterion
 
 
 def _criteria_by_code(codes: Sequence[str]) -> list[Criterion]:
@@ -215,6 +219,21 @@ def campaign_create(
         )
         for position, criterion in enumerate(chosen)
     )
+    audit_record(
+        action=AuditAction.CREATE,
+        obj=campaign,
+        commune_id=place.pk,
+        after={
+            "name": name,
+            "place": place.code,
+            "start_date": start_date.isoformat(),
+            "end_date": end_date.isoformat(),
+            "criteria": ",".join(c.code for c in chosen),
+            "exemplary": ",".join(sorted(exemplary_set)),
+            "target_exemplary": target_exemplary,
+            "cohort": f"{low}-{high} {campaign.cohort_target}",
+        },
+    )
     return campaign
 
 
@@ -279,6 +298,12 @@ def achievement_record(
                         note=note,
                         recorded_by=recorded_by,  # type: ignore[misc]
                     )
+                audit_record(
+                    action=AuditAction.CREATE,
+                    obj=created,
+                    actor=recorded_by,
+                    after=_achievement_data(created),
+                )
                 return Recorded(created, Outcome.CREATED)
             except IntegrityError:
                 # Another request recorded the same fact between our read and our insert.
@@ -290,6 +315,7 @@ def achievement_record(
                 )
         if achieved_on >= current.achieved_on:
             return Recorded(current, Outcome.UNCHANGED)
+        before = _achievement_data(current)
         current.achieved_on = achieved_on
         current.source = source
         current.unit_id = unit_id
@@ -300,7 +326,26 @@ def achievement_record(
         current.save(
             update_fields=["achieved_on", "source", "unit", "session", "recorded_by", "note"]
         )
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=current,
+            actor=recorded_by,
+            before=before,
+            after=_achievement_data(current),
+        )
         return Recorded(current, Outcome.UPDATED)
+
+
+def _achievement_data(achievement: Achievement) -> dict[str, object]:
+    return {
+        "resident": achievement.resident_id,
+        "criterion": achievement.criterion_id,
+        "achieved_on": achievement.achieved_on.isoformat(),
+        "source": achievement.source,
+        "unit": achievement.unit_id,
+        "session": achievement.session_id,
+        "note": achievement.note,
+    }
 
 
 @transaction.atomic
@@ -322,4 +367,11 @@ def achievement_withdraw(
     locked.withdrawn_by = withdrawn_by  # type: ignore[assignment]
     locked.withdrawal_reason = reason
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    audit_record(
+        action=AuditAction.WITHDRAW,
+        obj=locked,
+        actor=withdrawn_by,
+        before=_achievement_data(locked),
+        reason=reason,
+    )
     return locked

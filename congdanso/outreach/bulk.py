@@ -18,7 +18,7 @@ with every problem listed (`BulkTurnError.problems`), so a retried upload is all
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.campaigns.models import Achievement, AchievementSource, CampaignCriterion
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.campaigns.services import Actor
+from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.models import AuditAction
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
 from congdanso.people.models import Resident
 from congdanso.vn import vietnam_today
@@ -179,11 +181,12 @@ def _problems(
 
 
 def _write(
-    session: SupportSession, entries: Sequence[TurnEntry], recorded_by_id: int | None
+    session: SupportSession, entries: Sequence[TurnEntry], recorded_by: Actor
 ) -> BulkTurnResult:
+    recorded_by_id = recorded_by.pk if recorded_by is not None else None
     locked = (
         SupportSession.objects.select_for_update(of=("self",))
-        .select_related("campaign__place")
+        .select_related("campaign__place", "place")
         .get(pk=session.pk)
     )
     if locked.status == SessionStatus.CANCELLED:
@@ -236,6 +239,22 @@ def _write(
     )
     if locked.status != SessionStatus.HELD:
         SupportSession.objects.filter(pk=locked.pk).update(status=SessionStatus.HELD)
+    # One event for the batch: the turns and achievements carry their own session and author.
+    audit_record(
+        action=AuditAction.CREATE,
+        object_type="outreach.turn",
+        object_id=f"session:{locked.pk}",
+        label=str(locked),
+        commune_id=locked.place.commune_id,
+        actor=recorded_by,
+        changes={
+            "turns_created": len(new_turns),
+            "turns_existing": skipped,
+            "achievements_created": created,
+            "achievements_updated": updated,
+            "achievements_unchanged": unchanged,
+        },
+    )
     return BulkTurnResult(
         turns_created=len(new_turns),
         turns_existing=skipped,
@@ -305,13 +324,12 @@ def turns_bulk_record(
     entries = [TurnEntry(*e) for e in entries]
     if not entries:
         return _EMPTY
-    recorded_by_id: Any = recorded_by.pk if recorded_by is not None else None
     try:
         with transaction.atomic():
-            result = _write(session, entries, recorded_by_id)
+            result = _write(session, entries, recorded_by)
     except IntegrityError:
         # A single turn or achievement was recorded at the same moment: read again, once.
         with transaction.atomic():
-            result = _write(session, entries, recorded_by_id)
+            result = _write(session, entries, recorded_by)
     session.status = SessionStatus.HELD
     return result

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.services import Actor, Outcome, achievement_record
+from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
 from congdanso.partners.models import Unit
@@ -78,7 +80,21 @@ def session_create(
         note=text_clean(note, field=_("Note"), max_length=500),
         created_by=created_by,  # type: ignore[misc]
     )
-    session.units.set(list(units))
+    present = list(units)
+    session.units.set(present)
+    audit_record(
+        action=AuditAction.CREATE,
+        obj=session,
+        actor=created_by,
+        commune_id=place.commune_id,
+        after={
+            "campaign": campaign.pk,
+            "place": place.code,
+            "date": date.isoformat(),
+            "status": status,
+            "units": ",".join(str(u.pk) for u in present),
+        },
+    )
     return session
 
 
@@ -92,7 +108,15 @@ def session_status_set(*, session: SupportSession, status: str) -> SupportSessio
         raise DomainError(
             _("A session with recorded turns cannot be cancelled."), code="session_has_turns"
         )
-    SupportSession.objects.filter(pk=session.pk).update(status=status)
+    if session.status != status:
+        SupportSession.objects.filter(pk=session.pk).update(status=status)
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=session,
+            commune_id=session.place.commune_id,
+            before={"status": session.status},
+            after={"status": status},
+        )
     session.status = status
     return session
 
@@ -109,6 +133,13 @@ def session_anonymous_turns_add(*, session: SupportSession, count: int = 1) -> i
             )
         SupportSession.objects.filter(pk=session.pk).update(
             anonymous_turns=F("anonymous_turns") + count, status=SessionStatus.HELD
+        )
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=session,
+            commune_id=session.place.commune_id,
+            before={"anonymous_turns": locked.anonymous_turns},
+            after={"anonymous_turns": locked.anonymous_turns + count},
         )
         session.anonymous_turns = locked.anonymous_turns + count
         session.status = SessionStatus.HELD
@@ -167,6 +198,19 @@ def turn_record(
                 "recorded_by": recorded_by,
             },
         )
+        if created:
+            audit_record(
+                action=AuditAction.CREATE,
+                obj=turn,
+                actor=recorded_by,
+                after={
+                    "session": session.pk,
+                    "resident": resident.pk,
+                    "criterion": criterion.pk if criterion else None,
+                    "service": service,
+                    "unit": unit.pk if unit else None,
+                },
+            )
         if session.status != SessionStatus.HELD:
             session_status_set(session=session, status=SessionStatus.HELD)
         recorded = None

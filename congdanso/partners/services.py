@@ -7,13 +7,16 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign
+from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
 from congdanso.partners.models import Donation, DonationItem, Pledge, Twinning, Unit, UnitKind
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.vn import clean_name, fold
 
 
+@transaction.atomic
 def unit_get_or_create(*, place: Place, name: str, kind: str) -> tuple[Unit, bool]:
     """The unit of that name at the place (names compared folded), created if missing."""
     name = clean_name(name)
@@ -32,7 +35,11 @@ def unit_get_or_create(*, place: Place, name: str, kind: str) -> tuple[Unit, boo
     unit = Unit.objects.filter(place=place, name_key=key).first()
     if unit is not None:
         return unit, False
-    return Unit.objects.create(place=place, name=name, name_key=key, kind=kind), True
+    unit = Unit.objects.create(place=place, name=name, name_key=key, kind=kind)
+    audit_record(
+        action=AuditAction.CREATE, obj=unit, after={"name": name, "kind": kind, "place": place.code}
+    )
+    return unit, True
 
 
 def _villages_of_campaign(campaign: Campaign, villages: Iterable[Place]) -> list[Place]:
@@ -68,7 +75,8 @@ def pledge_upsert(
 ) -> Pledge:
     """The unit's pledge in the campaign, created or replaced by these terms."""
     covered = _villages_of_campaign(campaign, villages)
-    pledge, _created = Pledge.objects.update_or_create(
+    previous = Pledge.objects.filter(unit=unit, campaign=campaign).first()
+    pledge, created = Pledge.objects.update_or_create(
         unit=unit,
         campaign=campaign,
         defaults={
@@ -80,7 +88,26 @@ def pledge_upsert(
         },
     )
     pledge.villages.set(covered)
+    audit_record(
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=pledge,
+        commune_id=campaign.place_id,
+        before=_pledge_data(previous) if previous else None,
+        after=_pledge_data(pledge) | {"villages": ",".join(v.code for v in covered)},
+    )
     return pledge
+
+
+def _pledge_data(pledge: Pledge) -> dict[str, object]:
+    return {
+        "unit": pledge.unit_id,
+        "campaign": pledge.campaign_id,
+        "signed_on": pledge.signed_on.isoformat() if pledge.signed_on else None,
+        "target_people": pledge.target_people,
+        "target_sessions": pledge.target_sessions,
+        "target_achievements": pledge.target_achievements,
+        "note": pledge.note,
+    }
 
 
 def twinning_get_or_create(
@@ -91,11 +118,20 @@ def twinning_get_or_create(
             Message(_("A unit is twinned with a village, not with %(place)s."), place=village.name),
             code="twinning_place_invalid",
         )
-    return Twinning.objects.get_or_create(
-        unit=unit,
-        village=village,
-        defaults={"since": since, "note": text_clean(note, field=_("Note"), max_length=500)},
-    )
+    with transaction.atomic():
+        twinning, created = Twinning.objects.get_or_create(
+            unit=unit,
+            village=village,
+            defaults={"since": since, "note": text_clean(note, field=_("Note"), max_length=500)},
+        )
+        if created:
+            audit_record(
+                action=AuditAction.CREATE,
+                obj=twinning,
+                commune_id=village.commune_id,
+                after={"unit": unit.pk, "village": village.code},
+            )
+    return twinning, created
 
 
 @transaction.atomic
@@ -147,4 +183,17 @@ def donation_create(
     )
     donation.donor_units.set(units)
     donation.donor_villages.set(givers)
+    audit_record(
+        action=AuditAction.CREATE,
+        obj=donation,
+        commune_id=village.commune_id,
+        after={
+            "village": village.code,
+            "item": item,
+            "value_vnd": value_vnd,
+            "given_on": given_on.isoformat(),
+            "donor_units": ",".join(str(u.pk) for u in units),
+            "donor_villages": ",".join(v.code for v in givers),
+        },
+    )
     return donation

@@ -25,7 +25,9 @@ from congdanso.campaigns.importing.rows import IDENTIFYING, LOOKUP, ListRow, Row
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.campaigns.services import Actor
+from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.models import AuditAction
 from congdanso.partners.models import Unit
 from congdanso.people.importing.cleaning import RejectedRow
 from congdanso.people.importing.errors import ImportFailed
@@ -365,6 +367,16 @@ def import_achievements(
                 note=note[:500],
                 dry_run=dry_run,
             )
+            if not dry_run:
+                audit_record(
+                    action=AuditAction.IMPORT,
+                    object_type="campaigns.achievement",
+                    object_id=f"campaign:{campaign.pk}",
+                    label=f"{path.name} → {criterion.code}",
+                    commune_id=campaign.place_id,
+                    actor=recorded_by,
+                    changes={**counts, "rejected": len(plan.rejected), "file": path.name},
+                )
     except DomainError:
         raise
     except DatabaseError as error:

@@ -1,0 +1,61 @@
+"""The audit log: who did what, when, from where, and what changed.
+
+Rows are only ever inserted (by `core.audit.audit_record`, called by the services); the
+application has no code path that updates or deletes them, the admin shows them read-only,
+and a database trigger refuses UPDATE (and, on PostgreSQL, DELETE; on SQLite the
+test database's flush needs DELETE). Personal fields are masked in
+`changes` before they are written, so the log itself never becomes a copy of the registry.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    REVEAL = "reveal", _("Personal data shown")
+    IMPORT = "import", _("Imported")
+    EXPORT = "export", _("Exported")
+    ERASE = "erase", _("Erased")
+    GRANT = "grant", _("Role granted")
+    REVOKE = "revoke", _("Role revoked")
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.DO_NOTHING,  # the log outlives the accounts it names (and is
+        null=True,  # never updated): `actor_name` keeps who it was
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_name = models.CharField(_("user name"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("from (IP)"), null=True, blank=True)
+    via = models.CharField(_("via"), max_length=20, blank=True)  # web, api, command
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    commune_id = models.BigIntegerField(_("commune"), null=True, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["commune_id", "at"], name="audit_commune_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.object_type}"
