@@ -326,22 +326,10 @@ def campaign_indicators(
         HAVING COUNT(*) = %s
     """  # noqa: S608 - table names are constants, values are bound
     done_params = [*scope.communes, *exemplary_ids, day, len(exemplary_ids)]
-    by_day = _fetch(
-        f"""SELECT x.done_on, {cohort_case}, COUNT(*)
-            FROM ({done}) x JOIN {_RESIDENT} r ON r.id = x.resident_id
-            WHERE {scope.sql}
-            GROUP BY x.done_on, {cohort_case}""",  # noqa: S608
-        [*cohort_params, *done_params, *scope.params, *cohort_params],
-    )
-    by_area_done = _fetch(
-        f"""SELECT r.commune_id, r.village_id, {cohort_case}, COUNT(*)
-            FROM ({done}) x JOIN {_RESIDENT} r ON r.id = x.resident_id
-            WHERE {scope.sql}
-            GROUP BY r.commune_id, r.village_id, {cohort_case}""",  # noqa: S608
-        [*cohort_params, *done_params, *scope.params, *cohort_params],
-    )
+    exemplary_rows = _exemplary_rows(scope, done, done_params, cohort_case, cohort_params)
     by_area = _fetch(
-        f"""SELECT r.commune_id, r.village_id, {cohort_case}, COUNT(*)
+        f"""SELECT r.commune_id, r.village_id, {cohort_case}, COUNT(*),
+                   SUM(CASE WHEN r.birth_date IS NULL THEN 1 ELSE 0 END)
             FROM {_RESIDENT} r WHERE {scope.sql}
             GROUP BY r.commune_id, r.village_id, {cohort_case}""",  # noqa: S608
         [*cohort_params, *scope.params, *cohort_params],
@@ -350,24 +338,27 @@ def campaign_indicators(
     # Days on which people became exemplary, cumulated for the series and the projection.
     daily_all: dict[dt.date, int] = defaultdict(int)
     daily_cohort: dict[dt.date, int] = defaultdict(int)
-    for done_on, in_cohort, count in by_day:
-        daily_all[_as_date(done_on)] += count
-        if in_cohort:
-            daily_cohort[_as_date(done_on)] += count
-    exemplary_count = sum(daily_all.values())
-    met = sum(daily_cohort.values())
-
     residents: dict[tuple[int, int | None], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for commune_id, village_id, in_cohort, count in by_area:
+    without_birth_date = 0
+    for commune_id, village_id, in_cohort, count, unborn in by_area:
         row = residents[(commune_id, village_id)]
         row[0] += count
         row[1] += count if in_cohort else 0
-    for commune_id, village_id, in_cohort, count in by_area_done:
-        row = residents[(commune_id, village_id)]
-        row[2] += count if in_cohort else 0
-        row[3] += count
+        without_birth_date += unborn
+    for done_on, commune_id, village_id, in_cohort, count in exemplary_rows:
+        if done_on is not None:
+            daily_all[_as_date(done_on)] += count
+            if in_cohort:
+                daily_cohort[_as_date(done_on)] += count
+        if commune_id is not None:
+            row = residents[(commune_id, village_id)]
+            row[2] += count if in_cohort else 0
+            row[3] += count
+    exemplary_count = sum(daily_all.values())
+    met = sum(daily_cohort.values())
     cohort_size = sum(row[1] for row in residents.values())
 
+    achievement_rows = _achievement_rows(campaign, rules, scope, day, cohort_case, cohort_params)
     target_share = float(campaign.cohort_target)
     needed = math.ceil(round(target_share * cohort_size, 9))
     villages = _village_rows(scope, residents, target_share)
@@ -409,10 +400,10 @@ def campaign_indicators(
             needed=needed,
             share_of_target=_share(_share(met, cohort_size), target_share),
         ),
-        criteria=_criteria_rows(rules, scope, day, cohort_case, cohort_params, cohort_size),
+        criteria=_criteria_rows(rules, achievement_rows, cohort_size),
         villages=villages,
         communes=communes,
-        units=_unit_rows(campaign, scope, day),
+        units=_unit_rows(campaign, scope, day, achievement_rows),
         weekly=weekly,
         projection=forecasts[0],
         projection_campaign=forecasts[1],
@@ -424,8 +415,41 @@ def campaign_indicators(
         ),
         sessions=_session_figures(campaign, scope, day),
         donations=_donation_rows(campaign, place, day),
-        data_quality=_data_quality(scope),
+        data_quality=_data_quality(
+            scope, sum(r[0] for r in residents.values()), without_birth_date
+        ),
     )
+
+
+def _exemplary_rows(
+    scope: _Scope,
+    done: str,
+    done_params: list[Any],
+    cohort_case: str,
+    cohort_params: list[Any],
+) -> list[tuple[Any, ...]]:
+    """(completion day, commune, village, in cohort, count) of the exemplary people. For a
+    commune one query does it; for a province (thousands of villages × days) two narrower
+    ones, whose rows carry None in the columns they do not group by."""
+    joined = f"FROM ({done}) x JOIN {_RESIDENT} r ON r.id = x.resident_id WHERE {scope.sql}"
+    params = [*cohort_params, *done_params, *scope.params, *cohort_params]
+    if len(scope.communes) == 1:
+        return _fetch(
+            f"""SELECT x.done_on, r.commune_id, r.village_id, {cohort_case}, COUNT(*) {joined}
+                GROUP BY x.done_on, r.commune_id, r.village_id, {cohort_case}""",  # noqa: S608
+            params,
+        )
+    by_day = _fetch(
+        f"""SELECT x.done_on, NULL, NULL, {cohort_case}, COUNT(*) {joined}
+            GROUP BY x.done_on, {cohort_case}""",  # noqa: S608
+        params,
+    )
+    by_area = _fetch(
+        f"""SELECT NULL, r.commune_id, r.village_id, {cohort_case}, COUNT(*) {joined}
+            GROUP BY r.commune_id, r.village_id, {cohort_case}""",  # noqa: S608
+        params,
+    )
+    return by_day + by_area
 
 
 def _area_row(
@@ -491,27 +515,44 @@ def _commune_rows(
     )
 
 
-def _criteria_rows(
+def _achievement_rows(
+    campaign: Campaign,
     rules: CampaignRules,
     scope: _Scope,
     day: dt.date,
     cohort_case: str,
     cohort_params: list[Any],
-    cohort_size: int,
-) -> tuple[CriterionRow, ...]:
+) -> list[tuple[Any, ...]]:
+    """(criterion, unit, in cohort, count up to D, count from the campaign start to D) of the
+    counted achievements of the campaign's criteria: one pass serves the criteria and the
+    units."""
     ids = [c.pk for c in rules.criteria]
-    rows = _fetch(
-        f"""SELECT a.criterion_id, {cohort_case}, COUNT(*)
+    return _fetch(
+        f"""SELECT a.criterion_id, a.unit_id, {cohort_case}, COUNT(*),
+                   SUM(CASE WHEN a.achieved_on >= %s THEN 1 ELSE 0 END)
             FROM {_ACHIEVEMENT} a JOIN {_RESIDENT} r ON r.id = a.resident_id
             WHERE a.commune_id {scope.commune_sql} AND a.withdrawn_at IS NULL
               AND a.criterion_id IN ({", ".join(["%s"] * len(ids))}) AND a.achieved_on <= %s
               AND {scope.sql}
-            GROUP BY a.criterion_id, {cohort_case}""",  # noqa: S608
-        [*cohort_params, *scope.communes, *ids, day, *scope.params, *cohort_params],
+            GROUP BY a.criterion_id, a.unit_id, {cohort_case}""",  # noqa: S608
+        [
+            *cohort_params,
+            campaign.start_date,
+            *scope.communes,
+            *ids,
+            day,
+            *scope.params,
+            *cohort_params,
+        ],
     )
+
+
+def _criteria_rows(
+    rules: CampaignRules, rows: list[tuple[Any, ...]], cohort_size: int
+) -> tuple[CriterionRow, ...]:
     in_cohort: dict[int, int] = defaultdict(int)
     everyone: dict[int, int] = defaultdict(int)
-    for criterion_id, cohort_flag, count in rows:
+    for criterion_id, _unit, cohort_flag, count, _in_period in rows:
         everyone[criterion_id] += count
         if cohort_flag:
             in_cohort[criterion_id] += count
@@ -607,7 +648,9 @@ def _session_place_sql(scope: _Scope) -> tuple[str, list[Any]]:
     )
 
 
-def _unit_rows(campaign: Campaign, scope: _Scope, day: dt.date) -> tuple[UnitRow, ...]:
+def _unit_rows(
+    campaign: Campaign, scope: _Scope, day: dt.date, achievement_rows: list[tuple[Any, ...]]
+) -> tuple[UnitRow, ...]:
     place_sql, place_params = _session_place_sql(scope)
     sessions = f"""s.campaign_id = %s AND s.date BETWEEN %s AND %s AND s.status = %s
                    AND {place_sql}"""
@@ -631,19 +674,10 @@ def _unit_rows(campaign: Campaign, scope: _Scope, day: dt.date) -> tuple[UnitRow
             session_params,
         )
     )
-    criterion_ids = list(campaign.rules.values_list("criterion_id", flat=True))
-    achieved = dict(
-        _fetch(
-            f"""SELECT a.unit_id, COUNT(*)
-                FROM {_ACHIEVEMENT} a JOIN {_RESIDENT} r ON r.id = a.resident_id
-                WHERE a.commune_id {scope.commune_sql} AND a.withdrawn_at IS NULL
-                  AND a.unit_id IS NOT NULL
-                  AND a.criterion_id IN ({", ".join(["%s"] * len(criterion_ids))})
-                  AND a.achieved_on BETWEEN %s AND %s AND {scope.sql}
-                GROUP BY a.unit_id""",  # noqa: S608
-            [*scope.communes, *criterion_ids, campaign.start_date, day, *scope.params],
-        )
-    )
+    achieved: dict[int, int] = defaultdict(int)
+    for _criterion, unit_id, _cohort, _count, in_period in achievement_rows:
+        if unit_id is not None:
+            achieved[unit_id] += in_period
     pledges = {p.unit_id: p for p in Pledge.objects.filter(campaign=campaign)}
     unit_ids = set(pledges) | set(turns) | set(held) | set(achieved)
     units = Unit.objects.in_bulk(unit_ids)
@@ -729,12 +763,7 @@ def _donation_rows(campaign: Campaign, place: Place, day: dt.date) -> tuple[Dona
     )
 
 
-def _data_quality(scope: _Scope) -> DataQuality:
-    ((residents, without_birth),) = _fetch(
-        f"""SELECT COUNT(*), COALESCE(SUM(CASE WHEN r.birth_date IS NULL THEN 1 ELSE 0 END), 0)
-            FROM {_RESIDENT} r WHERE {scope.sql}""",  # noqa: S608
-        scope.params,
-    )
+def _data_quality(scope: _Scope, residents: int, without_birth_date: int) -> DataQuality:
     ((with_issues, duplicates),) = _fetch(
         f"""SELECT COUNT(DISTINCT i.resident_id),
                    COUNT(DISTINCT CASE WHEN i.code = %s THEN i.resident_id END)
@@ -747,5 +776,5 @@ def _data_quality(scope: _Scope) -> DataQuality:
         residents=residents,
         with_open_issues=with_issues,
         possible_duplicates=duplicates,
-        without_birth_date=without_birth,
+        without_birth_date=without_birth_date,
     )
