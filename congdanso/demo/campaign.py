@@ -325,7 +325,7 @@ class _Simulation:
         for pk, village_id, birth, phone in (
             Resident.objects.filter(commune=commune, status=ResidentStatus.LIVING)
             .order_by("id")
-            .values_list("id", "village_id", "birth_date", "phone")
+            .values_list("id", "village_id", "birth_date", "phone_hmac")
         ):
             if birth is not None and birth > oldest_birth:
                 continue  # too young for a CCCD, hence for VNeID level 2

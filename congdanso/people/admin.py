@@ -1,42 +1,114 @@
+"""The registry in Django's admin: numbers masked in lists, in clear only in the edit form."""
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from congdanso.people.models import DataIssue, Resident
-from congdanso.vn import fold
+from congdanso.people.selectors import resident_search
+from congdanso.vn import VnValueError, fold, normalize_phone, parse_cccd
 
 
 class DataIssueInline(admin.TabularInline):
     model = DataIssue
     extra = 0
+    # original_value is masked for CCCD and phone issues.
     fields = ("code", "field", "original_value", "detail", "source", "created_at", "resolved_at")
     readonly_fields = fields
 
 
+class ResidentForm(forms.ModelForm):
+    """The CCCD and phone in clear, checked like the importer checks them, stored encrypted."""
+
+    cccd = forms.CharField(label=_("CCCD number"), required=False, max_length=40)
+    phone = forms.CharField(label=_("phone"), required=False, max_length=40)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "full_name",
+            "birth_date",
+            "birth_date_precision",
+            "gender",
+            "village",
+            "status",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["cccd"] = self.instance.cccd or ""
+            self.initial["phone"] = self.instance.phone
+
+    def clean_cccd(self) -> str:
+        text = self.cleaned_data["cccd"].strip()
+        if not text:
+            return ""
+        try:
+            return parse_cccd(text).number
+        except VnValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean_phone(self) -> str:
+        text = self.cleaned_data["phone"].strip()
+        if not text:
+            return ""
+        try:
+            return normalize_phone(text)
+        except VnValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def save(self, commit: bool = True) -> Resident:
+        resident: Resident = super().save(commit=False)
+        resident.cccd = self.cleaned_data["cccd"] or None
+        resident.phone = self.cleaned_data["phone"]
+        if commit:
+            resident.save()
+        return resident
+
+
 @admin.register(Resident)
 class ResidentAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "birth_date", "gender", "village", "cccd", "phone", "status"]
+    form = ResidentForm
+    list_display = [
+        "full_name",
+        "birth_date",
+        "gender",
+        "village",
+        "masked_cccd",
+        "masked_phone",
+        "status",
+    ]
     list_filter = ["status", "gender", "birth_date_precision", "commune"]
     list_select_related = ["village"]
     readonly_fields = ["name_key", "commune", "created_at", "updated_at"]
     raw_id_fields = ["village"]
     search_fields = ["name_key"]
+    search_help_text = _(
+        "Name fragments in any order, a whole CCCD or phone number, or its last four digits "
+        "or more."
+    )
     show_full_result_count = False
     inlines = [DataIssueInline]
+
+    @admin.display(description=_("CCCD number"))
+    def masked_cccd(self, resident: Resident) -> str:
+        return resident.cccd_masked
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, resident: Resident) -> str:
+        return resident.phone_masked
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Resident], search_term: str
     ) -> tuple[QuerySet[Resident], bool]:
-        """Folded name fragments in any order, or a CCCD / phone fragment."""
-        term = search_term.strip()
-        if not term:
+        if not search_term.strip():
             return queryset, False
-        digits = "".join(ch for ch in term if ch.isdigit())
-        if digits and len(digits) == len(term.replace(" ", "").replace(".", "")):
-            return queryset.filter(Q(cccd__contains=digits) | Q(phone__contains=digits)), False
-        for word in fold(term).split():
-            queryset = queryset.filter(name_key__contains=word)
-        return queryset, False
+        return resident_search(queryset, search_term, limit=None), False
 
     def save_model(self, request: HttpRequest, obj: Resident, form: object, change: bool) -> None:
         obj.name_key = fold(obj.full_name)

@@ -3,11 +3,24 @@
 Every table holding resident data carries the commune (the future shard key) and its unique
 constraints include it. A field that failed validation on import is stored nowhere in the
 resident row: it is kept, with its original text, in a `DataIssue` so that nothing is lost.
+
+CCCD and phone numbers are stored encrypted, with keyed hashes to find them (`personal`
+says which columns hold what). `resident.cccd` and `resident.phone` read and write them in
+clear; `cccd_masked` / `phone_masked` are what lists show. A model that has encrypted columns
+names them in `encrypted_columns` (column → associated data) with its `key_version`, which is
+how `congdanso keys` finds them.
 """
+
+import json
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from congdanso.core.crypto import decrypt, encrypt, keyring
+from congdanso.people import personal
+from congdanso.vn import mask_phone
 
 
 class BirthDatePrecision(models.TextChoices):
@@ -36,6 +49,16 @@ class IssueCode(models.TextChoices):
     POSSIBLE_DUPLICATE = "possible_duplicate", _("Possible duplicate")
 
 
+class ResidentQuerySet(models.QuerySet["Resident"]):
+    def with_cccd(self, number: str) -> "ResidentQuerySet":
+        """Residents with this CCCD (12 digits), found by its look-up key."""
+        return self.filter(cccd_hmac=personal.cccd_hmac(number))
+
+    def with_phone(self, number: str) -> "ResidentQuerySet":
+        """Residents with this phone (10 digits), found by its look-up key."""
+        return self.filter(phone_hmac=personal.phone_hmac(number))
+
+
 class Resident(models.Model):
     commune = models.ForeignKey(
         "places.Place",
@@ -62,8 +85,23 @@ class Resident(models.Model):
         blank=True,
     )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
-    cccd = models.CharField(_("CCCD number"), max_length=12, null=True, blank=True)
-    phone = models.CharField(_("phone"), max_length=10, blank=True)
+    cccd_encrypted = models.TextField(
+        _("CCCD number (encrypted)"), null=True, blank=True, editable=False
+    )
+    cccd_hmac = models.CharField(
+        _("CCCD look-up key"), max_length=32, null=True, blank=True, editable=False
+    )
+    cccd_last4_hmac = models.CharField(
+        _("CCCD last-four-digit look-up key"), max_length=16, null=True, blank=True, editable=False
+    )
+    phone_encrypted = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
+    phone_hmac = models.CharField(_("phone look-up key"), max_length=32, blank=True, editable=False)
+    phone_last4_hmac = models.CharField(
+        _("phone last-four-digit look-up key"), max_length=16, blank=True, editable=False
+    )
+    key_version = models.PositiveSmallIntegerField(
+        _("key version"), null=True, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -73,25 +111,74 @@ class Resident(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = ResidentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["commune", "name_key", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["commune", "cccd"],
-                condition=models.Q(cccd__isnull=False),
+                fields=["commune", "cccd_hmac"],
+                condition=models.Q(cccd_hmac__isnull=False),
                 name="resident_unique_cccd_per_commune",
             ),
         ]
         indexes = [
             # A village's residents, and the import's (name, village) look-up, from one index.
             models.Index(fields=["commune", "village", "name_key"], name="resident_village_name"),
-            models.Index(fields=["commune", "phone"], name="resident_commune_phone"),
+            models.Index(fields=["commune", "phone_hmac"], name="resident_commune_phone"),
+            models.Index(fields=["commune", "cccd_last4_hmac"], name="resident_cccd_last4"),
+            models.Index(fields=["commune", "phone_last4_hmac"], name="resident_phone_last4"),
         ]
+
+    encrypted_columns: ClassVar[dict[str, str]] = {
+        "cccd_encrypted": personal.CCCD,
+        "phone_encrypted": personal.PHONE,
+    }
 
     def __str__(self) -> str:
         return self.full_name
+
+    # The numbers in clear. Setting one sets its token and look-up keys together; the import
+    # writes the same columns in bulk (importing/writing.py).
+    @property
+    def cccd(self) -> str | None:
+        return decrypt(self.cccd_encrypted, personal.CCCD) if self.cccd_encrypted else None
+
+    @cccd.setter
+    def cccd(self, number: str | None) -> None:
+        if number:
+            sealed = personal.seal_cccd(number)
+            self.cccd_encrypted, self.cccd_hmac, self.cccd_last4_hmac = sealed
+        else:
+            self.cccd_encrypted = self.cccd_hmac = self.cccd_last4_hmac = None
+        self.key_version = personal.key_version_of(self.cccd_encrypted, self.phone_encrypted)
+
+    @property
+    def phone(self) -> str:
+        return decrypt(self.phone_encrypted, personal.PHONE) if self.phone_encrypted else ""
+
+    @phone.setter
+    def phone(self, number: str | None) -> None:
+        if number:
+            sealed = personal.seal_phone(number)
+            self.phone_encrypted, self.phone_hmac, self.phone_last4_hmac = sealed
+        else:
+            self.phone_encrypted = self.phone_hmac = self.phone_last4_hmac = ""
+        self.key_version = personal.key_version_of(self.cccd_encrypted, self.phone_encrypted)
+
+    @property
+    def cccd_masked(self) -> str:
+        """'066******345', or "" without a CCCD."""
+        number = self.cccd
+        return personal.mask_value("cccd", number) if number else ""
+
+    @property
+    def phone_masked(self) -> str:
+        """'09******78', or "" without a phone."""
+        number = self.phone
+        return mask_phone(number) if number else ""
 
 
 class DataIssue(models.Model):
@@ -105,7 +192,11 @@ class DataIssue(models.Model):
     )
     code = models.CharField(_("code"), max_length=30, choices=IssueCode.choices)
     field = models.CharField(_("field"), max_length=30, blank=True)
+    # For a CCCD or phone field, the value masked; the value itself is in original_encrypted.
     original_value = models.CharField(_("original value"), max_length=500, blank=True)
+    original_encrypted = models.TextField(
+        _("original value (encrypted)"), blank=True, editable=False
+    )
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     source = models.CharField(_("source"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -118,6 +209,11 @@ class DataIssue(models.Model):
         blank=True,
         related_name="+",
     )
+    key_version = models.PositiveSmallIntegerField(
+        _("key version"), null=True, blank=True, editable=False
+    )
+
+    encrypted_columns: ClassVar[dict[str, str]] = {"original_encrypted": personal.ISSUE_ORIGINAL}
 
     class Meta:
         verbose_name = _("data issue")
@@ -129,6 +225,23 @@ class DataIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_code_display()}: {self.original_value}"
+
+    @property
+    def original(self) -> str:
+        """The original value in clear (`original_value` is masked for CCCD and phone)."""
+        if self.original_encrypted:
+            return decrypt(self.original_encrypted, personal.ISSUE_ORIGINAL)
+        return self.original_value
+
+    @original.setter
+    def original(self, value: str) -> None:
+        """Keep `value` as it was given; a CCCD's or phone's masked, and encrypted."""
+        if self.field in personal.PERSONAL_FIELDS and value:
+            self.original_value = personal.mask_value(self.field, value)[:500]
+            self.original_encrypted = encrypt(value, personal.ISSUE_ORIGINAL)
+            self.key_version = keyring().active
+        else:
+            self.original_value, self.original_encrypted, self.key_version = value, "", None
 
 
 class ImportRun(models.Model):
@@ -143,7 +256,11 @@ class ImportRun(models.Model):
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
     options = models.JSONField(_("options"), default=dict)
     result = models.JSONField(_("result"), default=dict)
-    rejected_rows = models.JSONField(_("rejected rows"), default=list)
+    # JSON of the rejected rows, encrypted as a whole: their cells hold CCCDs and phones.
+    rejected_rows_encrypted = models.TextField(_("rejected rows (encrypted)"), blank=True)
+    key_version = models.PositiveSmallIntegerField(
+        _("key version"), null=True, blank=True, editable=False
+    )
     data_version = models.CharField(_("data version after the import"), max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -154,5 +271,22 @@ class ImportRun(models.Model):
             models.Index(fields=["commune", "file_sha256"], name="importrun_commune_file"),
         ]
 
+    encrypted_columns: ClassVar[dict[str, str]] = {"rejected_rows_encrypted": personal.RUN_REJECTED}
+
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def rejected_rows(self) -> list[Any]:
+        if not self.rejected_rows_encrypted:
+            return []
+        return json.loads(decrypt(self.rejected_rows_encrypted, personal.RUN_REJECTED))
+
+    @rejected_rows.setter
+    def rejected_rows(self, rows: list[Any]) -> None:
+        if not rows:
+            self.rejected_rows_encrypted, self.key_version = "", None
+            return
+        text = json.dumps(rows, ensure_ascii=False)
+        self.rejected_rows_encrypted = encrypt(text, personal.RUN_REJECTED)
+        self.key_version = keyring().active

@@ -13,6 +13,9 @@ Keys in order, each looked up in bulk (one query per chunk of values, never one 
 
 A resident whose CCCD differs from the row's (valid) CCCD is never matched by phone or name.
 Whatever could not be matched is rejected with a reason saying why, bad values included.
+
+Residents' CCCDs and phones are stored encrypted: they are looked up and compared through
+their keyed hashes (`people.personal`), never decrypted here.
 """
 
 import datetime as dt
@@ -27,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.campaigns.importing.reasons import ParserError, reason
 from congdanso.campaigns.importing.rows import ListRow
 from congdanso.core.errors import Message
+from congdanso.people import personal
 from congdanso.people.models import Resident
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, LOCAL_KINDS, Place
 from congdanso.vn import format_birth_date, place_key
@@ -47,12 +51,22 @@ class Known(NamedTuple):
     name_key: str
     birth_date: dt.date | None
     birth_date_precision: str
-    cccd: str | None
-    phone: str
+    cccd_hmac: str | None  # keyed hashes of the numbers: compared, never shown
+    phone_hmac: str
     status: str
 
 
 _FIELDS = Known._fields
+#: Keys stored as keyed hashes: the column, and how a value gets its hash.
+_HASHED = {
+    "cccd": ("cccd_hmac", personal.cccd_hmac),
+    "phone": ("phone_hmac", personal.phone_hmac),
+}
+
+
+def other_cccd(row: ListRow, known: Known) -> bool:
+    """True when the row and the resident both have a CCCD, and not the same."""
+    return bool(row.cccd and known.cccd_hmac and known.cccd_hmac != personal.cccd_hmac(row.cccd))
 
 
 class Matched(NamedTuple):
@@ -100,15 +114,21 @@ class ResidentIndex:
             self.villages_by_key[key].add(village_id)
 
     def load(self, field: str, values: Iterable[str]) -> dict[str, list[Known]]:
+        """The residents whose `field` ("cccd", "phone", "name_key") is one of `values`, by
+        value."""
         found: dict[str, list[Known]] = defaultdict(list)
-        wanted = sorted(set(values))
-        position = _FIELDS.index(field)
-        for chunk in chunked(wanted, CHUNK):
+        column = field
+        by_key = {value: value for value in values}
+        if field in _HASHED:
+            column, hashed = _HASHED[field]
+            by_key = {hashed(value): value for value in by_key}
+        position = _FIELDS.index(column)
+        for chunk in chunked(sorted(by_key), CHUNK):
             residents = Resident.objects.filter(
-                commune_id__in=self.scope, **{f"{field}__in": chunk}
+                commune_id__in=self.scope, **{f"{column}__in": chunk}
             ).order_by()
             for values_row in residents.values_list(*_FIELDS):
-                found[values_row[position]].append(Known(*values_row))
+                found[by_key[values_row[position]]].append(Known(*values_row))
         return found
 
     def villages_of(self, text: str) -> set[int]:
@@ -211,7 +231,7 @@ class Matcher:
     def _by_phone(
         self, row: ListRow, candidates: list[Known], hints: list[Message]
     ) -> Matched | Message | None:
-        candidates = [k for k in candidates if not (row.cccd and k.cccd and k.cccd != row.cccd)]
+        candidates = [k for k in candidates if not other_cccd(row, k)]
         if not candidates:
             return None
         if row.name_key:
@@ -243,13 +263,13 @@ class Matcher:
         self, row: ListRow, candidates: list[Known], hints: list[Message]
     ) -> Matched | Message | None:
         born = [k for k in candidates if birth_dates_agree(row, k)]
-        other_cccd = [k for k in born if row.cccd and k.cccd and k.cccd != row.cccd]
-        born = [k for k in born if k not in other_cccd]
-        if other_cccd and not born:
+        others = [k for k in born if other_cccd(row, k)]
+        born = [k for k in born if k not in others]
+        if others and not born:
             hints.append(
                 Message(
                     _("A resident with this name and birth date has another CCCD: %(residents)s."),
-                    residents=self.index.describe(other_cccd),
+                    residents=self.index.describe(others),
                 )
             )
         if not born:

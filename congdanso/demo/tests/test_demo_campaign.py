@@ -28,7 +28,7 @@ def loaded(settings, tmp_path) -> DemoResult:  # type: ignore[no-untyped-def]
 
 def rows() -> dict[str, list[Any]]:
     """The campaign's rows, named by natural keys (no ids, no timestamps)."""
-    person = ("resident__full_name", "resident__birth_date", "resident__cccd")
+    person = ("resident__full_name", "resident__birth_date", "resident__cccd_hmac")
     session = ("session__date", "session__place__name")
     return {
         "achievements": sorted(

@@ -4,6 +4,10 @@ A row is rejected only when it cannot be a person (no name, a signature or total
 unknown village without --create-villages). A wrong field (CCCD, phone, date, gender) never
 rejects the row: the field is left empty and its original text is kept in an issue, so the
 rest of the row is imported and nothing the file said is lost.
+
+A valid CCCD's or phone's look-up keys (keyed hashes, see `people.personal`) are computed
+here too: cleaning runs in the reader process for big files, and the writer needs them for
+every row to match it. Encrypting is left to the writer, for the rows it writes.
 """
 
 import datetime as dt
@@ -14,9 +18,11 @@ from typing import Any, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.crypto import keyring
 from congdanso.core.errors import Message
 from congdanso.people.importing.header import ColumnMap
 from congdanso.people.models import IssueCode, ResidentStatus
+from congdanso.people.personal import cccd_keys, phone_keys
 from congdanso.vn import (
     VnValueError,
     clean_name,
@@ -53,6 +59,11 @@ class CleanRow(NamedTuple):
     status: str | None
     resident_id: int | None
     issues: tuple[Issue, ...]
+    # The numbers' look-up keys: of the number, and of its last four digits.
+    cccd_hmac: str | None = None
+    cccd_last4_hmac: str | None = None
+    phone_hmac: str = ""
+    phone_last4_hmac: str = ""
 
 
 class RejectedRow(NamedTuple):
@@ -150,6 +161,7 @@ class RowCleaner:
         self.today = today
         # The file's legacy encoding, when its names are TCVN3/VNI: decides ambiguous cells.
         self.legacy_hint = legacy_hint
+        self.keyring = keyring()
 
     def _pick(self, cells: list[Any]) -> dict[str, Any]:
         """The mapped cells that are not blank, in one pass (this runs for every row)."""
@@ -238,7 +250,7 @@ class RowCleaner:
                                         "CCCD %(cccd)s says born %(year)s, %(gender)s; "
                                         "the row says %(row_year)s, %(row_gender)s."
                                     ),
-                                    cccd=parsed.number,
+                                    cccd=parsed.masked(),
                                     year=parsed.birth_year,
                                     gender=parsed.gender,
                                     row_year=year or "?",
@@ -255,6 +267,9 @@ class RowCleaner:
                 phone = normalize_phone(raw_phone)
             except VnValueError as error:
                 issues.append(Issue(IssueCode.PHONE_INVALID, "phone", _text(raw_phone), str(error)))
+
+        cccd_hmac, cccd_last4_hmac = cccd_keys(cccd, self.keyring) if cccd else (None, None)
+        phone_hmac, phone_last4_hmac = phone_keys(phone, self.keyring) if phone else ("", "")
 
         village_id: int | None = None
         village_text: str | None = None
@@ -290,4 +305,8 @@ class RowCleaner:
             status=status,
             resident_id=resident_id,
             issues=tuple(issues),
+            cccd_hmac=cccd_hmac,
+            cccd_last4_hmac=cccd_last4_hmac,
+            phone_hmac=phone_hmac,
+            phone_last4_hmac=phone_last4_hmac,
         )

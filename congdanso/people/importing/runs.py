@@ -86,15 +86,20 @@ def run_record(
     again["warnings_by_code"] = warnings
     again["warnings"] = sum(warnings.values())
     again["villages_created"] = []
-    return ImportRun.objects.create(
+    run = ImportRun(
         commune=commune,
         file_name=path.name[:255],
         file_sha256=sha256,
         options=options,
         result=again,
-        rejected_rows=[[r.row_number, _json_cells(r.cells), *r.reason.to_data()] for r in rejected],
         data_version=data_version(commune),
     )
+    # Encrypted as a whole: the cells of rejected rows hold CCCDs and phones.
+    run.rejected_rows = [
+        [r.row_number, _json_cells(r.cells), *r.reason.to_data()] for r in rejected
+    ]
+    run.save()
+    return run
 
 
 def _json_cells(cells: list[Any]) -> list[Any]:

@@ -21,6 +21,11 @@ Updating never erases: an empty cell keeps what is stored. Lookups go to the dat
 chunk (rows written earlier in the same transaction included), so memory stays flat whatever
 the file's size. Inserts are one multi-row statement per chunk on SQLite and COPY on
 PostgreSQL, with ids reserved up front so that issues can point at their residents.
+
+CCCDs and phones are compared through the keyed hashes the cleaner computed
+(`people.personal`), and encrypted here only when a row writes them; a stored one is
+decrypted only to be quoted in a reason. An issue about a CCCD or phone keeps its value
+masked, and encrypted.
 """
 
 import datetime as dt
@@ -34,9 +39,12 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.crypto import decrypt, keyring
 from congdanso.core.errors import Message
+from congdanso.people import personal
 from congdanso.people.importing.cleaning import CleanRow, Issue, RejectedRow
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
+from congdanso.people.personal import TOKEN, Sealed
 from congdanso.places.models import Place
 
 RESIDENT_TABLE = Resident._meta.db_table
@@ -50,8 +58,13 @@ RESIDENT_COLUMNS = (
     "birth_date",
     "birth_date_precision",
     "gender",
-    "cccd",
-    "phone",
+    "cccd_encrypted",
+    "cccd_hmac",
+    "cccd_last4_hmac",
+    "phone_encrypted",
+    "phone_hmac",
+    "phone_last4_hmac",
+    "key_version",
     "status",
     "created_at",
     "updated_at",
@@ -62,6 +75,8 @@ _ISSUE_COLUMNS = (
     "code",
     "field",
     "original_value",
+    "original_encrypted",
+    "key_version",
     "detail",
     "source",
     "created_at",
@@ -69,16 +84,18 @@ _ISSUE_COLUMNS = (
 # The birth date is read as text: parsing it with date.fromisoformat is several times faster
 # than the per-row converter the SQLite driver would otherwise call.
 _SELECT = (
-    "SELECT id, cccd, name_key, full_name, CAST(birth_date AS TEXT), birth_date_precision, "
-    "gender, phone, "
-    f"village_id, status FROM {RESIDENT_TABLE} WHERE commune_id = %s AND "
+    "SELECT id, cccd_encrypted, cccd_hmac, cccd_last4_hmac, name_key, full_name, "
+    "CAST(birth_date AS TEXT), birth_date_precision, gender, phone_encrypted, phone_hmac, "
+    f"phone_last4_hmac, village_id, status FROM {RESIDENT_TABLE} WHERE commune_id = %s AND "
 )
+_NAME_KEY, _BIRTH_DATE = 4, 6  # positions in _SELECT
 _MAX_PARAMS = 500  # stays under the 999 parameters of old SQLite builds, villages included
 
 
 @dataclass(slots=True)
 class Known:
-    """A resident as stored (or as this import is about to store it)."""
+    """A resident as stored (or as this import is about to store it). `cccd` and `phone` are
+    the numbers' look-up keys, to compare; `cccd_sealed` / `phone_sealed` what is stored."""
 
     id: int
     cccd: str | None
@@ -90,14 +107,33 @@ class Known:
     phone: str
     village_id: int | None
     status: str
+    cccd_sealed: Sealed | None
+    phone_sealed: Sealed | None
     issues: set[tuple[str, str]] = field(default_factory=set)
 
     @classmethod
     def from_db(cls, row: Sequence[Any]) -> "Known":
-        birth = row[4]
+        birth = row[_BIRTH_DATE]
         if birth is not None:
             birth = dt.date.fromisoformat(birth)
-        return cls(row[0], row[1], row[2], row[3], birth, row[5], row[6], row[7], row[8], row[9])
+        return cls(
+            row[0],
+            row[2],
+            row[4],
+            row[5],
+            birth,
+            row[7],
+            row[8],
+            row[10],
+            row[12],
+            row[13],
+            (row[1], row[2], row[3]) if row[1] else None,
+            (row[9], row[10], row[11]) if row[9] else None,
+        )
+
+
+def _in_clear(sealed: Sealed | None, context: str) -> str:
+    return decrypt(sealed[TOKEN], context) if sealed else ""
 
 
 @dataclass
@@ -121,7 +157,7 @@ def _same_person(row: CleanRow, known: Known) -> bool:
 
 
 def _weak_difference(row: CleanRow, known: Known) -> bool:
-    if row.cccd and known.cccd and row.cccd != known.cccd:
+    if row.cccd_hmac and known.cccd and row.cccd_hmac != known.cccd:
         return False
     if row.birth_date is None or known.birth_date is None:
         return True
@@ -135,6 +171,9 @@ _CONFLICT_FIELDS = (
     ("phone", _("phone")),
     ("village_id", _("village")),
 )
+# Numbers are compared by their keyed hashes; the row's own value is shown in clear.
+_KEYS = {"cccd": "cccd_hmac", "phone": "phone_hmac"}
+_CONTEXTS = {"cccd": personal.CCCD, "phone": personal.PHONE}
 
 
 def _conflict(row: CleanRow, known: Known) -> Message | None:
@@ -142,11 +181,15 @@ def _conflict(row: CleanRow, known: Known) -> Message | None:
     it gives another value for a field an earlier row filled. Which one is right is for a
     person to decide, so the row goes to the rejects file with both values."""
     for attr, label in _CONFLICT_FIELDS:
-        new, old = getattr(row, attr), getattr(known, attr)
+        new: Any = getattr(row, _KEYS.get(attr, attr))
+        old: Any = getattr(known, attr)
         if new and old and new != old:
             if attr == "village_id":
                 names = dict(Place.objects.filter(pk__in=[new, old]).values_list("pk", "name"))
                 new, old = names.get(new, new), names.get(old, old)
+            elif attr in _KEYS:
+                new = getattr(row, attr)
+                old = _in_clear(getattr(known, f"{attr}_sealed"), _CONTEXTS[attr])
             return Message(
                 _(
                     "An earlier row of this file is the same person (%(name)s) with another "
@@ -163,11 +206,31 @@ def _conflict(row: CleanRow, known: Known) -> Message | None:
 def _agreement(row: CleanRow, known: Known) -> int:
     """How many identifying fields the row and the resident share (minus those they contradict)."""
     score = 0
-    for attr in ("phone", "gender", "birth_date_precision"):
-        new, old = getattr(row, attr), getattr(known, attr)
+    for new, old in (
+        (row.phone_hmac, known.phone),
+        (row.gender, known.gender),
+        (row.birth_date_precision, known.birth_date_precision),
+    ):
         if new and old:
             score += 1 if new == old else -1
     return score
+
+
+_NO_CCCD = (None, None, None)
+_NO_PHONE = ("", "", "")
+
+
+def _key_version(known: Known) -> int | None:
+    cccd, phone = known.cccd_sealed, known.phone_sealed
+    if cccd is None:
+        return None if phone is None else _version(phone[TOKEN])
+    if phone is None:
+        return _version(cccd[TOKEN])
+    return min(_version(cccd[TOKEN]), _version(phone[TOKEN]))
+
+
+def _version(token: str) -> int:
+    return int(token[: token.index(":")])
 
 
 def _chunks(values: list[Any]) -> list[list[Any]]:
@@ -202,6 +265,7 @@ class ChunkWriter:
         self.counts = Counts()
         self.rejected: list[RejectedRow] = []
         self.vendor = connection.vendor
+        self.keyring = keyring()
         self._next_id: int | None = None
         self._claimed = bytearray()
         self._claimed_base = 0
@@ -240,8 +304,9 @@ class ChunkWriter:
                         [self.commune_id, *([village] if village else []), *part],
                     )
                     for raw in cursor.fetchall():
-                        wanted = years[raw[2], village]
-                        if wanted is None or raw[4] is None or raw[4][:4] in wanted:
+                        wanted = years[raw[_NAME_KEY], village]
+                        birth = raw[_BIRTH_DATE]
+                        if wanted is None or birth is None or birth[:4] in wanted:
                             found.append(Known.from_db(raw))
         return found
 
@@ -254,11 +319,13 @@ class ChunkWriter:
                 cursor.execute(
                     # Resolved issues count too: the same bad value in the same file again
                     # must not reopen what a later value or a person already fixed.
-                    f"SELECT resident_id, code, original_value FROM {ISSUE_TABLE} "
-                    f"WHERE resident_id IN ({marks})",
+                    f"SELECT resident_id, code, original_value, original_encrypted "
+                    f"FROM {ISSUE_TABLE} WHERE resident_id IN ({marks})",
                     part,
                 )
-                for resident_id, code, original in cursor.fetchall():
+                for resident_id, code, original, encrypted in cursor.fetchall():
+                    if encrypted:
+                        original = decrypt(encrypted, personal.ISSUE_ORIGINAL)
                     known[resident_id].issues.add((code, original))
 
     # -- rows of this file that already matched a resident ---------------------------------
@@ -330,7 +397,8 @@ class ChunkWriter:
     def _load_presence(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT cccd, name_key, village_id FROM {RESIDENT_TABLE} WHERE commune_id = %s",
+                f"SELECT cccd_hmac, name_key, village_id FROM {RESIDENT_TABLE} "
+                "WHERE commune_id = %s",
                 [self.commune_id],
             )
             while batch := cursor.fetchmany(10_000):
@@ -345,9 +413,9 @@ class ChunkWriter:
             self._load_presence()
             self._refresh_statistics(0)
         ids = {r.resident_id for r in rows if r.resident_id}
-        cccds = {r.cccd for r in rows if r.cccd and r.cccd in self._cccds}
+        cccds = {r.cccd_hmac for r in rows if r.cccd_hmac and r.cccd_hmac in self._cccds}
         by_id: dict[int, Known] = {}
-        for stored in self._fetch("id", ids) + self._fetch("cccd", cccds):
+        for stored in self._fetch("id", ids) + self._fetch("cccd_hmac", cccds):
             by_id.setdefault(stored.id, stored)
         # Namesakes matter only to rows that no id or CCCD placed: to match them by name,
         # birth date and village, or to flag a possible duplicate.
@@ -356,7 +424,7 @@ class ChunkWriter:
         # (same year: a match or a possible duplicate); None when any birth date is unknown.
         years: dict[tuple[str, int], set[str] | None] = {}
         for r in rows:
-            if (r.resident_id and r.resident_id in by_id) or r.cccd in found_cccds:
+            if (r.resident_id and r.resident_id in by_id) or r.cccd_hmac in found_cccds:
                 continue
             pair = (r.name_key, r.village_id or 0)
             if pair not in self._names:
@@ -392,15 +460,17 @@ class ChunkWriter:
             if known is None:
                 known = Known(
                     0,
-                    row.cccd,
+                    row.cccd_hmac,
                     row.name_key,
                     row.full_name,
                     row.birth_date,
                     row.birth_date_precision,
                     row.gender,
-                    row.phone,
+                    row.phone_hmac,
                     row.village_id,
                     row.status or ResidentStatus.LIVING,
+                    self._seal_cccd(row),
+                    self._seal_phone(row),
                 )
                 for other in by_name.get((row.name_key, row.village_id), ()):
                     if _weak_difference(row, other):
@@ -421,8 +491,8 @@ class ChunkWriter:
                 creates.append((row, known))
                 claimed_here.add(id(known))
                 by_name[row.name_key, row.village_id].append(known)
-                if row.cccd:
-                    by_cccd[row.cccd] = known
+                if row.cccd_hmac:
+                    by_cccd[row.cccd_hmac] = known
                 for issue in row_issues.values():
                     new_issues.append((known, issue))
                     known.issues.add((issue.code, issue.original))
@@ -463,8 +533,8 @@ class ChunkWriter:
     ) -> Known | RejectedRow | None:
         if row.resident_id and row.resident_id in by_id:
             return by_id[row.resident_id]
-        if row.cccd and row.cccd in by_cccd:
-            known = by_cccd[row.cccd]
+        if row.cccd_hmac and row.cccd_hmac in by_cccd:
+            known = by_cccd[row.cccd_hmac]
             if _same_person(row, known):
                 return known
             return RejectedRow(
@@ -516,7 +586,6 @@ class ChunkWriter:
         for attr, value in (
             ("full_name", row.full_name),
             ("gender", row.gender),
-            ("phone", row.phone),
             ("village_id", row.village_id),
             ("status", row.status),
         ):
@@ -524,8 +593,11 @@ class ChunkWriter:
             if value and current != value and not (fill_only and current):
                 setattr(known, attr, value)
                 changed = True
-                if attr == "phone":
-                    resolved.append((known, IssueCode.PHONE_INVALID))
+        phone = row.phone_hmac
+        if phone and known.phone != phone and not (fill_only and known.phone):
+            known.phone, known.phone_sealed = phone, self._seal_phone(row)
+            resolved.append((known, IssueCode.PHONE_INVALID))
+            changed = True
         if row.full_name and known.name_key != row.name_key:
             known.name_key = row.name_key
         if fill_only and known.birth_date:
@@ -537,14 +609,10 @@ class ChunkWriter:
             known.birth_date, known.birth_date_precision = row.birth_date, row.birth_date_precision
             resolved.append((known, IssueCode.BIRTH_DATE_INVALID))
             changed = True
-        if (
-            row.cccd
-            and known.cccd != row.cccd
-            and row.cccd not in by_cccd
-            and not (fill_only and known.cccd)
-        ):
-            known.cccd = row.cccd
-            by_cccd[row.cccd] = known
+        cccd = row.cccd_hmac
+        if cccd and known.cccd != cccd and cccd not in by_cccd and not (fill_only and known.cccd):
+            known.cccd, known.cccd_sealed = cccd, self._seal_cccd(row)
+            by_cccd[cccd] = known
             resolved.append((known, IssueCode.CCCD_INVALID))
             changed = True
         return changed
@@ -574,8 +642,9 @@ class ChunkWriter:
                 else str(k.birth_date),
                 k.birth_date_precision,
                 k.gender,
-                k.cccd,
-                k.phone,
+                *(k.cccd_sealed or _NO_CCCD),
+                *(k.phone_sealed or _NO_PHONE),
+                _key_version(k),
                 k.status,
                 now,
                 now,
@@ -583,16 +652,7 @@ class ChunkWriter:
             for _row, k in creates
         ]
         issue_rows = [
-            (
-                self.commune_id,
-                k.id,
-                i.code,
-                i.field,
-                i.original[:500],
-                i.detail[:500],
-                self.source,
-                now,
-            )
+            (self.commune_id, k.id, i.code, i.field, *self._issue_values(i), self.source, now)
             for k, i in new_issues
         ]
         self._insert(RESIDENT_TABLE, RESIDENT_COLUMNS, resident_rows)
@@ -606,7 +666,9 @@ class ChunkWriter:
             if updates:
                 cursor.executemany(
                     f"UPDATE {RESIDENT_TABLE} SET full_name = %s, name_key = %s, birth_date = %s, "
-                    "birth_date_precision = %s, gender = %s, cccd = %s, phone = %s, "
+                    "birth_date_precision = %s, gender = %s, cccd_encrypted = %s, "
+                    "cccd_hmac = %s, cccd_last4_hmac = %s, phone_encrypted = %s, "
+                    "phone_hmac = %s, phone_last4_hmac = %s, key_version = %s, "
                     "village_id = %s, status = %s, updated_at = %s WHERE id = %s",
                     [
                         (
@@ -615,8 +677,9 @@ class ChunkWriter:
                             k.birth_date,
                             k.birth_date_precision,
                             k.gender,
-                            k.cccd,
-                            k.phone,
+                            *(k.cccd_sealed or _NO_CCCD),
+                            *(k.phone_sealed or _NO_PHONE),
+                            _key_version(k),
                             k.village_id,
                             k.status,
                             now,
@@ -631,6 +694,28 @@ class ChunkWriter:
                     "WHERE resident_id = %s AND code = %s AND resolved_at IS NULL",
                     [(now, known.id, code) for known, code in resolved],
                 )
+
+    def _seal_cccd(self, row: CleanRow) -> Sealed | None:
+        if not row.cccd:
+            return None
+        token = self.keyring.encrypt(row.cccd, personal.CCCD)
+        return token, row.cccd_hmac or "", row.cccd_last4_hmac or ""
+
+    def _seal_phone(self, row: CleanRow) -> Sealed | None:
+        if not row.phone:
+            return None
+        return self.keyring.encrypt(row.phone, personal.PHONE), row.phone_hmac, row.phone_last4_hmac
+
+    def _issue_values(self, issue: Issue) -> tuple[str, str, int | None, str]:
+        """(original_value, original_encrypted, key_version, detail) as stored."""
+        if issue.field in personal.PERSONAL_FIELDS and issue.original:
+            return (
+                personal.mask_value(issue.field, issue.original)[:500],
+                self.keyring.encrypt(issue.original, personal.ISSUE_ORIGINAL),
+                self.keyring.active,
+                personal.mask_digits(issue.detail)[:500],
+            )
+        return issue.original[:500], "", None, issue.detail[:500]
 
     def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         if not rows:

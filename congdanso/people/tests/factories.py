@@ -1,4 +1,8 @@
-"""factory_boy factories for residents."""
+"""factory_boy factories for residents.
+
+`cccd=` and `phone=` take the numbers in clear (12 and 10 digits): the model stores them
+encrypted with their look-up keys.
+"""
 
 import datetime as dt
 

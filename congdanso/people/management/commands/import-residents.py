@@ -1,7 +1,14 @@
-"""`congdanso import-residents PATH --commune CODE` — see README "Importing residents"."""
+"""`congdanso import-residents PATH --commune CODE` — see README "Importing residents".
+
+Test support: with CONGDANSO_TEST_PAUSE_FILE set, the import writes that file after each
+batch it has written (inside its transaction) and sleeps CONGDANSO_TEST_PAUSE_SECONDS
+(default 60), so that a test can kill it half-way at a known point.
+"""
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +19,11 @@ from congdanso.core.errors import DomainError
 from congdanso.people.importing import ImportResult, import_residents
 from congdanso.people.importing.rejects import save_rejects
 from congdanso.places.selectors import commune_get
+
+
+def _pause_for_tests(rows: int) -> None:
+    Path(os.environ["CONGDANSO_TEST_PAUSE_FILE"]).write_text(str(rows), encoding="ascii")
+    time.sleep(float(os.environ.get("CONGDANSO_TEST_PAUSE_SECONDS", "60")))
 
 
 class Command(BaseCommand):
@@ -37,6 +49,8 @@ class Command(BaseCommand):
         progress = None
         if not options["json"] and sys.stderr.isatty():
             progress = self._progress
+        if os.environ.get("CONGDANSO_TEST_PAUSE_FILE"):
+            progress = _pause_for_tests
         try:
             commune = commune_get(options["commune"])
             result = import_residents(

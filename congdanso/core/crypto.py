@@ -1,0 +1,568 @@
+"""Encryption at rest of personal data (CCCD and phone numbers), with keys outside the database.
+
+What is stored
+--------------
+A personal value is stored as a *token*: ``"<version>:<base64(nonce ‖ ciphertext ‖ tag)>"``,
+AES-256-GCM (``cryptography``'s AESGCM) under the data key of that version, a fresh random
+96-bit nonce per value (``os.urandom``, so a forked process never repeats its parent's), and
+as associated data the name of the column the value belongs to (``"people.resident.cccd"``).
+A token that was modified, or copied into another column, or read with the wrong key, does not
+decrypt: :class:`DecryptionError` says which column failed. GCM with random nonces stays safe
+for about 2³² values per key; rotating the key (below) resets that count.
+
+Exact look-up and uniqueness use a keyed hash (a *blind index*): HMAC-SHA256 under a separate
+index key over ``context ‖ 0x00 ‖ value``, truncated to 128 bits, in hex. The same value in
+the same context always gives the same index, so a unique constraint and an equality filter
+work on it; without the key nobody can compute it, so it does not reveal the value (a
+12-digit number would otherwise be found by trying them all).
+
+The keyring
+-----------
+JSON, from the environment variable ``CONGDANSO_KEYS`` when set, else from the file
+``CONGDANSO_KEYS_FILE`` (default ``keys.json`` in the data directory), which is created with
+mode 0600 on first use and refused when group or others may read it::
+
+    {"active": 2, "keys": {"1": "<base64 of 32 bytes>", "2": "…"}, "index_key": "<base64>"}
+
+Every token names the version of its data key, so old values stay readable while a rotation
+(``congdanso keys rotate``) re-encrypts them under the new active key; an old key leaves the
+keyring only once no row uses it (``keys rotate --retire-old``). The index key is **not**
+rotated: changing it means recomputing every index, during which look-ups and uniqueness
+would not hold. Losing the keyring loses the data: back it up apart from the database.
+
+A process keeps the keyring it loaded; a token under a version it does not know makes it read
+the keyring again once (another process rotated), before failing.
+
+Rotation
+--------
+A model with encrypted columns names them in ``encrypted_columns`` (column → associated data)
+and keeps in ``key_version`` the oldest key version among its row's tokens.
+``congdanso keys rotate`` saves a keyring with a new active key *before* encrypting anything
+with it, then re-encrypts the rows whose ``key_version`` is not the active one, a batch per
+transaction, in id order; a row changed meanwhile (its tokens differ from what was read) is
+left for the next run. Killed at any point, every row still decrypts (under the old or the new
+key, both in the keyring) and the next ``keys rotate`` finishes the job instead of adding
+another key. A process started before the rotation goes on writing under the old key until
+it reloads the keyring (restart the services after a rotation); ``keys status`` counts such
+rows and ``keys rotate`` takes them. ``keys rotate --retire-old`` removes old keys only when
+no row names them.
+
+What the people app stores this way (CCCD, phone, rejected values, the import log's rejected
+rows) and which keyed hashes it keeps for search is in ``congdanso.people.personal``.
+"""
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.core.errors import DomainError, Message
+
+KEYS_ENV = "CONGDANSO_KEYS"
+KEYS_FILE_ENV = "CONGDANSO_KEYS_FILE"
+KEYS_FILE_NAME = "keys.json"
+KEY_BYTES = 32
+NONCE_BYTES = 12
+INDEX_BYTES = 16  # 128 bits of HMAC: collisions are out of reach for any registry
+
+
+class CryptoError(DomainError):
+    code = "crypto_error"
+
+
+class KeyringError(CryptoError):
+    code = "keyring_invalid"
+
+
+class DecryptionError(CryptoError):
+    code = "decryption_failed"
+
+
+def _b64decode_key(text: Any, what: str, source: str) -> bytes:
+    try:
+        raw = base64.b64decode(str(text), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != KEY_BYTES:
+        raise KeyringError(
+            Message(
+                _("The keyring %(source)s is invalid: %(what)s is not %(bytes)d bytes in base64."),
+                source=source,
+                what=what,
+                bytes=KEY_BYTES,
+            )
+        )
+    return raw
+
+
+def _new_key() -> str:
+    return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Versioned data keys, the active version, and the index (HMAC) key."""
+
+    active: int
+    keys: Mapping[int, bytes]
+    index_key: bytes
+    #: Where it came from: the file's path, or the environment variable's name.
+    source: str = ""
+    from_environment: bool = False
+    _ciphers: dict[int, AESGCM] = field(default_factory=dict, compare=False, repr=False)
+    _hmacs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    # -- making and reading --------------------------------------------------------------
+    @classmethod
+    def generate(cls) -> "Keyring":
+        return cls.from_json(
+            json.dumps({"active": 1, "keys": {"1": _new_key()}, "index_key": _new_key()})
+        )
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str = "", from_environment: bool = False) -> "Keyring":
+        def invalid(what: Any) -> KeyringError:
+            return KeyringError(
+                Message(_("The keyring %(source)s is invalid: %(what)s."), source=source, what=what)
+            )
+
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise invalid(_("it is not JSON")) from error
+        if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
+            raise invalid(_('it has no "keys" object'))
+        keys: dict[int, bytes] = {}
+        for version, key in data["keys"].items():
+            if not str(version).isdigit() or int(version) < 1:
+                raise invalid(_("a key version is not a positive number"))
+            keys[int(version)] = _b64decode_key(key, f"key {version}", source)
+        active = data.get("active")
+        if not isinstance(active, int) or active not in keys:
+            raise invalid(_("the active version is not one of the keys"))
+        index_key = _b64decode_key(data.get("index_key"), "index_key", source)
+        return cls(active, keys, index_key, source, from_environment)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "active": self.active,
+                "keys": {
+                    str(v): base64.b64encode(k).decode("ascii")
+                    for v, k in sorted(self.keys.items())
+                },
+                "index_key": base64.b64encode(self.index_key).decode("ascii"),
+            },
+            indent=1,
+        )
+
+    def with_new_active_key(self) -> "Keyring":
+        version = max(self.keys) + 1
+        keys = {**self.keys, version: base64.b64decode(_new_key())}
+        return Keyring(version, keys, self.index_key, self.source, self.from_environment)
+
+    def without(self, versions: Iterable[int]) -> "Keyring":
+        drop = set(versions) - {self.active}
+        keys = {v: k for v, k in self.keys.items() if v not in drop}
+        return Keyring(self.active, keys, self.index_key, self.source, self.from_environment)
+
+    # -- using ---------------------------------------------------------------------------
+    def _cipher(self, version: int) -> AESGCM:
+        cipher = self._ciphers.get(version)
+        if cipher is None:
+            cipher = self._ciphers[version] = AESGCM(self.keys[version])
+        return cipher
+
+    def encrypt(self, value: str, context: str) -> str:
+        """The token of `value` in the column `context`, under the active key."""
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._cipher(self.active).encrypt(nonce, value.encode(), context.encode())
+        return f"{self.active}:{binascii.b2a_base64(nonce + sealed, newline=False).decode()}"
+
+    def decrypt(self, token: str, context: str) -> str:
+        version = token_version(token, context)
+        if version not in self.keys:
+            raise DecryptionError(
+                Message(
+                    _(
+                        "A value of %(column)s is encrypted with key %(version)d, which the "
+                        "keyring %(source)s does not hold."
+                    ),
+                    column=context,
+                    version=version,
+                    source=self.source,
+                ),
+                code="key_missing",
+            )
+        try:
+            raw = base64.b64decode(token[token.index(":") + 1 :], validate=True)
+            plain = self._cipher(version).decrypt(
+                raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode()
+            )
+        except (InvalidTag, binascii.Error, ValueError) as error:
+            raise _tampered(context) from error
+        return plain.decode()
+
+    def index(self, value: str, context: str) -> str:
+        """The blind index (keyed hash) of `value` in `context`."""
+        # HMAC(key, context ‖ 0x00 ‖ value), from an HMAC already fed the context: copying it
+        # is cheaper than keying a new one for every value (the import hashes millions).
+        keyed = self._hmacs.get(context)
+        if keyed is None:
+            keyed = self._hmacs[context] = hmac.new(
+                self.index_key, context.encode() + b"\x00", hashlib.sha256
+            )
+        running = keyed.copy()
+        running.update(value.encode())
+        return running.digest()[:INDEX_BYTES].hex()
+
+
+def _tampered(context: str) -> DecryptionError:
+    return DecryptionError(
+        Message(
+            _(
+                "A value of %(column)s cannot be decrypted: it was modified, moved from "
+                "another column, or encrypted with another key."
+            ),
+            column=context,
+        )
+    )
+
+
+def token_version(token: str, context: str = "?") -> int:
+    """The key version a token names (without decrypting it)."""
+    version, colon, _rest = token.partition(":")
+    if not colon or not version.isdigit():
+        raise _tampered(context)
+    return int(version)
+
+
+# -- where the keyring lives ---------------------------------------------------------------
+def keys_path() -> Path:
+    configured = os.environ.get(KEYS_FILE_ENV)
+    if configured:
+        return Path(configured)
+    return Path(settings.DATA_DIR) / KEYS_FILE_NAME
+
+
+def _read_file(path: Path) -> Keyring:
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        raise KeyringError(
+            Message(
+                _(
+                    "The keyring file %(path)s may be read by other users (mode %(mode)s): "
+                    "run chmod 600 on it."
+                ),
+                path=path,
+                mode=oct(mode & 0o777),
+            ),
+            code="keyring_permissions",
+        )
+    return Keyring.from_json(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def _create_file(path: Path) -> None:
+    """Write a new keyring at `path` unless one is there: written aside with mode 0600, then
+    linked into place, which fails if another process created it first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".keys-", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(Keyring.generate().to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+
+
+_loaded: dict[str, Keyring] = {}
+_loading = threading.Lock()
+
+
+def _source_key() -> str:
+    from_env = os.environ.get(KEYS_ENV)
+    return f"env:{from_env}" if from_env else f"file:{keys_path()}"
+
+
+def keyring() -> Keyring:
+    """The keyring in use (loaded once per process and source; a file is created if absent)."""
+    source = _source_key()
+    found = _loaded.get(source)
+    if found is not None:
+        return found
+    with _loading:
+        if source.startswith("env:"):
+            found = Keyring.from_json(source[4:], source=KEYS_ENV, from_environment=True)
+        else:
+            path = keys_path()
+            if not path.exists():
+                _create_file(path)
+            found = _read_file(path)
+        _loaded[source] = found
+    return found
+
+
+def keyring_reload() -> Keyring:
+    _loaded.pop(_source_key(), None)
+    return keyring()
+
+
+def keyring_save(new: Keyring) -> Keyring:
+    """Replace the keyring file with `new` (durably, mode 0600) and use it from now on."""
+    if new.from_environment:
+        raise KeyringError(
+            Message(
+                _(
+                    "The keyring comes from the environment variable %(variable)s: it cannot be "
+                    "changed from here. Put the new keyring into the variable instead."
+                ),
+                variable=KEYS_ENV,
+            ),
+            code="keyring_in_environment",
+        )
+    path = Path(new.source) if new.source else keys_path()
+    fd, temporary = tempfile.mkstemp(prefix=".keys-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(new.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return keyring_reload()
+
+
+# -- the operations the apps use -----------------------------------------------------------
+def encrypt(value: str, context: str) -> str:
+    return keyring().encrypt(value, context)
+
+
+def decrypt(token: str, context: str) -> str:
+    ring = keyring()
+    if token_version(token, context) not in ring.keys and not ring.from_environment:
+        ring = keyring_reload()  # rotated by another process since this one loaded it
+    return ring.decrypt(token, context)
+
+
+@lru_cache(maxsize=65536)
+def _index_cached(index_key: bytes, value: str, context: str) -> str:
+    digest = hmac.digest(index_key, context.encode() + b"\x00" + value.encode(), hashlib.sha256)
+    return digest[:INDEX_BYTES].hex()
+
+
+def index_cached(ring: Keyring, value: str, context: str) -> str:
+    """`ring.index` remembered, for values that repeat a lot (the last digits of numbers)."""
+    return _index_cached(ring.index_key, value, context)
+
+
+# -- rotation (see the module docstring) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncryptedTable:
+    model: Any
+    columns: Mapping[str, str]  # column → associated data
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.label_lower)
+
+
+def encrypted_tables() -> list[EncryptedTable]:
+    from django.apps import apps
+
+    return [
+        EncryptedTable(model, getattr(model, "encrypted_columns"))  # noqa: B009 - typed Any
+        for model in apps.get_models()
+        if getattr(model, "encrypted_columns", None)
+    ]
+
+
+def _rows_by_version(table: EncryptedTable) -> dict[int, int]:
+    from django.db.models import Count
+
+    counted = (
+        table.model.objects.filter(key_version__isnull=False)
+        .order_by()
+        .values_list("key_version")
+        .annotate(rows=Count("pk"))
+    )
+    return dict(sorted(counted))
+
+
+@dataclass(frozen=True)
+class KeysStatus:
+    active: int
+    versions: tuple[int, ...]
+    source: str
+    from_environment: bool
+    rows: dict[str, dict[int, int]]  # table → key version → rows
+
+    @property
+    def pending(self) -> int:
+        """Rows still under an old key."""
+        return sum(n for by in self.rows.values() for v, n in by.items() if v != self.active)
+
+    @property
+    def unused(self) -> tuple[int, ...]:
+        """Old keys no row uses."""
+        used = {v for by in self.rows.values() for v in by}
+        return tuple(v for v in self.versions if v != self.active and v not in used)
+
+
+def keys_status() -> KeysStatus:
+    ring = keyring_reload()
+    return KeysStatus(
+        active=ring.active,
+        versions=tuple(sorted(ring.keys)),
+        source=ring.source,
+        from_environment=ring.from_environment,
+        rows={table.label: _rows_by_version(table) for table in encrypted_tables()},
+    )
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    previous: int
+    active: int
+    new_key: bool
+    rewritten: dict[str, int]
+    retired: tuple[int, ...]
+    #: Old keys no row uses that could not be removed (a keyring from the environment).
+    removable: tuple[int, ...] = ()
+
+
+def _rewrite_batch(table: EncryptedTable, ring: Keyring, after: int, size: int) -> list[Any]:
+    """Re-encrypt under the active key the next `size` rows after id `after` that are under
+    an old one; returns those rows (as read). A row changed since it was read (its tokens
+    differ) is left alone: it was written under the active key, or the next run takes it."""
+    from django.db import connection, transaction
+
+    columns = list(table.columns)
+    contexts = [table.columns[c] for c in columns]
+    quote = connection.ops.quote_name
+    same = "IS" if connection.vendor == "sqlite" else "IS NOT DISTINCT FROM"
+    sql = (
+        f"UPDATE {quote(table.model._meta.db_table)} SET "  # noqa: S608 - names from the models
+        + ", ".join(f"{quote(c)} = %s" for c in columns)
+        + f", {quote('key_version')} = %s WHERE {quote('id')} = %s AND "
+        + " AND ".join(f"{quote(c)} {same} %s" for c in columns)
+    )
+    with transaction.atomic():
+        rows = list(
+            table.model.objects.filter(pk__gt=after, key_version__isnull=False)
+            .exclude(key_version=ring.active)
+            .order_by("pk")
+            .values_list("pk", *columns)[:size]
+        )
+        updates = []
+        for pk, *tokens in rows:
+            fresh = [
+                ring.encrypt(ring.decrypt(token, context), context)
+                if token and token_version(token, context) != ring.active
+                else token
+                for token, context in zip(tokens, contexts, strict=True)
+            ]
+            updates.append((*fresh, ring.active, pk, *tokens))
+        if updates:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, updates)
+    return rows
+
+
+def keys_rotate(
+    *,
+    batch: int = 1000,
+    retire_old: bool = False,
+    after_batch: Any = None,
+) -> RotationResult:
+    """Make a new key active and re-encrypt every encrypted value under it, `batch` rows per
+    transaction; `after_batch(table, rows)` is called after each committed batch.
+
+    When rows are still under an old key (an earlier rotation was interrupted) they are
+    re-encrypted under the active key and no key is added. With `retire_old`, the old keys no
+    row uses any more are then removed from the keyring.
+    """
+    status = keys_status()
+    ring = keyring()
+    previous = ring.active
+    new_key = False
+    if not status.pending:
+        if ring.from_environment:
+            raise KeyringError(
+                Message(
+                    _(
+                        "The keyring comes from the environment variable %(variable)s: run "
+                        "`congdanso keys generate --add-key`, put its output into the variable, "
+                        "then run `congdanso keys rotate` again."
+                    ),
+                    variable=KEYS_ENV,
+                ),
+                code="keyring_in_environment",
+            )
+        # Saved before anything is encrypted with it: a value is never under a lost key.
+        ring = keyring_save(ring.with_new_active_key())
+        new_key = True
+    rewritten: dict[str, int] = {}
+    for table in encrypted_tables():
+        done, last = 0, 0
+        while rows := _rewrite_batch(table, ring, last, batch):
+            last = rows[-1][0]
+            done += len(rows)
+            if after_batch is not None:
+                after_batch(table.label, done)
+        rewritten[table.label] = done
+    retired: tuple[int, ...] = ()
+    removable: tuple[int, ...] = ()
+    if retire_old:
+        unused = keys_status().unused
+        if ring.from_environment:
+            removable = unused
+        elif unused:
+            ring = keyring_save(keyring().without(unused))
+            retired = unused
+    _audit_rotation(previous, ring.active, rewritten, retired)
+    return RotationResult(previous, ring.active, new_key, rewritten, retired, removable)
+
+
+def _audit_rotation(previous: int, active: int, rewritten: dict[str, int], retired: tuple) -> None:
+    from congdanso.core.audit import audit_record
+    from congdanso.core.models import AuditAction
+
+    audit_record(
+        action=AuditAction.UPDATE,
+        object_type="core.keyring",
+        object_id=active,
+        label="keyring",
+        changes={
+            "active_key": [previous, active],
+            "rewritten": rewritten,
+            "retired": list(retired),
+        },
+    )
