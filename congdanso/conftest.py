@@ -33,6 +33,16 @@ def _static_files_without_manifest(settings):  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """Argon2 costs ~0.2 s a hash by design: tests hash with MD5 first, the real list after it
+    (a test about hashing uses PASSWORD_HASHERS[1:])."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.fixture
 def ea_yong(db: None) -> Place:
     province = Place.objects.get(code="66", kind=PlaceKind.PROVINCE)

@@ -5,13 +5,22 @@ DATABASE_URL         e.g. postgres://user@host:5432/db (default: SQLite in the d
 CONGDANSO_SECRET_KEY secret key; generated into the data dir on first run when unset
 CONGDANSO_DEBUG      "1"/"true" turns debug mode on (off by default)
 CONGDANSO_ALLOWED_HOSTS comma-separated host names (default: localhost names)
+CONGDANSO_HTTPS      "1" when served over TLS: secure cookies, HSTS, redirect to https
+CONGDANSO_BEHIND_PROXY "1" when a reverse proxy (nginx…) forwards the requests; default: as
+                     CONGDANSO_HTTPS. Trusts its X-Forwarded-Proto and X-Forwarded-For headers.
+CONGDANSO_SESSION_HOURS  a signed-in session ends after this many hours without use (default 8)
+CONGDANSO_UPLOAD_MAX_MB  largest file a user may upload, in MB (default 50)
+
+The security choices are explained in README "Security".
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -47,6 +56,8 @@ ALLOWED_HOSTS = [
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
+    "csp",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -59,19 +70,28 @@ INSTALLED_APPS = [
     "congdanso.campaigns",
     "congdanso.partners",
     "congdanso.outreach",
+    "congdanso.privacy",
     "congdanso.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every view needs a signed-in user unless marked `login_not_required` (the log-in page).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Who acts and from where, for the audit rows the services write.
+    "congdanso.core.audit.AuditMiddleware",
+    "congdanso.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "congdanso.urls"
@@ -111,16 +131,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The JIT compiler costs ~100 ms on a commune's indicator queries and saves nothing at
+    # province size (benchmarks/indicators.py): off for the app's connections.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -138,19 +156,115 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 
-LOGIN_URL = "admin:login"
+# --- Security: README "Security" explains each choice. ---------------------------------------
 
+_HTTPS = _truthy(os.environ.get("CONGDANSO_HTTPS"))
+# TLS usually ends at a reverse proxy (nginx, Caddy) in front of gunicorn: then Django learns
+# the scheme and the client's address from the proxy's headers. Set CONGDANSO_BEHIND_PROXY=0
+# when gunicorn itself serves TLS, or the headers could be forged by any client.
+_BEHIND_PROXY = _truthy(os.environ.get("CONGDANSO_BEHIND_PROXY", os.environ.get("CONGDANSO_HTTPS")))
+
+# Argon2id hashes new passwords; a PBKDF2 hash from before still verifies and is replaced by an
+# Argon2 one at its owner's next log-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "congdanso.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out log-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lock-out (django-axes): 5 failures for the same user name from the same address lock that
+# pair for 30 minutes; a success clears the count. The pair, not the address alone, so that a
+# commune office behind one NAT address is not locked out by one person's typos, and not the
+# user name alone, so that a stranger cannot lock a colleague out from anywhere.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "congdanso.accounts.lockout.lockout_response"
+if _BEHIND_PROXY:
+    # The address the proxy saw (the last X-Forwarded-For entry), not the proxy's own one.
+    AXES_CLIENT_IP_CALLABLE = "congdanso.accounts.lockout.client_ip"
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# A signed-in session ends after CONGDANSO_SESSION_HOURS (8) without a request. Each request
+# would have to write the session to extend it (SESSION_SAVE_EVERY_REQUEST), which turns every
+# page view into a database write that waits behind an import on SQLite; instead
+# SessionActivityMiddleware extends it at most once every SESSION_TOUCH_SECONDS. The cookie
+# outlives the browser being closed (a phone's browser is closed by the system all day long);
+# "Đăng xuất" ends the session on a shared computer.
+SESSION_COOKIE_AGE = round(float(os.environ.get("CONGDANSO_SESSION_HOURS") or 8) * 3600)
+SESSION_TOUCH_SECONDS = 300
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it; forms carry the token
+CSRF_COOKIE_SAMESITE = "Lax"
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # URLs hold names and search terms: keep them in-house
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if _truthy(os.environ.get("CONGDANSO_HTTPS")):
+
+# No inline script or style anywhere, the admin included (Django 5.2's admin has none); no
+# third-party origin (the server may have no Internet). data: images for small inline icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+if _HTTPS:
+    SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = 31536000
+    # The __Host- prefix makes browsers refuse these cookies unless Secure, host-only, path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    # One year, subdomains included, preload allowed: the site is never meant to be plain HTTP.
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+if _BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Uploads: checked by content (congdanso.core.uploads), kept under the data dir with random
+# names and mode 0600, never under STATIC_ROOT or MEDIA_ROOT, never served.
+UPLOAD_ROOT = DATA_DIR / "uploads"
+UPLOAD_MAX_BYTES = round(float(os.environ.get("CONGDANSO_UPLOAD_MAX_MB") or 50) * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "congdanso.core.uploads.UploadSizeLimitHandler",  # drops a file past UPLOAD_MAX_BYTES
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files are spooled to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a request's fields or body, files not counted
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGGING = {
     "version": 1,

@@ -1,14 +1,20 @@
-"""Writes for users and their roles (each one audited)."""
+"""Writes for users, their roles and API tokens (each one audited)."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.accounts.models import Role, RoleGrant, User
+from congdanso.accounts.models import ApiToken, Role, RoleGrant, User
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
+from congdanso.core.parsing import text_clean
 from congdanso.partners.models import Unit
 from congdanso.places.models import Place
 
@@ -69,3 +75,54 @@ def role_revoke(*, grant: RoleGrant) -> None:
         before={"user": grant.user.username, "role": grant.role, "place": grant.place.code},
     )
     grant.delete()
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    key: str  # shown once
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str) -> NewToken:
+    """A new API key for the user; only its hash is kept."""
+    key = "cds_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=text_clean(name, field=_("Name"), max_length=100) or "API",
+        prefix=key[4:12],
+        key_hash=_key_hash(key),
+    )
+    audit_record(action=AuditAction.CREATE, obj=token, after={"user": user.username, "name": name})
+    return NewToken(token=token, key=key)
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(action=AuditAction.REVOKE, obj=token, before={"name": token.name})
+    return token
+
+
+def token_user(key: str) -> User | None:
+    """The active user of a key, or None; notes when the key was last used (at most once a
+    minute, so that reading does not write on every request)."""
+    if not key.startswith("cds_"):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_key_hash(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
