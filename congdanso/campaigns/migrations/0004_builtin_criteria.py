@@ -6,7 +6,7 @@ from congdanso.campaigns.catalog import BUILTIN
 def seed(apps, schema_editor):
     criterion_model = apps.get_model("campaigns", "Criterion")
     for position, (code, name, name_en, help_text) in enumerate(BUILTIN, start=1):
-        criterion_model.objects.update_or_create(
+        criterion_model.objects.using(schema_editor.connection.alias).update_or_create(
             code=code,
             defaults={
                 "name": name,
