@@ -59,3 +59,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.object_type}"
+
+
+class ClientWrite(models.Model):
+    """A write the API applied for a client-generated UUID, with the answer it gave: a phone
+    that sends the same write again (after losing the network) gets the same answer and no
+    second write."""
+
+    user_id = models.BigIntegerField(_("user"))
+    client_uuid = models.UUIDField(_("client UUID"))
+    operation = models.CharField(_("operation"), max_length=40)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("status"))
+    response = models.JSONField(_("response"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("client write")
+        verbose_name_plural = _("client writes")
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "client_uuid"], name="client_write_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.client_uuid}"

@@ -1,0 +1,430 @@
+"""Endpoints of `/api/v1`. Each declares its access rule in `x-access` (OpenAPI extension),
+which the permission-matrix test reads: a new endpoint without one fails that test."""
+
+import datetime as dt
+import functools
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI, Query
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.throttling import AuthRateThrottle
+from pydantic import ValidationError as PydanticValidationError
+
+from congdanso.accounts.access import (
+    Access,
+    access_for,
+    campaign_get_for,
+    campaigns_visible,
+    can_reveal,
+    indicator_place_for,
+    place_get_for,
+    resident_get_for,
+    residents_visible,
+)
+from congdanso.accounts.models import User
+from congdanso.api import schemas as s
+from congdanso.api.auth import TokenAuth
+from congdanso.api.writes import OPERATIONS, Forbidden
+from congdanso.campaigns.indicators import campaign_indicators
+from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.selectors import achievement_history, campaign_rules
+from congdanso.core.audit import audit_context, audit_record, client_ip
+from congdanso.core.errors import DomainError, Message, NotFound
+from congdanso.core.idempotency import write_once
+from congdanso.core.models import AuditAction
+from congdanso.outreach.selectors import session_list
+from congdanso.people.models import Resident
+from congdanso.people.selectors import resident_search
+
+api = NinjaAPI(
+    title="congdanso API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=TokenAuth(),
+    throttle=[AuthRateThrottle("600/m")],
+    docs_url=None,  # the interactive docs load scripts from a CDN; the schema is enough
+)
+
+SEARCH_LIMIT = 50
+
+
+def _error_body(code: str, message: Message) -> dict[str, Any]:
+    return {"code": code, "message": message.render("vi"), "message_en": message.render("en")}
+
+
+def _status_of(error: DomainError) -> int:
+    return 404 if isinstance(error, NotFound) else 403 if isinstance(error, Forbidden) else 400
+
+
+def _error(
+    request: HttpRequest, status: int, code: str, message: Message, **extra: Any
+) -> HttpResponse:
+    return api.create_response(request, _error_body(code, message) | extra, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return _error(request, _status_of(error), error.code, error.message)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return _error(
+        request,
+        401,
+        "unauthorized",
+        Message(_("Sign in first: send a valid API token (Authorization: Bearer …).")),
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+        for e in error.errors
+    ]
+    return _error(
+        request, 422, "invalid", Message(_("Some fields are missing or wrong.")), errors=errors
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 429:
+        message = Message(_("Too many requests; wait a moment and try again."))
+        return _error(request, 429, "throttled", message)
+    return _error(request, error.status_code, "error", Message(str(error)))
+
+
+def _access(request: HttpRequest) -> tuple[Access, User]:
+    user = request.auth  # type: ignore[attr-defined]
+    return access_for(user), user
+
+
+def _campaign_out(campaign: Campaign) -> dict[str, Any]:
+    rules = campaign_rules(campaign)
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "place_code": campaign.place.code,
+        "place_name": campaign.place.name,
+        "start_date": campaign.start_date,
+        "end_date": campaign.end_date,
+        "target_exemplary": campaign.target_exemplary,
+        "cohort_min_age": campaign.cohort_min_age,
+        "cohort_max_age": campaign.cohort_max_age,
+        "cohort_target": float(campaign.cohort_target),
+        "criteria": [
+            {"code": c.code, "name": c.name, "exemplary": c.pk in rules.exemplary_ids}
+            for c in rules.criteria
+        ],
+    }
+
+
+def _resident_out(resident: Resident) -> dict[str, Any]:
+    return {
+        "id": resident.pk,
+        "full_name": resident.full_name,
+        "village": resident.village.name if resident.village else "",
+        "birth_year": resident.birth_date.year if resident.birth_date else None,
+        "gender": resident.gender,
+        "cccd_masked": resident.cccd_masked,
+        "phone_masked": resident.phone_masked,
+        "status": resident.status,
+    }
+
+
+@api.get("/campaigns", response=list[s.CampaignOut], openapi_extra={"x-access": "signed-in"})
+def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
+    access, _user = _access(request)
+    return [_campaign_out(c) for c in campaigns_visible(access)]
+
+
+@api.get(
+    "/campaigns/{campaign_id}",
+    response=s.CampaignOut,
+    openapi_extra={"x-access": "campaign"},
+)
+def campaign_detail(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
+    access, _user = _access(request)
+    return _campaign_out(campaign_get_for(access, campaign_id))
+
+
+@api.get(
+    "/campaigns/{campaign_id}/indicators",
+    response=dict[str, Any],
+    openapi_extra={"x-access": "campaign"},
+)
+def indicators(
+    request: HttpRequest,
+    campaign_id: int,
+    place: str | None = None,
+    date: dt.date | None = None,
+) -> dict[str, Any]:
+    """The indicator set (docs/indicators.md), as `congdanso indicators --json` prints it."""
+    access, _user = _access(request)
+    campaign = campaign_get_for(access, campaign_id)
+    wanted = place_get_for(access, place) if place else None
+    return campaign_indicators(
+        campaign, place=indicator_place_for(access, campaign, wanted), on=date
+    ).as_json()
+
+
+@api.get(
+    "/campaigns/{campaign_id}/sessions",
+    response=list[s.SessionOut],
+    openapi_extra={"x-access": "campaign"},
+)
+def sessions(
+    request: HttpRequest,
+    campaign_id: int,
+    date_from: dt.date | None = Query(None, alias="from"),  # noqa: B008 - ninja's idiom
+    date_to: dt.date | None = Query(None, alias="to"),  # noqa: B008
+) -> list[dict[str, Any]]:
+    access, _user = _access(request)
+    campaign = campaign_get_for(access, campaign_id)
+    return [
+        {
+            "id": session.pk,
+            "date": session.date,
+            "place_code": session.place.code,
+            "place_name": session.place.name,
+            "status": session.status,
+            "title": session.title,
+            "units": [u.name for u in session.units.all()],
+            "anonymous_turns": session.anonymous_turns,
+        }
+        for session in session_list(campaign=campaign, date_from=date_from, date_to=date_to)
+        if access.overlaps(session.place, {"admin", "manager", "unit_member", "village_head"})
+        or access.covers(session.place, {"viewer"})
+    ]
+
+
+@api.get("/residents", response=list[s.ResidentOut], openapi_extra={"x-access": "search"})
+def residents(request: HttpRequest, q: str = "", limit: int = 20) -> list[dict[str, Any]]:
+    """Search: folded name fragments in any order ("hoa nguyen"), a full CCCD or phone number,
+    or its last digits (at least 4). A viewer finds nobody."""
+    access, _user = _access(request)
+    limit = max(1, min(limit, SEARCH_LIMIT))
+    found = resident_search(residents_visible(access).select_related("village"), q, limit=None)
+    return [_resident_out(r) for r in found.order_by("name_key", "id")[:limit]]
+
+
+@api.get(
+    "/residents/{resident_id}",
+    response=s.PersonCardOut,
+    openapi_extra={"x-access": "person"},
+)
+def person_card(
+    request: HttpRequest, resident_id: int, campaign: int | None = None
+) -> dict[str, Any]:
+    """A person card: details (CCCD and phone masked), the campaign's criteria with the date
+    each was reached, the history of achievements (withdrawn ones included), turns and open
+    data issues."""
+    access, _user = _access(request)
+    resident = resident_get_for(access, resident_id)
+    chosen = campaign_get_for(access, campaign) if campaign else _campaign_of(access, resident)
+    history = list(achievement_history(resident))
+    in_force = {a.criterion_id: a for a in history if a.withdrawn_at is None}
+    criteria: list[dict[str, Any]] = []
+    exemplary = None
+    if chosen is not None:
+        rules = campaign_rules(chosen)
+        for c in rules.criteria:
+            reached = in_force.get(c.pk)
+            criteria.append(
+                {
+                    "code": c.code,
+                    "name": c.name,
+                    "exemplary": c.pk in rules.exemplary_ids,
+                    "achieved_on": reached.achieved_on if reached else None,
+                    "achievement_id": reached.pk if reached else None,
+                }
+            )
+        exemplary = all(in_force.get(c.pk) for c in rules.exemplary)
+    sees_birth_date = can_reveal(access, resident)
+    return _resident_out(resident) | {
+        "birth_date": resident.birth_date.isoformat()
+        if sees_birth_date and resident.birth_date
+        else None,
+        "criteria": criteria,
+        "exemplary": exemplary,
+        "history": [
+            {
+                "id": a.pk,
+                "criterion": a.criterion.code,
+                "achieved_on": a.achieved_on.isoformat(),
+                "source": a.source,
+                "unit": a.unit.name if a.unit else None,
+                "withdrawn": a.withdrawn_at is not None,
+                "withdrawal_reason": a.withdrawal_reason,
+            }
+            for a in history
+        ],
+        "turns": [
+            {
+                "session_id": t.session_id,
+                "date": t.session.date.isoformat(),
+                "criterion": t.criterion.code if t.criterion else None,
+                "service": t.service or None,
+            }
+            for t in resident.turns.select_related("session", "criterion").order_by(
+                "-session__date"
+            )[:50]
+        ],
+        "issues": [
+            {"id": i.pk, "code": i.code, "field": i.field, "detail": i.detail}
+            for i in resident.issues.filter(resolved_at__isnull=True)
+        ],
+    }
+
+
+def _campaign_of(access: Access, resident: Resident) -> Campaign | None:
+    """The most recent campaign the caller sees that covers the resident."""
+    for campaign in campaigns_visible(access).order_by("-start_date", "-id"):
+        if resident.commune.path.startswith(campaign.place.path):
+            return campaign
+    return None
+
+
+@api.post(
+    "/residents/{resident_id}/reveal",
+    response=s.RevealOut,
+    openapi_extra={"x-access": "reveal"},
+)
+def reveal(request: HttpRequest, resident_id: int, body: s.RevealIn) -> dict[str, str]:
+    """Show a CCCD or phone in full: for managers and administrators, with a reason, audited."""
+    access, user = _access(request)
+    resident = resident_get_for(access, resident_id)
+    if not can_reveal(access, resident):
+        raise Forbidden(_("Your role does not allow this here."))
+    value = str(getattr(resident, body.field) or "")
+    audit_record(
+        action=AuditAction.REVEAL,
+        obj=resident,
+        actor=user,
+        changes={"field": body.field},
+        reason=body.reason,
+    )
+    return {"field": body.field, "value": value}
+
+
+def _normalised(operation: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The write's data in the one form both its endpoint and the batch store and hash."""
+    return s.OPERATION_DATA[operation](**data).model_dump(mode="json")
+
+
+def _write(request: HttpRequest, operation: str, payload: dict[str, Any]) -> HttpResponse:
+    access, user = _access(request)
+    client_uuid = payload.pop("client_uuid")
+    payload = _normalised(operation, payload)
+    with audit_context(user=user, ip=client_ip(request), via="api"):
+        answer = write_once(
+            user_id=user.pk,
+            client_uuid=client_uuid,
+            operation=operation,
+            payload=payload,
+            apply=lambda: OPERATIONS[operation](access, user, payload),
+        )
+    body = {
+        "client_uuid": str(client_uuid),
+        "status": answer.status,
+        "replayed": answer.replayed,
+        "result": answer.body,
+    }
+    return api.create_response(request, body, status=answer.status)
+
+
+@api.post(
+    "/achievements",
+    response={200: s.WriteOut, 201: s.WriteOut},
+    openapi_extra={"x-access": "write"},
+)
+def achievement_create(request: HttpRequest, body: s.AchievementIn) -> HttpResponse:
+    """Record that a resident reached a criterion (idempotent by `client_uuid`, and by fact:
+    an earlier date replaces a later one)."""
+    return _write(request, "achievement.record", body.dict())
+
+
+@api.post(
+    "/achievements/{achievement_id}/withdraw",
+    response={200: s.WriteOut},
+    openapi_extra={"x-access": "write"},
+)
+def achievement_withdraw(
+    request: HttpRequest, achievement_id: int, body: s.WithdrawIn
+) -> HttpResponse:
+    return _write(request, "achievement.withdraw", body.dict() | {"achievement_id": achievement_id})
+
+
+@api.post(
+    "/sessions/{session_id}/turns",
+    response={200: s.WriteOut, 201: s.WriteOut},
+    openapi_extra={"x-access": "write"},
+)
+def turn_create(request: HttpRequest, session_id: int, body: s.TurnIn) -> HttpResponse:
+    """One person helped with one thing; a criterion completed records the achievement."""
+    return _write(request, "turn.record", body.dict() | {"session_id": session_id})
+
+
+@api.post(
+    "/sessions/{session_id}/anonymous-turns",
+    response={200: s.WriteOut},
+    openapi_extra={"x-access": "write"},
+)
+def anonymous_turns(
+    request: HttpRequest, session_id: int, body: s.AnonymousTurnsIn
+) -> HttpResponse:
+    """+1 (or a correction) for people helped who are not in the registry."""
+    return _write(request, "session.anonymous_turns", body.dict() | {"session_id": session_id})
+
+
+@api.post("/batch", response=s.BatchOut, openapi_extra={"x-access": "write"})
+def batch(request: HttpRequest, body: s.BatchIn) -> dict[str, Any]:
+    """Up to 500 writes queued by a phone that was offline, applied in order, each at most
+    once (by its `client_uuid`); one failing write does not stop the others."""
+    access, user = _access(request)
+    results = []
+    with audit_context(user=user, ip=client_ip(request), via="api"):
+        results = [_batch_item(access, user, item) for item in body.writes]
+    return {"results": results}
+
+
+def _batch_item(access: Access, user: User, item: s.BatchItemIn) -> dict[str, Any]:
+    """One queued write, applied once; its failure is reported, not raised."""
+    try:
+        payload = _normalised(item.operation, item.data)
+    except PydanticValidationError as error:
+        body = _error_body("invalid", Message(_("Some fields are missing or wrong.")))
+        body["errors"] = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in error.errors()
+        ]
+        return {"client_uuid": item.client_uuid, "status": 422, "replayed": False, "result": body}
+    try:
+        answer = write_once(
+            user_id=user.pk,
+            client_uuid=item.client_uuid,
+            operation=item.operation,
+            payload=payload,
+            apply=functools.partial(OPERATIONS[item.operation], access, user, payload),
+        )
+    except DomainError as error:
+        return {
+            "client_uuid": item.client_uuid,
+            "status": _status_of(error),
+            "replayed": False,
+            "result": _error_body(error.code, error.message),
+        }
+    except (KeyError, TypeError, ValueError) as error:
+        body = _error_body("invalid", Message(_("Some fields are missing or wrong.")))
+        body["message_en"] += f" ({error})"
+        return {"client_uuid": item.client_uuid, "status": 422, "replayed": False, "result": body}
+    return {
+        "client_uuid": item.client_uuid,
+        "status": answer.status,
+        "replayed": answer.replayed,
+        "result": answer.body,
+    }

@@ -1,0 +1,170 @@
+"""The API's writes, shared by their endpoints and by the offline batch.
+
+Each takes the caller and the write's data, checks scope through `accounts.access`, calls one
+service, and returns (HTTP status, body). Refusals are DomainErrors (404 for what the caller
+may not see, 403 for what they see but may not do, 400/422 for bad data).
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.accounts.access import (
+    MANAGE_ROLES,
+    RECORD_ROLES,
+    Access,
+    campaign_get_for,
+    can_record,
+    resident_get_for,
+    units_of,
+)
+from congdanso.accounts.models import User
+from congdanso.campaigns.models import Achievement, Campaign
+from congdanso.campaigns.selectors import campaign_rules
+from congdanso.campaigns.services import achievement_record, achievement_withdraw
+from congdanso.core.errors import DomainError, Message, NotFound
+from congdanso.outreach.models import SupportSession
+from congdanso.outreach.services import session_anonymous_turns_add, turn_record
+from congdanso.partners.models import Unit
+from congdanso.partners.selectors import campaign_units
+from congdanso.people.models import Resident
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+def _forbidden() -> Forbidden:
+    return Forbidden(_("Your role does not allow this here."))
+
+
+def _criterion(campaign: Campaign, code: str | None) -> Any:
+    for criterion in campaign_rules(campaign).criteria:
+        if criterion.code == code:
+            return criterion
+    raise DomainError(
+        Message(_("This campaign does not track %(criterion)s."), criterion=code or "—"),
+        code="criterion_not_tracked",
+    )
+
+
+def _unit(access: Access, campaign: Campaign, unit_id: int | None) -> Unit | None:
+    """The unit a write is made through: the caller's own for a unit member."""
+    mine = units_of(access)
+    if unit_id is None:
+        unit_id = mine[0] if len(mine) == 1 else None
+        if unit_id is None:
+            return None
+    if mine and not access.is_admin and unit_id not in mine:
+        raise _forbidden()
+    unit = next((u for u in campaign_units(campaign) if u.pk == unit_id), None)
+    if unit is None:
+        raise NotFound(_("No such unit in this campaign."), code="not_found")
+    return unit
+
+
+def _session(access: Access, session_id: int | None) -> SupportSession:
+    session = None
+    if session_id is not None:
+        session = (
+            SupportSession.objects.select_related("campaign__place", "place")
+            .filter(pk=session_id)
+            .first()
+        )
+    if session is None or not access.overlaps(session.place, frozenset(RECORD_ROLES)):
+        raise NotFound(_("No such session."), code="not_found")
+    campaign_get_for(access, session.campaign_id)
+    return session
+
+
+def _recordable(access: Access, campaign: Campaign, resident: Resident) -> None:
+    if not can_record(access, campaign, resident):
+        raise _forbidden()
+
+
+def achievement_record_op(access: Access, user: User, data: dict[str, Any]) -> tuple[int, dict]:
+    campaign = campaign_get_for(access, data["campaign_id"])
+    resident = resident_get_for(access, data["resident_id"])
+    _recordable(access, campaign, resident)
+    criterion = _criterion(campaign, data.get("criterion"))
+    session = _session(access, data["session_id"]) if data.get("session_id") else None
+    if session is not None and session.campaign_id != campaign.pk:
+        raise NotFound(_("No such session."), code="not_found")
+    unit = _unit(access, campaign, data.get("unit_id"))
+    achieved_on = data["achieved_on"]
+    if isinstance(achieved_on, str):
+        achieved_on = dt.date.fromisoformat(achieved_on)
+    recorded = achievement_record(
+        resident=resident,
+        criterion=criterion,
+        achieved_on=achieved_on,
+        recorded_by=user,
+        unit_id=unit.pk if unit else None,
+        session_id=session.pk if session else None,
+        note=data.get("note") or "",
+    )
+    body = {
+        "achievement_id": recorded.achievement.pk,
+        "outcome": str(recorded.outcome),
+        "achieved_on": recorded.achievement.achieved_on.isoformat(),
+    }
+    return (201 if recorded.outcome == "created" else 200), body
+
+
+def achievement_withdraw_op(access: Access, user: User, data: dict[str, Any]) -> tuple[int, dict]:
+    achievement = (
+        Achievement.objects.select_related("resident")
+        .filter(pk=data.get("achievement_id") or 0)
+        .first()
+    )
+    if achievement is None:
+        raise NotFound(_("No such achievement."), code="not_found")
+    resident = resident_get_for(access, achievement.resident_id)
+    manages = access.covers(resident.commune, MANAGE_ROLES)
+    if not manages and achievement.recorded_by_id != user.pk:
+        raise _forbidden()
+    withdrawn = achievement_withdraw(
+        achievement=achievement, reason=data.get("reason") or "", withdrawn_by=user
+    )
+    return 200, {"achievement_id": withdrawn.pk, "withdrawn": True}
+
+
+def turn_record_op(access: Access, user: User, data: dict[str, Any]) -> tuple[int, dict]:
+    session = _session(access, data.get("session_id"))
+    campaign = session.campaign
+    resident = resident_get_for(access, data["resident_id"])
+    _recordable(access, campaign, resident)
+    criterion = _criterion(campaign, data["criterion"]) if data.get("criterion") else None
+    result = turn_record(
+        session=session,
+        resident=resident,
+        criterion=criterion,
+        service=data.get("service") or "",
+        unit=_unit(access, campaign, data.get("unit_id")),
+        recorded_by=user,
+    )
+    body = {
+        "turn_id": result.turn.pk,
+        "created": result.created,
+        "achievement_id": result.achievement.pk if result.achievement else None,
+        "achievement_outcome": str(result.achievement_outcome or "") or None,
+    }
+    return (201 if result.created else 200), body
+
+
+def anonymous_turns_op(access: Access, user: User, data: dict[str, Any]) -> tuple[int, dict]:
+    session = _session(access, data.get("session_id"))
+    if not access.covers(session.place, RECORD_ROLES):
+        raise _forbidden()
+    total = session_anonymous_turns_add(session=session, count=int(data.get("count", 1)))
+    return 200, {"session_id": session.pk, "anonymous_turns": total}
+
+
+OPERATIONS: dict[str, Callable[[Access, User, dict[str, Any]], tuple[int, dict]]] = {
+    "achievement.record": achievement_record_op,
+    "achievement.withdraw": achievement_withdraw_op,
+    "turn.record": turn_record_op,
+    "session.anonymous_turns": anonymous_turns_op,
+}
