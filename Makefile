@@ -46,6 +46,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet --editable '.[test,bench]'
 	$(BIN)/python benchmarks/import_residents.py
+	$(BIN)/python benchmarks/indicators.py --keep
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -283,12 +283,16 @@ class _Scope:
         self.village_id = place.pk if place.kind in LOCAL_KINDS else None
         marks = ", ".join(["%s"] * len(self.communes)) or "NULL"
         self.commune_sql = f"IN ({marks})"
-        sql = f"r.commune_id {self.commune_sql} AND r.status = %s"
-        params: list[Any] = [*self.communes, ResidentStatus.LIVING]
+        # Living (and in the village): for joins whose other side already holds the commune
+        # filter, where repeating it on residents makes PostgreSQL read them all.
+        living = "r.status = %s"
+        living_params: list[Any] = [ResidentStatus.LIVING]
         if self.village_id is not None:
-            sql += " AND r.village_id = %s"
-            params.append(self.village_id)
-        self.sql, self.params = sql, params
+            living += " AND r.village_id = %s"
+            living_params.append(self.village_id)
+        self.living_sql, self.living_params = living, living_params
+        self.sql = f"r.commune_id {self.commune_sql} AND {living}"
+        self.params: list[Any] = [*self.communes, *living_params]
 
 
 def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -769,8 +773,8 @@ def _data_quality(scope: _Scope, residents: int, without_birth_date: int) -> Dat
                    COUNT(DISTINCT CASE WHEN i.code = %s THEN i.resident_id END)
             FROM {_ISSUE} i JOIN {_RESIDENT} r ON r.id = i.resident_id
             WHERE i.commune_id {scope.commune_sql} AND i.resolved_at IS NULL
-              AND {scope.sql}""",  # noqa: S608
-        [IssueCode.POSSIBLE_DUPLICATE, *scope.communes, *scope.params],
+              AND {scope.living_sql}""",  # noqa: S608
+        [IssueCode.POSSIBLE_DUPLICATE, *scope.communes, *scope.living_params],
     )
     return DataQuality(
         residents=residents,
