@@ -13,7 +13,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.models import AuditAction
 from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleaner
 from congdanso.people.importing.errors import ImportFailed
 from congdanso.people.importing.header import HEADER_SCAN_ROWS, find_header
@@ -224,13 +226,30 @@ def import_residents(
             )
             if dry_run:
                 raise _DryRunRollback
-            run_record(
+            run = run_record(
                 commune=commune,
                 path=path,
                 sha256=sha256,
                 options=options,
                 result=result.as_json(),
                 rejected=result.rejected_rows,
+            )
+            # One event for the run (a row per resident would double the import's writes):
+            # the import log holds the details, the audit says who ran it and what it did.
+            audit_record(
+                action=AuditAction.IMPORT,
+                object_type="people.resident",
+                object_id=f"importrun:{run.pk}",
+                label=path.name,
+                commune_id=commune.pk,
+                changes={
+                    "rows": result.rows,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "rejected": result.rejected,
+                    "sha256": sha256,
+                },
             )
     except _DryRunRollback:
         pass

@@ -444,3 +444,15 @@ def test_any_change_to_the_communes_data_sends_the_file_through_the_pipeline_aga
     assert again.same_as_run is None
     assert again.updated == 1
     assert Resident.objects.get(pk=hoa.pk).phone == "0912345678"
+
+
+def test_an_import_writes_one_audit_event_with_its_counts(ea_yong, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from congdanso.core.models import AuditEvent
+
+    path = write_xlsx(tmp_path / "ds.xlsx", [HEADER, *ROWS])
+    result = import_residents(path, commune=ea_yong, today=TODAY)
+
+    event = AuditEvent.objects.get(action="import", object_type="people.resident")
+    assert event.commune_id == ea_yong.pk
+    assert event.changes["created"] == result.created
+    assert event.object_label == "ds.xlsx"
