@@ -47,6 +47,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet --editable '.[test,bench]'
 	$(BIN)/python benchmarks/import_residents.py
 	$(BIN)/python benchmarks/indicators.py --keep
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

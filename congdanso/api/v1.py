@@ -49,6 +49,15 @@ api = NinjaAPI(
 
 SEARCH_LIMIT = 50
 
+# The errors each kind of operation may answer, declared so the schema documents them (and
+# schemathesis checks every status against it): 400 a refusal or unreadable JSON, 401 no valid
+# token, 403 a role that may see but not do, 404 outside the caller's scope, 422 bad fields,
+# 429 too many requests.
+_COMMON = (400, 401, 422, 429)
+READ_ERRORS: dict[int, Any] = dict.fromkeys(_COMMON, s.ErrorOut)
+SCOPED_ERRORS: dict[int, Any] = dict.fromkeys((*_COMMON, 404), s.ErrorOut)
+WRITE_ERRORS: dict[int, Any] = dict.fromkeys((*_COMMON, 403, 404), s.ErrorOut)
+
 
 def _error_body(code: str, message: Message) -> dict[str, Any]:
     return {"code": code, "message": message.render("vi"), "message_en": message.render("en")}
@@ -95,6 +104,10 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     if error.status_code == 429:
         message = Message(_("Too many requests; wait a moment and try again."))
         return _error(request, 429, "throttled", message)
+    if error.status_code == 400 and str(error).startswith("Cannot parse request body"):
+        return _error(
+            request, 400, "invalid_json", Message(_("The request body is not valid JSON."))
+        )
     return _error(request, error.status_code, "error", Message(str(error)))
 
 
@@ -136,7 +149,11 @@ def _resident_out(resident: Resident) -> dict[str, Any]:
     }
 
 
-@api.get("/campaigns", response=list[s.CampaignOut], openapi_extra={"x-access": "signed-in"})
+@api.get(
+    "/campaigns",
+    response={200: list[s.CampaignOut], **READ_ERRORS},
+    openapi_extra={"x-access": "signed-in"},
+)
 def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     access, _user = _access(request)
     return [_campaign_out(c) for c in campaigns_visible(access)]
@@ -144,7 +161,7 @@ def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
 
 @api.get(
     "/campaigns/{campaign_id}",
-    response=s.CampaignOut,
+    response={200: s.CampaignOut, **SCOPED_ERRORS},
     openapi_extra={"x-access": "campaign"},
 )
 def campaign_detail(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
@@ -154,7 +171,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
 
 @api.get(
     "/campaigns/{campaign_id}/indicators",
-    response=dict[str, Any],
+    response={200: dict[str, Any], **SCOPED_ERRORS},
     openapi_extra={"x-access": "campaign"},
 )
 def indicators(
@@ -174,7 +191,7 @@ def indicators(
 
 @api.get(
     "/campaigns/{campaign_id}/sessions",
-    response=list[s.SessionOut],
+    response={200: list[s.SessionOut], **SCOPED_ERRORS},
     openapi_extra={"x-access": "campaign"},
 )
 def sessions(
@@ -202,7 +219,11 @@ def sessions(
     ]
 
 
-@api.get("/residents", response=list[s.ResidentOut], openapi_extra={"x-access": "search"})
+@api.get(
+    "/residents",
+    response={200: list[s.ResidentOut], **READ_ERRORS},
+    openapi_extra={"x-access": "search"},
+)
 def residents(request: HttpRequest, q: str = "", limit: int = 20) -> list[dict[str, Any]]:
     """Search: folded name fragments in any order ("hoa nguyen"), a full CCCD or phone number,
     or its last digits (at least 4). A viewer finds nobody."""
@@ -214,7 +235,7 @@ def residents(request: HttpRequest, q: str = "", limit: int = 20) -> list[dict[s
 
 @api.get(
     "/residents/{resident_id}",
-    response=s.PersonCardOut,
+    response={200: s.PersonCardOut, **SCOPED_ERRORS},
     openapi_extra={"x-access": "person"},
 )
 def person_card(
@@ -291,7 +312,7 @@ def _campaign_of(access: Access, resident: Resident) -> Campaign | None:
 
 @api.post(
     "/residents/{resident_id}/reveal",
-    response=s.RevealOut,
+    response={200: s.RevealOut, **WRITE_ERRORS},
     openapi_extra={"x-access": "reveal"},
 )
 def reveal(request: HttpRequest, resident_id: int, body: s.RevealIn) -> dict[str, str]:
@@ -339,7 +360,7 @@ def _write(request: HttpRequest, operation: str, payload: dict[str, Any]) -> Htt
 
 @api.post(
     "/achievements",
-    response={200: s.WriteOut, 201: s.WriteOut},
+    response={200: s.WriteOut, 201: s.WriteOut, **WRITE_ERRORS},
     openapi_extra={"x-access": "write"},
 )
 def achievement_create(request: HttpRequest, body: s.AchievementIn) -> HttpResponse:
@@ -350,7 +371,7 @@ def achievement_create(request: HttpRequest, body: s.AchievementIn) -> HttpRespo
 
 @api.post(
     "/achievements/{achievement_id}/withdraw",
-    response={200: s.WriteOut},
+    response={200: s.WriteOut, **WRITE_ERRORS},
     openapi_extra={"x-access": "write"},
 )
 def achievement_withdraw(
@@ -361,7 +382,7 @@ def achievement_withdraw(
 
 @api.post(
     "/sessions/{session_id}/turns",
-    response={200: s.WriteOut, 201: s.WriteOut},
+    response={200: s.WriteOut, 201: s.WriteOut, **WRITE_ERRORS},
     openapi_extra={"x-access": "write"},
 )
 def turn_create(request: HttpRequest, session_id: int, body: s.TurnIn) -> HttpResponse:
@@ -371,7 +392,7 @@ def turn_create(request: HttpRequest, session_id: int, body: s.TurnIn) -> HttpRe
 
 @api.post(
     "/sessions/{session_id}/anonymous-turns",
-    response={200: s.WriteOut},
+    response={200: s.WriteOut, **WRITE_ERRORS},
     openapi_extra={"x-access": "write"},
 )
 def anonymous_turns(
@@ -381,7 +402,11 @@ def anonymous_turns(
     return _write(request, "session.anonymous_turns", body.dict() | {"session_id": session_id})
 
 
-@api.post("/batch", response=s.BatchOut, openapi_extra={"x-access": "write"})
+@api.post(
+    "/batch",
+    response={200: s.BatchOut, **READ_ERRORS},
+    openapi_extra={"x-access": "write"},
+)
 def batch(request: HttpRequest, body: s.BatchIn) -> dict[str, Any]:
     """Up to 500 writes queued by a phone that was offline, applied in order, each at most
     once (by its `client_uuid`); one failing write does not stop the others."""

@@ -188,3 +188,29 @@ def test_openapi_schema_is_served(world) -> None:  # type: ignore[no-untyped-def
     response = world.client(None).get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/batch" in response.json()["paths"]
+
+
+def test_too_many_requests_get_429_json(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    from congdanso.api.v1 import api
+
+    cache.clear()
+    throttle = api.throttle[0]  # type: ignore[index]
+    monkeypatch.setattr(throttle, "num_requests", 3)
+    client = world.client("unit_a")
+    statuses = [client.get("/api/v1/campaigns").status_code for _ in range(5)]
+    cache.clear()
+
+    assert statuses == [200, 200, 200, 429, 429]
+    response = client.get("/api/v1/campaigns")
+    assert response.status_code == 200
+
+
+def test_a_body_that_is_not_json_gets_a_vietnamese_400(world) -> None:  # type: ignore[no-untyped-def]
+    response = world.client("unit_a").post(
+        "/api/v1/achievements", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_json"
+    assert response.json()["message"] != response.json()["message_en"]
