@@ -5,10 +5,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Criterion
+from congdanso.core.admin import AuditedAdmin
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(AuditedAdmin):
     list_display = ["code", "name", "name_en", "is_builtin", "position"]
     readonly_fields = ["is_builtin"]
 
@@ -19,14 +20,14 @@ class CampaignCriterionInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AuditedAdmin):
     list_display = ["name", "place", "start_date", "end_date", "target_exemplary"]
     raw_id_fields = ["place"]
     inlines = [CampaignCriterionInline]
 
 
 @admin.register(Achievement)
-class AchievementAdmin(admin.ModelAdmin):
+class AchievementAdmin(AuditedAdmin):
     list_display = ["resident", "criterion", "achieved_on", "source", "unit", "withdrawn_at"]
     list_filter = ["criterion", "source"]
     list_select_related = ["resident", "criterion", "unit"]

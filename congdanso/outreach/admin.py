@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from congdanso.core.admin import AuditedAdmin
 from congdanso.outreach.models import SupportSession, Turn
 
 
 @admin.register(SupportSession)
-class SupportSessionAdmin(admin.ModelAdmin):
+class SupportSessionAdmin(AuditedAdmin):
     list_display = ["date", "place", "campaign", "status", "anonymous_turns"]
     list_filter = ["status", "campaign"]
     raw_id_fields = ["place"]
@@ -12,7 +13,7 @@ class SupportSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Turn)
-class TurnAdmin(admin.ModelAdmin):
+class TurnAdmin(AuditedAdmin):
     list_display = ["session", "resident", "criterion", "service", "unit"]
     list_select_related = ["session__place", "resident", "criterion", "unit"]
     raw_id_fields = ["session", "resident"]

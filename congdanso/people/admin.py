@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.admin import AuditedAdmin
 from congdanso.people.models import DataIssue, Resident
 from congdanso.people.selectors import resident_search
 from congdanso.vn import VnValueError, fold, normalize_phone, parse_cccd
@@ -72,7 +73,7 @@ class ResidentForm(forms.ModelForm):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(AuditedAdmin):
     form = ResidentForm
     list_display = [
         "full_name",
@@ -116,7 +117,7 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataIssue)
-class DataIssueAdmin(admin.ModelAdmin):
+class DataIssueAdmin(AuditedAdmin):
     list_display = ["resident", "code", "original_value", "detail", "created_at", "resolved_at"]
     list_filter = ["code"]
     raw_id_fields = ["resident"]

@@ -25,6 +25,10 @@ pytestmark = pytest.mark.django_db
         "partners_donation",
         "outreach_supportsession",
         "outreach_turn",
+        "core_auditevent",
+        "accounts_rolegrant",
+        "accounts_apitoken",
+        "accounts_user",
     ],
 )
 def test_admin_lists_render_for_administrators(
@@ -63,3 +67,22 @@ def test_achievements_cannot_be_edited_in_the_admin(admin_client, campaign: Camp
     assert response.status_code == 403
     recorded.achievement.refresh_from_db()
     assert recorded.achievement.achieved_on == dt.date(2023, 5, 1)
+
+
+def test_an_edit_in_the_admin_is_audited(admin_client, campaign: Campaign) -> None:  # type: ignore[no-untyped-def]
+    from congdanso.core.models import AuditEvent
+    from congdanso.partners.models import Unit
+
+    unit, _ = unit_get_or_create(place=campaign.place, name="Công an xã", kind=UnitKind.POLICE)
+    url = reverse("admin:partners_unit_change", args=[unit.pk])
+
+    response = admin_client.post(
+        url, {"place": campaign.place.pk, "name": "Công an xã Ea Yông", "kind": "police"}
+    )
+
+    assert response.status_code == 302
+    assert Unit.objects.get(pk=unit.pk).name == "Công an xã Ea Yông"
+    assert Unit.objects.get(pk=unit.pk).name_key == "cong an xa ea yong"
+    event = AuditEvent.objects.filter(object_type="partners.unit", action="update").get()
+    assert event.via == "admin"
+    assert event.changes["name"] == ["Công an xã", "Công an xã Ea Yông"]
