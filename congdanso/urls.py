@@ -17,14 +17,16 @@ def api_urls():  # type: ignore[no-untyped-def]
     return patterns, app_name, namespace
 
 
-#: Who may open each page (URL name → rule), read by the permission-matrix test: a page without
-#: a rule fails it. "public": anyone; "signed-in": any signed-in user, the others are sent to
+#: Who may open each page (URL name → rule), read by the permission-matrix test: a page
+#: without a rule fails it. "public": anyone; "signed-in": any signed-in user; "manager":
+#: campaign managers and administrators (404 for the other roles). Anonymous users are sent to
 #: the log-in page. The admin site (staff only) and the API (`x-access` per operation) declare
 #: theirs elsewhere.
 ACCESS_RULES: dict[str, str] = {
     "home": "signed-in",
     "accounts:login": "public",
     "accounts:logout": "signed-in",
+    "accounts:audit": "manager",
 }
 
 urlpatterns = [

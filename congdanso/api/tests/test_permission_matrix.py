@@ -185,3 +185,30 @@ def test_the_admin_site_is_for_administrators_only(world, who: str) -> None:  # 
     assert response.status_code == 302  # to the admin log-in: not staff
     client.force_login(world.users["admin"])
     assert client.get(reverse("admin:people_resident_changelist")).status_code == 200
+
+
+#: Expected status of each site rule for each signed-in role (None: any answer but 404/5xx).
+SITE_EXPECTED: dict[str, dict[str, int | None]] = {
+    "public": dict.fromkeys(WHO[1:]),
+    "signed-in": dict.fromkeys(WHO[1:]),
+    "manager": {
+        "admin": 200, "manager_a": 200, "manager_b": 200,
+        "unit_a": 404, "head_a": 404, "viewer_a": 404,
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", WHO[1:])
+@pytest.mark.parametrize("name", sorted(ACCESS_RULES))
+def test_site_pages_for_every_role(world, name: str, who: str) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.users[who])
+    response = client.get(reverse(name))
+
+    expected = SITE_EXPECTED[ACCESS_RULES[name]][who]
+    if expected is None:
+        assert response.status_code < 500 and response.status_code != 404
+    else:
+        assert response.status_code == expected
