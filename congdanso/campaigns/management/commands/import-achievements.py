@@ -19,6 +19,7 @@ from congdanso.campaigns.importing import (
 )
 from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.errors import DomainError, Message
+from congdanso.people.importing import summary
 from congdanso.people.importing.rejects import save_rejects
 
 
@@ -84,21 +85,8 @@ class Command(BaseCommand):
         write = self.stdout.write
         if result.dry_run:
             write(_("Dry run: nothing was written."))
-        write(
-            _("Header found on row %(row)d; columns: %(columns)s")
-            % {
-                "row": result.header_row,
-                "columns": ", ".join(f"{k} ← {v}" for k, v in result.columns.items()),
-            }
-        )
-        write(
-            _(
-                "%(rows)d rows: %(created)d created, %(updated)d updated, "
-                "%(unchanged)d unchanged, %(rejected)d rejected; %(warnings)d warnings "
-                "(%(seconds).1f s)."
-            )
-            % result.as_json()
-        )
+        for line in summary.header_and_counts(result):
+            write(line)
         matched = result.matched_by
         write(
             _(
@@ -113,10 +101,5 @@ class Command(BaseCommand):
         )
         for code, count in sorted(result.warnings_by_code.items()):
             write(f"  {code}: {count}")
-        for row in result.rejected_rows[:10]:
-            write(_("  row %(row)d: %(reason)s") % {"row": row.row_number, "reason": row.reason})
-        if result.rejected > 10:
-            more = result.rejected - 10
-            write(_("  … and %(count)d more rejected rows.") % {"count": more})
-        if result.rejected and not options["rejects"]:
-            write(_("Use --rejects FILE.csv to save the rejected rows with their reasons."))
+        for line in summary.rejects(result, saved=bool(options["rejects"])):
+            write(line)

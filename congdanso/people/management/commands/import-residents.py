@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from congdanso.core.errors import DomainError
-from congdanso.people.importing import ImportResult, import_residents
+from congdanso.people.importing import ImportResult, import_residents, summary
 from congdanso.people.importing.rejects import save_rejects
 from congdanso.places.selectors import commune_get
 
@@ -89,29 +89,11 @@ class Command(BaseCommand):
                 )
                 % {"run": result.same_as_run}
             )
-        write(
-            _("Header found on row %(row)d; columns: %(columns)s")
-            % {
-                "row": result.header_row,
-                "columns": ", ".join(f"{k} ← {v}" for k, v in result.columns.items()),
-            }
-        )
-        write(
-            _(
-                "%(rows)d rows: %(created)d created, %(updated)d updated, "
-                "%(unchanged)d unchanged, %(rejected)d rejected; %(warnings)d warnings "
-                "(%(seconds).1f s)."
-            )
-            % result.as_json()
-        )
+        for line in summary.header_and_counts(result):
+            write(line)
         for code, count in sorted(result.warnings_by_code.items()):
             write(f"  {code}: {count}")
         if result.villages_created:
             write(_("Villages created: %(names)s") % {"names": ", ".join(result.villages_created)})
-        for row in result.rejected_rows[:10]:
-            write(_("  row %(row)d: %(reason)s") % {"row": row.row_number, "reason": row.reason})
-        if result.rejected > 10:
-            more = result.rejected - 10
-            write(_("  … and %(count)d more rejected rows.") % {"count": more})
-        if result.rejected and not options["rejects"]:
-            write(_("Use --rejects FILE.csv to save the rejected rows with their reasons."))
+        for line in summary.rejects(result, saved=bool(options["rejects"])):
+            write(line)

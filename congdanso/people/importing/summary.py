@@ -1,0 +1,55 @@
+"""The lines an import command prints after a run (resident and achievement imports alike)."""
+
+from typing import Any, Protocol
+
+from django.utils.translation import gettext as _
+
+#: Rejected rows shown on screen; the rejects file has them all.
+SHOWN_REJECTS = 10
+
+
+class Summarised(Protocol):
+    """What both import results have (frozen dataclasses: read-only members)."""
+
+    @property
+    def header_row(self) -> int: ...
+
+    @property
+    def columns(self) -> dict[str, str]: ...
+
+    @property
+    def rejected(self) -> int: ...
+
+    @property
+    def rejected_rows(self) -> Any: ...
+
+    def as_json(self) -> dict[str, Any]: ...
+
+
+def header_and_counts(result: Summarised) -> list[str]:
+    return [
+        _("Header found on row %(row)d; columns: %(columns)s")
+        % {
+            "row": result.header_row,
+            "columns": ", ".join(f"{k} ← {v}" for k, v in result.columns.items()),
+        },
+        _(
+            "%(rows)d rows: %(created)d created, %(updated)d updated, "
+            "%(unchanged)d unchanged, %(rejected)d rejected; %(warnings)d warnings "
+            "(%(seconds).1f s)."
+        )
+        % result.as_json(),
+    ]
+
+
+def rejects(result: Summarised, *, saved: bool) -> list[str]:
+    lines = [
+        _("  row %(row)d: %(reason)s") % {"row": row.row_number, "reason": row.reason}
+        for row in result.rejected_rows[:SHOWN_REJECTS]
+    ]
+    if result.rejected > SHOWN_REJECTS:
+        more = result.rejected - SHOWN_REJECTS
+        lines.append(_("  … and %(count)d more rejected rows.") % {"count": more})
+    if result.rejected and not saved:
+        lines.append(_("Use --rejects FILE.csv to save the rejected rows with their reasons."))
+    return lines
