@@ -582,16 +582,15 @@ def _weekly(
     """Cumulative figures at the end of each week (Monday to Sunday, the last one cut at D)
     from the week of the campaign start."""
     week = campaign.start_date - dt.timedelta(days=campaign.start_date.weekday())
-    rows = []
+    days = sorted(set(daily_all) | set(daily_cohort))
+    rows, position, exemplary, cohort_met = [], 0, 0, 0
     while week <= day:
         end = min(week + dt.timedelta(days=6), day)
-        rows.append(
-            WeekRow(
-                week_start=week,
-                exemplary=sum(n for d, n in daily_all.items() if d <= end),
-                cohort_met=sum(n for d, n in daily_cohort.items() if d <= end),
-            )
-        )
+        while position < len(days) and days[position] <= end:  # one pass over the days
+            exemplary += daily_all.get(days[position], 0)
+            cohort_met += daily_cohort.get(days[position], 0)
+            position += 1
+        rows.append(WeekRow(week_start=week, exemplary=exemplary, cohort_met=cohort_met))
         week += dt.timedelta(days=7)
     return tuple(rows)
 

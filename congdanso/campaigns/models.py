@@ -193,9 +193,10 @@ class Achievement(models.Model):
             ),
         ]
         indexes = [
-            # Indicators: a commune's achievements of some criteria up to a date, by resident.
+            # Indicators: a commune's achievements of some criteria up to a date, by resident;
+            # the unit is in the key so the criteria-and-units pass reads the index only.
             models.Index(
-                fields=["commune", "criterion", "achieved_on", "resident"],
+                fields=["commune", "criterion", "achieved_on", "resident", "unit"],
                 condition=models.Q(withdrawn_at__isnull=True),
                 name="achievement_indicators",
             ),
