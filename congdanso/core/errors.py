@@ -80,3 +80,15 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     code = "not_found"
+
+
+class ParserError(Promise):
+    """A `congdanso.vn` parser error (it carries a Vietnamese and an English text), shown in
+    the language active when it is rendered — as a `Message` parameter."""
+
+    def __init__(self, error: Any) -> None:
+        self.error = error  # a congdanso.vn.VnValueError
+
+    def __str__(self) -> str:
+        language = translation.get_language() or "vi"
+        return self.error.message if language.startswith("vi") else self.error.message_en

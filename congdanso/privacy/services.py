@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.campaigns.models import Achievement
 from congdanso.campaigns.services import Actor
 from congdanso.core.audit import audit_record
-from congdanso.core.errors import DomainError, Message
+from congdanso.core.errors import DomainError, Message, ParserError
 from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.core.parsing import text_clean
 from congdanso.outreach.models import Turn
@@ -123,7 +123,7 @@ def resident_correct(
         _apply(resident, changes)
     except VnValueError as error:
         raise DomainError(
-            Message(_("%(value)s: %(reason)s"), value=error.value, reason=error.message),
+            Message(_("%(value)s: %(reason)s"), value=error.value, reason=ParserError(error)),
             code=error.code,
         ) from error
     try:

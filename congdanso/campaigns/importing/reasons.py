@@ -5,22 +5,11 @@ error (Vietnamese and English texts of its own) and a reason made of several sen
 such parameters here.
 """
 
-from django.utils import translation
 from django.utils.functional import Promise
 
-from congdanso.core.errors import Message
-from congdanso.vn import VnValueError
+from congdanso.core.errors import Message, ParserError
 
-
-class ParserError(Promise):
-    """A `congdanso.vn` parser error, in Vietnamese or English as the reader reads."""
-
-    def __init__(self, error: VnValueError) -> None:
-        self.error = error
-
-    def __str__(self) -> str:
-        language = translation.get_language() or "vi"
-        return self.error.message if language.startswith("vi") else self.error.message_en
+__all__ = ["ParserError", "Sentences", "reason"]
 
 
 class Sentences(Promise):

@@ -111,3 +111,12 @@ def test_subject_command_exports_docx_and_refuses_erase_without_yes(
         call_command("subject", "erase", str(person.pk), "--reason", "x")
     assert error.value.returncode == 2
     assert Resident.objects.filter(pk=person.pk).exists()
+
+
+def test_a_refused_value_is_explained_in_the_readers_language(person: Resident) -> None:
+    with pytest.raises(DomainError) as error:
+        resident_correct(resident=person, changes={"phone": "12"}, reason="Sửa")
+
+    vietnamese, english = error.value.message.render("vi"), error.value.message.render("en")
+    assert vietnamese != english
+    assert vietnamese.startswith("12: ") and english.startswith("12: ")
