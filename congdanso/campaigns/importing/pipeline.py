@@ -32,6 +32,7 @@ from congdanso.partners.models import Unit
 from congdanso.people.importing.cleaning import RejectedRow
 from congdanso.people.importing.errors import ImportFailed
 from congdanso.people.importing.header import HEADER_SCAN_ROWS, find_header
+from congdanso.people.importing.pipeline import ImportResult
 from congdanso.people.importing.reading import open_table
 from congdanso.people.models import ResidentStatus
 from congdanso.vn import detect_legacy_encoding, vietnam_today
@@ -48,22 +49,10 @@ _UPDATED = [
 
 
 @dataclass(frozen=True)
-class AchievementImportResult:
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    rejected: int
-    warnings: int
-    seconds: float
-    warnings_by_code: dict[str, int] = field(default_factory=dict)
-    rejected_rows: tuple[RejectedRow, ...] = ()
-    header_row: int = 0
-    header_cells: tuple[str, ...] = ()
-    columns: dict[str, str] = field(default_factory=dict)
-    sheet: str = ""
-    encoding: str | None = None
-    dry_run: bool = False
+class AchievementImportResult(ImportResult):
+    """The resident import's result and summary keys (no village is created, no run is
+    repeated), then what only this import has."""
+
     #: Matched rows by the key that found the resident: cccd, phone, name_birth_date.
     matched_by: dict[str, int] = field(default_factory=dict)
     campaign: int = 0
@@ -72,25 +61,7 @@ class AchievementImportResult:
     default_date: dt.date | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The resident import's summary keys (with nothing for its village and run keys),
-        then what only this import has."""
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "warnings": self.warnings,
-            "seconds": round(self.seconds, 3),
-            "warnings_by_code": dict(sorted(self.warnings_by_code.items())),
-            "header_row": self.header_row,
-            "header_cells": list(self.header_cells),
-            "columns": self.columns,
-            "sheet": self.sheet,
-            "encoding": self.encoding,
-            "villages_created": [],
-            "dry_run": self.dry_run,
-            "same_as_run": None,
+        return super().as_json() | {
             "matched_by": dict(sorted(self.matched_by.items())),
             "campaign": self.campaign,
             "criterion": self.criterion,

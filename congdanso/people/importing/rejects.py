@@ -6,23 +6,13 @@ user saw them: 7.0 → 7, a date cell → dd/mm/yyyy.
 
 import csv
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 
 from django.utils import translation
 
-from congdanso.people.importing.cleaning import RejectedRow
-
-
-class HasRejects(Protocol):
-    """What the rejects file needs of an import result (residents' or achievements')."""
-
-    @property
-    def header_cells(self) -> Sequence[str]: ...
-
-    @property
-    def rejected_rows(self) -> Sequence[RejectedRow]: ...
+if TYPE_CHECKING:  # the pipeline's import log uses cell_text from here
+    from congdanso.people.importing.pipeline import ImportResult
 
 
 def cell_text(cell: Any) -> str:
@@ -41,7 +31,7 @@ def cell_text(cell: Any) -> str:
     return str(cell)
 
 
-def write_rejects(out: IO[str], result: HasRejects) -> None:
+def write_rejects(out: IO[str], result: "ImportResult") -> None:
     width = max([len(result.header_cells)] + [len(r.cells) for r in result.rejected_rows])
     headers = list(result.header_cells) + [""] * (width - len(result.header_cells))
     writer = csv.writer(out)
@@ -52,6 +42,6 @@ def write_rejects(out: IO[str], result: HasRejects) -> None:
             writer.writerow([row.row_number, *cells, *[""] * (width - len(cells)), str(row.reason)])
 
 
-def save_rejects(path: Path, result: HasRejects) -> None:
+def save_rejects(path: Path, result: "ImportResult") -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         write_rejects(out, result)

@@ -1,32 +1,14 @@
 """The lines an import command prints after a run (resident and achievement imports alike)."""
 
-from typing import Any, Protocol
-
 from django.utils.translation import gettext as _
+
+from congdanso.people.importing.pipeline import ImportResult
 
 #: Rejected rows shown on screen; the rejects file has them all.
 SHOWN_REJECTS = 10
 
 
-class Summarised(Protocol):
-    """What both import results have (frozen dataclasses: read-only members)."""
-
-    @property
-    def header_row(self) -> int: ...
-
-    @property
-    def columns(self) -> dict[str, str]: ...
-
-    @property
-    def rejected(self) -> int: ...
-
-    @property
-    def rejected_rows(self) -> Any: ...
-
-    def as_json(self) -> dict[str, Any]: ...
-
-
-def header_and_counts(result: Summarised) -> list[str]:
+def header_and_counts(result: ImportResult) -> list[str]:
     return [
         _("Header found on row %(row)d; columns: %(columns)s")
         % {
@@ -42,7 +24,7 @@ def header_and_counts(result: Summarised) -> list[str]:
     ]
 
 
-def rejects(result: Summarised, *, saved: bool) -> list[str]:
+def rejects(result: ImportResult, *, saved: bool) -> list[str]:
     lines = [
         _("  row %(row)d: %(reason)s") % {"row": row.row_number, "reason": row.reason}
         for row in result.rejected_rows[:SHOWN_REJECTS]
