@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.accounts.models import Role, RoleGrant
 from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.selectors import campaigns_around
 from congdanso.core.errors import Message, NotFound
 from congdanso.partners.models import Pledge
 from congdanso.people.models import Resident
@@ -154,10 +155,7 @@ def campaigns_visible(access: Access) -> QuerySet[Campaign]:
         return qs
     q = Q(pk__in=[])
     for path in access.paths(ALL_ROLES):
-        # The campaign's place covers the grant (a district campaign seen by a commune) or
-        # lies within it.
-        ancestors = [f"/{'/'.join(path.strip('/').split('/')[:n])}/" for n in range(1, 10)]
-        q |= Q(place__path__in=ancestors) | Q(place__path__startswith=path)
+        q |= campaigns_around(path)
     return qs.filter(q)
 
 

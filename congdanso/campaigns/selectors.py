@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
 from congdanso.core.errors import Message, NotFound
 from congdanso.people.models import Resident
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
+from congdanso.places.selectors import path_ancestors
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,13 @@ def campaign_list(*, place: Place | None = None) -> QuerySet[Campaign]:
     qs = Campaign.objects.select_related("place").filter(archived_at__isnull=True)
     if place is None:
         return qs
-    ancestors = [f"/{'/'.join(place.path.strip('/').split('/')[:n])}/" for n in range(1, 10)]
-    return qs.filter(place__path__in=ancestors) | qs.filter(place__path__startswith=place.path)
+    return qs.filter(campaigns_around(place.path))
+
+
+def campaigns_around(path: str) -> Q:
+    """Campaigns whose place covers the path (a district campaign seen from a commune) or lies
+    within it."""
+    return Q(place__path__in=path_ancestors(path)) | Q(place__path__startswith=path)
 
 
 def campaign_rules(campaign: Campaign) -> CampaignRules:
@@ -66,10 +72,6 @@ def communes_under(place: Place) -> list[int]:
         .order_by("path")
         .values_list("id", flat=True)
     )
-
-
-def place_in_campaign(campaign: Campaign, place: Place) -> bool:
-    return place.path.startswith(campaign.place.path)
 
 
 def achievement_history(resident: Resident) -> QuerySet[Achievement]:

@@ -52,6 +52,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 import congdanso
+from congdanso.core import crypto
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
@@ -260,11 +261,7 @@ def backup_create(
 
 def key_locations() -> dict[str, Path]:
     """Where the Django secret key and the keyring of `core/crypto.py` are read from."""
-    keyring = os.environ.get("CONGDANSO_KEYS_FILE")
-    return {
-        "secret_key": Path(settings.DATA_DIR) / "secret_key",
-        "keyring": Path(keyring) if keyring else Path(settings.DATA_DIR) / "keys.json",
-    }
+    return {"secret_key": Path(settings.DATA_DIR) / "secret_key", "keyring": crypto.keys_path()}
 
 
 def key_files() -> dict[str, Path]:

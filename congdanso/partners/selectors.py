@@ -8,13 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.campaigns.models import Campaign
 from congdanso.core.errors import DomainError, Message
 from congdanso.partners.models import Unit
-from congdanso.places.models import Place
+from congdanso.places.selectors import path_ancestors
 from congdanso.vn import fold
-
-
-def _ancestor_paths(place: Place) -> list[str]:
-    parts = place.path.strip("/").split("/")
-    return [f"/{'/'.join(parts[:n])}/" for n in range(1, len(parts) + 1)]
 
 
 def campaign_units(campaign: Campaign) -> list[Unit]:
@@ -22,7 +17,9 @@ def campaign_units(campaign: Campaign) -> list[Unit]:
     place = campaign.place
     return list(
         Unit.objects.filter(archived_at__isnull=True)
-        .filter(Q(place__path__in=_ancestor_paths(place)) | Q(place__path__startswith=place.path))
+        .filter(
+            Q(place__path__in=path_ancestors(place.path)) | Q(place__path__startswith=place.path)
+        )
         .select_related("place")
         .order_by("place__path", "name_key", "id")
     )

@@ -8,6 +8,12 @@ from congdanso.places.models import COMMUNE_LEVEL_KINDS, LOCAL_KINDS, Place
 from congdanso.vn import fold
 
 
+def path_ancestors(path: str) -> list[str]:
+    """The paths of a place and of every place above it: "/66/24490/" → ["/66/", "/66/24490/"]."""
+    parts = path.strip("/").split("/")
+    return [f"/{'/'.join(parts[:n])}/" for n in range(1, len(parts) + 1)]
+
+
 def place_subtree(place: Place, *, include_self: bool = True) -> QuerySet[Place]:
     """The place and everything below it: one indexed prefix query on `path`."""
     qs = Place.objects.filter(path__startswith=place.path)
