@@ -117,7 +117,6 @@ def _access(request: HttpRequest) -> tuple[Access, User]:
 
 
 def _campaign_out(campaign: Campaign) -> dict[str, Any]:
-    rules = campaign_rules(campaign)
     return {
         "id": campaign.pk,
         "name": campaign.name,
@@ -129,10 +128,7 @@ def _campaign_out(campaign: Campaign) -> dict[str, Any]:
         "cohort_min_age": campaign.cohort_min_age,
         "cohort_max_age": campaign.cohort_max_age,
         "cohort_target": float(campaign.cohort_target),
-        "criteria": [
-            {"code": c.code, "name": c.name, "exemplary": c.pk in rules.exemplary_ids}
-            for c in rules.criteria
-        ],
+        "criteria": campaign_rules(campaign).as_json(),
     }
 
 

@@ -23,6 +23,13 @@ class CampaignRules:
     def exemplary(self) -> tuple[Criterion, ...]:
         return tuple(c for c in self.criteria if c.pk in self.exemplary_ids)
 
+    def as_json(self) -> list[dict[str, object]]:
+        """The criteria in order, each with whether it makes a citizen exemplary."""
+        return [
+            {"code": c.code, "name": c.name, "exemplary": c.pk in self.exemplary_ids}
+            for c in self.criteria
+        ]
+
 
 def campaign_get(campaign_id: int | str) -> Campaign:
     campaign = None

@@ -106,7 +106,6 @@ class Command(BaseCommand):
 
 
 def _data(campaign: Campaign) -> dict[str, Any]:
-    rules = campaign_rules(campaign)
     return {
         "id": campaign.pk,
         "name": campaign.name,
@@ -116,8 +115,5 @@ def _data(campaign: Campaign) -> dict[str, Any]:
         "target_exemplary": campaign.target_exemplary,
         "cohort_ages": [campaign.cohort_min_age, campaign.cohort_max_age],
         "cohort_target": float(campaign.cohort_target),
-        "criteria": [
-            {"code": c.code, "name": c.name, "exemplary": c.pk in rules.exemplary_ids}
-            for c in rules.criteria
-        ],
+        "criteria": campaign_rules(campaign).as_json(),
     }
