@@ -13,6 +13,7 @@ from ninja.throttling import AuthRateThrottle
 from pydantic import ValidationError as PydanticValidationError
 
 from congdanso.accounts.access import (
+    PERSON_ROLES,
     Access,
     access_for,
     campaign_get_for,
@@ -23,7 +24,7 @@ from congdanso.accounts.access import (
     resident_get_for,
     residents_visible,
 )
-from congdanso.accounts.models import User
+from congdanso.accounts.models import Role, User
 from congdanso.api import schemas as s
 from congdanso.api.auth import TokenAuth
 from congdanso.api.writes import OPERATIONS, Forbidden
@@ -210,8 +211,8 @@ def sessions(
             "anonymous_turns": session.anonymous_turns,
         }
         for session in session_list(campaign=campaign, date_from=date_from, date_to=date_to)
-        if access.overlaps(session.place, {"admin", "manager", "unit_member", "village_head"})
-        or access.covers(session.place, {"viewer"})
+        if access.overlaps(session.place, PERSON_ROLES)
+        or access.covers(session.place, {Role.VIEWER})
     ]
 
 

@@ -73,7 +73,7 @@ def _session(access: Access, session_id: int | None) -> SupportSession:
             .filter(pk=session_id)
             .first()
         )
-    if session is None or not access.overlaps(session.place, frozenset(RECORD_ROLES)):
+    if session is None or not access.overlaps(session.place, RECORD_ROLES):
         raise NotFound(_("No such session."), code="not_found")
     campaign_get_for(access, session.campaign_id)
     return session
