@@ -1,10 +1,13 @@
 """Admin for administrators. Achievements are read-only here: they are recorded and
 withdrawn through the services (which keep the history), not edited in place."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Criterion
+from congdanso.campaigns.tallies import tally_rebuild
 from congdanso.core.admin import AuditedAdmin
 
 
@@ -24,6 +27,11 @@ class CampaignAdmin(AuditedAdmin):
     list_display = ["name", "place", "start_date", "end_date", "target_exemplary"]
     raw_id_fields = ["place"]
     inlines = [CampaignCriterionInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Dates, cohort or criteria may have changed: every figure is computed again.
+        tally_rebuild(form.instance)
 
 
 @admin.register(Achievement)

@@ -1,7 +1,9 @@
 """The campaign's indicators, for any place of its subtree, as of any date D.
 
-Every figure is an SQL aggregate over indexed columns; no resident is loaded into Python.
-The definitions (docs/indicators.md gives them for a commune officer to check by hand):
+Every figure is read from the campaign's tallies (campaigns/tallies.py: exact running
+totals kept by every write) or, for sessions and donations, from those few rows; no
+resident is loaded into Python. The definitions (docs/indicators.md gives them for a
+commune officer to check by hand):
 
 - A resident *counts* in a place when their status is "living here" and they belong to it
   (their commune for a commune or higher place, their village for a village). Status has no
@@ -24,31 +26,31 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.campaigns.models import Achievement, Campaign
-from congdanso.campaigns.selectors import CampaignRules, campaign_rules, communes_under
+from congdanso.campaigns.cohort import add_years, cohort_birth_range
+from congdanso.campaigns.models import Campaign, Tally
+from congdanso.campaigns.models import TallyMeasure as M
+from congdanso.campaigns.selectors import CampaignRules, campaign_rules
 from congdanso.core.errors import DomainError, Message
-from congdanso.outreach.models import SessionStatus, SupportSession, Turn
+from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.partners.models import Donation, Pledge, Unit
-from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, DWELLING_KINDS, LOCAL_KINDS, Place
 from congdanso.vn import vietnam_today
+
+__all__ = ["add_years", "campaign_indicators", "cohort_birth_range", "indicators_date"]
 
 #: Days of recent progress the projection extrapolates from.
 RECENT_DAYS = 28
 
-_RESIDENT = Resident._meta.db_table
-_ACHIEVEMENT = Achievement._meta.db_table
+_TALLY = Tally._meta.db_table
 _SESSION = SupportSession._meta.db_table
 _SESSION_UNITS = SupportSession.units.through._meta.db_table
-_TURN = Turn._meta.db_table
-_ISSUE = DataIssue._meta.db_table
 _PLACE = Place._meta.db_table
 
 
@@ -232,22 +234,6 @@ def _share(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
 
-def add_years(day: dt.date, years: int) -> dt.date:
-    """The same day `years` later (earlier if negative); 29 February becomes the 28th."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def cohort_birth_range(campaign: Campaign) -> tuple[dt.date, dt.date]:
-    """Birth dates whose age at the campaign end is within its bounds, inclusive."""
-    end = campaign.end_date
-    born_to = add_years(end, -campaign.cohort_min_age)
-    born_from = add_years(end, -(campaign.cohort_max_age + 1)) + dt.timedelta(days=1)
-    return born_from, born_to
-
-
 def indicators_date(campaign: Campaign, on: dt.date | None) -> dt.date:
     day = on or vietnam_today()
     if day < campaign.start_date:
@@ -274,27 +260,6 @@ def _check_place(campaign: Campaign, place: Place) -> None:
         )
 
 
-class _Scope:
-    """The SQL condition selecting the counted residents of a place (alias `r`)."""
-
-    def __init__(self, place: Place) -> None:
-        self.place = place
-        self.communes = communes_under(place)
-        self.village_id = place.pk if place.kind in LOCAL_KINDS else None
-        marks = ", ".join(["%s"] * len(self.communes)) or "NULL"
-        self.commune_sql = f"IN ({marks})"
-        # Living (and in the village): for joins whose other side already holds the commune
-        # filter, where repeating it on residents makes PostgreSQL read them all.
-        living = "r.status = %s"
-        living_params: list[Any] = [ResidentStatus.LIVING]
-        if self.village_id is not None:
-            living += " AND r.village_id = %s"
-            living_params.append(self.village_id)
-        self.living_sql, self.living_params = living, living_params
-        self.sql = f"r.commune_id {self.commune_sql} AND {living}"
-        self.params: list[Any] = [*self.communes, *living_params]
-
-
 def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -305,6 +270,94 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+@dataclass
+class _Figures:
+    """The tallies of one place as of D."""
+
+    residents: int = 0
+    cohort: int = 0
+    without_birth_date: int = 0
+    met: int = 0
+    exemplary: int = 0
+
+    def plus(self, other: "_Figures") -> "_Figures":
+        return _Figures(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    def minus(self, other: "_Figures") -> "_Figures":
+        return _Figures(*(a - b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+_EMPTY = _Figures()
+
+
+class _Tallies:
+    """The campaign's tally rows for the place as of D, by measure."""
+
+    def __init__(self, campaign: Campaign, place: Place, day: dt.date) -> None:
+        self.figures = _Figures()
+        self.daily_all: dict[dt.date, int] = defaultdict(int)
+        self.daily_cohort: dict[dt.date, int] = defaultdict(int)
+        self.criteria: dict[tuple[int, bool], int] = defaultdict(int)
+        self.units: dict[str, dict[int, int]] = {m: defaultdict(int) for m in "UTP"}
+        self.issues: dict[int, int] = defaultdict(int)
+        for measure, item, on, cohort, amount in _fetch(
+            f"""SELECT measure, item, day, cohort, amount FROM {_TALLY}
+                WHERE campaign_id = %s AND scope_id = %s AND day <= %s""",  # noqa: S608
+            [campaign.pk, place.pk, day],
+        ):
+            cohort = bool(cohort)
+            if measure == M.RESIDENTS:
+                _count_residents(self.figures, item, cohort, amount)
+            elif measure == M.EXEMPLARY:
+                self.daily_all[_as_date(on)] += amount
+                if cohort:
+                    self.daily_cohort[_as_date(on)] += amount
+            elif measure == M.CRITERION:
+                self.criteria[(item, cohort)] += amount
+            elif measure == M.ISSUES:
+                self.issues[item] += amount
+            else:
+                self.units[measure][item] += amount
+        self.figures.exemplary = sum(self.daily_all.values())
+        self.figures.met = sum(self.daily_cohort.values())
+
+
+def _count_residents(figures: _Figures, item: int, cohort: bool, amount: int) -> None:
+    figures.residents += amount
+    figures.cohort += amount if cohort else 0
+    figures.without_birth_date += amount if item else 0
+
+
+def _area_places(place: Place) -> dict[int, Place]:
+    """The villages, sites and communes of the place (itself included)."""
+    return {
+        p.pk: p
+        for p in Place.objects.filter(
+            path__startswith=place.path, kind__in=LOCAL_KINDS | COMMUNE_LEVEL_KINDS
+        )
+    }
+
+
+def _areas(campaign: Campaign, places: dict[int, Place], day: dt.date) -> dict[int, _Figures]:
+    """The figures of every village, site and commune of the place, as of D."""
+    areas: dict[int, _Figures] = defaultdict(_Figures)
+    ids = list(places)
+    for scope, measure, item, cohort, amount in _fetch(
+        f"""SELECT scope_id, measure, item, cohort, SUM(amount) FROM {_TALLY}
+            WHERE campaign_id = %s AND scope_id IN ({", ".join(["%s"] * len(ids)) or "NULL"})
+              AND measure IN (%s, %s) AND day <= %s
+            GROUP BY scope_id, measure, item, cohort""",  # noqa: S608
+        [campaign.pk, *ids, M.RESIDENTS, M.EXEMPLARY, day],
+    ):
+        figures = areas[scope]
+        if measure == M.RESIDENTS:
+            _count_residents(figures, item, bool(cohort), amount)
+        else:
+            figures.exemplary += amount
+            figures.met += amount if cohort else 0
+    return areas
+
+
 def campaign_indicators(
     campaign: Campaign, *, place: Place | None = None, on: dt.date | None = None
 ) -> Indicators:
@@ -313,60 +366,16 @@ def campaign_indicators(
     _check_place(campaign, place)
     day = indicators_date(campaign, on)
     rules = campaign_rules(campaign)
-    scope = _Scope(place)
     born_from, born_to = cohort_birth_range(campaign)
-    cohort_case = "CASE WHEN r.birth_date BETWEEN %s AND %s THEN 1 ELSE 0 END"
-    cohort_params = [born_from, born_to]
-    exemplary_ids = sorted(rules.exemplary_ids)
-
-    # Who is exemplary, and since when: one row per (completion day, in cohort, area).
-    done = f"""
-        SELECT a.resident_id, MAX(a.achieved_on) AS done_on
-        FROM {_ACHIEVEMENT} a
-        WHERE a.commune_id {scope.commune_sql} AND a.withdrawn_at IS NULL
-          AND a.criterion_id IN ({", ".join(["%s"] * len(exemplary_ids))})
-          AND a.achieved_on <= %s
-        GROUP BY a.resident_id
-        HAVING COUNT(*) = %s
-    """  # noqa: S608 - table names are constants, values are bound
-    done_params = [*scope.communes, *exemplary_ids, day, len(exemplary_ids)]
-    exemplary_rows = _exemplary_rows(scope, done, done_params, cohort_case, cohort_params)
-    by_area = _fetch(
-        f"""SELECT r.commune_id, r.village_id, {cohort_case}, COUNT(*),
-                   SUM(CASE WHEN r.birth_date IS NULL THEN 1 ELSE 0 END)
-            FROM {_RESIDENT} r WHERE {scope.sql}
-            GROUP BY r.commune_id, r.village_id, {cohort_case}""",  # noqa: S608
-        [*cohort_params, *scope.params, *cohort_params],
-    )
-
-    # Days on which people became exemplary, cumulated for the series and the projection.
-    daily_all: dict[dt.date, int] = defaultdict(int)
-    daily_cohort: dict[dt.date, int] = defaultdict(int)
-    residents: dict[tuple[int, int | None], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    without_birth_date = 0
-    for commune_id, village_id, in_cohort, count, unborn in by_area:
-        row = residents[(commune_id, village_id)]
-        row[0] += count
-        row[1] += count if in_cohort else 0
-        without_birth_date += unborn
-    for done_on, commune_id, village_id, in_cohort, count in exemplary_rows:
-        if done_on is not None:
-            daily_all[_as_date(done_on)] += count
-            if in_cohort:
-                daily_cohort[_as_date(done_on)] += count
-        if commune_id is not None:
-            row = residents[(commune_id, village_id)]
-            row[2] += count if in_cohort else 0
-            row[3] += count
-    exemplary_count = sum(daily_all.values())
-    met = sum(daily_cohort.values())
-    cohort_size = sum(row[1] for row in residents.values())
-
-    achievement_rows = _achievement_rows(campaign, rules, scope, day, cohort_case, cohort_params)
+    tallies = _Tallies(campaign, place, day)
+    figures = tallies.figures
+    daily_all, daily_cohort = tallies.daily_all, tallies.daily_cohort
+    places = _area_places(place)
+    areas = _areas(campaign, places, day)
     target_share = float(campaign.cohort_target)
-    needed = math.ceil(round(target_share * cohort_size, 9))
-    villages = _village_rows(scope, residents, target_share)
-    communes = _commune_rows(scope, residents, target_share)
+    needed = math.ceil(round(target_share * figures.cohort, 9))
+    villages = _village_rows(place, places, areas, target_share)
+    communes = _commune_rows(place, places, areas, target_share)
     weekly = _weekly(campaign, day, daily_all, daily_cohort)
     recent_days = min(RECENT_DAYS, (day - campaign.start_date).days + 1)
     campaign_days = (day - campaign.start_date).days + 1
@@ -377,7 +386,7 @@ def campaign_indicators(
             basis_days=days,
             daily_all=daily_all,
             daily_cohort=daily_cohort,
-            cohort_size=cohort_size,
+            cohort_size=figures.cohort,
             needed=needed,
         )
         for days in (recent_days, campaign_days)
@@ -388,26 +397,26 @@ def campaign_indicators(
         place_name=place.name,
         date=day,
         exemplary=ExemplaryFigure(
-            count=exemplary_count,
+            count=figures.exemplary,
             target=campaign.target_exemplary,
-            share_of_target=_share(exemplary_count, campaign.target_exemplary),
+            share_of_target=_share(figures.exemplary, campaign.target_exemplary),
         ),
         cohort=CohortFigure(
             min_age=campaign.cohort_min_age,
             max_age=campaign.cohort_max_age,
             born_from=born_from,
             born_to=born_to,
-            size=cohort_size,
-            met=met,
-            share=_share(met, cohort_size),
+            size=figures.cohort,
+            met=figures.met,
+            share=_share(figures.met, figures.cohort),
             target_share=target_share,
             needed=needed,
-            share_of_target=_share(_share(met, cohort_size), target_share),
+            share_of_target=_share(_share(figures.met, figures.cohort), target_share),
         ),
-        criteria=_criteria_rows(rules, achievement_rows, cohort_size),
+        criteria=_criteria_rows(rules, tallies.criteria, figures.cohort),
         villages=villages,
         communes=communes,
-        units=_unit_rows(campaign, scope, day, achievement_rows),
+        units=_unit_rows(campaign, place, day, tallies.units),
         weekly=weekly,
         projection=forecasts[0],
         projection_campaign=forecasts[1],
@@ -417,157 +426,91 @@ def campaign_indicators(
                 key=lambda row: (-row.gap, row.share, row.name),
             )
         ),
-        sessions=_session_figures(campaign, scope, day),
+        sessions=_session_figures(campaign, place, day, tallies.units),
         donations=_donation_rows(campaign, place, day),
-        data_quality=_data_quality(
-            scope, sum(r[0] for r in residents.values()), without_birth_date
+        data_quality=DataQuality(
+            residents=figures.residents,
+            with_open_issues=tallies.issues[0],
+            possible_duplicates=tallies.issues[1],
+            without_birth_date=figures.without_birth_date,
         ),
     )
 
 
-def _exemplary_rows(
-    scope: _Scope,
-    done: str,
-    done_params: list[Any],
-    cohort_case: str,
-    cohort_params: list[Any],
-) -> list[tuple[Any, ...]]:
-    """(completion day, commune, village, in cohort, count) of the exemplary people. For a
-    commune one query does it; for a province (thousands of villages × days) two narrower
-    ones, whose rows carry None in the columns they do not group by."""
-    joined = f"FROM ({done}) x JOIN {_RESIDENT} r ON r.id = x.resident_id WHERE {scope.sql}"
-    params = [*cohort_params, *done_params, *scope.params, *cohort_params]
-    if len(scope.communes) == 1:
-        return _fetch(
-            f"""SELECT x.done_on, r.commune_id, r.village_id, {cohort_case}, COUNT(*) {joined}
-                GROUP BY x.done_on, r.commune_id, r.village_id, {cohort_case}""",  # noqa: S608
-            params,
-        )
-    by_day = _fetch(
-        f"""SELECT x.done_on, NULL, NULL, {cohort_case}, COUNT(*) {joined}
-            GROUP BY x.done_on, {cohort_case}""",  # noqa: S608
-        params,
-    )
-    by_area = _fetch(
-        f"""SELECT NULL, r.commune_id, r.village_id, {cohort_case}, COUNT(*) {joined}
-            GROUP BY r.commune_id, r.village_id, {cohort_case}""",  # noqa: S608
-        params,
-    )
-    return by_day + by_area
-
-
 def _area_row(
-    place: Place | None, figures: list[int], target_share: float, *, fallback: str
+    place: Place | None, figures: _Figures, target_share: float, *, fallback: str
 ) -> AreaRow:
-    residents, cohort, met, exemplary = figures
-    gap = max(0, math.ceil(round(target_share * cohort, 9)) - met)
+    gap = max(0, math.ceil(round(target_share * figures.cohort, 9)) - figures.met)
     return AreaRow(
         place_id=place.pk if place else None,
         code=place.code if place else "",
         name=place.name if place else fallback,
         kind=place.kind if place else "",
-        residents=residents,
-        cohort=cohort,
-        met=met,
-        share=_share(met, cohort),
-        exemplary=exemplary,
+        residents=figures.residents,
+        cohort=figures.cohort,
+        met=figures.met,
+        share=_share(figures.met, figures.cohort),
+        exemplary=figures.exemplary,
         gap=gap,
     )
 
 
 def _village_rows(
-    scope: _Scope, residents: dict[tuple[int, int | None], list[int]], target_share: float
+    place: Place, places: dict[int, Place], areas: dict[int, _Figures], target_share: float
 ) -> tuple[AreaRow, ...]:
     """A row per dwelling place of the subtree (and any other place people are filed under),
     then one per commune for people filed under no village."""
-    wanted = Place.objects.filter(path__startswith=scope.place.path).filter(
-        kind__in=DWELLING_KINDS, archived_at__isnull=True
+    locals_ = sorted(
+        (
+            p
+            for p in places.values()
+            if p.kind in LOCAL_KINDS
+            and (
+                (p.kind in DWELLING_KINDS and p.archived_at is None)
+                or areas.get(p.pk, _EMPTY).residents
+            )
+        ),
+        key=lambda p: p.path,
     )
-    ids = {village_id for (_commune, village_id) in residents if village_id is not None}
-    places = {p.pk: p for p in wanted} | {
-        p.pk: p for p in Place.objects.filter(pk__in=ids - {p.pk for p in wanted})
-    }
-    rows = [
-        _area_row(
-            place,
-            residents.get((place.commune_id or 0, place.pk), [0, 0, 0, 0]),
-            target_share,
-            fallback="",
-        )
-        for place in sorted(places.values(), key=lambda p: p.path)
-    ]
-    unfiled = {c: figures for (c, village_id), figures in residents.items() if village_id is None}
-    communes = Place.objects.in_bulk(list(unfiled))
-    for commune_id in sorted(unfiled, key=lambda c: communes[c].path):
-        label = Message(_("%(commune)s, no village"), commune=communes[commune_id].name)
-        rows.append(_area_row(None, unfiled[commune_id], target_share, fallback=str(label)))
+    rows = [_area_row(p, areas.get(p.pk, _EMPTY), target_share, fallback="") for p in locals_]
+    filed: dict[int, _Figures] = defaultdict(_Figures)
+    for p in locals_:
+        if p.commune_id is not None and p.pk in areas:
+            filed[p.commune_id] = filed[p.commune_id].plus(areas[p.pk])
+    communes = sorted(
+        (p for p in places.values() if p.kind in COMMUNE_LEVEL_KINDS and p.pk in areas),
+        key=lambda p: p.path,
+    )
+    for commune in communes:
+        unfiled = areas[commune.pk].minus(filed.get(commune.pk, _EMPTY))
+        if unfiled.residents or unfiled.exemplary:
+            label = Message(_("%(commune)s, no village"), commune=commune.name)
+            rows.append(_area_row(None, unfiled, target_share, fallback=str(label)))
     return tuple(rows)
 
 
 def _commune_rows(
-    scope: _Scope, residents: dict[tuple[int, int | None], list[int]], target_share: float
+    place: Place, places: dict[int, Place], areas: dict[int, _Figures], target_share: float
 ) -> tuple[AreaRow, ...]:
-    if scope.place.kind in COMMUNE_LEVEL_KINDS or scope.village_id is not None:
+    if place.kind in COMMUNE_LEVEL_KINDS or place.kind in LOCAL_KINDS:
         return ()
-    totals: dict[int, list[int]] = {c: [0, 0, 0, 0] for c in scope.communes}
-    for (commune_id, _village), figures in residents.items():
-        totals[commune_id] = [a + b for a, b in zip(totals[commune_id], figures, strict=True)]
-    places = Place.objects.in_bulk(scope.communes)
-    return tuple(
-        _area_row(places[c], totals[c], target_share, fallback="")
-        for c in sorted(totals, key=lambda c: places[c].path)
+    communes = sorted(
+        (p for p in places.values() if p.kind in COMMUNE_LEVEL_KINDS), key=lambda p: p.path
     )
-
-
-def _achievement_rows(
-    campaign: Campaign,
-    rules: CampaignRules,
-    scope: _Scope,
-    day: dt.date,
-    cohort_case: str,
-    cohort_params: list[Any],
-) -> list[tuple[Any, ...]]:
-    """(criterion, unit, in cohort, count up to D, count from the campaign start to D) of the
-    counted achievements of the campaign's criteria: one pass serves the criteria and the
-    units."""
-    ids = [c.pk for c in rules.criteria]
-    return _fetch(
-        f"""SELECT a.criterion_id, a.unit_id, {cohort_case}, COUNT(*),
-                   SUM(CASE WHEN a.achieved_on >= %s THEN 1 ELSE 0 END)
-            FROM {_ACHIEVEMENT} a JOIN {_RESIDENT} r ON r.id = a.resident_id
-            WHERE a.commune_id {scope.commune_sql} AND a.withdrawn_at IS NULL
-              AND a.criterion_id IN ({", ".join(["%s"] * len(ids))}) AND a.achieved_on <= %s
-              AND {scope.sql}
-            GROUP BY a.criterion_id, a.unit_id, {cohort_case}""",  # noqa: S608
-        [
-            *cohort_params,
-            campaign.start_date,
-            *scope.communes,
-            *ids,
-            day,
-            *scope.params,
-            *cohort_params,
-        ],
-    )
+    return tuple(_area_row(c, areas.get(c.pk, _EMPTY), target_share, fallback="") for c in communes)
 
 
 def _criteria_rows(
-    rules: CampaignRules, rows: list[tuple[Any, ...]], cohort_size: int
+    rules: CampaignRules, counts: dict[tuple[int, bool], int], cohort_size: int
 ) -> tuple[CriterionRow, ...]:
-    in_cohort: dict[int, int] = defaultdict(int)
-    everyone: dict[int, int] = defaultdict(int)
-    for criterion_id, _unit, cohort_flag, count, _in_period in rows:
-        everyone[criterion_id] += count
-        if cohort_flag:
-            in_cohort[criterion_id] += count
     return tuple(
         CriterionRow(
             code=c.code,
             name=c.name,
             exemplary=c.pk in rules.exemplary_ids,
-            count=in_cohort[c.pk],
-            share=_share(in_cohort[c.pk], cohort_size),
-            count_all=everyone[c.pk],
+            count=counts[(c.pk, True)],
+            share=_share(counts[(c.pk, True)], cohort_size),
+            count_all=counts[(c.pk, True)] + counts[(c.pk, False)],
         )
         for c in rules.criteria
     )
@@ -641,46 +584,34 @@ def _forecast(
     )
 
 
-def _session_place_sql(scope: _Scope) -> tuple[str, list[Any]]:
+def _session_place_sql(place: Place) -> tuple[str, list[Any]]:
     """Sessions held in the place's subtree (a prefix of the materialised path)."""
-    prefix = scope.place.path
     return (
         f"""s.place_id IN (SELECT p.id FROM {_PLACE} p
-                           WHERE SUBSTR(p.path, 1, {len(prefix)}) = %s)""",  # noqa: S608
-        [prefix],
+                           WHERE SUBSTR(p.path, 1, {len(place.path)}) = %s)""",  # noqa: S608
+        [place.path],
     )
 
 
 def _unit_rows(
-    campaign: Campaign, scope: _Scope, day: dt.date, achievement_rows: list[tuple[Any, ...]]
+    campaign: Campaign, place: Place, day: dt.date, tallies: dict[str, dict[int, int]]
 ) -> tuple[UnitRow, ...]:
-    place_sql, place_params = _session_place_sql(scope)
-    sessions = f"""s.campaign_id = %s AND s.date BETWEEN %s AND %s AND s.status = %s
-                   AND {place_sql}"""
-    session_params = [campaign.pk, campaign.start_date, day, SessionStatus.HELD, *place_params]
-    turns = {
-        unit_id: (count, people)
-        for unit_id, count, people in _fetch(
-            f"""SELECT t.unit_id, COUNT(*), COUNT(DISTINCT t.resident_id)
-                FROM {_TURN} t JOIN {_SESSION} s ON s.id = t.session_id
-                WHERE {sessions} AND t.unit_id IS NOT NULL
-                GROUP BY t.unit_id""",  # noqa: S608
-            session_params,
-        )
-    }
+    """Turns, people helped and achievements from the tallies; sessions attended from the
+    sessions (a few thousand rows even for a province)."""
+    place_sql, place_params = _session_place_sql(place)
     held = dict(
         _fetch(
             f"""SELECT su.unit_id, COUNT(*)
                 FROM {_SESSION_UNITS} su JOIN {_SESSION} s ON s.id = su.supportsession_id
-                WHERE {sessions}
+                WHERE s.campaign_id = %s AND s.date BETWEEN %s AND %s AND s.status = %s
+                  AND {place_sql}
                 GROUP BY su.unit_id""",  # noqa: S608
-            session_params,
+            [campaign.pk, campaign.start_date, day, SessionStatus.HELD, *place_params],
         )
     )
-    achieved: dict[int, int] = defaultdict(int)
-    for _criterion, unit_id, _cohort, _count, in_period in achievement_rows:
-        if unit_id is not None:
-            achieved[unit_id] += in_period
+    turns, people, achieved = (
+        {unit: n for unit, n in tallies[m].items() if unit and n} for m in "TPU"
+    )
     pledges = {p.unit_id: p for p in Pledge.objects.filter(campaign=campaign)}
     unit_ids = set(pledges) | set(turns) | set(held) | set(achieved)
     units = Unit.objects.in_bulk(unit_ids)
@@ -689,8 +620,8 @@ def _unit_rows(
             unit_id=unit_id,
             name=units[unit_id].name,
             kind=units[unit_id].kind,
-            turns=turns.get(unit_id, (0, 0))[0],
-            people=turns.get(unit_id, (0, 0))[1],
+            turns=turns.get(unit_id, 0),
+            people=people.get(unit_id, 0),
             achievements=achieved.get(unit_id, 0),
             sessions=held.get(unit_id, 0),
             pledged=unit_id in pledges,
@@ -705,8 +636,10 @@ def _unit_rows(
     return tuple(sorted(rows, key=lambda r: (-r.turns, -r.achievements, r.name)))
 
 
-def _session_figures(campaign: Campaign, scope: _Scope, day: dt.date) -> SessionFigures:
-    place_sql, place_params = _session_place_sql(scope)
+def _session_figures(
+    campaign: Campaign, place: Place, day: dt.date, tallies: dict[str, dict[int, int]]
+) -> SessionFigures:
+    place_sql, place_params = _session_place_sql(place)
     ((held, planned, anonymous),) = _fetch(
         f"""SELECT COALESCE(SUM(CASE WHEN s.status = %s AND s.date <= %s THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN s.status = %s THEN 1 ELSE 0 END), 0),
@@ -723,20 +656,14 @@ def _session_figures(campaign: Campaign, scope: _Scope, day: dt.date) -> Session
             *place_params,
         ],
     )
-    ((turns, people),) = _fetch(
-        f"""SELECT COUNT(*), COUNT(DISTINCT t.resident_id)
-            FROM {_TURN} t JOIN {_SESSION} s ON s.id = t.session_id
-            WHERE s.campaign_id = %s AND s.status = %s AND s.date <= %s
-              AND {place_sql}""",  # noqa: S608
-        [campaign.pk, SessionStatus.HELD, day, *place_params],
-    )
+    turns = tallies[M.TURNS][0]
     return SessionFigures(
         held=held,
         planned=planned,
         turns=turns + anonymous,
         registry_turns=turns,
         anonymous_turns=anonymous,
-        people=people,
+        people=tallies[M.PEOPLE][0],
     )
 
 
@@ -763,21 +690,4 @@ def _donation_rows(campaign: Campaign, place: Place, day: dt.date) -> tuple[Dona
             given_on=d.given_on,
         )
         for d in donations
-    )
-
-
-def _data_quality(scope: _Scope, residents: int, without_birth_date: int) -> DataQuality:
-    ((with_issues, duplicates),) = _fetch(
-        f"""SELECT COUNT(DISTINCT i.resident_id),
-                   COUNT(DISTINCT CASE WHEN i.code = %s THEN i.resident_id END)
-            FROM {_ISSUE} i JOIN {_RESIDENT} r ON r.id = i.resident_id
-            WHERE i.commune_id {scope.commune_sql} AND i.resolved_at IS NULL
-              AND {scope.living_sql}""",  # noqa: S608
-        [IssueCode.POSSIBLE_DUPLICATE, *scope.communes, *scope.living_params],
-    )
-    return DataQuality(
-        residents=residents,
-        with_open_issues=with_issues,
-        possible_duplicates=duplicates,
-        without_birth_date=without_birth_date,
     )

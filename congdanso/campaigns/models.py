@@ -3,8 +3,11 @@
 An achievement belongs to the resident, not to a campaign: a campaign counts the achievements
 that fall within its rules (its criteria, its place, dates up to the day asked about), so a
 2024 campaign counts what was done in 2023. Progress over time comes from the achievement
-dates, never from counters. A withdrawn achievement is kept, with its reason, as history and
-counts nowhere; at most one achievement per resident and criterion is in force.
+dates. A withdrawn achievement is kept, with its reason, as history and counts nowhere; at
+most one achievement per resident and criterion is in force.
+
+The indicators read `Tally` rows: exact running totals kept by the services in the same
+transaction as each change (see campaigns/tallies.py for why and how they stay exact).
 """
 
 from decimal import Decimal
@@ -206,3 +209,53 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id} @ {self.achieved_on}"
+
+
+class TallyMeasure(models.TextChoices):
+    """What a tally row counts (see campaigns/tallies.py)."""
+
+    RESIDENTS = "R", _("Counted residents (item 1: without a birth date)")
+    ISSUES = "Q", _("Residents with open data issues (item 1: possible duplicates)")
+    EXEMPLARY = "E", _("Residents who became exemplary on the day")
+    CRITERION = "C", _("Residents who reached the criterion (item) by the day")
+    UNIT_ACHIEVEMENTS = "U", _("Achievements recorded through the unit (item) on the day")
+    TURNS = "T", _("Turns in held sessions (item: the unit, 0 for all)")
+    PEOPLE = "P", _("People first helped on the day (item: the unit, 0 for all)")
+
+
+class Tally(models.Model):
+    """How many residents (or turns) of one measure, in one place of a campaign's subtree,
+    on one day. Written only by campaigns.tallies; never edited by hand."""
+
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # covered by tally_key
+    )
+    scope = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("place"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # covered by tally_key
+    )
+    measure = models.CharField(_("measure"), max_length=1, choices=TallyMeasure.choices)
+    item = models.BigIntegerField(_("item"), default=0)
+    day = models.DateField(_("day"))
+    cohort = models.BooleanField(_("in the cohort"), default=False)
+    amount = models.IntegerField(_("amount"), default=0)
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "scope", "measure", "item", "day", "cohort"],
+                name="tally_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.scope_id} {self.measure}{self.item} {self.day}"

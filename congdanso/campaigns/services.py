@@ -24,6 +24,7 @@ from congdanso.campaigns.models import (
     CampaignCriterion,
     Criterion,
 )
+from congdanso.campaigns.tallies import tally_change, tally_rebuild
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
@@ -234,6 +235,8 @@ def campaign_create(
             "cohort": f"{low}-{high} {campaign.cohort_target}",
         },
     )
+    # What residents achieved before the campaign counts in it (2024 counts 2023's work).
+    tally_rebuild(campaign)
     return campaign
 
 
@@ -273,7 +276,7 @@ def achievement_record(
     """Record that the resident reached the criterion on that date (idempotent)."""
     _check_date(resident, achieved_on)
     note = text_clean(note, field=_("Note"), max_length=500)
-    with transaction.atomic():
+    with tally_change(residents=[resident.pk]):
         current = (
             Achievement.objects.select_for_update()
             .filter(
@@ -348,7 +351,6 @@ def _achievement_data(achievement: Achievement) -> dict[str, object]:
     }
 
 
-@transaction.atomic
 def achievement_withdraw(
     *, achievement: Achievement, reason: str, withdrawn_by: Actor = None
 ) -> Achievement:
@@ -358,6 +360,11 @@ def achievement_withdraw(
         raise DomainError(
             _("Say why the achievement is withdrawn."), code="withdrawal_reason_missing"
         )
+    with tally_change(residents=[achievement.resident_id]):
+        return _withdraw(achievement, reason, withdrawn_by)
+
+
+def _withdraw(achievement: Achievement, reason: str, withdrawn_by: Actor) -> Achievement:
     locked = Achievement.objects.select_for_update().get(pk=achievement.pk)
     if locked.withdrawn_at is not None:
         raise DomainError(

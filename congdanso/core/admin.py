@@ -4,6 +4,7 @@ The admin is for administrators; what they change there is audited like a servic
 `AuditedAdmin` records create, update and delete with the changed fields (personal ones
 masked by `audit_record`)."""
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.contrib import admin
@@ -20,11 +21,16 @@ def _data(obj: models.Model) -> dict[str, Any]:
 
 
 class AuditedAdmin(admin.ModelAdmin):
+    def changing(self, obj: Any) -> AbstractContextManager[None]:
+        """What must stay exact around a change of `obj` (see core.changes)."""
+        return nullcontext()
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = _data(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         with (
             transaction.atomic(),
             audit_context(user=request.user, ip=client_ip(request), via="admin"),
+            self.changing(obj),
         ):
             super().save_model(request, obj, form, change)
             audit_record(
@@ -38,6 +44,7 @@ class AuditedAdmin(admin.ModelAdmin):
         with (
             transaction.atomic(),
             audit_context(user=request.user, ip=client_ip(request), via="admin"),
+            self.changing(obj),
         ):
             audit_record(action=AuditAction.DELETE, obj=obj, before=_data(obj))
             super().delete_model(request, obj)

@@ -1,6 +1,14 @@
+"""Admin for administrators. Turns are recorded through the services (session mode, API);
+here they can only be looked at or deleted, and every change keeps the tallies exact."""
+
+from contextlib import AbstractContextManager
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from congdanso.core.admin import AuditedAdmin
+from congdanso.core.changes import residents_changing
 from congdanso.outreach.models import SupportSession, Turn
 
 
@@ -11,6 +19,10 @@ class SupportSessionAdmin(AuditedAdmin):
     raw_id_fields = ["place"]
     date_hierarchy = "date"
 
+    def changing(self, obj: SupportSession) -> AbstractContextManager[None]:
+        residents = Turn.objects.filter(session_id=obj.pk).values_list("resident_id", flat=True)
+        return residents_changing(residents=residents if obj.pk else [], turns=True)
+
 
 @admin.register(Turn)
 class TurnAdmin(AuditedAdmin):
@@ -18,3 +30,12 @@ class TurnAdmin(AuditedAdmin):
     list_select_related = ["session__place", "resident", "criterion", "unit"]
     raw_id_fields = ["session", "resident"]
     show_full_result_count = False
+
+    def changing(self, obj: Turn) -> AbstractContextManager[None]:
+        return residents_changing(residents=[obj.resident_id], turns=True)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -20,12 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Achievement, AchievementSource, CampaignCriterion
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.campaigns.services import Actor
+from congdanso.campaigns.tallies import tally_change, tally_track
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
@@ -238,6 +239,14 @@ def _write(
         locked, communes, first_unit, people, recorded_by_id
     )
     if locked.status != SessionStatus.HELD:
+        # The session's earlier turns start counting too.
+        tally_track(
+            residents=Turn.objects.filter(session_id=locked.pk).values_list(
+                "resident_id", flat=True
+            ),
+            achievements=False,
+            turns=True,
+        )
         SupportSession.objects.filter(pk=locked.pk).update(status=SessionStatus.HELD)
     # One event for the batch: the turns and achievements carry their own session and author.
     audit_record(
@@ -324,12 +333,13 @@ def turns_bulk_record(
     entries = [TurnEntry(*e) for e in entries]
     if not entries:
         return _EMPTY
+    residents = sorted({e.resident_id for e in entries if isinstance(e.resident_id, int)})
     try:
-        with transaction.atomic():
+        with tally_change(residents=residents, turns=True):
             result = _write(session, entries, recorded_by)
     except IntegrityError:
         # A single turn or achievement was recorded at the same moment: read again, once.
-        with transaction.atomic():
+        with tally_change(residents=residents, turns=True):
             result = _write(session, entries, recorded_by)
     session.status = SessionStatus.HELD
     return result

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.services import Actor, Outcome, achievement_record
+from congdanso.campaigns.tallies import tally_change
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
@@ -109,16 +110,24 @@ def session_status_set(*, session: SupportSession, status: str) -> SupportSessio
             _("A session with recorded turns cannot be cancelled."), code="session_has_turns"
         )
     if session.status != status:
-        SupportSession.objects.filter(pk=session.pk).update(status=status)
-        audit_record(
-            action=AuditAction.UPDATE,
-            obj=session,
-            commune_id=session.place.commune_id,
-            before={"status": session.status},
-            after={"status": status},
-        )
+        # Turns count only in held sessions: their people's tallies change with the status.
+        with tally_change(residents=_session_residents(session), achievements=False, turns=True):
+            SupportSession.objects.filter(pk=session.pk).update(status=status)
+            audit_record(
+                action=AuditAction.UPDATE,
+                obj=session,
+                commune_id=session.place.commune_id,
+                before={"status": session.status},
+                after={"status": status},
+            )
     session.status = status
     return session
+
+
+def _session_residents(session: SupportSession) -> list[int]:
+    return list(
+        Turn.objects.filter(session=session).order_by().values_list("resident_id", flat=True)
+    )
 
 
 def session_anonymous_turns_add(*, session: SupportSession, count: int = 1) -> int:
@@ -127,6 +136,8 @@ def session_anonymous_turns_add(*, session: SupportSession, count: int = 1) -> i
         locked = SupportSession.objects.select_for_update().get(pk=session.pk)
         if locked.status == SessionStatus.CANCELLED:
             raise DomainError(_("This session was cancelled."), code="session_cancelled")
+        if locked.status != SessionStatus.HELD:
+            session_status_set(session=locked, status=SessionStatus.HELD)
         if locked.anonymous_turns + count < 0:
             raise DomainError(
                 _("There are not that many turns to take back."), code="anonymous_turns_negative"
@@ -186,7 +197,7 @@ def turn_record(
             Message(_("This campaign does not track %(criterion)s."), criterion=criterion.name),
             code="criterion_not_tracked",
         )
-    with transaction.atomic():
+    with tally_change(residents=[resident.pk], turns=True):
         turn, created = Turn.objects.get_or_create(
             session=session,
             resident=resident,

@@ -1,5 +1,6 @@
 """The registry in Django's admin: numbers masked in lists, in clear only in the edit form."""
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.admin import AuditedAdmin
+from congdanso.core.changes import residents_changing
 from congdanso.people.models import DataIssue, Resident
 from congdanso.people.selectors import resident_search
 from congdanso.vn import VnValueError, fold, normalize_phone, parse_cccd
@@ -115,6 +117,12 @@ class ResidentAdmin(AuditedAdmin):
         obj.name_key = fold(obj.full_name)
         super().save_model(request, obj, form, change)
 
+    def changing(self, obj: Resident) -> AbstractContextManager[None]:
+        # A new resident has no id yet, and an edit may move them: track the communes.
+        stored = Resident.objects.filter(pk=obj.pk).values_list("commune_id", flat=True)
+        communes = {obj.commune_id, *stored} - {None}
+        return residents_changing(communes=communes, turns=True)
+
 
 @admin.register(DataIssue)
 class DataIssueAdmin(AuditedAdmin):
@@ -131,3 +139,6 @@ class DataIssueAdmin(AuditedAdmin):
         "source",
         "created_at",
     ]
+
+    def changing(self, obj: DataIssue) -> AbstractContextManager[None]:
+        return residents_changing(residents=[obj.resident_id])

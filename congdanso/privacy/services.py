@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Achievement
 from congdanso.campaigns.services import Actor
+from congdanso.campaigns.tallies import tally_change
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message, ParserError
 from congdanso.core.models import AuditAction, AuditEvent
@@ -127,7 +128,7 @@ def resident_correct(
             code=error.code,
         ) from error
     try:
-        with transaction.atomic():
+        with tally_change(residents=[resident.pk]):
             resident.save()
             audit_record(
                 action=AuditAction.UPDATE,
@@ -203,6 +204,11 @@ def resident_erase(*, resident: Resident, reason: str, erased_by: Actor = None) 
     reason = text_clean(reason, field=_("Reason"), max_length=500)
     if not reason:
         raise DomainError(_("Say why the data is erased."), code="reason_missing")
+    with tally_change(residents=[resident.pk], turns=True):
+        return _erase(resident, reason, erased_by)
+
+
+def _erase(resident: Resident, reason: str, erased_by: Actor) -> Erased:
     counts = Erased(
         resident_id=resident.pk,
         achievements=Achievement.objects.filter(resident=resident).count(),

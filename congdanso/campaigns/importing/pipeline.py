@@ -25,6 +25,7 @@ from congdanso.campaigns.importing.rows import IDENTIFYING, LOOKUP, ListRow, Row
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.campaigns.services import Actor
+from congdanso.campaigns.tallies import tally_change
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
@@ -330,14 +331,15 @@ def import_achievements(
     try:
         with transaction.atomic():
             plan = _plan(campaign, rows, rejected)
-            counts = _write(
-                plan,
-                criterion=criterion,
-                unit=unit,
-                recorded_by=recorded_by,
-                note=note[:500],
-                dry_run=dry_run,
-            )
+            with tally_change(residents=plan.best):
+                counts = _write(
+                    plan,
+                    criterion=criterion,
+                    unit=unit,
+                    recorded_by=recorded_by,
+                    note=note[:500],
+                    dry_run=dry_run,
+                )
             if not dry_run:
                 audit_record(
                     action=AuditAction.IMPORT,

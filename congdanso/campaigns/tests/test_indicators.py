@@ -11,6 +11,7 @@ from congdanso.campaigns.indicators import campaign_indicators
 from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.campaigns.services import achievement_record, achievement_withdraw
 from congdanso.conftest import EXEMPLARY_2023
+from congdanso.core.changes import residents_changing
 from congdanso.core.errors import DomainError
 from congdanso.outreach.services import session_anonymous_turns_add, session_create, turn_record
 from congdanso.partners.models import DonationItem, UnitKind
@@ -174,7 +175,8 @@ def test_projection_reaches_the_target_at_a_steady_pace(ea_yong: Place, villages
 def test_data_quality_counts_people_with_open_issues(campaign: Campaign, villages) -> None:  # type: ignore[no-untyped-def]
     person = ResidentFactory(village=villages["Thôn Tân Lập"], birth_date=None)
     for code in (IssueCode.POSSIBLE_DUPLICATE, IssueCode.PHONE_INVALID):
-        DataIssue.objects.create(commune=campaign.place, resident=person, code=code)
+        with residents_changing(residents=[person.pk]):
+            DataIssue.objects.create(commune=campaign.place, resident=person, code=code)
 
     quality = campaign_indicators(campaign, on=dt.date(2023, 5, 1)).data_quality
 

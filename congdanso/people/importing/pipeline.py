@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.audit import audit_record
+from congdanso.core.changes import residents_changing
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
 from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleaner
@@ -171,7 +172,7 @@ def import_residents(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), residents_changing(communes=[commune.pk]):
             villages = VillageResolver(commune, create=create_villages)
             writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name)
             cleaner = RowCleaner(

@@ -8,6 +8,7 @@ import datetime as dt
 
 import factory
 
+from congdanso.core.changes import residents_changing
 from congdanso.people.models import BirthDatePrecision, Resident, ResidentStatus
 from congdanso.vn import fold
 
@@ -25,3 +26,10 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     status = ResidentStatus.LIVING
     commune = factory.LazyAttribute(lambda r: r.village.commune if r.village else None)
     village = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # As the import creates residents: inside a change, so that the tallies follow.
+        commune = kwargs.get("commune")
+        with residents_changing(communes=[commune.pk] if commune is not None else []):
+            return super()._create(model_class, *args, **kwargs)

@@ -1,0 +1,550 @@
+"""Exact running totals ("tallies") behind the campaign indicators.
+
+Why they exist: the indicators of a province-wide campaign (3 million residents, 15 million
+achievements, 10 million turns) must come in under a second, with no nightly
+pre-aggregation job whose figures lag behind the field. Aggregating the achievements at
+every read cannot do that, so each campaign keeps `Tally` rows: for every place of its
+subtree where a figure can be asked (each village or site, commune, district and the
+campaign's own place), per measure, item, day and cohort flag, how many. A page then reads
+a few thousand rows instead of millions.
+
+How they stay exact: every figure is a sum of per-resident *contributions* (this resident
+counts in village V and in its commune, district and province; became exemplary on day D;
+was first helped by unit U on day D…). Every write goes through `tally_change`, which locks
+the residents it touches, computes their contributions before the change and after it with
+the very SQL that rebuilds a campaign from nothing, and adds the difference, in the
+transaction of the change. So at every commit a tally equals a fresh computation over
+everyone: `tally_check` compares the two (the property tests do after random operations;
+`congdanso tallies check` does on a live database) and `tally_rebuild` recomputes a
+campaign (at its creation, when its rules change, after a bulk load). Concurrent writers
+serialise on the residents they touch (row locks on PostgreSQL, the write lock on SQLite);
+a rebuild takes the campaign row, which every writer shares, so none runs beside it.
+
+Measures (`TallyMeasure`): R counted residents (item 1: without a birth date); Q residents
+with an open data issue (item 1: a possible duplicate); E residents exemplary from the day;
+C residents who reached the criterion (item) by the day; U achievements recorded through the
+unit (item) from the campaign start; T turns and P people first helped in the campaign's
+held sessions (item: the unit, 0 for any). R and Q are dated the day before the campaign
+start (they count on every date), and so are C achievements made before the start; the
+others carry their own day, so "as of D" is `day <= D`. A resident counts in the places that
+contain their village (their commune when they have none), a turn in the places that
+contain its session's place.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+
+from congdanso.campaigns.cohort import birth_range
+from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Tally
+from congdanso.campaigns.models import TallyMeasure as M
+from congdanso.campaigns.selectors import communes_under
+from congdanso.outreach.models import SessionStatus, SupportSession, Turn
+from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
+from congdanso.places.models import Place
+
+#: (campaign, place, measure, item, day, in cohort)
+Key = tuple[int, int, str, int, dt.date, bool]
+
+_TALLY = Tally._meta.db_table
+_CAMPAIGN = Campaign._meta.db_table
+_RULE = CampaignCriterion._meta.db_table
+_RESIDENT = Resident._meta.db_table
+_ACHIEVEMENT = Achievement._meta.db_table
+_ISSUE = DataIssue._meta.db_table
+_SESSION = SupportSession._meta.db_table
+_TURN = Turn._meta.db_table
+_PLACE = Place._meta.db_table
+#: Places from a village up to a province: the most ancestors a contribution is counted in.
+_MAX_SCOPES = 4
+_IDS_PER_QUERY = 2000
+_ROWS_PER_UPSERT = 500
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the contributions of one campaign depend on."""
+
+    pk: int
+    path: str
+    start: dt.date
+    born_from: dt.date
+    born_to: dt.date
+    criteria: tuple[int, ...]
+    exemplary: tuple[int, ...]
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    @property
+    def before_start(self) -> dt.date:
+        return self.start - dt.timedelta(days=1)
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values)) or "NULL"
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _specs(
+    where: str, params: Sequence[Any], *, communes: Sequence[int] = (), share: bool = False
+) -> dict[int, dict[int, Spec]]:
+    """Campaign specs by commune (0 when no communes are given) for the campaigns matching
+    `where`; with `communes`, those whose place contains the commune."""
+    lock = " FOR KEY SHARE OF c" if share and connection.features.has_select_for_update else ""
+    if communes:
+        commune = "cp.id"
+        joined = f"""JOIN {_PLACE} cp ON cp.id IN ({_marks(communes)})
+                     AND SUBSTR(cp.path, 1, LENGTH(p.path)) = p.path"""
+    else:
+        commune, joined = "0", ""
+    rows = _fetch(
+        f"""SELECT {commune}, c.id, p.path, c.start_date, c.end_date, c.cohort_min_age,
+                   c.cohort_max_age, cc.criterion_id, cc.is_exemplary
+            FROM {_CAMPAIGN} c JOIN {_PLACE} p ON p.id = c.place_id {joined}
+                 JOIN {_RULE} cc ON cc.campaign_id = c.id
+            WHERE {where} ORDER BY c.id, cc.criterion_id{lock}""",  # noqa: S608 - constants
+        [*communes, *params],
+    )
+    found: dict[tuple[int, int], dict[str, Any]] = {}
+    for place, pk, path, start, end, low, high, criterion, exemplary in rows:
+        data = found.setdefault(
+            (place, pk), {"path": path, "start": start, "end": end, "ages": (low, high)}
+        )
+        data.setdefault("criteria", []).append(criterion)
+        if exemplary:
+            data.setdefault("exemplary", []).append(criterion)
+    specs: dict[int, dict[int, Spec]] = {c: {} for c in communes}
+    for (place, pk), data in found.items():
+        born_from, born_to = birth_range(_as_date(data["end"]), *data["ages"])
+        specs.setdefault(place, {})[pk] = Spec(
+            pk=pk,
+            path=data["path"],
+            start=_as_date(data["start"]),
+            born_from=born_from,
+            born_to=born_to,
+            criteria=tuple(data["criteria"]),
+            exemplary=tuple(data.get("exemplary", ())),
+        )
+    return specs
+
+
+def _spec_of(campaign_id: int) -> Spec | None:
+    return _specs("c.id = %s", [campaign_id]).get(0, {}).get(campaign_id)
+
+
+def _contribution_sql(
+    spec: Spec,
+    communes: Sequence[int],
+    residents: Sequence[int] | None,
+    *,
+    people: bool,
+    turns: bool,
+) -> tuple[str, list[Any]]:
+    """One statement: the grouped contributions of the selected residents to the campaign,
+    as (measure, place, item, day, extra, n) with the place's chain of parents. `extra` is
+    the cohort flag, or for P the resident (people are counted once per place)."""
+
+    def only(alias: str, column: str) -> tuple[str, list[Any]]:
+        sql = f"{alias}.commune_id IN ({_marks(communes)})"
+        params: list[Any] = list(communes)
+        if residents is not None:
+            sql += f" AND {alias}.{column} IN ({_marks(residents)})"
+            params += residents
+        return sql, params
+
+    place = "COALESCE(r.village_id, r.commune_id)"
+    cohort = "CASE WHEN r.birth_date BETWEEN %s AND %s THEN 1 ELSE 0 END"
+    ages = [spec.born_from, spec.born_to]
+    living = ResidentStatus.LIVING
+    parts: list[str] = []
+    params: list[Any] = []
+    if people:
+        r_sql, r_params = only("r", "id")
+        i_sql, i_params = only("i", "resident_id")
+        a_sql, a_params = only("a", "resident_id")
+        criteria, exemplary = list(spec.criteria), list(spec.exemplary)
+        parts.append(
+            f"""SELECT 'R' AS m, {place} AS place_id,
+                       CASE WHEN r.birth_date IS NULL THEN 1 ELSE 0 END AS item, %s AS day,
+                       {cohort} AS extra, COUNT(*) AS n
+                FROM {_RESIDENT} r WHERE {r_sql} AND r.status = %s GROUP BY 2, 3, 5"""  # noqa: S608
+        )
+        params += [spec.before_start, *ages, *r_params, living]
+        for item, code_sql, code_params in (
+            (0, "", []),
+            (1, " AND i.code = %s", [IssueCode.POSSIBLE_DUPLICATE]),
+        ):
+            parts.append(
+                f"""SELECT 'Q', {place}, {item}, %s, 0, COUNT(DISTINCT i.resident_id)
+                    FROM {_ISSUE} i JOIN {_RESIDENT} r ON r.id = i.resident_id
+                    WHERE {i_sql} AND i.resolved_at IS NULL{code_sql} AND r.status = %s
+                    GROUP BY 2"""  # noqa: S608
+            )
+            params += [spec.before_start, *i_params, *code_params, living]
+        if exemplary:
+            parts.append(
+                f"""SELECT 'E', {place}, 0, x.done_on, {cohort}, COUNT(*)
+                    FROM (SELECT a.resident_id, MAX(a.achieved_on) AS done_on
+                          FROM {_ACHIEVEMENT} a
+                          WHERE {a_sql} AND a.withdrawn_at IS NULL
+                            AND a.criterion_id IN ({_marks(exemplary)})
+                          GROUP BY a.resident_id HAVING COUNT(*) = %s) x
+                         JOIN {_RESIDENT} r ON r.id = x.resident_id
+                    WHERE r.status = %s GROUP BY 2, 4, 5"""  # noqa: S608
+            )
+            params += [*ages, *a_params, *exemplary, len(exemplary), living]
+        counted = f"""FROM {_ACHIEVEMENT} a JOIN {_RESIDENT} r ON r.id = a.resident_id
+                      WHERE {a_sql} AND a.withdrawn_at IS NULL
+                        AND a.criterion_id IN ({_marks(criteria)}) AND r.status = %s"""
+        parts.append(
+            f"""SELECT 'C', {place}, a.criterion_id,
+                       CASE WHEN a.achieved_on < %s THEN %s ELSE a.achieved_on END,
+                       {cohort}, COUNT(*)
+                {counted} GROUP BY 2, 3, 4, 5"""
+        )
+        params += [spec.start, spec.before_start, *ages, *a_params, *criteria, living]
+        parts.append(
+            f"""SELECT 'U', {place}, a.unit_id, a.achieved_on, 0, COUNT(*)
+                {counted} AND a.unit_id IS NOT NULL AND a.achieved_on >= %s GROUP BY 2, 3, 4"""
+        )
+        params += [*a_params, *criteria, living, spec.start]
+    if turns:
+        t_sql, t_params = only("t", "resident_id")
+        held = f"""FROM {_TURN} t JOIN {_SESSION} s ON s.id = t.session_id
+                   WHERE {t_sql} AND s.campaign_id = %s AND s.status = %s"""
+        parts.append(
+            f"""SELECT 'T' AS m, s.place_id AS place_id, COALESCE(t.unit_id, 0) AS item,
+                       s.date AS day, 0 AS extra, COUNT(*) AS n
+                {held} GROUP BY 2, 3, 4"""
+        )
+        parts.append(
+            f"""SELECT 'P', s.place_id, COALESCE(t.unit_id, 0), MIN(s.date), t.resident_id,
+                       COUNT(*)
+                {held} GROUP BY t.resident_id, 2, 3"""
+        )
+        params += [*t_params, spec.pk, SessionStatus.HELD] * 2
+    union = " UNION ALL ".join(parts)
+    sql = f"""SELECT u.m, u.place_id, u.item, u.day, u.extra, u.n,
+                     p.path, p.parent_id, p1.parent_id, p2.parent_id
+              FROM ({union}) u JOIN {_PLACE} p ON p.id = u.place_id
+                   LEFT JOIN {_PLACE} p1 ON p1.id = p.parent_id
+                   LEFT JOIN {_PLACE} p2 ON p2.id = p1.parent_id"""  # noqa: S608 - constants
+    return sql, params
+
+
+def contributions(
+    spec: Spec,
+    communes: Sequence[int],
+    residents: Sequence[int] | None = None,
+    *,
+    people: bool = True,
+    turns: bool = True,
+) -> Counter[Key]:
+    """What the residents (all of the communes when None) add to the campaign's tallies."""
+    out: Counter[Key] = Counter()
+    if not communes or (residents is not None and not residents):
+        return out
+    chunks = (
+        [None]
+        if residents is None
+        else [residents[i : i + _IDS_PER_QUERY] for i in range(0, len(residents), _IDS_PER_QUERY)]
+    )
+    for chunk in chunks:
+        sql, params = _contribution_sql(spec, communes, chunk, people=people, turns=turns)
+        _add_rows(spec, _fetch(sql, params), out)
+    return out
+
+
+def _scopes(spec: Spec, path: str, chain: tuple[int | None, ...]) -> tuple[int, ...]:
+    """The places of the campaign's subtree containing the place (itself first)."""
+    if not path.startswith(spec.path):
+        return ()
+    count = path.count("/") - spec.depth
+    if count > _MAX_SCOPES or None in chain[:count]:
+        raise RuntimeError(f"place tree deeper than expected at {path}")  # noqa: TRY003
+    return tuple(p for p in chain[:count] if p is not None)
+
+
+def _add_rows(spec: Spec, rows: list[tuple[Any, ...]], out: Counter[Key]) -> None:
+    first: dict[int, dict[tuple[int, int], dt.date]] = defaultdict(dict)
+    for measure, place_id, item, day, extra, n, path, *parents in rows:
+        scopes = _scopes(spec, path, (place_id, *parents))
+        day = _as_date(day)
+        if measure == M.PEOPLE:
+            seen = first[extra]
+            for scope in scopes:
+                for key in {(scope, 0), (scope, item)}:
+                    if key not in seen or day < seen[key]:
+                        seen[key] = day
+        elif measure == M.TURNS:
+            for scope in scopes:
+                out[(spec.pk, scope, measure, 0, day, False)] += n
+                if item:
+                    out[(spec.pk, scope, measure, item, day, False)] += n
+        else:
+            for scope in scopes:
+                out[(spec.pk, scope, measure, item, day, bool(extra))] += n
+    for seen in first.values():
+        for (scope, item), day in seen.items():
+            out[(spec.pk, scope, M.PEOPLE, item, day, False)] += 1
+
+
+def _upsert(delta: Counter[Key]) -> None:
+    """Add the amounts to the rows (created at need), in key order so that two writers take
+    the rows' locks in the same order."""
+    rows = sorted((key, amount) for key, amount in delta.items() if amount)
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(_TALLY)
+    for start in range(0, len(rows), _ROWS_PER_UPSERT):
+        chunk = rows[start : start + _ROWS_PER_UPSERT]
+        params: list[Any] = []
+        for (campaign, scope, measure, item, day, cohort), amount in chunk:
+            params += [
+                campaign,
+                scope,
+                measure,
+                item,
+                ops.adapt_datefield_value(day),
+                cohort,
+                amount,
+            ]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {table}
+                        (campaign_id, scope_id, measure, item, day, cohort, amount)
+                    VALUES {values}
+                    ON CONFLICT (campaign_id, scope_id, measure, item, day, cohort)
+                    DO UPDATE SET amount = {table}.amount + excluded.amount""",  # noqa: S608
+                params,
+            )
+
+
+# --- Changes -----------------------------------------------------------------------------
+
+
+class _Change:
+    """The residents a transaction changes, and their contributions before the change."""
+
+    def __init__(self) -> None:
+        self.specs: dict[int, dict[int, Spec]] = {}  # commune → campaigns around it
+        self.communes: dict[tuple[bool, int], None] = {}  # (turns?, commune) tracked whole
+        self.residents: dict[tuple[bool, int], set[int]] = defaultdict(set)
+        self.before: Counter[Key] = Counter()
+
+    def _campaigns(self, communes: Iterable[int]) -> None:
+        missing = sorted(set(communes) - set(self.specs))
+        if not missing:
+            return
+        self.specs.update(_specs("1 = 1", [], communes=missing, share=True))
+
+    def _measure(self, commune: int, selections: dict[bool, list[int] | None]) -> Counter[Key]:
+        """Contributions of the commune's residents, by group (turns or not): None means
+        all of them. Groups asked for the same residents are read in one statement."""
+        merged: dict[tuple[int, ...] | None, set[bool]] = defaultdict(set)
+        for group, residents in selections.items():
+            merged[None if residents is None else tuple(residents)].add(group)
+        total: Counter[Key] = Counter()
+        for chosen, groups in merged.items():
+            for spec in self.specs[commune].values():
+                total.update(
+                    contributions(
+                        spec,
+                        [commune],
+                        None if chosen is None else list(chosen),
+                        people=False in groups,
+                        turns=True in groups,
+                    )
+                )
+        return total
+
+    def add_residents(self, ids: Iterable[int], groups: tuple[bool, ...]) -> None:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        by_commune: dict[int, list[int]] = defaultdict(list)
+        for chunk in range(0, len(wanted), _IDS_PER_QUERY):
+            part = wanted[chunk : chunk + _IDS_PER_QUERY]
+            for pk, commune in _fetch(
+                f"""SELECT id, commune_id FROM {_RESIDENT} WHERE id IN ({_marks(part)})
+                    ORDER BY id{lock}""",  # noqa: S608 - constants
+                part,
+            ):
+                by_commune[commune].append(pk)
+        self._campaigns(by_commune)
+        for commune, pks in by_commune.items():
+            if not self.specs[commune]:
+                continue
+            news: dict[bool, list[int] | None] = {}
+            for group in groups:
+                if (group, commune) in self.communes:
+                    continue
+                tracked = self.residents[(group, commune)]
+                new = [pk for pk in pks if pk not in tracked]
+                if new:
+                    news[group] = new
+                    tracked.update(new)
+            self.before.update(self._measure(commune, news))
+
+    def add_communes(self, communes: Iterable[int], groups: tuple[bool, ...]) -> None:
+        self._campaigns(communes)
+        for commune in sorted(set(communes)):
+            if not self.specs[commune]:
+                continue
+            if connection.features.has_select_for_update:
+                _fetch(
+                    f"SELECT id FROM {_RESIDENT} WHERE commune_id = %s ORDER BY id FOR UPDATE",  # noqa: S608
+                    [commune],
+                )
+            for group in groups:
+                if (group, commune) in self.communes:
+                    continue
+                # Residents tracked one by one already have their "before": take the rest.
+                tracked = sorted(self.residents.pop((group, commune), set()))
+                self.before.update(self._measure(commune, {group: None}))
+                if tracked:
+                    self.before.subtract(self._measure(commune, {group: tracked}))
+                self.communes[(group, commune)] = None
+
+    def apply(self) -> None:
+        selections: dict[int, dict[bool, list[int] | None]] = defaultdict(dict)
+        for group, commune in self.communes:
+            selections[commune][group] = None
+        for (group, commune), pks in self.residents.items():
+            if pks:
+                selections[commune][group] = sorted(pks)
+        after: Counter[Key] = Counter()
+        for commune, chosen in selections.items():
+            after.update(self._measure(commune, chosen))
+        delta: Counter[Key] = Counter(after)
+        delta.subtract(self.before)
+        _upsert(delta)
+
+
+_ACTIVE: ContextVar[_Change | None] = ContextVar("tally_change", default=None)
+
+
+@contextmanager
+def tally_change(
+    *,
+    residents: Iterable[int] = (),
+    communes: Iterable[int] = (),
+    achievements: bool = True,
+    turns: bool = False,
+) -> Iterator[None]:
+    """Keep the tallies exact across the block, which changes the residents (or every
+    resident of the communes): their achievements and own data (`achievements`) and/or
+    their turns and the sessions these are in (`turns`). Nested blocks join the outermost,
+    which applies the difference when it ends."""
+    groups = tuple(group for group, wanted in ((False, achievements), (True, turns)) if wanted)
+    outer = _ACTIVE.get()
+    if outer is not None:
+        outer.add_residents(residents, groups)
+        outer.add_communes(communes, groups)
+        yield
+        return
+    change = _Change()
+    token = _ACTIVE.set(change)
+    try:
+        with transaction.atomic():
+            change.add_residents(residents, groups)
+            change.add_communes(communes, groups)
+            yield
+            change.apply()
+    finally:
+        _ACTIVE.reset(token)
+
+
+def tally_track(
+    *, residents: Iterable[int] = (), achievements: bool = True, turns: bool = False
+) -> None:
+    """Within a `tally_change` block, add residents found on the way (before changing them)."""
+    change = _ACTIVE.get()
+    if change is None:
+        raise RuntimeError("tally_track outside tally_change")  # noqa: TRY003
+    groups = tuple(group for group, wanted in ((False, achievements), (True, turns)) if wanted)
+    change.add_residents(residents, groups)
+
+
+# --- Rebuild and check --------------------------------------------------------------------
+
+
+def _fresh(spec: Spec, communes: Sequence[int]) -> Counter[Key]:
+    total: Counter[Key] = Counter()
+    for commune in communes:
+        total.update(contributions(spec, [commune]))
+    return +total
+
+
+def _campaign_communes(campaign: Campaign) -> list[int]:
+    return communes_under(campaign.place)
+
+
+@transaction.atomic
+def tally_rebuild(campaign: Campaign) -> int:
+    """Recompute the campaign's tallies from the data; returns the number of rows."""
+    if connection.features.has_select_for_update:
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
+    spec = _spec_of(campaign.pk)
+    Tally.objects.filter(campaign_id=campaign.pk).delete()
+    if spec is None:
+        return 0
+    fresh = _fresh(spec, _campaign_communes(campaign))
+    _upsert(fresh)
+    return len(fresh)
+
+
+@dataclass(frozen=True)
+class Difference:
+    scope_id: int
+    measure: str
+    item: int
+    day: dt.date
+    cohort: bool
+    stored: int
+    computed: int
+
+
+def tally_check(campaign: Campaign) -> list[Difference]:
+    """Every row where the stored tally differs from a fresh computation (none: exact)."""
+    spec = _spec_of(campaign.pk)
+    fresh = _fresh(spec, _campaign_communes(campaign)) if spec else Counter()
+    stored: Counter[Key] = Counter()
+    for scope, measure, item, day, cohort, amount in Tally.objects.filter(
+        campaign_id=campaign.pk
+    ).values_list("scope_id", "measure", "item", "day", "cohort", "amount"):
+        stored[(campaign.pk, scope, measure, item, day, bool(cohort))] += amount
+    keys = {k for k, v in stored.items() if v} | set(fresh)
+    return [
+        Difference(
+            scope_id=key[1],
+            measure=key[2],
+            item=key[3],
+            day=key[4],
+            cohort=key[5],
+            stored=stored.get(key, 0),
+            computed=fresh.get(key, 0),
+        )
+        for key in sorted(keys)
+        if stored.get(key, 0) != fresh.get(key, 0)
+    ]

@@ -1,0 +1,362 @@
+"""The tallies stay equal to a fresh computation whatever the services do, in any order, for
+a commune campaign and a district-wide one at once; and what they give for turns, people
+helped and units equals a plain-Python reading of the definitions."""
+
+import datetime as dt
+import io
+import threading
+
+import pytest
+from django.db import connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from congdanso.campaigns.indicators import campaign_indicators
+from congdanso.campaigns.models import Achievement, Campaign, Criterion, Tally
+from congdanso.campaigns.services import achievement_record, achievement_withdraw, campaign_create
+from congdanso.campaigns.tallies import tally_check, tally_rebuild
+from congdanso.conftest import EXEMPLARY_2023
+from congdanso.core.changes import residents_changing
+from congdanso.core.errors import DomainError
+from congdanso.outreach.bulk import TurnEntry, turns_bulk_record
+from congdanso.outreach.models import SessionStatus, SupportSession, Turn
+from congdanso.outreach.services import session_create, session_status_set, turn_record
+from congdanso.partners.models import Unit
+from congdanso.partners.services import unit_get_or_create
+from congdanso.people.models import DataIssue, IssueCode, Resident
+from congdanso.places.models import Place
+from congdanso.places.services import commune_get_or_create, village_get_or_create
+from congdanso.privacy.services import resident_correct, resident_erase
+from congdanso.vn import fold
+
+START, END = dt.date(2023, 4, 12), dt.date(2023, 12, 31)
+CODES = ("vneid_level2", "public_service_account", "ehealth_book", "bank_account")
+
+
+@pytest.fixture
+def world(ea_yong: Place) -> dict:  # type: ignore[type-arg]
+    district = ea_yong.parent
+    other, _ = commune_get_or_create(parent=district, name="Xã Ea Kly", code="ea-kly")
+    far, _ = village_get_or_create(commune=other, name="Thôn 1")
+    villages = [*Place.objects.filter(parent=ea_yong, kind="village").order_by("path"), far]
+    common = {
+        "start_date": START,
+        "end_date": END,
+        "criteria": [*CODES, "sim_standardized"],
+        "exemplary": CODES[:3],
+        "target_exemplary": 5,
+    }
+    commune_campaign = campaign_create(place=ea_yong, name="Xã", **common)
+    district_campaign = campaign_create(place=district, name="Huyện", **common)
+    units = [
+        unit_get_or_create(place=ea_yong, name=name, kind=kind)[0]
+        for name, kind in (("Công an xã", "police"), ("Đoàn Thanh niên", "youth_union"))
+    ]
+    sessions = [
+        session_create(campaign=campaign, place=village, date=day, units=units)
+        for campaign, village, day in (
+            (commune_campaign, villages[0], dt.date(2023, 5, 4)),
+            (commune_campaign, villages[1], dt.date(2023, 6, 9)),
+            (district_campaign, villages[0], dt.date(2023, 5, 11)),
+            (district_campaign, villages[-1], dt.date(2023, 7, 7)),
+        )
+    ]
+    return {
+        "campaigns": [commune_campaign, district_campaign],
+        "villages": villages,
+        "units": units,
+        "sessions": sessions,
+        "criteria": [Criterion.objects.get(code=code) for code in CODES],
+    }
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("resident"),
+            st.integers(0, 4),  # village
+            st.one_of(st.none(), st.dates(dt.date(1960, 1, 1), dt.date(2012, 1, 1))),
+            st.sampled_from(["living", "living", "moved_away"]),
+        ),
+        st.tuples(
+            st.just("record"),
+            st.integers(0, 9),
+            st.integers(0, len(CODES) - 1),
+            st.dates(dt.date(2023, 1, 1), dt.date(2024, 2, 1)),
+        ),
+        st.tuples(st.just("withdraw"), st.integers(0, 9), st.integers(0, len(CODES) - 1)),
+        st.tuples(
+            st.just("turns"),
+            st.integers(0, 3),  # session
+            st.lists(
+                st.tuples(
+                    st.integers(0, 9),
+                    st.one_of(st.none(), st.integers(0, len(CODES) - 1)),
+                    st.one_of(st.none(), st.integers(0, 1)),
+                ),
+                min_size=1,
+                max_size=4,
+            ),
+        ),
+        st.tuples(
+            st.just("turn"),
+            st.integers(0, 3),
+            st.integers(0, 9),
+            st.one_of(st.none(), st.integers(0, len(CODES) - 1)),
+            st.one_of(st.none(), st.integers(0, 1)),
+        ),
+        st.tuples(st.just("status"), st.integers(0, 3), st.sampled_from(["held", "planned"])),
+        st.tuples(st.just("move"), st.integers(0, 9), st.integers(0, 4)),
+        st.tuples(st.just("status_of"), st.integers(0, 9), st.sampled_from(["living", "deceased"])),
+        st.tuples(st.just("issue"), st.integers(0, 9), st.booleans()),
+        st.tuples(st.just("erase"), st.integers(0, 9)),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+def _apply(world: dict, people: list[Resident], op: tuple) -> None:  # type: ignore[type-arg]
+    kind, *args = op
+    villages, criteria = world["villages"], world["criteria"]
+    if kind == "resident":
+        village_index, born, status = args
+        village = villages[village_index % len(villages)]
+        with residents_changing(communes=[village.commune_id]):
+            people.append(
+                Resident.objects.create(
+                    commune_id=village.commune_id,
+                    village=village if village_index < len(villages) else None,
+                    full_name=f"Người {len(people)}",
+                    name_key=fold(f"Người {len(people)}"),
+                    birth_date=born,
+                    birth_date_precision="day" if born else "",
+                    status=status,
+                )
+            )
+        return
+    people[:] = [p for p in people if p.pk is not None]  # the erased ones go
+    if not people:
+        return
+    person = people[args[0] % len(people)]
+    person.refresh_from_db()
+    if kind == "record":
+        achievement_record(resident=person, criterion=criteria[args[1]], achieved_on=args[2])
+    elif kind == "withdraw":
+        current = Achievement.objects.filter(
+            resident=person, criterion=criteria[args[1]], withdrawn_at__isnull=True
+        ).first()
+        if current is not None:
+            achievement_withdraw(achievement=current, reason="ghi nhầm")
+    elif kind == "turns":
+        session = world["sessions"][args[0]]
+        entries = []
+        for index, criterion, unit in args[1]:
+            resident = people[index % len(people)]
+            entries.append(
+                TurnEntry(
+                    resident.pk,
+                    criteria[criterion].pk if criterion is not None else None,
+                    "" if criterion is not None else "guidance",
+                    world["units"][unit].pk if unit is not None else None,
+                )
+            )
+        turns_bulk_record(session=session, entries=entries)
+    elif kind == "turn":
+        _session_index, _person, criterion, unit = args
+        session = world["sessions"][args[0]]
+        turn_record(
+            session=session,
+            resident=person,
+            criterion=criteria[criterion] if criterion is not None else None,
+            service="" if criterion is not None else "data_update",
+            unit=world["units"][unit] if unit is not None else None,
+        )
+    elif kind == "status":
+        session = SupportSession.objects.get(pk=world["sessions"][args[0]].pk)
+        session_status_set(session=session, status=args[1])
+    elif kind == "move":
+        village = villages[args[1] % len(villages)]
+        if village.commune_id == person.commune_id:
+            resident_correct(resident=person, changes={"village": village}, reason="chuyển")
+    elif kind == "status_of":
+        resident_correct(resident=person, changes={"status": args[1]}, reason="cập nhật")
+    elif kind == "issue":
+        with residents_changing(residents=[person.pk]):
+            DataIssue.objects.create(
+                commune_id=person.commune_id,
+                resident=person,
+                code=IssueCode.POSSIBLE_DUPLICATE if args[1] else IssueCode.PHONE_INVALID,
+            )
+    elif kind == "erase":
+        resident_erase(resident=person, reason="yêu cầu xoá")
+
+
+def _in(place: Place, other: Place | None) -> bool:
+    return other is not None and other.path.startswith(place.path)
+
+
+def _brute_units(campaign: Campaign, place: Place, day: dt.date) -> dict:  # type: ignore[type-arg]
+    """Turns, people, achievements per unit (0: all) as the definitions say."""
+    turns = [
+        t
+        for t in Turn.objects.select_related("session__place")
+        if t.session.campaign_id == campaign.pk
+        and t.session.status == SessionStatus.HELD
+        and t.session.date <= day
+        and _in(place, t.session.place)
+    ]
+    figures: dict[int, dict[str, object]] = {}
+    for unit in [None, *Unit.objects.all()]:
+        mine = [t for t in turns if unit is None or t.unit_id == unit.pk]
+        criteria = set(campaign.rules.values_list("criterion_id", flat=True))
+        achieved = [
+            a
+            for a in Achievement.objects.select_related("resident__village", "resident__commune")
+            if unit is not None
+            and a.unit_id == unit.pk
+            and a.withdrawn_at is None
+            and a.criterion_id in criteria
+            and campaign.start_date <= a.achieved_on <= day
+            and a.resident.status == "living"
+            and _in(place, a.resident.village or a.resident.commune)
+        ]
+        figures[unit.pk if unit else 0] = {
+            "turns": len(mine),
+            "people": len({t.resident_id for t in mine}),
+            "achievements": len(achieved),
+        }
+    return figures
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=operations, day=st.dates(START, END))
+@pytest.mark.django_db
+def test_tallies_stay_exact_through_any_sequence_of_writes(world, ops, day) -> None:  # type: ignore[no-untyped-def]
+    with transaction.atomic():
+        people: list[Resident] = []
+        for op in ops:
+            try:
+                with transaction.atomic():
+                    _apply(world, people, op)
+            except DomainError:
+                pass  # refused writes change nothing
+        for campaign in world["campaigns"]:
+            assert tally_check(campaign) == []
+            places = [campaign.place, *world["villages"]]
+            if campaign.place.kind == "district":
+                places += list(Place.objects.filter(parent=campaign.place))
+            for place in places:
+                if not place.path.startswith(campaign.place.path):
+                    continue
+                got = campaign_indicators(campaign, place=place, on=day)
+                want = _brute_units(campaign, place, day)
+                assert (got.sessions.registry_turns, got.sessions.people) == (
+                    want[0]["turns"],
+                    want[0]["people"],
+                )
+                units = {row.unit_id: row for row in got.units}
+                for unit_id, figures in want.items():
+                    if unit_id:
+                        row = units.get(unit_id)
+                        assert {
+                            "turns": row.turns if row else 0,
+                            "people": row.people if row else 0,
+                            "achievements": row.achievements if row else 0,
+                        } == figures
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def villages(ea_yong: Place) -> dict[str, Place]:
+    return {p.name: p for p in Place.objects.filter(parent=ea_yong)}
+
+
+@pytest.mark.django_db
+def test_a_rebuild_gives_back_the_same_rows(campaign: Campaign, villages) -> None:  # type: ignore[no-untyped-def]
+    from congdanso.people.tests.factories import ResidentFactory
+
+    people = [ResidentFactory(village=villages["Thôn Cao Bằng"]) for _ in range(3)]
+    for person in people[:2]:
+        achievement_record(
+            resident=person,
+            criterion=Criterion.objects.get(code="vneid_level2"),
+            achieved_on=dt.date(2023, 5, 4),
+        )
+    stored = sorted(
+        Tally.objects.filter(campaign=campaign).values_list(
+            "scope_id", "measure", "item", "day", "cohort", "amount"
+        )
+    )
+    Tally.objects.filter(campaign=campaign).update(amount=0)
+    assert tally_check(campaign) != []
+
+    rows = tally_rebuild(campaign)
+
+    assert rows == len(stored)
+    assert (
+        sorted(
+            Tally.objects.filter(campaign=campaign).values_list(
+                "scope_id", "measure", "item", "day", "cohort", "amount"
+            )
+        )
+        == stored
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_the_tallies_exact(campaign: Campaign, villages) -> None:  # type: ignore[no-untyped-def]
+    """Several threads record the criteria of the same people at once: on PostgreSQL they
+    serialise on the residents' rows, on SQLite on the write lock; no count is lost."""
+    from congdanso.people.tests.factories import ResidentFactory
+
+    people = [ResidentFactory(village=villages["Thôn Tân Lập"]) for _ in range(4)]
+    criteria = [Criterion.objects.get(code=code) for code in EXEMPLARY_2023]
+    errors: list[BaseException] = []
+
+    def work(criterion: Criterion) -> None:
+        try:
+            for person in people:
+                achievement_record(
+                    resident=person, criterion=criterion, achieved_on=dt.date(2023, 6, 1)
+                )
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in criteria]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert tally_check(campaign) == []
+    assert campaign_indicators(campaign, on=dt.date(2023, 6, 1)).exemplary.count == 4
+
+
+@pytest.mark.django_db
+def test_the_tallies_command_finds_and_repairs_a_tampered_tally(
+    campaign: Campaign, villages
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from congdanso.people.tests.factories import ResidentFactory
+
+    ResidentFactory(village=villages["Thôn Cao Bằng"])
+    out = io.StringIO()
+    call_command("tallies", "check", stdout=out)
+    assert "exact" in out.getvalue() or "khớp" in out.getvalue()
+
+    Tally.objects.filter(campaign=campaign, measure="R").update(amount=7)
+    with pytest.raises(CommandError):
+        call_command("tallies", "check", f"--campaign={campaign.pk}", stdout=io.StringIO())
+    call_command("tallies", "rebuild", f"--campaign={campaign.pk}", stdout=io.StringIO())
+
+    assert tally_check(campaign) == []
