@@ -826,6 +826,16 @@ def check_rows(plan: Plan, writes: Sequence[Write]) -> list[Check]:
                f"{len(created['campaigns.achievement']):,} achievements created: {len(wrong)} "
                "without exactly one event")
     )  # fmt: skip
+
+    # The running totals the indicators read, against a fresh computation after the storm.
+    from congdanso.campaigns.models import Campaign
+    from congdanso.campaigns.tallies import tally_check
+
+    differences = [(c.pk, d) for c in Campaign.objects.all() for d in tally_check(c)]
+    checks.append(
+        _check("tallies: every campaign's running totals equal a fresh computation",
+               differences, f"{len(differences)} tally rows differ")
+    )  # fmt: skip
     return checks
 
 

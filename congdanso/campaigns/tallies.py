@@ -162,12 +162,11 @@ def _contribution_sql(
     the cohort flag, or for P the resident (people are counted once per place)."""
 
     def only(alias: str, column: str) -> tuple[str, list[Any]]:
-        sql = f"{alias}.commune_id IN ({_marks(communes)})"
-        params: list[Any] = list(communes)
+        # Some residents: by their ids alone, so that the per-resident indexes are used
+        # (with the commune too, SQLite picks the commune-wide indicator index).
         if residents is not None:
-            sql += f" AND {alias}.{column} IN ({_marks(residents)})"
-            params += residents
-        return sql, params
+            return f"{alias}.{column} IN ({_marks(residents)})", list(residents)
+        return f"{alias}.commune_id IN ({_marks(communes)})", list(communes)
 
     place = "COALESCE(r.village_id, r.commune_id)"
     cohort = "CASE WHEN r.birth_date BETWEEN %s AND %s THEN 1 ELSE 0 END"
@@ -272,6 +271,122 @@ def contributions(
     return out
 
 
+#: Up to this many residents, contributions are computed in Python from their own rows
+#: (one or two index look-ups whatever the campaigns); above it, by grouped SQL per
+#: campaign. The two are independent implementations of the same definitions: the property
+#: tests check `tally_check` (SQL) after writes (Python), holding them to each other.
+_PYTHON_AT_MOST = 300
+
+_CHAIN = f"""JOIN {_PLACE} p ON p.id = {{place}}
+             LEFT JOIN {_PLACE} p1 ON p1.id = p.parent_id
+             LEFT JOIN {_PLACE} p2 ON p2.id = p1.parent_id"""
+
+
+def _people_rows(residents: Sequence[int]) -> list[tuple[Any, ...]]:
+    """One statement: the residents with their place's chain, open-issue flags and
+    achievements in force (a row per achievement)."""
+    open_issue = f"SELECT 1 FROM {_ISSUE} i WHERE i.resident_id = r.id AND i.resolved_at IS NULL"  # noqa: S608
+    return _fetch(
+        f"""SELECT r.id, r.commune_id, r.status, r.birth_date, p.id, p.path, p.parent_id,
+                   p1.parent_id, p2.parent_id, EXISTS ({open_issue}),
+                   EXISTS ({open_issue} AND i.code = %s),
+                   a.criterion_id, a.achieved_on, a.unit_id
+            FROM {_RESIDENT} r {_CHAIN.format(place="COALESCE(r.village_id, r.commune_id)")}
+                 LEFT JOIN {_ACHIEVEMENT} a ON a.commune_id = r.commune_id
+                      AND a.resident_id = r.id AND a.withdrawn_at IS NULL
+            WHERE r.id IN ({_marks(residents)})""",  # noqa: S608
+        [IssueCode.POSSIBLE_DUPLICATE, *residents],
+    )
+
+
+@dataclass
+class _Person:
+    status: str
+    born: dt.date | None
+    chain: tuple[int | None, ...]
+    path: str
+    any_issue: bool
+    duplicate: bool
+    achieved: dict[int, tuple[dt.date, int | None]]
+
+
+def _people(rows: list[tuple[Any, ...]]) -> dict[int, dict[int, _Person]]:
+    """The rows of `_people_rows` by commune and resident."""
+    people: dict[int, dict[int, _Person]] = defaultdict(dict)
+    for pk, commune, status, born, place, path, *rest in rows:
+        parents, (any_issue, duplicate, criterion, on, unit) = rest[:3], rest[3:]
+        person = people[commune].get(pk)
+        if person is None:
+            person = people[commune][pk] = _Person(
+                status=status,
+                born=None if born is None else _as_date(born),
+                chain=(place, *parents),
+                path=path,
+                any_issue=bool(any_issue),
+                duplicate=bool(duplicate),
+                achieved={},
+            )
+        if criterion is not None:
+            person.achieved[criterion] = (_as_date(on), unit)
+    return people
+
+
+def _people_contributions(specs: Iterable[Spec], people: Iterable[_Person]) -> Counter[Key]:
+    """The same contributions as the SQL of `contributions` (people group), in Python."""
+    out: Counter[Key] = Counter()
+    for spec in specs:
+        for person in people:
+            scopes = _scopes(spec, person.path, person.chain)
+            if person.status != ResidentStatus.LIVING or not scopes:
+                continue
+            born, mine = person.born, person.achieved
+            cohort = born is not None and spec.born_from <= born <= spec.born_to
+            rows: list[tuple[str, int, dt.date, bool]] = [
+                (M.RESIDENTS, int(born is None), spec.before_start, cohort)
+            ]
+            if person.any_issue:
+                rows.append((M.ISSUES, 0, spec.before_start, False))
+            if person.duplicate:
+                rows.append((M.ISSUES, 1, spec.before_start, False))
+            if spec.exemplary and all(c in mine for c in spec.exemplary):
+                rows.append((M.EXEMPLARY, 0, max(mine[c][0] for c in spec.exemplary), cohort))
+            for criterion in spec.criteria:
+                if criterion not in mine:
+                    continue
+                on, unit = mine[criterion]
+                rows.append((M.CRITERION, criterion, max(on, spec.before_start), cohort))
+                if unit is not None and on >= spec.start:
+                    rows.append((M.UNIT_ACHIEVEMENTS, unit, on, False))
+            for measure, item, day, flag in rows:
+                for scope in scopes:
+                    out[(spec.pk, scope, measure, item, day, flag)] += 1
+    return out
+
+
+def _turn_contributions(specs: Sequence[Spec], residents: Sequence[int]) -> Counter[Key]:
+    """The same contributions as the SQL of `contributions` (turns group), in Python."""
+    out: Counter[Key] = Counter()
+    by_pk = {spec.pk: spec for spec in specs}
+    if not by_pk or not residents:
+        return out
+    found = _fetch(
+        f"""SELECT t.resident_id, COALESCE(t.unit_id, 0), s.campaign_id, s.date, p.id,
+                   p.path, p.parent_id, p1.parent_id, p2.parent_id
+            FROM {_TURN} t JOIN {_SESSION} s ON s.id = t.session_id
+                 {_CHAIN.format(place="s.place_id")}
+            WHERE t.resident_id IN ({_marks(residents)}) AND s.status = %s
+              AND s.campaign_id IN ({_marks(list(by_pk))})""",  # noqa: S608 - constants
+        [*residents, SessionStatus.HELD, *by_pk],
+    )
+    rows_by_spec: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for resident, unit, campaign, day, place, path, *parents in found:
+        rows_by_spec[campaign].append((M.TURNS, place, unit, day, 0, 1, path, *parents))
+        rows_by_spec[campaign].append((M.PEOPLE, place, unit, day, resident, 1, path, *parents))
+    for campaign, rows in rows_by_spec.items():
+        _add_rows(by_pk[campaign], rows, out)
+    return out
+
+
 def _scopes(spec: Spec, path: str, chain: tuple[int | None, ...]) -> tuple[int, ...]:
     """The places of the campaign's subtree containing the place (itself first)."""
     if not path.startswith(spec.path):
@@ -353,24 +468,40 @@ class _Change:
 
     def _campaigns(self, communes: Iterable[int]) -> None:
         missing = sorted(set(communes) - set(self.specs))
-        if not missing:
-            return
-        self.specs.update(_specs("1 = 1", [], communes=missing, share=True))
+        if missing:
+            self.specs.update(_specs("1 = 1", [], communes=missing, share=True))
 
-    def _measure(self, commune: int, selections: dict[bool, list[int] | None]) -> Counter[Key]:
-        """Contributions of the commune's residents, by group (turns or not): None means
-        all of them. Groups asked for the same residents are read in one statement."""
-        merged: dict[tuple[int, ...] | None, set[bool]] = defaultdict(set)
-        for group, residents in selections.items():
-            merged[None if residents is None else tuple(residents)].add(group)
+    def _measure(
+        self,
+        commune: int,
+        selections: dict[bool, list[int] | None],
+        people: dict[int, _Person] | None = None,
+    ) -> Counter[Key]:
+        """Contributions of the commune's residents, by group (turns or not): None means all
+        of them. A few residents are computed in Python (from `people` when already read);
+        many by grouped SQL, groups asked for the same residents in one statement."""
+        specs = list(self.specs[commune].values())
         total: Counter[Key] = Counter()
-        for chosen, groups in merged.items():
-            for spec in self.specs[commune].values():
+        merged: dict[tuple[int, ...] | None, set[bool]] = defaultdict(set)
+        for group, chosen in selections.items():
+            if chosen is not None and len(chosen) <= _PYTHON_AT_MOST:
+                if group:
+                    total.update(_turn_contributions(specs, chosen))
+                    continue
+                if people is None or any(pk not in people for pk in chosen):
+                    people = _people(_people_rows(chosen)).get(commune, {})
+                total.update(
+                    _people_contributions(specs, [people[pk] for pk in chosen if pk in people])
+                )
+            else:
+                merged[None if chosen is None else tuple(chosen)].add(group)
+        for key, groups in merged.items():
+            for spec in specs:
                 total.update(
                     contributions(
                         spec,
                         [commune],
-                        None if chosen is None else list(chosen),
+                        None if key is None else list(key),
                         people=False in groups,
                         turns=True in groups,
                     )
@@ -381,16 +512,30 @@ class _Change:
         wanted = sorted(set(ids))
         if not wanted:
             return
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        people: dict[int, dict[int, _Person]] = {}
         by_commune: dict[int, list[int]] = defaultdict(list)
-        for chunk in range(0, len(wanted), _IDS_PER_QUERY):
-            part = wanted[chunk : chunk + _IDS_PER_QUERY]
-            for pk, commune in _fetch(
-                f"""SELECT id, commune_id FROM {_RESIDENT} WHERE id IN ({_marks(part)})
-                    ORDER BY id{lock}""",  # noqa: S608 - constants
-                part,
-            ):
-                by_commune[commune].append(pk)
+        if connection.features.has_select_for_update:
+            # The lock first, in its own statements: a statement that waited for a lock still
+            # reads the data as it was when it started, so the reads come after.
+            for chunk in range(0, len(wanted), _IDS_PER_QUERY):
+                part = wanted[chunk : chunk + _IDS_PER_QUERY]
+                _fetch(
+                    f"""SELECT id FROM {_RESIDENT} WHERE id IN ({_marks(part)})
+                        ORDER BY id FOR UPDATE""",  # noqa: S608 - constants
+                    part,
+                )
+        if False in groups and len(wanted) <= _PYTHON_AT_MOST:
+            people = _people(_people_rows(wanted))
+            for commune, persons in people.items():
+                by_commune[commune] = sorted(persons)
+        else:
+            for chunk in range(0, len(wanted), _IDS_PER_QUERY):
+                part = wanted[chunk : chunk + _IDS_PER_QUERY]
+                for pk, commune in _fetch(
+                    f"SELECT id, commune_id FROM {_RESIDENT} WHERE id IN ({_marks(part)})",  # noqa: S608
+                    part,
+                ):
+                    by_commune[commune].append(pk)
         self._campaigns(by_commune)
         for commune, pks in by_commune.items():
             if not self.specs[commune]:
@@ -404,7 +549,7 @@ class _Change:
                 if new:
                     news[group] = new
                     tracked.update(new)
-            self.before.update(self._measure(commune, news))
+            self.before.update(self._measure(commune, news, people.get(commune)))
 
     def add_communes(self, communes: Iterable[int], groups: tuple[bool, ...]) -> None:
         self._campaigns(communes)
@@ -433,9 +578,20 @@ class _Change:
         for (group, commune), pks in self.residents.items():
             if pks:
                 selections[commune][group] = sorted(pks)
+        few = sorted(
+            {
+                pk
+                for chosen in selections.values()
+                for group, pks in chosen.items()
+                if not group and pks is not None and len(pks) <= _PYTHON_AT_MOST
+                for pk in pks
+            }
+        )
+        # The few residents of every commune read again in one statement.
+        people = _people(_people_rows(few)) if few else {}
         after: Counter[Key] = Counter()
         for commune, chosen in selections.items():
-            after.update(self._measure(commune, chosen))
+            after.update(self._measure(commune, chosen, people.get(commune, {})))
         delta: Counter[Key] = Counter(after)
         delta.subtract(self.before)
         _upsert(delta)
