@@ -26,7 +26,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, astuple, dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import connection
@@ -281,10 +281,22 @@ class _Figures:
     exemplary: int = 0
 
     def plus(self, other: "_Figures") -> "_Figures":
-        return _Figures(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+        return _Figures(
+            self.residents + other.residents,
+            self.cohort + other.cohort,
+            self.without_birth_date + other.without_birth_date,
+            self.met + other.met,
+            self.exemplary + other.exemplary,
+        )
 
     def minus(self, other: "_Figures") -> "_Figures":
-        return _Figures(*(a - b for a, b in zip(astuple(self), astuple(other), strict=True)))
+        return _Figures(
+            self.residents - other.residents,
+            self.cohort - other.cohort,
+            self.without_birth_date - other.without_birth_date,
+            self.met - other.met,
+            self.exemplary - other.exemplary,
+        )
 
 
 _EMPTY = _Figures()
@@ -300,10 +312,13 @@ class _Tallies:
         self.criteria: dict[tuple[int, bool], int] = defaultdict(int)
         self.units: dict[str, dict[int, int]] = {m: defaultdict(int) for m in "UTP"}
         self.issues: dict[int, int] = defaultdict(int)
-        for measure, item, on, cohort, amount in _fetch(
-            f"""SELECT measure, item, day, cohort, amount FROM {_TALLY}
-                WHERE campaign_id = %s AND scope_id = %s AND day <= %s""",  # noqa: S608
-            [campaign.pk, place.pk, day],
+        # Summed in the database over the days up to D, except for the exemplary (the series).
+        for measure, item, cohort, on, amount in _fetch(
+            f"""SELECT measure, item, cohort, CASE WHEN measure = %s THEN day END,
+                       SUM(amount)
+                FROM {_TALLY} WHERE campaign_id = %s AND scope_id = %s AND day <= %s
+                GROUP BY measure, item, cohort, 4""",  # noqa: S608
+            [M.EXEMPLARY, campaign.pk, place.pk, day],
         ):
             cohort = bool(cohort)
             if measure == M.RESIDENTS:

@@ -285,6 +285,7 @@ def achievement_record(
                 criterion=criterion,
                 withdrawn_at__isnull=True,
             )
+            .order_by("pk")  # not the model's ordering, which joins the places and residents
             .first()
         )
         if current is None:

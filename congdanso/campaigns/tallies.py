@@ -48,6 +48,7 @@ from congdanso.campaigns.selectors import communes_under
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import Place
+from congdanso.places.selectors import path_ancestors
 
 #: (campaign, place, measure, item, day, in cohort)
 Key = tuple[int, int, str, int, dt.date, bool]
@@ -102,38 +103,28 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _specs(
-    where: str, params: Sequence[Any], *, communes: Sequence[int] = (), share: bool = False
-) -> dict[int, dict[int, Spec]]:
-    """Campaign specs by commune (0 when no communes are given) for the campaigns matching
-    `where`; with `communes`, those whose place contains the commune."""
+def _specs(where: str, params: Sequence[Any], *, share: bool = False) -> dict[int, Spec]:
+    """The specs of the campaigns matching `where` (alias c, place p), shared-locked against
+    a rebuild when asked."""
     lock = " FOR KEY SHARE OF c" if share and connection.features.has_select_for_update else ""
-    if communes:
-        commune = "cp.id"
-        joined = f"""JOIN {_PLACE} cp ON cp.id IN ({_marks(communes)})
-                     AND SUBSTR(cp.path, 1, LENGTH(p.path)) = p.path"""
-    else:
-        commune, joined = "0", ""
     rows = _fetch(
-        f"""SELECT {commune}, c.id, p.path, c.start_date, c.end_date, c.cohort_min_age,
+        f"""SELECT c.id, p.path, c.start_date, c.end_date, c.cohort_min_age,
                    c.cohort_max_age, cc.criterion_id, cc.is_exemplary
-            FROM {_CAMPAIGN} c JOIN {_PLACE} p ON p.id = c.place_id {joined}
+            FROM {_CAMPAIGN} c JOIN {_PLACE} p ON p.id = c.place_id
                  JOIN {_RULE} cc ON cc.campaign_id = c.id
             WHERE {where} ORDER BY c.id, cc.criterion_id{lock}""",  # noqa: S608 - constants
-        [*communes, *params],
+        params,
     )
-    found: dict[tuple[int, int], dict[str, Any]] = {}
-    for place, pk, path, start, end, low, high, criterion, exemplary in rows:
-        data = found.setdefault(
-            (place, pk), {"path": path, "start": start, "end": end, "ages": (low, high)}
-        )
+    found: dict[int, dict[str, Any]] = {}
+    for pk, path, start, end, low, high, criterion, exemplary in rows:
+        data = found.setdefault(pk, {"path": path, "start": start, "end": end, "ages": (low, high)})
         data.setdefault("criteria", []).append(criterion)
         if exemplary:
             data.setdefault("exemplary", []).append(criterion)
-    specs: dict[int, dict[int, Spec]] = {c: {} for c in communes}
-    for (place, pk), data in found.items():
+    specs: dict[int, Spec] = {}
+    for pk, data in found.items():
         born_from, born_to = birth_range(_as_date(data["end"]), *data["ages"])
-        specs.setdefault(place, {})[pk] = Spec(
+        specs[pk] = Spec(
             pk=pk,
             path=data["path"],
             start=_as_date(data["start"]),
@@ -145,8 +136,19 @@ def _specs(
     return specs
 
 
+def _specs_around(paths: dict[int, str]) -> dict[int, dict[int, Spec]]:
+    """For each commune (id → the path of it or of a place in it), the campaigns whose place
+    contains it: one look-up of the paths above, on the unique index."""
+    above = sorted({ancestor for path in paths.values() for ancestor in path_ancestors(path)})
+    found = _specs(f"p.path IN ({_marks(above)})", above, share=True) if above else {}
+    return {
+        commune: {pk: spec for pk, spec in found.items() if path.startswith(spec.path)}
+        for commune, path in paths.items()
+    }
+
+
 def _spec_of(campaign_id: int) -> Spec | None:
-    return _specs("c.id = %s", [campaign_id]).get(0, {}).get(campaign_id)
+    return _specs("c.id = %s", [campaign_id]).get(campaign_id)
 
 
 def _contribution_sql(
@@ -466,10 +468,17 @@ class _Change:
         self.residents: dict[tuple[bool, int], set[int]] = defaultdict(set)
         self.before: Counter[Key] = Counter()
 
-    def _campaigns(self, communes: Iterable[int]) -> None:
+    def _campaigns(self, communes: Iterable[int], paths: dict[int, str] | None = None) -> None:
+        """The campaigns around the communes; `paths`: a place's path in each, when known."""
         missing = sorted(set(communes) - set(self.specs))
-        if missing:
-            self.specs.update(_specs("1 = 1", [], communes=missing, share=True))
+        if not missing:
+            return
+        known = {c: (paths or {})[c] for c in missing if c in (paths or {})}
+        if len(known) < len(missing):
+            known |= dict(
+                Place.objects.filter(pk__in=set(missing) - set(known)).values_list("pk", "path")
+            )
+        self.specs.update(_specs_around(known))
 
     def _measure(
         self,
@@ -514,6 +523,7 @@ class _Change:
             return
         people: dict[int, dict[int, _Person]] = {}
         by_commune: dict[int, list[int]] = defaultdict(list)
+        paths: dict[int, str] = {}
         if connection.features.has_select_for_update:
             # The lock first, in its own statements: a statement that waited for a lock still
             # reads the data as it was when it started, so the reads come after.
@@ -528,6 +538,7 @@ class _Change:
             people = _people(_people_rows(wanted))
             for commune, persons in people.items():
                 by_commune[commune] = sorted(persons)
+                paths[commune] = next(iter(persons.values())).path
         else:
             for chunk in range(0, len(wanted), _IDS_PER_QUERY):
                 part = wanted[chunk : chunk + _IDS_PER_QUERY]
@@ -536,7 +547,7 @@ class _Change:
                     part,
                 ):
                     by_commune[commune].append(pk)
-        self._campaigns(by_commune)
+        self._campaigns(by_commune, paths)
         for commune, pks in by_commune.items():
             if not self.specs[commune]:
                 continue
