@@ -210,6 +210,17 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # SessionActivityMiddleware extends it at most once every SESSION_TOUCH_SECONDS. The cookie
 # outlives the browser being closed (a phone's browser is closed by the system all day long);
 # "Đăng xuất" ends the session on a shared computer.
+# The API's rate limits (django-ninja's throttles) count in the cache: a file cache under
+# the data directory is shared by every gunicorn worker on the machine without another
+# server (the default per-process memory cache would let each worker allow the full rate).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
+
 SESSION_COOKIE_AGE = round(float(os.environ.get("CONGDANSO_SESSION_HOURS") or 8) * 3600)
 SESSION_TOUCH_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False

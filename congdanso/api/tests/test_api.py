@@ -207,6 +207,19 @@ def test_too_many_requests_get_429_json(world, monkeypatch) -> None:  # type: ig
     assert response.status_code == 200
 
 
+def test_the_rate_limit_is_shared_by_every_server_process() -> None:
+    """gunicorn runs several processes: the throttle's counts must live where all see them."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    other_process = FileBasedCache(settings.CACHES["default"]["LOCATION"], {})
+    cache.set("throttle_user_42", [1.0, 2.0], 60)
+
+    assert other_process.get("throttle_user_42") == [1.0, 2.0]
+    cache.delete("throttle_user_42")
+
+
 def test_a_body_that_is_not_json_gets_a_vietnamese_400(world) -> None:  # type: ignore[no-untyped-def]
     response = world.client("unit_a").post(
         "/api/v1/achievements", "{not json", content_type="application/json"
