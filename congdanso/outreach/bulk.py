@@ -241,9 +241,9 @@ def _write(
     if locked.status != SessionStatus.HELD:
         # The session's earlier turns start counting too.
         tally_track(
-            residents=Turn.objects.filter(session_id=locked.pk).values_list(
-                "resident_id", flat=True
-            ),
+            residents=Turn.objects.filter(session_id=locked.pk)
+            .order_by()
+            .values_list("resident_id", flat=True),
             achievements=False,
             turns=True,
         )
@@ -292,6 +292,7 @@ def _achievements_apply(
             withdrawn_at__isnull=True,
         )
         .only("id", "resident_id", "criterion_id", "achieved_on")
+        .order_by()  # the model's ordering would join the places and residents
     }
     to_create: list[Achievement] = []
     to_update: list[Achievement] = []
