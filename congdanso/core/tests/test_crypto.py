@@ -1,6 +1,8 @@
 """The cipher, the blind index and the keyring (no database)."""
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import stat
@@ -97,6 +99,18 @@ def test_the_blind_index_is_stable_keyed_and_bound_to_its_context(ring: Keyring)
     assert index != Keyring.generate().index("066190012345", "people.resident.cccd")
     # Rotating the data keys keeps the index key: look-ups keep working.
     assert ring.with_new_active_key().index("066190012345", "people.resident.cccd") == index
+
+
+@pytest.mark.parametrize("key_bytes", [crypto.KEY_BYTES, 64, 100])
+def test_the_blind_index_is_hmac_sha256_of_context_and_value(key_bytes: int) -> None:
+    # The index is computed from a copied, pre-keyed HMAC: it must stay HMAC's exactly, or
+    # every stored index (and the unique CCCD constraint) would stop matching.
+    ring = Keyring(1, {1: bytes(32)}, bytes(range(key_bytes)))
+    for context, value in [("people.resident.cccd", "066190012345"), ("c", ""), ("p", "Hoà ✓")]:
+        message = context.encode() + b"\x00" + value.encode()
+        expected = hmac.new(ring.index_key, message, hashlib.sha256).digest()[:16].hex()
+        assert ring.index(value, context) == expected
+        assert crypto.index_cached(ring, value, context) == expected
 
 
 def test_the_keyring_json_round_trips(ring: Keyring) -> None:

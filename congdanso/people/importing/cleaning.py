@@ -5,9 +5,11 @@ unknown village without --create-villages). A wrong field (CCCD, phone, date, ge
 rejects the row: the field is left empty and its original text is kept in an issue, so the
 rest of the row is imported and nothing the file said is lost.
 
-A valid CCCD's or phone's look-up keys (keyed hashes, see `people.personal`) are computed
-here too: cleaning runs in the reader process for big files, and the writer needs them for
-every row to match it. Encrypting is left to the writer, for the rows it writes.
+A valid CCCD or phone is sealed here too (encrypted, with its look-up keys: see
+`people.personal`): cleaning runs in the reader process for big files, so this work overlaps
+the writer's database work instead of adding to it. The writer matches rows by the look-up
+keys and stores the token only when a row writes the number (an unchanged resident keeps
+the ciphertext it has).
 """
 
 import datetime as dt
@@ -22,7 +24,7 @@ from congdanso.core.crypto import keyring
 from congdanso.core.errors import Message
 from congdanso.people.importing.header import ColumnMap
 from congdanso.people.models import IssueCode, ResidentStatus
-from congdanso.people.personal import cccd_keys, phone_keys
+from congdanso.people.personal import Sealed, seal_cccd, seal_phone
 from congdanso.vn import (
     VnValueError,
     clean_name,
@@ -64,6 +66,9 @@ class CleanRow(NamedTuple):
     cccd_last4_hmac: str | None = None
     phone_hmac: str = ""
     phone_last4_hmac: str = ""
+    # What the writer stores when the row writes the number: (token, key, key of the last 4).
+    cccd_sealed: Sealed | None = None
+    phone_sealed: Sealed | None = None
 
 
 class RejectedRow(NamedTuple):
@@ -268,8 +273,8 @@ class RowCleaner:
             except VnValueError as error:
                 issues.append(Issue(IssueCode.PHONE_INVALID, "phone", _text(raw_phone), str(error)))
 
-        cccd_hmac, cccd_last4_hmac = cccd_keys(cccd, self.keyring) if cccd else (None, None)
-        phone_hmac, phone_last4_hmac = phone_keys(phone, self.keyring) if phone else ("", "")
+        cccd_sealed = seal_cccd(cccd, self.keyring) if cccd else None
+        phone_sealed = seal_phone(phone, self.keyring) if phone else None
 
         village_id: int | None = None
         village_text: str | None = None
@@ -305,8 +310,10 @@ class RowCleaner:
             status=status,
             resident_id=resident_id,
             issues=tuple(issues),
-            cccd_hmac=cccd_hmac,
-            cccd_last4_hmac=cccd_last4_hmac,
-            phone_hmac=phone_hmac,
-            phone_last4_hmac=phone_last4_hmac,
+            cccd_hmac=cccd_sealed[1] if cccd_sealed else None,
+            cccd_last4_hmac=cccd_sealed[2] if cccd_sealed else None,
+            phone_hmac=phone_sealed[1] if phone_sealed else "",
+            phone_last4_hmac=phone_sealed[2] if phone_sealed else "",
+            cccd_sealed=cccd_sealed,
+            phone_sealed=phone_sealed,
         )

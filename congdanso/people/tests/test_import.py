@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from congdanso.core.crypto import decrypt, keyring
+from congdanso.people import personal
 from congdanso.people.importing import ImportFailed, import_residents
 from congdanso.people.importing.rejects import cell_text
 from congdanso.people.models import DataIssue, Resident
@@ -310,6 +312,24 @@ def test_the_worker_process_gives_the_same_result_as_cleaning_in_process(
     assert in_worker.as_json() | {"seconds": 0} == in_process.as_json() | {"seconds": 0}
     assert in_worker.rejected_rows == in_process.rejected_rows
     assert (in_worker.rows, in_worker.created, in_worker.rejected) == (5, 4, 1)
+
+
+def test_numbers_sealed_in_the_worker_decrypt_and_are_found_by_their_keys(
+    tmp_path: Path, ea_yong: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker encrypts CCCDs and phones (and hashes them) for the writer: what it stored
+    # must read back, and be found by the writer process's own keys.
+    monkeypatch.setenv("CONGDANSO_IMPORT_WORKER", "on")
+    _import(write_xlsx(tmp_path / "ds.xlsx", [HEADER, *ROWS]), ea_yong)
+    hoa = Resident.objects.with_cccd("066190012345").get(commune=ea_yong)
+    assert (hoa.cccd, hoa.phone) == ("066190012345", "0912345678")
+    stored = Resident.objects.filter(pk=hoa.pk).values(
+        "cccd_encrypted", "phone_encrypted", "phone_hmac", "key_version"
+    )[0]
+    assert decrypt(stored["cccd_encrypted"], personal.CCCD) == "066190012345"
+    assert decrypt(stored["phone_encrypted"], personal.PHONE) == "0912345678"
+    assert stored["phone_hmac"] == personal.phone_hmac("0912345678")
+    assert stored["key_version"] == keyring().active
 
 
 def test_a_failure_in_the_worker_is_fatal_and_writes_nothing(
