@@ -1,4 +1,5 @@
 # make run  — set up .venv, migrate, load the demo commune, serve on http://127.0.0.1:8000
+#             (gunicorn and the background worker, together: `congdanso serve`)
 # make test — install the test extras and run the whole suite
 # make bench — run the benchmarks and print their tables
 PYTHON ?= python3
@@ -32,7 +33,8 @@ run: install
 	$(BIN)/congdanso demo
 	@echo
 	@echo "congdanso: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(BIN)/gunicorn congdanso.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	@# gunicorn with these options, and beside it the worker that runs the web imports.
+	$(BIN)/congdanso serve -- --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --timeout 120
 
 test: $(VENV)/.installed-test

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "congdanso.core",
     "congdanso.accounts",
     "congdanso.places",
@@ -76,6 +78,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages are compressed (a phone on weak 3G); static files are precompressed by whitenoise.
+    # BREACH: Django masks the CSRF token per response, and no page echoes a secret.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,6 +95,8 @@ MIDDLEWARE = [
     "congdanso.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A service's refusal under a page becomes a page (404 for NotFound), not a traceback.
+    "congdanso.core.middleware.DomainErrorMiddleware",
     # Last, as django-axes requires: turns a locked-out log-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "congdanso.campaigns.navigation.navigation",
             ],
         },
     },
@@ -276,6 +284,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files are spooled to a tempora
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a request's fields or body, files not counted
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# Background tasks (long imports): django-tasks with its database backend, so that the
+# SQLite default needs no other server. `congdanso serve` (make run) starts the worker
+# (`congdanso db_worker`) beside gunicorn; tests run tasks in-process (ImmediateBackend).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 LOGGING = {
     "version": 1,

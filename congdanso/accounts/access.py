@@ -29,7 +29,7 @@ from congdanso.campaigns.selectors import campaigns_around
 from congdanso.core.errors import Message, NotFound
 from congdanso.partners.models import Pledge
 from congdanso.people.models import Resident
-from congdanso.places.models import Place
+from congdanso.places.models import COMMUNE_LEVEL_KINDS, LOCAL_KINDS, Place
 
 #: Roles that see residents one by one.
 PERSON_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.UNIT_MEMBER, Role.VILLAGE_HEAD})
@@ -219,3 +219,33 @@ def can_record(access: Access, campaign: Campaign, resident: Resident) -> bool:
 def units_of(access: Access) -> list[int]:
     """The units the user works for (unit members)."""
     return [g.unit_id for g in access.grants if g.unit_id is not None]
+
+
+def communes_managed(access: Access) -> QuerySet[Place]:
+    """The communes the user manages (imports, the places page), by path. An administrator
+    manages every commune: the list holds those in use (with villages or sites, or a
+    campaign); `commune_managed_get` reaches any other by its code."""
+    communes = places_visible(access, roles=MANAGE_ROLES).filter(kind__in=COMMUNE_LEVEL_KINDS)
+    if access.is_admin:
+        communes = communes.filter(
+            Q(pk__in=Place.objects.filter(kind__in=LOCAL_KINDS).values("commune_id"))
+            | Q(pk__in=Campaign.objects.values("place_id"))
+        )
+    return communes.order_by("path")
+
+
+def commune_managed_get(access: Access, code: str) -> Place:
+    """The commune of this code if the user manages it; otherwise it does not exist."""
+    commune = (
+        places_visible(access, roles=MANAGE_ROLES)
+        .filter(code=code.strip(), kind__in=COMMUNE_LEVEL_KINDS)
+        .first()
+    )
+    if commune is None:
+        raise NotFound(Message(_("No commune has the code %(code)s."), code=code), code="not_found")
+    return commune
+
+
+def campaigns_managed(access: Access) -> QuerySet[Campaign]:
+    """The campaigns the user sets up (imports of achievement lists included)."""
+    return campaigns_visible(access).filter(place__in=places_visible(access, roles=MANAGE_ROLES))

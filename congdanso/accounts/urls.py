@@ -9,3 +9,5 @@ urlpatterns = [
     path("dang-xuat/", views.LogoutView.as_view(), name="logout"),
     path("nhat-ky/", views.audit_list, name="audit"),
 ]
+
+ACCESS = {"login": "public", "logout": "signed-in", "audit": "manager"}

@@ -706,3 +706,11 @@ def _donation_rows(campaign: Campaign, place: Place, day: dt.date) -> tuple[Dona
         )
         for d in donations
     )
+
+
+def village_gaps(campaign: Campaign) -> dict[int, int]:
+    """Each village's gap to the campaign's cohort target: how many more people it needs (the
+    schedule proposes sessions where it is largest: `congdanso schedule` and the set-up page).
+    Planning ahead of a campaign's start is normal; the gaps are then those known today."""
+    result = campaign_indicators(campaign, on=max(vietnam_today(), campaign.start_date))
+    return {row.place_id: row.gap for row in result.villages if row.place_id is not None}

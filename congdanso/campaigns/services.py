@@ -29,6 +29,7 @@ from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
+from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.people.models import Resident
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.vn import vietnam_today
@@ -134,31 +135,14 @@ def _cohort_target(value: Decimal | float | str) -> Decimal:
     return share.quantize(Decimal("0.0001"))
 
 
-@transaction.atomic
-def campaign_create(
-    *,
-    place: Place,
-    name: str,
-    start_date: dt.date,
-    end_date: dt.date,
-    criteria: Sequence[str],
-    exemplary: Sequence[str] | None = None,
-    target_exemplary: int,
-    cohort_ages: tuple[int, int] = (16, 50),
-    cohort_target: Decimal | float | str = Decimal("0.5"),
-) -> Campaign:
-    """A campaign with its criteria; `exemplary` defaults to every criterion."""
+def _name_checked(name: str) -> str:
     name = text_clean(name, field=_("Name"), max_length=200)
     if not name:
         raise DomainError(_("The campaign needs a name."), code="campaign_name_missing")
-    if place.kind in LOCAL_KINDS:
-        raise DomainError(
-            Message(
-                _("A campaign runs in a commune or a higher place, not in %(place)s."),
-                place=place.name,
-            ),
-            code="campaign_place_invalid",
-        )
+    return name
+
+
+def _period_check(start_date: dt.date, end_date: dt.date) -> None:
     if end_date < start_date:
         raise DomainError(
             Message(
@@ -168,6 +152,9 @@ def campaign_create(
             ),
             code="campaign_dates_invalid",
         )
+
+
+def _cohort_ages_checked(cohort_ages: tuple[int, int]) -> tuple[int, int]:
     low, high = cohort_ages
     if not 0 <= low <= high <= 130:
         raise DomainError(
@@ -178,11 +165,22 @@ def campaign_create(
             ),
             code="cohort_ages_invalid",
         )
+    return low, high
+
+
+def _target_check(target_exemplary: int) -> None:
     if target_exemplary < 1:
         raise DomainError(
             _("The target of exemplary citizens must be a positive number."),
             code="target_invalid",
         )
+
+
+def _rules_checked(
+    criteria: Sequence[str], exemplary: Sequence[str] | None
+) -> tuple[list[Criterion], set[str]]:
+    """The tracked criteria in order and the codes of those that make a citizen exemplary;
+    `exemplary` None means every tracked criterion."""
     chosen = _criteria_by_code(criteria)
     if not chosen:
         raise DomainError(_("A campaign tracks at least one criterion."), code="criteria_missing")
@@ -201,6 +199,36 @@ def campaign_create(
         raise DomainError(
             _("At least one criterion must make a citizen exemplary."), code="exemplary_missing"
         )
+    return chosen, exemplary_set
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    place: Place,
+    name: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    criteria: Sequence[str],
+    exemplary: Sequence[str] | None = None,
+    target_exemplary: int,
+    cohort_ages: tuple[int, int] = (16, 50),
+    cohort_target: Decimal | float | str = Decimal("0.5"),
+) -> Campaign:
+    """A campaign with its criteria; `exemplary` defaults to every criterion."""
+    name = _name_checked(name)
+    if place.kind in LOCAL_KINDS:
+        raise DomainError(
+            Message(
+                _("A campaign runs in a commune or a higher place, not in %(place)s."),
+                place=place.name,
+            ),
+            code="campaign_place_invalid",
+        )
+    _period_check(start_date, end_date)
+    low, high = _cohort_ages_checked(cohort_ages)
+    _target_check(target_exemplary)
+    chosen, exemplary_set = _rules_checked(criteria, exemplary)
     campaign = Campaign.objects.create(
         place=place,
         name=name,
@@ -238,6 +266,167 @@ def campaign_create(
     # What residents achieved before the campaign counts in it (2024 counts 2023's work).
     tally_rebuild(campaign)
     return campaign
+
+
+def _campaign_data(campaign: Campaign) -> dict[str, object]:
+    return {
+        "name": campaign.name,
+        "start_date": campaign.start_date.isoformat(),
+        "end_date": campaign.end_date.isoformat(),
+        "target_exemplary": campaign.target_exemplary,
+        "cohort": f"{campaign.cohort_min_age}-{campaign.cohort_max_age} {campaign.cohort_target}",
+    }
+
+
+def _sessions_outside_check(campaign: Campaign, start_date: dt.date, end_date: dt.date) -> None:
+    # A session is held within its campaign (session_create refuses otherwise): a shorter
+    # period must not strand planned or held sessions outside it.
+    outside = (
+        SupportSession.objects.filter(campaign=campaign)
+        .exclude(status=SessionStatus.CANCELLED)
+        .exclude(date__range=(start_date, end_date))
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
+    dates = list(outside[:1])
+    if dates:
+        raise DomainError(
+            Message(
+                _(
+                    "Sessions of the campaign fall outside the new period (%(count)s, the first "
+                    "on %(date)s): move or cancel them first."
+                ),
+                count=outside.count(),
+                date=dates[0].strftime("%d/%m/%Y"),
+            ),
+            code="sessions_outside_period",
+        )
+
+
+@transaction.atomic
+def campaign_update(
+    *,
+    campaign: Campaign,
+    name: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    target_exemplary: int,
+    cohort_ages: tuple[int, int],
+    cohort_target: Decimal | float | str,
+) -> Campaign:
+    """Change a campaign's name, period and targets. The period and the cohort decide who
+    counts and from when, so changing them recomputes the campaign's tallies."""
+    name = _name_checked(name)
+    _period_check(start_date, end_date)
+    low, high = _cohort_ages_checked(cohort_ages)
+    _target_check(target_exemplary)
+    share = _cohort_target(cohort_target)
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _sessions_outside_check(locked, start_date, end_date)
+    before = _campaign_data(locked)
+    rules_changed = (locked.start_date, locked.end_date, locked.cohort_min_age,
+                     locked.cohort_max_age) != (start_date, end_date, low, high)  # fmt: skip
+    locked.name = name
+    locked.start_date = start_date
+    locked.end_date = end_date
+    locked.target_exemplary = target_exemplary
+    locked.cohort_min_age = low
+    locked.cohort_max_age = high
+    locked.cohort_target = share
+    locked.save(
+        update_fields=[
+            "name",
+            "start_date",
+            "end_date",
+            "target_exemplary",
+            "cohort_min_age",
+            "cohort_max_age",
+            "cohort_target",
+        ]
+    )
+    after = _campaign_data(locked)
+    if after != before:
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=locked,
+            commune_id=locked.place_id,
+            before=before,
+            after=after,
+        )
+    if rules_changed:
+        # The start dates the R/Q/C rows and the end date the cohort's birth range.
+        tally_rebuild(locked)
+    return locked
+
+
+def _rules_data(campaign: Campaign) -> dict[str, object]:
+    rules = list(campaign.rules.select_related("criterion").order_by("position", "id"))
+    return {
+        "criteria": ",".join(r.criterion.code for r in rules),
+        "exemplary": ",".join(sorted(r.criterion.code for r in rules if r.is_exemplary)),
+    }
+
+
+@transaction.atomic
+def campaign_criteria_set(
+    *, campaign: Campaign, criteria: Sequence[str], exemplary: Sequence[str]
+) -> Campaign:
+    """The campaign tracks these criteria in this order; those in `exemplary` make a citizen
+    exemplary. Adding, dropping or re-marking a criterion recomputes the tallies; a new
+    order alone changes no figure."""
+    chosen, exemplary_set = _rules_checked(criteria, exemplary)
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    before = _rules_data(locked)
+    current = {rule.criterion_id: rule for rule in locked.rules.all()}
+    wanted = {criterion.pk for criterion in chosen}
+    CampaignCriterion.objects.filter(campaign=locked).exclude(criterion_id__in=wanted).delete()
+    for position, criterion in enumerate(chosen):
+        is_exemplary = criterion.code in exemplary_set
+        rule = current.get(criterion.pk)
+        if rule is None:
+            CampaignCriterion.objects.create(
+                campaign=locked, criterion=criterion, is_exemplary=is_exemplary, position=position
+            )
+        elif (rule.position, rule.is_exemplary) != (position, is_exemplary):
+            rule.position, rule.is_exemplary = position, is_exemplary
+            rule.save(update_fields=["position", "is_exemplary"])
+    after = _rules_data(locked)
+    if after != before:
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=locked,
+            commune_id=locked.place_id,
+            before=before,
+            after=after,
+        )
+    tracked_before = {code for code in str(before["criteria"]).split(",") if code}
+    if tracked_before != {c.code for c in chosen} or before["exemplary"] != after["exemplary"]:
+        tally_rebuild(locked)
+    return locked
+
+
+@transaction.atomic
+def campaign_criterion_add(
+    *,
+    campaign: Campaign,
+    code: str,
+    name: str,
+    name_en: str = "",
+    help_text: str = "",
+    exemplary: bool = False,
+) -> Criterion:
+    """A criterion of the campaign's own: added to the catalog and tracked, last, by the
+    campaign."""
+    criterion = criterion_create(code=code, name=name, name_en=name_en, help_text=help_text)
+    rules = _rules_data(campaign)
+    codes = [c for c in str(rules["criteria"]).split(",") if c]
+    chosen = [c for c in str(rules["exemplary"]).split(",") if c]
+    campaign_criteria_set(
+        campaign=campaign,
+        criteria=[*codes, criterion.code],
+        exemplary=[*chosen, criterion.code] if exemplary else chosen,
+    )
+    return criterion
 
 
 def _check_date(resident: Resident, achieved_on: dt.date) -> None:

@@ -55,6 +55,7 @@ from congdanso.core.errors import DomainError, Message
 from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.outreach.services import session_create
 from congdanso.partners.models import Unit
+from congdanso.partners.selectors import campaign_units
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.vn import fold
 
@@ -417,3 +418,93 @@ def schedule_commit(
                 )
             )
     return created
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """One row of a plan as the secretary edited it: a day, a place and the units going."""
+
+    date: dt.date
+    place: Place
+    units: tuple[Unit, ...] = ()
+
+
+def schedule_save(
+    *,
+    campaign: Campaign,
+    sessions: Sequence[PlannedSession],
+    created_by: Actor = None,
+    starts_at: dt.time | None = None,
+    ends_at: dt.time | None = None,
+) -> list[SupportSession]:
+    """Save an edited plan: exactly these sessions, each with its own units, or nothing.
+
+    Unlike `schedule_commit` (which skips a slot already taken, so a command can be run
+    again), a row that clashes — twice the same place on one day, or a place that already
+    has a session that day — refuses the whole plan: the secretary saw and edited every row,
+    so a row silently left out would be a surprise.
+    """
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise DomainError(
+            Message(
+                _("The session must end after it starts (%(start)s – %(end)s)."),
+                start=starts_at.strftime("%H:%M"),
+                end=ends_at.strftime("%H:%M"),
+            ),
+            code="session_times_invalid",
+        )
+    if not sessions:
+        raise DomainError(_("The plan has no session to save."), code="schedule_empty")
+    seen: set[tuple[int, dt.date]] = set()
+    for row in sessions:
+        key = (row.place.pk, row.date)
+        if key in seen:
+            raise DomainError(
+                Message(
+                    _("%(place)s is planned twice on %(date)s."),
+                    place=row.place.name,
+                    date=_vn_date(row.date),
+                ),
+                code="schedule_row_repeated",
+            )
+        seen.add(key)
+    allowed = {unit.pk for unit in campaign_units(campaign)}
+    strangers = sorted({u.name for row in sessions for u in row.units if u.pk not in allowed})
+    if strangers:
+        raise DomainError(
+            Message(_("Not a unit of this campaign: %(names)s"), names=", ".join(strangers)),
+            code="unit_outside_campaign",
+        )
+    with transaction.atomic():
+        # As in schedule_commit: a second save of the same campaign waits for this one.
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        taken = (
+            SupportSession.objects.filter(
+                campaign=campaign, date__in={row.date for row in sessions}
+            )
+            .exclude(status=SessionStatus.CANCELLED)
+            .select_related("place")
+            .order_by("date", "place__path")
+        )
+        for session in taken:
+            if (session.place_id, session.date) in seen:
+                raise DomainError(
+                    Message(
+                        _("%(place)s already has a session on %(date)s."),
+                        place=session.place.name,
+                        date=_vn_date(session.date),
+                    ),
+                    code="schedule_slot_taken",
+                )
+        return [
+            session_create(
+                campaign=campaign,
+                place=row.place,
+                date=row.date,
+                units=row.units,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                created_by=created_by,
+            )
+            for row in sessions
+        ]

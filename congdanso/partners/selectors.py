@@ -2,12 +2,13 @@
 
 from collections.abc import Sequence
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign
-from congdanso.core.errors import DomainError, Message
-from congdanso.partners.models import Unit
+from congdanso.core.errors import DomainError, Message, NotFound
+from congdanso.partners.models import Donation, Pledge, Twinning, Unit
+from congdanso.places.models import Place
 from congdanso.places.selectors import path_ancestors
 from congdanso.vn import fold
 
@@ -45,3 +46,61 @@ def campaign_units_find(*, campaign: Campaign, names: Sequence[str]) -> list[Uni
         if candidates[0] not in found:
             found.append(candidates[0])
     return found
+
+
+def campaign_unit_get(campaign: Campaign, unit_id: int | str) -> Unit:
+    """A unit that can work in the campaign, or NotFound."""
+    unit = next((u for u in campaign_units(campaign) if str(u.pk) == str(unit_id)), None)
+    if unit is None:
+        raise NotFound(_("No such unit in this campaign."), code="not_found")
+    return unit
+
+
+def campaign_pledges(campaign: Campaign) -> QuerySet[Pledge]:
+    """The campaign's pledges with their unit and villages."""
+    return (
+        Pledge.objects.filter(campaign=campaign)
+        .select_related("unit", "unit__place")
+        .prefetch_related(Prefetch("villages", queryset=Place.objects.order_by("path")))
+        .order_by("unit__place__path", "unit__name_key", "pk")
+    )
+
+
+def campaign_twinnings(campaign: Campaign) -> QuerySet[Twinning]:
+    """Twinnings of the villages and sites of the campaign's place."""
+    return (
+        Twinning.objects.filter(village__path__startswith=campaign.place.path)
+        .select_related("unit", "village")
+        .order_by("village__path", "unit__name_key", "pk")
+    )
+
+
+def campaign_twinning_get(campaign: Campaign, twinning_id: int | str) -> Twinning:
+    twinning = None
+    if str(twinning_id).isdigit():
+        twinning = campaign_twinnings(campaign).filter(pk=int(twinning_id)).first()
+    if twinning is None:
+        raise NotFound(_("No such twinning in this campaign."), code="not_found")
+    return twinning
+
+
+def campaign_donations(campaign: Campaign) -> QuerySet[Donation]:
+    """The campaign's donations, oldest first, with donors and the village receiving."""
+    return (
+        Donation.objects.filter(campaign=campaign)
+        .select_related("village")
+        .prefetch_related(
+            Prefetch("donor_units", queryset=Unit.objects.order_by("name_key")),
+            Prefetch("donor_villages", queryset=Place.objects.order_by("path")),
+        )
+        .order_by("given_on", "pk")
+    )
+
+
+def campaign_donation_get(campaign: Campaign, donation_id: int | str) -> Donation:
+    donation = None
+    if str(donation_id).isdigit():
+        donation = campaign_donations(campaign).filter(pk=int(donation_id)).first()
+    if donation is None:
+        raise NotFound(_("No such donation in this campaign."), code="not_found")
+    return donation

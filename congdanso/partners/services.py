@@ -134,21 +134,10 @@ def twinning_get_or_create(
     return twinning, created
 
 
-@transaction.atomic
-def donation_create(
-    *,
-    village: Place,
-    item: str,
-    given_on: dt.date,
-    value_vnd: int = 0,
-    donor_units: Iterable[Unit] = (),
-    donor_villages: Iterable[Place] = (),
-    campaign: Campaign | None = None,
-    site: str = "",
-    description: str = "",
-    note: str = "",
-) -> Donation:
-    units, givers = list(donor_units), list(donor_villages)
+def _donation_check(
+    *, village: Place, item: str, value_vnd: int, units: list[Unit], givers: list[Place],
+    campaign: Campaign | None,
+) -> None:  # fmt: skip
     if not units and not givers:
         raise DomainError(_("A donation needs at least one donor."), code="donation_donor_missing")
     if item not in DonationItem.values:
@@ -169,8 +158,52 @@ def donation_create(
             ),
             code="donation_place_invalid",
         )
+    if village in givers:
+        raise DomainError(
+            Message(_("%(place)s cannot give to itself."), place=village.name),
+            code="donation_to_itself",
+        )
     if campaign is not None:
         _villages_of_campaign(campaign, [village])
+
+
+def _donation_data(donation: Donation, units: list[Unit], givers: list[Place]) -> dict[str, object]:
+    return {
+        "village": donation.village.code,
+        "item": donation.item,
+        "site": donation.site,
+        "description": donation.description,
+        "value_vnd": donation.value_vnd,
+        "given_on": donation.given_on.isoformat(),
+        "note": donation.note,
+        "donor_units": ",".join(str(u.pk) for u in units),
+        "donor_villages": ",".join(v.code for v in givers),
+    }
+
+
+@transaction.atomic
+def donation_create(
+    *,
+    village: Place,
+    item: str,
+    given_on: dt.date,
+    value_vnd: int = 0,
+    donor_units: Iterable[Unit] = (),
+    donor_villages: Iterable[Place] = (),
+    campaign: Campaign | None = None,
+    site: str = "",
+    description: str = "",
+    note: str = "",
+) -> Donation:
+    units, givers = list(donor_units), list(donor_villages)
+    _donation_check(
+        village=village,
+        item=item,
+        value_vnd=value_vnd,
+        units=units,
+        givers=givers,
+        campaign=campaign,
+    )
     donation = Donation.objects.create(
         campaign=campaign,
         village=village,
@@ -187,13 +220,105 @@ def donation_create(
         action=AuditAction.CREATE,
         obj=donation,
         commune_id=village.commune_id,
-        after={
-            "village": village.code,
-            "item": item,
-            "value_vnd": value_vnd,
-            "given_on": given_on.isoformat(),
-            "donor_units": ",".join(str(u.pk) for u in units),
-            "donor_villages": ",".join(v.code for v in givers),
-        },
+        after=_donation_data(donation, units, givers),
     )
     return donation
+
+
+@transaction.atomic
+def donation_update(
+    *,
+    donation: Donation,
+    village: Place,
+    item: str,
+    given_on: dt.date,
+    value_vnd: int,
+    donor_units: Iterable[Unit] = (),
+    donor_villages: Iterable[Place] = (),
+    site: str = "",
+    description: str = "",
+    note: str = "",
+) -> Donation:
+    """Correct a donation: every term is replaced by the ones given (its campaign stays)."""
+    units, givers = list(donor_units), list(donor_villages)
+    locked = Donation.objects.select_for_update().select_related("village").get(pk=donation.pk)
+    campaign = locked.campaign
+    _donation_check(
+        village=village,
+        item=item,
+        value_vnd=value_vnd,
+        units=units,
+        givers=givers,
+        campaign=campaign,
+    )
+    before = _donation_data(
+        locked, list(locked.donor_units.order_by("pk")), list(locked.donor_villages.order_by("pk"))
+    )
+    locked.village = village
+    locked.item = item
+    locked.given_on = given_on
+    locked.value_vnd = value_vnd
+    locked.site = text_clean(site, field=_("Site"), max_length=200)
+    locked.description = text_clean(description, field=_("Description"), max_length=300)
+    locked.note = text_clean(note, field=_("Note"), max_length=500)
+    locked.save()
+    locked.donor_units.set(units)
+    locked.donor_villages.set(givers)
+    after = _donation_data(
+        locked, sorted(units, key=lambda u: u.pk), sorted(givers, key=lambda v: v.pk)
+    )
+    if after != before:
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=locked,
+            commune_id=village.commune_id,
+            before=before,
+            after=after,
+        )
+    return locked
+
+
+@transaction.atomic
+def donation_delete(*, donation: Donation) -> None:
+    """Remove a donation entered by mistake (the audit row keeps what it said)."""
+    units = list(donation.donor_units.order_by("pk"))
+    givers = list(donation.donor_villages.order_by("pk"))
+    audit_record(
+        action=AuditAction.DELETE,
+        obj=donation,
+        commune_id=donation.village.commune_id,
+        before=_donation_data(donation, units, givers),
+    )
+    donation.delete()
+
+
+@transaction.atomic
+def pledge_delete(*, pledge: Pledge) -> None:
+    """Take a unit's pledge out of the campaign. Its turns and achievements stay: they are
+    facts about residents; only the commitment (and with it the unit members' right to
+    record in the campaign) goes."""
+    audit_record(
+        action=AuditAction.DELETE,
+        obj=pledge,
+        commune_id=pledge.campaign.place_id,
+        before=_pledge_data(pledge)
+        | {"villages": ",".join(v.code for v in pledge.villages.order_by("path"))},
+    )
+    pledge.delete()
+
+
+@transaction.atomic
+def twinning_delete(*, twinning: Twinning) -> None:
+    """End a twinning entered by mistake (the audit row keeps what it said)."""
+    audit_record(
+        action=AuditAction.DELETE,
+        obj=twinning,
+        commune_id=twinning.village.commune_id,
+        before={
+            "unit": twinning.unit_id,
+            "village": twinning.village.code,
+            "since": twinning.since.isoformat() if twinning.since else None,
+            "note": twinning.note,
+        },
+    )
+    twinning.delete()

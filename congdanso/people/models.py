@@ -290,3 +290,108 @@ class ImportRun(models.Model):
         text = json.dumps(rows, ensure_ascii=False)
         self.rejected_rows_encrypted = encrypt(text, personal.RUN_REJECTED)
         self.key_version = keyring().active
+
+
+class ImportKind(models.TextChoices):
+    RESIDENTS = "residents", _("Resident list")
+    ACHIEVEMENTS = "achievements", _("Achievement list")
+
+
+class ImportJobStatus(models.TextChoices):
+    PREVIEW = "preview", _("Waiting for confirmation")
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+class ImportJob(models.Model):
+    """An import started from the import page: the uploaded file waiting for its preview to
+    be confirmed, then the background run, its progress and its outcome.
+
+    `commune` is the commune a resident list goes into, or the place of the campaign an
+    achievement list is for (a commune, or a district above its communes); the managers
+    of that place see the job, nobody else. The upload is kept under the data directory
+    (`core.uploads`, mode 0600, never served) until the run ends."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    commune = models.ForeignKey(
+        "places.Place", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    upload_path = models.CharField(_("stored upload"), max_length=500, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ImportJobStatus.choices,
+        default=ImportJobStatus.PREVIEW,
+    )
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    # JSON of the rejected rows, encrypted as a whole: their cells hold CCCDs and phones.
+    rejected_rows_encrypted = models.TextField(_("rejected rows (encrypted)"), blank=True)
+    key_version = models.PositiveSmallIntegerField(
+        _("key version"), null=True, blank=True, editable=False
+    )
+    #: Why it failed, as [msgid, params] so that it is shown in the reader's language.
+    error = models.JSONField(_("error"), null=True, blank=True)
+    error_code = models.CharField(_("error code"), max_length=40, blank=True)
+    task_id = models.CharField(_("background task"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [
+            models.Index(fields=["commune", "-created_at"], name="importjob_commune_created"),
+        ]
+
+    encrypted_columns: ClassVar[dict[str, str]] = {"rejected_rows_encrypted": personal.JOB_REJECTED}
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def rejected_rows(self) -> list[Any]:
+        """[[row number, cells, msgid, params], …] as the import log keeps them."""
+        if not self.rejected_rows_encrypted:
+            return []
+        return json.loads(decrypt(self.rejected_rows_encrypted, personal.JOB_REJECTED))
+
+    @rejected_rows.setter
+    def rejected_rows(self, rows: list[Any]) -> None:
+        if not rows:
+            self.rejected_rows_encrypted, self.key_version = "", None
+            return
+        text = json.dumps(rows, ensure_ascii=False)
+        self.rejected_rows_encrypted = encrypt(text, personal.JOB_REJECTED)
+        self.key_version = keyring().active
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {
+            ImportJobStatus.DONE,
+            ImportJobStatus.FAILED,
+            ImportJobStatus.EXPIRED,
+        }

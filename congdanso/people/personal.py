@@ -32,6 +32,7 @@ CCCD = "people.resident.cccd"
 PHONE = "people.resident.phone"
 ISSUE_ORIGINAL = "people.dataissue.original_value"
 RUN_REJECTED = "people.importrun.rejected_rows"
+JOB_REJECTED = "people.importjob.rejected_rows"
 #: Contexts of the blind indexes.
 CCCD_LAST4 = "people.resident.cccd.last4"
 PHONE_LAST4 = "people.resident.phone.last4"

@@ -4,10 +4,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
+from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.models import AuditAction
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, LOCAL_KINDS, Place, PlaceKind
 from congdanso.vn import clean_name, fold, place_key, split_place_name, village_display_name
 
@@ -222,3 +225,140 @@ def village_get_or_create(
         path=_child_path(commune, code),
     )
     return place, True
+
+
+# -- the places page: villages and sites a commune adds, renames and archives ---------------
+
+
+def _local_place_check(place: Place) -> None:
+    if place.kind not in LOCAL_KINDS or place.parent_id is None:
+        raise DomainError(
+            Message(
+                _("%(place)s is not a village or site of a commune: it cannot be changed here."),
+                place=place.name,
+            ),
+            code="not_a_village",
+        )
+
+
+def _name_and_kind(name: str, kind: str | None) -> tuple[str, str]:
+    """The name as stored (with its kind's prefix) and the kind, as `village_get_or_create`
+    decides them: the prefix of the name wins over `kind`."""
+    cleaned = clean_name(name)
+    if not cleaned:
+        raise DomainError(_("A village needs a name."), code="name_missing")
+    inferred, bare = split_place_name(cleaned)
+    kind = inferred or kind or PlaceKind.VILLAGE
+    if kind not in LOCAL_KINDS:
+        raise DomainError(Message(_("Unknown village kind: %(kind)s."), kind=kind), code="bad_kind")
+    return (cleaned if inferred else village_display_name(kind, bare)), kind
+
+
+def _same_name_check(*, parent: Place, name: str, excluded: Place | None = None) -> None:
+    clash = Place.objects.filter(
+        parent=parent, name_key=place_key(name), kind__in=LOCAL_KINDS, archived_at__isnull=True
+    )
+    if excluded is not None:
+        clash = clash.exclude(pk=excluded.pk)
+    found = clash.first()
+    if found is not None:
+        raise DomainError(
+            Message(
+                _("%(commune)s already has %(place)s: choose another name."),
+                commune=parent.name,
+                place=found.name,
+            ),
+            code="place_name_taken",
+        )
+
+
+@transaction.atomic
+def village_add(*, commune: Place, name: str, kind: str | None = None) -> Place:
+    """A new village or site of the commune (the kind inferred from the name's prefix when
+    not given). Refused when the commune already has one of that name; an archived one of
+    that name is brought back instead of making a second."""
+    display, kind = _name_and_kind(name, kind)
+    _same_name_check(parent=commune, name=display)
+    archived = (
+        Place.objects.filter(parent=commune, name_key=place_key(display), kind__in=LOCAL_KINDS)
+        .exclude(archived_at__isnull=True)
+        .first()
+    )
+    if archived is not None:
+        return place_restore(place=archived)
+    place, _created = village_get_or_create(commune=commune, name=display, kind=kind)
+    audit_record(
+        action=AuditAction.CREATE,
+        obj=place,
+        after={"name": place.name, "kind": place.kind, "code": place.code},
+    )
+    return place
+
+
+@transaction.atomic
+def village_rename(*, place: Place, name: str, kind: str | None = None) -> Place:
+    """Rename a village or site (its code, path and residents stay). A name with a prefix
+    ("Buôn …") sets the kind; without one the kind is kept (or `kind` given) and its prefix
+    added. Refused when another village or site of the commune has that name."""
+    _local_place_check(place)
+    display, new_kind = _name_and_kind(name, kind or place.kind)
+    assert place.parent is not None  # noqa: S101 - checked above
+    _same_name_check(parent=place.parent, name=display, excluded=place)
+    before = {"name": place.name, "kind": place.kind}
+    after = {"name": display, "kind": new_kind}
+    if before == after:
+        return place
+    place.name, place.name_key, place.kind = display, place_key(display), new_kind
+    place.save(update_fields=["name", "name_key", "kind"])
+    audit_record(action=AuditAction.UPDATE, obj=place, before=before, after=after)
+    return place
+
+
+@transaction.atomic
+def place_archive(*, place: Place, reason: str = "") -> Place:
+    """Archive a village or site: it leaves the lists and the import's village matching,
+    and everything that points at it stays. Refused while residents live there (they would
+    be left in a village nobody sees)."""
+    _local_place_check(place)
+    if place.archived_at is not None:
+        return place
+    from congdanso.people.models import Resident, ResidentStatus  # people depends on places
+
+    living = Resident.objects.filter(
+        commune_id=place.commune_id, village=place, status=ResidentStatus.LIVING
+    ).count()
+    if living:
+        raise DomainError(
+            Message(
+                _(
+                    "%(place)s still has %(count)d residents living there: it can be archived "
+                    "only when none is left."
+                ),
+                place=place.name,
+                count=living,
+            ),
+            code="place_has_residents",
+        )
+    place.archived_at = timezone.now()
+    place.save(update_fields=["archived_at"])
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=place,
+        changes={"archived": [False, True]},
+        reason=reason,
+    )
+    return place
+
+
+@transaction.atomic
+def place_restore(*, place: Place) -> Place:
+    """Bring an archived village or site back, unless another one now has its name."""
+    _local_place_check(place)
+    if place.archived_at is None:
+        return place
+    assert place.parent is not None  # noqa: S101 - checked above
+    _same_name_check(parent=place.parent, name=place.name, excluded=place)
+    place.archived_at = None
+    place.save(update_fields=["archived_at"])
+    audit_record(action=AuditAction.UPDATE, obj=place, changes={"archived": [True, False]})
+    return place

@@ -1,9 +1,9 @@
 """The permission matrix, generated from the URL configuration.
 
 Every API operation must declare its access rule (`x-access` in the OpenAPI schema) and have a
-request here that targets an object of commune A; every other URL must be named and have a
-rule in `congdanso.urls.ACCESS_RULES` (or be the admin site's). A new page or endpoint without
-both fails here until its rules are declared. Then, for every role, the outcome must be the
+request here that targets an object of commune A (the site's pages have their own matrix in
+core/tests/test_site_matrix.py). A new endpoint without both fails here until its rules are
+declared. Then, for every role, the outcome must be the
 rule's: a user of another commune or village gets 404 (never 403: existence is not revealed),
 a viewer never receives a resident's personal data, and the anonymous user gets 401 from the
 API and the log-in page from the site.
@@ -15,10 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from congdanso.api.v1 import api
-from congdanso.urls import ACCESS_RULES
 
 pytestmark = pytest.mark.django_db
 
@@ -101,29 +99,6 @@ def test_every_api_operation_declares_its_rule_and_has_a_request_here() -> None:
     )
 
 
-def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
-    found = []
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            space = p.namespace or namespace
-            found += _walk(p.url_patterns, prefix + str(p.pattern), space)
-        elif isinstance(p, URLPattern):
-            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
-            found.append((prefix + str(p.pattern), name))
-    return found
-
-
-def test_every_site_url_is_named_and_has_a_rule() -> None:
-    undeclared = [
-        f"{route} ({name or 'no name'})"
-        for route, name in _walk(get_resolver().url_patterns)
-        if not route.startswith(("admin/", "api/v1/"))
-        and not name.startswith(("admin:", "api-v1:"))
-        and name not in ACCESS_RULES
-    ]
-    assert undeclared == [], "add to congdanso.urls.ACCESS_RULES: " + ", ".join(undeclared)
-
-
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("method", "path"), sorted(REQUESTS))
 def test_api_outcome_for_every_role(world, method: str, path: str, who: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -162,53 +137,3 @@ def test_search_only_finds_people_in_scope(world, who: str | None) -> None:  # t
         "manager_b": {"Y Hoà Niê"},
     }[who]
     assert names == expected
-
-
-@pytest.mark.parametrize("name", sorted(ACCESS_RULES))
-def test_site_pages_send_the_anonymous_user_to_the_log_in_page(client, name: str) -> None:  # type: ignore[no-untyped-def]
-    rule = ACCESS_RULES[name]
-    response = client.get(reverse(name))
-    if rule == "public":
-        assert response.status_code in (200, 302)
-    else:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-
-
-@pytest.mark.parametrize("who", WHO[2:])
-def test_the_admin_site_is_for_administrators_only(world, who: str) -> None:  # type: ignore[no-untyped-def]
-    from django.test import Client
-
-    client = Client()
-    client.force_login(world.users[who])
-    response = client.get(reverse("admin:people_resident_changelist"))
-    assert response.status_code == 302  # to the admin log-in: not staff
-    client.force_login(world.users["admin"])
-    assert client.get(reverse("admin:people_resident_changelist")).status_code == 200
-
-
-#: Expected status of each site rule for each signed-in role (None: any answer but 404/5xx).
-SITE_EXPECTED: dict[str, dict[str, int | None]] = {
-    "public": dict.fromkeys(WHO[1:]),
-    "signed-in": dict.fromkeys(WHO[1:]),
-    "manager": {
-        "admin": 200, "manager_a": 200, "manager_b": 200,
-        "unit_a": 404, "head_a": 404, "viewer_a": 404,
-    },
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("who", WHO[1:])
-@pytest.mark.parametrize("name", sorted(ACCESS_RULES))
-def test_site_pages_for_every_role(world, name: str, who: str) -> None:  # type: ignore[no-untyped-def]
-    from django.test import Client
-
-    client = Client()
-    client.force_login(world.users[who])
-    response = client.get(reverse(name))
-
-    expected = SITE_EXPECTED[ACCESS_RULES[name]][who]
-    if expected is None:
-        assert response.status_code < 500 and response.status_code != 404
-    else:
-        assert response.status_code == expected

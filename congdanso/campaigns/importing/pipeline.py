@@ -3,6 +3,7 @@
 import datetime as dt
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -21,7 +22,7 @@ from congdanso.campaigns.importing.matching import (
     ResidentIndex,
     chunked,
 )
-from congdanso.campaigns.importing.rows import IDENTIFYING, LOOKUP, ListRow, RowReader
+from congdanso.campaigns.importing.rows import COLUMNS, IDENTIFYING, LOOKUP, ListRow, RowReader
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.campaigns.services import Actor
@@ -32,9 +33,14 @@ from congdanso.core.models import AuditAction
 from congdanso.partners.models import Unit
 from congdanso.people.importing.cleaning import RejectedRow
 from congdanso.people.importing.errors import ImportFailed
-from congdanso.people.importing.header import HEADER_SCAN_ROWS, find_header
+from congdanso.people.importing.header import (
+    HEADER_SCAN_ROWS,
+    ColumnMap,
+    find_header,
+    override_columns,
+)
 from congdanso.people.importing.pipeline import ImportResult
-from congdanso.people.importing.reading import open_table
+from congdanso.people.importing.reading import TableSource, open_table
 from congdanso.people.models import ResidentStatus
 from congdanso.vn import detect_legacy_encoding, vietnam_today
 
@@ -71,7 +77,7 @@ class AchievementImportResult(ImportResult):
         }
 
 
-def _date_problem(row: ListRow, today: dt.date) -> Message | None:
+def date_problem(row: ListRow, today: dt.date) -> Message | None:
     if row.date_error is not None:
         if row.date_error.impossible:
             return Message(_("The date %(value)s does not exist."), value=row.date_text)
@@ -119,14 +125,31 @@ class _Plan:
             self.best[known.id] = matched
 
 
-def _read(
+#: The fields a column override may name.
+ACHIEVEMENT_FIELDS = tuple(name for name in COLUMNS if name)
+
+
+@dataclass
+class OpenedAchievementList:
+    """A partner's list open at its header (see `people.importing.pipeline.OpenedList`)."""
+
+    source: TableSource
+    head: list[tuple[int, list[Any]]]
+    used: int
+    column_map: ColumnMap
+    detected: ColumnMap
+    legacy_hint: str | None
+
+
+def open_achievement_list(
     path: Path,
     *,
-    sheet: str | int | None,
-    today: dt.date,
-    default_date: dt.date | None,
-) -> tuple[dict[str, Any], list[ListRow], list[RejectedRow], int]:
-    """(what the result says of the file, rows to match, rows rejected, rows read)."""
+    sheet: str | int | None = None,
+    default_date: dt.date | None = None,
+    columns: Mapping[str, int | None] | None = None,
+) -> OpenedAchievementList:
+    """Open the list and find its header (the import and its preview read the same way).
+    `columns` overrides the detected columns (see `header.override_columns`)."""
     source = open_table(path, sheet=sheet)
     head: list[tuple[int, list[Any]]] = []
     for item in source.rows:
@@ -145,7 +168,12 @@ def _read(
             ),
             code="no_header",
         )
-    column_map, used = found
+    detected, used = found
+    column_map = detected
+    if columns is not None:
+        column_map = override_columns(
+            detected, columns, fields=ACHIEVEMENT_FIELDS, required=IDENTIFYING
+        )
     if "achieved_on" not in column_map.columns and default_date is None:
         raise ImportFailed(
             _(
@@ -160,18 +188,32 @@ def _read(
         legacy_hint = detect_legacy_encoding(
             cells[name_column] for _number, cells in head[used:] if name_column < len(cells)
         )
+    return OpenedAchievementList(source, head, used, column_map, detected, legacy_hint)
+
+
+def _read(
+    path: Path,
+    *,
+    sheet: str | int | None,
+    today: dt.date,
+    default_date: dt.date | None,
+    columns: Mapping[str, int | None] | None = None,
+) -> tuple[dict[str, Any], list[ListRow], list[RejectedRow], int]:
+    """(what the result says of the file, rows to match, rows rejected, rows read)."""
+    opened = open_achievement_list(path, sheet=sheet, default_date=default_date, columns=columns)
+    column_map, source = opened.column_map, opened.source
     reader = RowReader(
-        column_map.columns, today=today, default_date=default_date, legacy_hint=legacy_hint
+        column_map.columns, today=today, default_date=default_date, legacy_hint=opened.legacy_hint
     )
     ready: list[ListRow] = []
     rejected: list[RejectedRow] = []
     count = 0
-    for number, cells in chain(head[used:], source.rows):
+    for number, cells in chain(opened.head[opened.used :], source.rows):
         row = reader.read(number, cells)
         if row is None:
             continue
         count += 1
-        problem = _date_problem(row, today)
+        problem = date_problem(row, today)
         if problem is None:
             ready.append(row)
         else:
@@ -308,9 +350,11 @@ def import_achievements(
     dry_run: bool = False,
     today: dt.date | None = None,
     recorded_by: Actor = None,
+    columns: Mapping[str, int | None] | None = None,
 ) -> AchievementImportResult:
     """Record the achievements a partner's list reports. Raises ImportFailed; then nothing
-    is written. `dry_run` does all the work, counts included, and writes nothing."""
+    is written. `dry_run` does all the work, counts included, and writes nothing.
+    `columns` overrides the detected columns (field → 0-based index, None to leave it out)."""
     started = time.perf_counter()
     today = today or vietnam_today()
     path = Path(path)
@@ -325,7 +369,7 @@ def import_achievements(
             code="date_in_future",
         )
     described, rows, rejected, count = _read(
-        path, sheet=sheet, today=today, default_date=default_date
+        path, sheet=sheet, today=today, default_date=default_date, columns=columns
     )
     note = Message(_("Imported from %(file)s"), file=path.name).render(settings.LANGUAGE_CODE)
     try:

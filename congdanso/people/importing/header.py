@@ -10,9 +10,13 @@ Cells are compared folded (no case, no diacritics), after fixing legacy TCVN3/VN
 
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.core.errors import Message
+from congdanso.people.importing.errors import ImportFailed
 from congdanso.vn import fix_legacy, fold
 
 HEADER_SCAN_ROWS = 30
@@ -271,3 +275,70 @@ def _merge_sub_header(
     column_map.header_cells = labels
     column_map.header_row = number
     return 1
+
+
+#: The widest column index an override may name (the reader refuses wider tables anyway).
+MAX_OVERRIDE_COLUMN = 999
+
+
+def override_columns(
+    column_map: ColumnMap,
+    columns: Mapping[str, int | None],
+    *,
+    fields: Collection[str],
+    required: Collection[str],
+) -> ColumnMap:
+    """The column map with the user's choices applied: `columns` maps a field to a column
+    index (0-based), or to None to leave the field out; fields it does not name keep the
+    detected column. The header row found stays where the data starts.
+
+    A two-level "Ngày sinh | Nam | Nữ" header is kept unless the user names a birth-date or
+    gender column: then their choice replaces it. Raises ImportFailed for an unknown field, a
+    column named twice or no column for the `required` fields (one of them is enough)."""
+    chosen = dict(column_map.columns)
+    seen: dict[int, str] = {}
+    for name, index in columns.items():
+        if name not in fields:
+            raise ImportFailed(
+                Message(_("Unknown field %(field)s in the column choice."), field=name),
+                code="bad_columns",
+            )
+        if index is None:
+            chosen.pop(name, None)
+            continue
+        if (
+            not isinstance(index, int)
+            or isinstance(index, bool)
+            or not (0 <= index <= MAX_OVERRIDE_COLUMN)
+        ):
+            raise ImportFailed(
+                Message(_("There is no column %(column)s in the file."), column=index),
+                code="bad_columns",
+            )
+        chosen[name] = index
+    for name, index in chosen.items():
+        if index in seen:
+            raise ImportFailed(
+                Message(
+                    _("Column %(column)s is chosen for both %(first)s and %(second)s."),
+                    column=index + 1,
+                    first=seen[index],
+                    second=name,
+                ),
+                code="bad_columns",
+            )
+        seen[index] = name
+    if not any(name in chosen for name in required):
+        raise ImportFailed(
+            Message(
+                _("Choose the column that holds %(fields)s."), fields=" / ".join(sorted(required))
+            ),
+            code="bad_columns",
+        )
+    by_gender = column_map.birth_by_gender
+    if any(columns.get(name) is not None for name in ("birth_date", "gender")):
+        by_gender = {}
+    # Birth dates split by gender sit in columns of their own: another field named there
+    # would read the same cells twice.
+    by_gender = {i: g for i, g in by_gender.items() if i not in seen}
+    return replace(column_map, columns=chosen, birth_by_gender=dict(by_gender))

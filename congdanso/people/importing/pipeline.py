@@ -3,7 +3,7 @@
 import datetime as dt
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -19,14 +19,20 @@ from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
 from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleaner
 from congdanso.people.importing.errors import ImportFailed
-from congdanso.people.importing.header import HEADER_SCAN_ROWS, find_header
+from congdanso.people.importing.header import (
+    HEADER_SCAN_ROWS,
+    SYNONYMS,
+    ColumnMap,
+    find_header,
+    override_columns,
+)
 from congdanso.people.importing.parallel import (
     Rows,
     batches_in_process,
     batches_in_worker,
     worker_wanted,
 )
-from congdanso.people.importing.reading import open_table
+from congdanso.people.importing.reading import TableSource, open_table
 from congdanso.people.importing.runs import (
     file_sha256,
     run_find,
@@ -35,7 +41,7 @@ from congdanso.people.importing.runs import (
     run_rejected_rows,
 )
 from congdanso.people.importing.villages import VillageResolver
-from congdanso.people.importing.writing import ChunkWriter
+from congdanso.people.importing.writing import ChunkWriter, import_cache
 from congdanso.people.models import ImportRun
 from congdanso.places.models import Place
 from congdanso.vn import detect_legacy_encoding
@@ -112,35 +118,29 @@ class _DryRunRollback(Exception):
     pass
 
 
-def import_residents(
-    path: Path,
-    *,
-    commune: Place,
-    sheet: str | int | None = None,
-    create_villages: bool = False,
-    dry_run: bool = False,
-    today: dt.date | None = None,
-    progress: Callable[[int], None] | None = None,
-    reuse_previous: bool = True,
-) -> ImportResult:
-    """Import a resident list into `commune`. Raises ImportFailed; then nothing is written.
+#: The fields a column override may name.
+RESIDENT_FIELDS = tuple(SYNONYMS)
 
-    `dry_run` does all the work, counts included, and rolls it back. With `reuse_previous`,
-    a file already imported into data that has not changed since is answered from the
-    import log (see `runs`) without being read again.
-    """
-    started = time.perf_counter()
-    today = today or timezone.localdate()
-    path = Path(path)
-    if not path.is_file():
-        raise ImportFailed(Message(_("File not found: %(path)s"), path=path), code="file_not_found")
-    sha256 = file_sha256(path)
-    options = run_options(sheet=sheet, create_villages=create_villages, today=today)
-    previous = run_find(commune=commune, sha256=sha256, options=options) if reuse_previous else None
-    if previous is not None:
-        return _repeat(previous, seconds=time.perf_counter() - started, dry_run=dry_run)
-    source = open_table(path, sheet=sheet)
-    sheet_name, encoding = source.sheet_name, source.encoding
+
+@dataclass
+class OpenedList:
+    """A resident list open at its header: the rows read ahead (`head`, of which the first
+    `used` are the header), the rest still in `source.rows`."""
+
+    source: TableSource
+    head: list[tuple[int, list[Any]]]
+    used: int
+    #: The columns in force (the user's override applied) and the ones the header named.
+    column_map: ColumnMap
+    detected: ColumnMap
+    legacy_hint: str | None
+
+
+def open_with_header(
+    path: Path, *, sheet: str | int | None = None, columns: Mapping[str, int | None] | None = None
+) -> OpenedList:
+    """Open the list and find its header (the import and its preview read the same way)."""
+    source = open_table(Path(path), sheet=sheet)
     head: list[tuple[int, list[Any]]] = []
     for item in source.rows:
         head.append(item)
@@ -158,21 +158,64 @@ def import_residents(
             ),
             code="no_header",
         )
-    column_map, used = found
+    detected, used = found
+    column_map = detected
+    if columns is not None:
+        column_map = override_columns(
+            detected, columns, fields=RESIDENT_FIELDS, required=("full_name",)
+        )
     name_column = column_map.columns["full_name"]
     legacy_hint = detect_legacy_encoding(
         cells[name_column] for _number, cells in head[used:] if name_column < len(cells)
     )
+    return OpenedList(source, head, used, column_map, detected, legacy_hint)
+
+
+def import_residents(
+    path: Path,
+    *,
+    commune: Place,
+    sheet: str | int | None = None,
+    create_villages: bool = False,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+    reuse_previous: bool = True,
+    columns: Mapping[str, int | None] | None = None,
+) -> ImportResult:
+    """Import a resident list into `commune`. Raises ImportFailed; then nothing is written.
+
+    `dry_run` does all the work, counts included, and rolls it back. With `reuse_previous`,
+    a file already imported into data that has not changed since is answered from the
+    import log (see `runs`) without being read again. `columns` overrides the columns the
+    header detection chose (field → 0-based column index, None to leave a field out; see
+    `header.override_columns`), as the import page's mapping does.
+    """
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFailed(Message(_("File not found: %(path)s"), path=path), code="file_not_found")
+    sha256 = file_sha256(path)
+    options = run_options(
+        sheet=sheet, create_villages=create_villages, today=today, columns=columns
+    )
+    previous = run_find(commune=commune, sha256=sha256, options=options) if reuse_previous else None
+    if previous is not None:
+        return _repeat(previous, seconds=time.perf_counter() - started, dry_run=dry_run)
+    opened = open_with_header(path, sheet=sheet, columns=columns)
+    sheet_name, encoding = opened.source.sheet_name, opened.source.encoding
+    column_map, legacy_hint = opened.column_map, opened.legacy_hint
     # One holder owns the open table, so that handing it to a worker frees it here.
-    holder: list[Rows] = [chain(head[used:], source.rows)]
-    del source, head
+    holder: list[Rows] = [chain(opened.head[opened.used :], opened.source.rows)]
+    del opened
     result: ImportResult | None = None
     # The import makes millions of short-lived objects and no reference cycles: the cyclic
     # collector would only rescan them (it doubled the cleaning time when measured).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with transaction.atomic(), residents_changing(communes=[commune.pk]):
+        with transaction.atomic(), import_cache(), residents_changing(communes=[commune.pk]):
             villages = VillageResolver(commune, create=create_villages)
             writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name)
             cleaner = RowCleaner(

@@ -6,12 +6,14 @@ user saw them: 7.0 → 7, a date cell → dd/mm/yyyy.
 
 import csv
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.utils import translation
 
 if TYPE_CHECKING:  # the pipeline's import log uses cell_text from here
+    from congdanso.people.importing.cleaning import RejectedRow
     from congdanso.people.importing.pipeline import ImportResult
 
 
@@ -32,12 +34,21 @@ def cell_text(cell: Any) -> str:
 
 
 def write_rejects(out: IO[str], result: "ImportResult") -> None:
-    width = max([len(result.header_cells)] + [len(r.cells) for r in result.rejected_rows])
-    headers = list(result.header_cells) + [""] * (width - len(result.header_cells))
+    write_rejected_rows(out, result.header_cells, result.rejected_rows)
+
+
+def write_rejected_rows(
+    out: IO[str], header_cells: Sequence[str], rejected_rows: Iterable["RejectedRow"]
+) -> None:
+    """The rejects file from the header and the rows (the import page keeps them apart from
+    a result: `write_rejects` is this for a result)."""
+    rows = list(rejected_rows)
+    width = max([len(header_cells)] + [len(r.cells) for r in rows])
+    headers = list(header_cells) + [""] * (width - len(header_cells))
     writer = csv.writer(out)
     with translation.override("vi"):
         writer.writerow(["Dòng", *headers, "Lý do"])
-        for row in result.rejected_rows:
+        for row in rows:
             cells = [cell_text(c) for c in row.cells]
             writer.writerow([row.row_number, *cells, *[""] * (width - len(cells)), str(row.reason)])
 

@@ -11,6 +11,7 @@ the versions differ and the file goes through the whole pipeline.
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +45,34 @@ def data_version(commune: Place) -> str:
         Place.objects.filter(parent=commune).aggregate(
             n=Count("id"), last=Max("id"), archived=Max("archived_at")
         ),
+        # A renamed or restored village changes which rows find their village: the few
+        # villages of a commune are listed whole.
+        list(
+            Place.objects.filter(parent=commune)
+            .order_by("id")
+            .values_list("id", "name_key", "kind", "archived_at")
+        ),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def run_options(*, sheet: str | int | None, create_villages: bool, today: dt.date) -> dict:
-    return {
+def run_options(
+    *,
+    sheet: str | int | None,
+    create_villages: bool,
+    today: dt.date,
+    columns: Mapping[str, int | None] | None = None,
+) -> dict:
+    options: dict[str, Any] = {
         "sheet": None if sheet is None else str(sheet),
         "create_villages": create_villages,
         "today": today.isoformat(),
         "version": congdanso.__version__,
     }
+    # Only when given, so that the runs logged before overrides existed still match.
+    if columns is not None:
+        options["columns"] = dict(sorted(columns.items()))
+    return options
 
 
 def run_find(*, commune: Place, sha256: str, options: dict) -> ImportRun | None:

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.indicators import village_gaps
 from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.parsing import date_parse, time_parse
@@ -23,7 +23,6 @@ from congdanso.outreach import schedule
 from congdanso.outreach.calendar import proposals_ics, sessions_ics
 from congdanso.outreach.selectors import session_list
 from congdanso.partners.selectors import campaign_units_find
-from congdanso.vn import vietnam_today
 
 
 def table_lines(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -45,17 +44,6 @@ def ics_path_check(path: Path | None) -> None:
             Message(gettext_lazy("The folder %(folder)s does not exist."), folder=str(path.parent)),
             code="path_invalid",
         )
-
-
-def campaign_needs(campaign: Campaign) -> dict[int, int]:
-    """Each village's gap to the campaign's cohort target: how many more people it needs."""
-    # Imported here: the indicators read sessions too, and a module-level import would make
-    # outreach and campaigns import each other.
-    from congdanso.campaigns.indicators import campaign_indicators
-
-    # Planning ahead of a campaign's start is normal; the gaps are then those known today.
-    result = campaign_indicators(campaign, on=max(vietnam_today(), campaign.start_date))
-    return {row.place_id: row.gap for row in result.villages if row.place_id is not None}
 
 
 class Command(BaseCommand):
@@ -102,7 +90,7 @@ class Command(BaseCommand):
             weekdays=weekdays,
             date_from=date_from,
             date_to=date_to,
-            need=campaign_needs(campaign),
+            need=village_gaps(campaign),
             per_day=per_day,
         )
         created = []

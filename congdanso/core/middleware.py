@@ -1,0 +1,31 @@
+"""Domain errors raised under a page become pages, not tracebacks.
+
+Views call one service or selector and let its `DomainError` rise: a `NotFound` is the 404
+page (something outside the user's scope does not exist for them), any other refusal is a
+400 page that says what was wrong, in the user's language. Forms that can show the message
+next to a field catch the error themselves; this is the net under everything else.
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from congdanso.core.errors import DomainError, NotFound
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/"):
+            return None  # the API answers its own errors in JSON
+        if isinstance(exception, NotFound):
+            return render(request, "404.html", {"message": exception.message}, status=404)
+        if isinstance(exception, DomainError):
+            return render(request, "core/refused.html", {"message": exception.message}, status=400)
+        return None

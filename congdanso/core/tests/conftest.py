@@ -1,0 +1,3 @@
+from congdanso.core.tests.world import World, world
+
+__all__ = ["World", "world"]

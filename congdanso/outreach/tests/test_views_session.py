@@ -1,0 +1,317 @@
+"""Field mode: the sessions page, opening today's session, and session mode (find → tick →
+next, turns, +1 person not in the list)."""
+
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from congdanso.accounts.models import Role, User
+from congdanso.accounts.services import role_grant
+from congdanso.campaigns.models import Achievement, Campaign
+from congdanso.campaigns.services import campaign_create
+from congdanso.conftest import EXEMPLARY_2023
+from congdanso.core.tests.world import World
+from congdanso.outreach.models import SessionStatus, SupportSession, Turn
+from congdanso.partners.models import UnitKind
+from congdanso.partners.services import pledge_upsert, unit_get_or_create
+from congdanso.people.tests.factories import ResidentFactory
+from congdanso.places.models import Place
+from congdanso.vn import vietnam_today
+
+pytestmark = pytest.mark.django_db
+
+
+def _soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def _session_url(world: World) -> str:
+    return reverse("outreach:session", args=[world.campaign.pk, world.session.pk])
+
+
+def _turn_url(world: World) -> str:
+    return reverse("outreach:session_turn", args=[world.campaign.pk, world.session.pk])
+
+
+def _anonymous_url(world: World) -> str:
+    return reverse("outreach:session_anonymous", args=[world.campaign.pk, world.session.pk])
+
+
+def _count(soup: BeautifulSoup) -> int:
+    return int(soup.select_one(".session-count strong").get_text(strip=True))
+
+
+@pytest.fixture
+def current(world: World, ea_yong: Place) -> Campaign:
+    """A campaign running today, where the police unit has a pledge."""
+    today = vietnam_today()
+    campaign = campaign_create(
+        place=ea_yong,
+        name="Chiến dịch đang chạy",
+        start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=30),
+        criteria=list(EXEMPLARY_2023),
+        target_exemplary=100,
+    )
+    pledge_upsert(unit=world.unit, campaign=campaign, target_people=10)
+    return campaign
+
+
+# The sessions page.
+
+
+def test_the_sessions_page_lists_past_sessions_and_offers_to_open_today(world: World) -> None:
+    response = world.site("unit_a").get(reverse("outreach:sessions", args=[world.campaign.pk]))
+
+    assert response.status_code == 200
+    soup = _soup(response)
+    links = [a["href"] for a in soup.select("a.session-row")]
+    assert links == [_session_url(world)]
+    form = soup.select_one("form.session-open")
+    assert form["action"] == reverse("outreach:session_open", args=[world.campaign.pk])
+    places = [o.get_text(strip=True) for o in form.select("select[name=place] option")]
+    assert "Thôn Cao Bằng" in places
+
+
+@pytest.mark.parametrize("who", ["viewer_a", "manager_b"])
+def test_the_sessions_page_does_not_exist_for_viewers_and_other_communes(
+    world: World, who: str
+) -> None:
+    url = reverse("outreach:sessions", args=[world.campaign.pk])
+    assert world.site(who).get(url).status_code == 404
+
+
+def test_opening_today_creates_one_session_through_the_users_unit_and_not_twice(
+    world: World, current: Campaign
+) -> None:
+    village = world.session.place
+    url = reverse("outreach:session_open", args=[current.pk])
+    client = world.site("unit_a")
+
+    first = client.post(url, {"place": str(village.pk)})
+    second = client.post(url, {"place": str(village.pk)})
+
+    session = SupportSession.objects.get(campaign=current)
+    assert session.date == vietnam_today()
+    assert list(session.units.all()) == [world.unit]
+    target = reverse("outreach:session", args=[current.pk, session.pk])
+    assert first["Location"] == second["Location"] == target
+    today = _soup(client.get(reverse("outreach:sessions", args=[current.pk])))
+    assert [a["href"] for a in today.select("a.session-row")] == [target]
+
+
+def test_opening_a_session_outside_the_campaign_dates_says_why_and_writes_nothing(
+    world: World,
+) -> None:
+    response = world.site("manager_a").post(
+        reverse("outreach:session_open", args=[world.campaign.pk]),
+        {"place": str(world.session.place.pk)},
+    )
+
+    assert response.status_code == 200
+    error = _soup(response).select_one("#id_place").find_previous("ul", class_="errorlist")
+    assert "31/12/2023" in error.get_text()  # "… nằm ngoài thời gian chiến dịch (…)"
+    assert "chiến dịch" in error.get_text()
+    assert SupportSession.objects.filter(campaign=world.campaign).count() == 1
+
+
+@pytest.mark.parametrize("place", ["", "999999", "abc"])
+def test_opening_needs_a_place_of_the_campaign(world: World, current: Campaign, place: str) -> None:
+    response = world.site("manager_a").post(
+        reverse("outreach:session_open", args=[current.pk]), {"place": place}
+    )
+
+    assert response.status_code == 200
+    assert _soup(response).select_one("#id_place").find_previous("ul", class_="errorlist")
+    assert not SupportSession.objects.filter(campaign=current).exists()
+
+
+# Session mode.
+
+
+def test_session_mode_finds_a_person_and_offers_a_big_button_per_criterion_not_done(
+    world: World,
+) -> None:
+    response = world.site("unit_a").get(_session_url(world), {"q": "hoa nguyen"})
+
+    soup = _soup(response)
+    (person,) = soup.select("li.person-tick")
+    assert person.select_one(".person-name").get_text(strip=True) == "Nguyễn Thị Hoà"
+    codes = [b["value"] for b in person.select("form.tick-form button[name=criterion]")]
+    assert "bank_account" not in codes  # done already
+    assert codes == ["vneid_level2", "public_service_account", "ehealth_book",
+                     "cashless_payment", "sim_standardized"]  # fmt: skip
+    assert person.select_one("form.help-form select[name=service]") is not None
+    card = person.select_one("a.person-row")["href"]
+    assert card.startswith(reverse("people:card", args=[world.campaign.pk, world.resident.pk]))
+    assert "next=" in card
+    box = soup.select_one("form.field-search input[name=q]")
+    assert box["value"] == "hoa nguyen"
+    assert not box.has_attr("autofocus")  # the results, not the keyboard, after a search
+
+
+def test_a_tick_records_a_turn_and_the_achievement_then_comes_back_to_an_empty_box(
+    world: World,
+) -> None:
+    client = world.site("unit_a")
+    before = _count(_soup(client.get(_session_url(world))))
+
+    response = client.post(
+        _turn_url(world),
+        {"resident": world.resident.pk, "criterion": "vneid_level2", "q": "hoa nguyen"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(_session_url(world), 302)]
+    soup = _soup(response)
+    assert _count(soup) == before + 1
+    assert "Nguyễn Thị Hoà" in soup.select_one(".messages").get_text()
+    box = soup.select_one("form.field-search input[name=q]")
+    assert box.get("value", "") == ""
+    assert box.has_attr("autofocus")
+    turn = Turn.objects.get(session=world.session)
+    assert turn.criterion.code == "vneid_level2"
+    assert turn.unit == world.unit
+    achievement = Achievement.objects.get(resident=world.resident, criterion__code="vneid_level2")
+    assert achievement.achieved_on == world.session.date
+    assert achievement.session == world.session
+    world.session.refresh_from_db()
+    assert world.session.status == SessionStatus.HELD
+
+
+def test_a_second_tap_on_the_same_criterion_adds_nothing(world: World) -> None:
+    client = world.site("head_a")
+    data = {"resident": world.resident.pk, "criterion": "ehealth_book"}
+
+    client.post(_turn_url(world), data)
+    client.post(_turn_url(world), data)
+
+    assert Turn.objects.filter(session=world.session).count() == 1
+    assert Achievement.objects.filter(criterion__code="ehealth_book").count() == 1
+
+
+def test_other_help_records_a_turn_without_an_achievement(world: World) -> None:
+    client = world.site("unit_a")
+    achievements = Achievement.objects.count()
+
+    response = client.post(
+        _turn_url(world), {"resident": world.resident.pk, "service": "guidance"}, follow=True
+    )
+
+    assert _count(_soup(response)) == 1
+    assert Turn.objects.get(session=world.session).service == "guidance"
+    assert Achievement.objects.count() == achievements
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"criterion": "vneid_level2"},
+        {"resident": "abc", "criterion": "vneid_level2"},
+        {"resident": "1"},
+        {"resident": "1", "service": "massage"},
+        {"resident": "1", "criterion": "no_such"},
+    ],
+)
+def test_a_bad_tap_says_why_and_records_nothing(world: World, data: dict[str, str]) -> None:
+    response = world.site("unit_a").post(_turn_url(world), data, follow=True)
+
+    assert response.status_code == 200
+    assert _soup(response).select_one(".messages .message-error") is not None
+    assert not Turn.objects.exists()
+
+
+def test_a_resident_of_another_commune_cannot_be_ticked(world: World) -> None:
+    response = world.site("manager_a").post(
+        _turn_url(world), {"resident": world.resident_b.pk, "criterion": "vneid_level2"}
+    )
+
+    assert response.status_code == 404
+    assert not Turn.objects.exists()
+
+
+def test_a_unit_member_without_a_pledge_cannot_tick(world: World, ea_yong: Place) -> None:
+    youth, _ = unit_get_or_create(place=ea_yong, name="Đoàn Thanh niên", kind=UnitKind.YOUTH_UNION)
+    member = User.objects.create_user("youth")
+    role_grant(user=member, role=Role.UNIT_MEMBER, place=ea_yong, unit=youth)
+    client = world.site(None)
+    client.force_login(member)
+
+    page = _soup(client.get(_session_url(world), {"q": "hoa nguyen"}))
+    response = client.post(
+        _turn_url(world), {"resident": world.resident.pk, "criterion": "vneid_level2"}
+    )
+    anonymous = client.post(_anonymous_url(world), {"count": "1"})
+
+    assert page.select("button[name=criterion]") == []
+    assert response.status_code == 404
+    assert anonymous.status_code == 404
+    assert not Turn.objects.exists()
+    world.session.refresh_from_db()
+    assert world.session.anonymous_turns == 0
+
+
+def test_plus_one_counts_a_person_not_in_the_list_and_can_be_taken_back(world: World) -> None:
+    client = world.site("unit_a")
+
+    client.post(_anonymous_url(world), {"count": "1"})
+    response = client.post(_anonymous_url(world), {"count": "1"}, follow=True)
+
+    soup = _soup(response)
+    assert _count(soup) == 2
+    assert soup.select_one("form.anonymous-form button[value='1']") is not None
+    world.session.refresh_from_db()
+    assert world.session.anonymous_turns == 2
+
+    client.post(_anonymous_url(world), {"count": "-1"})
+    world.session.refresh_from_db()
+    assert world.session.anonymous_turns == 1
+
+
+@pytest.mark.parametrize("count", ["", "5", "x"])
+def test_plus_one_refuses_anything_but_one(world: World, count: str) -> None:
+    response = world.site("unit_a").post(_anonymous_url(world), {"count": count}, follow=True)
+
+    assert _soup(response).select_one(".messages .message-error") is not None
+    world.session.refresh_from_db()
+    assert world.session.anonymous_turns == 0
+
+
+def test_taking_back_below_zero_says_why(world: World) -> None:
+    response = world.site("unit_a").post(_anonymous_url(world), {"count": "-1"}, follow=True)
+
+    assert _soup(response).select_one(".messages .message-error") is not None
+
+
+def test_a_session_of_another_campaign_does_not_exist_here(world: World) -> None:
+    url = reverse("outreach:session", args=[world.campaign_b.pk, world.session.pk])
+
+    assert world.site("admin").get(url).status_code == 404
+
+
+def test_session_mode_partial_answers_only_the_results(world: World) -> None:
+    response = world.site("unit_a").get(_session_url(world), {"q": "hoa nguyen", "partial": "1"})
+
+    soup = _soup(response)
+    assert soup.select_one("html") is None
+    assert len(soup.select("li.person-tick")) == 1
+
+
+def test_session_mode_search_reads_a_page_of_results_in_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries
+) -> None:
+    for n in range(20):
+        ResidentFactory(village=world.resident.village, full_name=f"Lê Thị Hoa {n}")
+    client = world.site("unit_a")
+    client.get(_session_url(world), {"q": "le hoa"})
+
+    # Request and scope (4), the session, the criteria, the ids found and their rows, their
+    # achievements, their turns here, the user's unit, the running count, the navigation:
+    # 13 for a full page of results.
+    with django_assert_max_num_queries(13):
+        response = client.get(_session_url(world), {"q": "le hoa"})
+
+    assert len(_soup(response).select("li.person-tick")) == 10
+    assert _soup(response).select_one("#search-results p.muted") is not None  # type more
