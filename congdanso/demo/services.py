@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from congdanso.accounts.models import Role
+from congdanso.accounts.services import role_grant
 from congdanso.demo.campaign import DemoCampaignResult, demo_campaign_load
 from congdanso.demo.synthetic import (
     EA_YONG_SCHOOL,
@@ -21,6 +23,7 @@ from congdanso.demo.synthetic import (
     generate_rows,
     write_xlsx,
 )
+from congdanso.partners.models import Unit
 from congdanso.people.importing import ImportResult, import_residents
 from congdanso.places.models import Place, PlaceKind
 from congdanso.places.services import (
@@ -67,14 +70,37 @@ def demo_commune_get_or_create() -> Place:
     return commune
 
 
-def demo_logins_ensure() -> tuple[DemoLogin, ...]:
+#: The demo's users, one per role of the reference case: (username, role, where, unit key).
+DEMO_USERS = (
+    ("thuky", Role.MANAGER, "commune", None),  # the steering committee's secretary
+    ("congan", Role.UNIT_MEMBER, "commune", "Công an xã Ea Yông"),  # a volunteer, police
+    ("truongthon", Role.VILLAGE_HEAD, "Thôn Cao Bằng", None),
+    ("huyen", Role.VIEWER, "district", None),  # the district's steering committee
+)
+
+
+def demo_logins_ensure(commune: Place) -> tuple[DemoLogin, ...]:
+    """The administrator and one user per role; existing accounts are left as they are."""
     password = os.environ.get("CONGDANSO_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
     user_model = get_user_model()
-    user = user_model.objects.filter(username="admin").first()
-    if user is not None:
-        return (DemoLogin("admin", None, "superuser"),)
-    user_model.objects.create_superuser("admin", "", password)
-    return (DemoLogin("admin", password, "superuser"),)
+    logins = []
+    if user_model.objects.filter(username="admin").exists():
+        logins.append(DemoLogin("admin", None, "superuser"))
+    else:
+        user_model.objects.create_superuser("admin", "", password)
+        logins.append(DemoLogin("admin", password, "superuser"))
+    places = {"commune": commune, "district": commune.parent or commune}
+    for username, role, where, unit_name in DEMO_USERS:
+        label = str(Role(role).label)
+        if user_model.objects.filter(username=username).exists():
+            logins.append(DemoLogin(username, None, label))
+            continue
+        place = places.get(where) or Place.objects.get(parent=commune, name=where)
+        unit = Unit.objects.get(place=commune, name=unit_name) if unit_name else None
+        user = user_model.objects.create_user(username, "", password)
+        role_grant(user=user, role=role, place=place, unit=unit)
+        logins.append(DemoLogin(username, password, label))
+    return tuple(logins)
 
 
 def demo_load(*, residents: int = DEMO_RESIDENTS, seed: int = DEMO_SEED) -> DemoResult:
@@ -90,5 +116,5 @@ def demo_load(*, residents: int = DEMO_RESIDENTS, seed: int = DEMO_SEED) -> Demo
     # The campaign's numbers are for the full demo commune and shrink with a smaller one.
     campaign = demo_campaign_load(commune=commune, scale=residents / DEMO_RESIDENTS, seed=seed)
     return DemoResult(
-        commune=commune, imported=imported, logins=demo_logins_ensure(), campaign=campaign
+        commune=commune, imported=imported, logins=demo_logins_ensure(commune), campaign=campaign
     )

@@ -24,8 +24,13 @@ def test_demo_builds_ea_yong_and_a_second_run_changes_nothing(settings, tmp_path
     assert 390 <= count <= 400
     assert "admin / congdanso-2023" in first.getvalue()
     assert get_user_model().objects.get(username="admin").is_superuser
+    for username in ("thuky", "congan", "truongthon", "huyen"):  # one per role
+        assert f"{username} / congdanso-2023" in first.getvalue()
+    volunteer = get_user_model().objects.get(username="congan").grants.get()
+    assert (volunteer.role, volunteer.unit.name) == ("unit_member", "Công an xã Ea Yông")
 
     second = io.StringIO()
     call_command("demo", "--residents", "400", stdout=second)
     assert Resident.objects.filter(commune=commune).count() == count
     assert " 0 thêm mới, 0 cập nhật" in second.getvalue()
+    assert "thuky / congdanso-2023" not in second.getvalue()  # passwords left as they were
