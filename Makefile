@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/import_residents.py
 	$(BIN)/python benchmarks/indicators.py --keep
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -39,3 +39,14 @@ BUILTIN = [
         "Thông tin thuê bao di động đã khớp với Cơ sở dữ liệu quốc gia về dân cư.",
     ),
 ]
+
+#: Short names for one-tap buttons on a phone ("VNeID mức 2 — xong"): code → (Vietnamese,
+#: English). A criterion without one is shown by its name.
+SHORT_NAMES = {
+    "vneid_level2": ("VNeID mức 2", "VNeID level 2"),
+    "public_service_account": ("Dịch vụ công", "Public services"),
+    "ehealth_book": ("Sổ sức khỏe", "E-health book"),
+    "bank_account": ("Tài khoản ngân hàng", "Bank account"),
+    "cashless_payment": ("Không tiền mặt", "Cashless payment"),
+    "sim_standardized": ("Chuẩn hóa thuê bao", "SIM data standardised"),
+}

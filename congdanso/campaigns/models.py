@@ -25,6 +25,10 @@ class Criterion(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200, help_text=_("In Vietnamese."))
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    short_name = models.CharField(
+        _("short name"), max_length=40, blank=True, help_text=_("For buttons on a phone.")
+    )
+    short_name_en = models.CharField(_("short name in English"), max_length=40, blank=True)
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
     is_builtin = models.BooleanField(_("built in"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=100)

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.campaigns.catalog import BUILTIN
+from congdanso.campaigns.catalog import BUILTIN, SHORT_NAMES
 from congdanso.campaigns.models import (
     Achievement,
     AchievementSource,
@@ -55,11 +55,14 @@ def criteria_builtin_ensure() -> None:
     if Criterion.objects.filter(is_builtin=True).count() == len(BUILTIN):
         return
     for position, (code, name, name_en, help_text) in enumerate(BUILTIN, 1):
+        short_name, short_name_en = SHORT_NAMES[code]
         Criterion.objects.update_or_create(
             code=code,
             defaults={
                 "name": name,
                 "name_en": name_en,
+                "short_name": short_name,
+                "short_name_en": short_name_en,
                 "help_text": help_text,
                 "is_builtin": True,
                 "position": position,

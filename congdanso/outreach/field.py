@@ -62,6 +62,14 @@ def criterion_label(criterion: Criterion) -> str:
     return criterion.name
 
 
+def criterion_short_label(criterion: Criterion) -> str:
+    """The criterion's short name in the active language (for a button), else its name."""
+    language = translation.get_language() or "vi"
+    if language.startswith("en") and criterion.short_name_en:
+        return criterion.short_name_en
+    return criterion.short_name or criterion_label(criterion)
+
+
 def campaign_for_people(access: Access, campaign_id: int | str) -> Campaign:
     """The campaign, for a user who sees its residents one by one (a viewer does not: for them
     the person pages of the campaign do not exist)."""
@@ -123,8 +131,8 @@ class CriterionState:
 
     @property
     def button(self) -> str:
-        """The one-tap button: "<criterion> — xong" ("… — done")."""
-        return gettext("%(name)s — done") % {"name": self.label}
+        """The one-tap button: "VNeID mức 2 — xong" ("VNeID level 2 — done")."""
+        return gettext("%(name)s — done") % {"name": criterion_short_label(self.criterion)}
 
 
 @dataclass(frozen=True)

@@ -244,7 +244,33 @@ class DataIssue(models.Model):
             self.original_value, self.original_encrypted, self.key_version = value, "", None
 
 
-class ImportRun(models.Model):
+class RejectedRowsMixin:
+    """`rejected_rows` kept encrypted in `rejected_rows_encrypted` (they hold CCCDs and
+    phones as the file gave them): [[row number, cells, msgid, params], …]."""
+
+    rejected_rows_encrypted: str
+    key_version: int | None
+    encrypted_columns: ClassVar[dict[str, str]]
+
+    @property
+    def rejected_rows(self) -> list[Any]:
+        if not self.rejected_rows_encrypted:
+            return []
+        context = self.encrypted_columns["rejected_rows_encrypted"]
+        return json.loads(decrypt(self.rejected_rows_encrypted, context))
+
+    @rejected_rows.setter
+    def rejected_rows(self, rows: list[Any]) -> None:
+        if not rows:
+            self.rejected_rows_encrypted, self.key_version = "", None
+            return
+        text = json.dumps(rows, ensure_ascii=False)
+        context = self.encrypted_columns["rejected_rows_encrypted"]
+        self.rejected_rows_encrypted = encrypt(text, context)
+        self.key_version = keyring().active
+
+
+class ImportRun(RejectedRowsMixin, models.Model):
     """One import of a resident list into a commune: what was read, what it did, what it
     rejected. It lets a user see past imports and lets an unchanged file imported again into
     unchanged data be answered from here instead of being read again."""
@@ -276,21 +302,6 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
 
-    @property
-    def rejected_rows(self) -> list[Any]:
-        if not self.rejected_rows_encrypted:
-            return []
-        return json.loads(decrypt(self.rejected_rows_encrypted, personal.RUN_REJECTED))
-
-    @rejected_rows.setter
-    def rejected_rows(self, rows: list[Any]) -> None:
-        if not rows:
-            self.rejected_rows_encrypted, self.key_version = "", None
-            return
-        text = json.dumps(rows, ensure_ascii=False)
-        self.rejected_rows_encrypted = encrypt(text, personal.RUN_REJECTED)
-        self.key_version = keyring().active
-
 
 class ImportKind(models.TextChoices):
     RESIDENTS = "residents", _("Resident list")
@@ -306,7 +317,7 @@ class ImportJobStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
-class ImportJob(models.Model):
+class ImportJob(RejectedRowsMixin, models.Model):
     """An import started from the import page: the uploaded file waiting for its preview to
     be confirmed, then the background run, its progress and its outcome.
 
@@ -371,22 +382,6 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
-
-    @property
-    def rejected_rows(self) -> list[Any]:
-        """[[row number, cells, msgid, params], …] as the import log keeps them."""
-        if not self.rejected_rows_encrypted:
-            return []
-        return json.loads(decrypt(self.rejected_rows_encrypted, personal.JOB_REJECTED))
-
-    @rejected_rows.setter
-    def rejected_rows(self, rows: list[Any]) -> None:
-        if not rows:
-            self.rejected_rows_encrypted, self.key_version = "", None
-            return
-        text = json.dumps(rows, ensure_ascii=False)
-        self.rejected_rows_encrypted = encrypt(text, personal.JOB_REJECTED)
-        self.key_version = keyring().active
 
     @property
     def is_finished(self) -> bool:
