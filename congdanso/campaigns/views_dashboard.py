@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from congdanso.accounts.access import access_for, campaign_get_for
-from congdanso.campaigns.dashboard import dashboard_get
+from congdanso.campaigns.dashboard import dashboard_get, default_date
 from congdanso.campaigns.forms_dashboard import NO, DashboardForm, PeopleForm
 from congdanso.campaigns.navigation import remember_campaign
 from congdanso.campaigns.people_lists import (
@@ -28,7 +28,11 @@ def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
     access = access_for(request.user)
     campaign = campaign_get_for(access, campaign_id)
     remember_campaign(request, campaign)
-    form = DashboardForm(request.GET, campaign=campaign)
+    query = request.GET.copy()
+    if not query.get("ngay"):
+        # The date picker shows the date the figures are as of, not an empty field.
+        query["ngay"] = default_date(campaign).isoformat()
+    form = DashboardForm(query, campaign=campaign)
     form.is_valid()  # invalid fields show their message; the page uses their default
     dashboard = dashboard_get(
         access, campaign, place_code=form.place_code(), on=form.day(), sort=form.sort()

@@ -190,6 +190,16 @@ def test_a_viewer_sees_the_numbers_without_links_to_people(seeded: Seeded) -> No
     assert people.status_code == 404
 
 
+def test_the_date_picker_shows_the_date_the_figures_are_as_of(seeded: Seeded) -> None:
+    client = _user(Role.MANAGER, seeded.campaign.place)
+
+    default = _soup(_dashboard(client, seeded.campaign)).find("input", attrs={"name": "ngay"})
+    asked = _soup(_dashboard(client, seeded.campaign, ngay=ON.isoformat()))
+
+    assert default["value"] == seeded.campaign.end_date.isoformat()  # today is after the end
+    assert asked.find("input", attrs={"name": "ngay"})["value"] == ON.isoformat()
+
+
 def test_a_village_head_reads_their_village_and_nothing_else(seeded: Seeded) -> None:
     cao, tan = seeded.villages["Thôn Cao Bằng"], seeded.villages["Thôn Tân Lập"]
     client = _user(Role.VILLAGE_HEAD, cao)
