@@ -187,14 +187,15 @@ def test_a_wrong_password_shows_the_form_again_with_a_vietnamese_error(officer) 
     assert error.startswith("Vui lòng điền vào Tên đăng nhập và mật khẩu chính xác.")
 
 
-def test_logging_in_leads_home_then_to_the_admin_for_staff(officer) -> None:  # type: ignore[no-untyped-def]
+def test_logging_in_leads_home_then_to_the_users_campaigns(officer) -> None:  # type: ignore[no-untyped-def]
     client = Client()
 
     response = _log_in(client, "thu-ky", PASSWORD)
 
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert client.get("/")["Location"] == reverse("admin:index")
+    # No campaign covers their places yet: the list says so (with one, its dashboard).
+    assert client.get("/")["Location"] == reverse("campaigns:list")
 
 
 def test_logging_in_returns_to_the_page_asked_for(officer) -> None:  # type: ignore[no-untyped-def]

@@ -157,3 +157,10 @@ def test_the_admin_site_is_for_administrators_only(world, who: str) -> None:  # 
     response = client.get(reverse("admin:people_resident_changelist"))
     assert response.status_code == 302  # to the admin log-in: not staff
     assert world.site("admin").get(reverse("admin:people_resident_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["manager_a", "unit_a", "head_a", "viewer_a"])
+def test_home_sends_each_user_to_their_campaigns_dashboard(world, who: str) -> None:  # type: ignore[no-untyped-def]
+    response = world.site(who).get(reverse("home"))
+
+    assert response["Location"] == reverse("campaigns:dashboard", args=[world.campaign.pk])
