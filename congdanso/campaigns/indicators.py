@@ -25,11 +25,9 @@ commune officer to check by hand):
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +35,7 @@ from congdanso.campaigns.cohort import add_years, cohort_birth_range
 from congdanso.campaigns.models import Campaign, Tally
 from congdanso.campaigns.models import TallyMeasure as M
 from congdanso.campaigns.selectors import CampaignRules, campaign_rules
+from congdanso.campaigns.sql import as_date, fetch_all
 from congdanso.core.errors import DomainError, Message
 from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.partners.models import Donation, Pledge, Unit
@@ -260,16 +259,6 @@ def _check_place(campaign: Campaign, place: Place) -> None:
         )
 
 
-def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
 @dataclass
 class _Figures:
     """The tallies of one place as of D."""
@@ -313,7 +302,7 @@ class _Tallies:
         self.units: dict[str, dict[int, int]] = {m: defaultdict(int) for m in "UTP"}
         self.issues: dict[int, int] = defaultdict(int)
         # Summed in the database over the days up to D, except for the exemplary (the series).
-        for measure, item, cohort, on, amount in _fetch(
+        for measure, item, cohort, on, amount in fetch_all(
             f"""SELECT measure, item, cohort, CASE WHEN measure = %s THEN day END,
                        SUM(amount)
                 FROM {_TALLY} WHERE campaign_id = %s AND scope_id = %s AND day <= %s
@@ -324,9 +313,9 @@ class _Tallies:
             if measure == M.RESIDENTS:
                 _count_residents(self.figures, item, cohort, amount)
             elif measure == M.EXEMPLARY:
-                self.daily_all[_as_date(on)] += amount
+                self.daily_all[as_date(on)] += amount
                 if cohort:
-                    self.daily_cohort[_as_date(on)] += amount
+                    self.daily_cohort[as_date(on)] += amount
             elif measure == M.CRITERION:
                 self.criteria[(item, cohort)] += amount
             elif measure == M.ISSUES:
@@ -357,7 +346,7 @@ def _areas(campaign: Campaign, places: dict[int, Place], day: dt.date) -> dict[i
     """The figures of every village, site and commune of the place, as of D."""
     areas: dict[int, _Figures] = defaultdict(_Figures)
     ids = list(places)
-    for scope, measure, item, cohort, amount in _fetch(
+    for scope, measure, item, cohort, amount in fetch_all(
         f"""SELECT scope_id, measure, item, cohort, SUM(amount) FROM {_TALLY}
             WHERE campaign_id = %s AND scope_id IN ({", ".join(["%s"] * len(ids)) or "NULL"})
               AND measure IN (%s, %s) AND day <= %s
@@ -615,7 +604,7 @@ def _unit_rows(
     sessions (a few thousand rows even for a province)."""
     place_sql, place_params = _session_place_sql(place)
     held = dict(
-        _fetch(
+        fetch_all(
             f"""SELECT su.unit_id, COUNT(*)
                 FROM {_SESSION_UNITS} su JOIN {_SESSION} s ON s.id = su.supportsession_id
                 WHERE s.campaign_id = %s AND s.date BETWEEN %s AND %s AND s.status = %s
@@ -655,7 +644,7 @@ def _session_figures(
     campaign: Campaign, place: Place, day: dt.date, tallies: dict[str, dict[int, int]]
 ) -> SessionFigures:
     place_sql, place_params = _session_place_sql(place)
-    ((held, planned, anonymous),) = _fetch(
+    ((held, planned, anonymous),) = fetch_all(
         f"""SELECT COALESCE(SUM(CASE WHEN s.status = %s AND s.date <= %s THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN s.status = %s THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN s.status = %s AND s.date <= %s

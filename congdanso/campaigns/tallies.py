@@ -45,6 +45,7 @@ from congdanso.campaigns.cohort import birth_range
 from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Tally
 from congdanso.campaigns.models import TallyMeasure as M
 from congdanso.campaigns.selectors import communes_under
+from congdanso.campaigns.sql import as_date, fetch_all, placeholders
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import Place
@@ -89,25 +90,11 @@ class Spec:
         return self.start - dt.timedelta(days=1)
 
 
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join(["%s"] * len(values)) or "NULL"
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _specs(where: str, params: Sequence[Any], *, share: bool = False) -> dict[int, Spec]:
     """The specs of the campaigns matching `where` (alias c, place p), shared-locked against
     a rebuild when asked."""
     lock = " FOR KEY SHARE OF c" if share and connection.features.has_select_for_update else ""
-    rows = _fetch(
+    rows = fetch_all(
         f"""SELECT c.id, p.path, c.start_date, c.end_date, c.cohort_min_age,
                    c.cohort_max_age, cc.criterion_id, cc.is_exemplary
             FROM {_CAMPAIGN} c JOIN {_PLACE} p ON p.id = c.place_id
@@ -123,11 +110,11 @@ def _specs(where: str, params: Sequence[Any], *, share: bool = False) -> dict[in
             data.setdefault("exemplary", []).append(criterion)
     specs: dict[int, Spec] = {}
     for pk, data in found.items():
-        born_from, born_to = birth_range(_as_date(data["end"]), *data["ages"])
+        born_from, born_to = birth_range(as_date(data["end"]), *data["ages"])
         specs[pk] = Spec(
             pk=pk,
             path=data["path"],
-            start=_as_date(data["start"]),
+            start=as_date(data["start"]),
             born_from=born_from,
             born_to=born_to,
             criteria=tuple(data["criteria"]),
@@ -140,7 +127,7 @@ def _specs_around(paths: dict[int, str]) -> dict[int, dict[int, Spec]]:
     """For each commune (id → the path of it or of a place in it), the campaigns whose place
     contains it: one look-up of the paths above, on the unique index."""
     above = sorted({ancestor for path in paths.values() for ancestor in path_ancestors(path)})
-    found = _specs(f"p.path IN ({_marks(above)})", above, share=True) if above else {}
+    found = _specs(f"p.path IN ({placeholders(above)})", above, share=True) if above else {}
     return {
         commune: {pk: spec for pk, spec in found.items() if path.startswith(spec.path)}
         for commune, path in paths.items()
@@ -167,8 +154,8 @@ def _contribution_sql(
         # Some residents: by their ids alone, so that the per-resident indexes are used
         # (with the commune too, SQLite picks the commune-wide indicator index).
         if residents is not None:
-            return f"{alias}.{column} IN ({_marks(residents)})", list(residents)
-        return f"{alias}.commune_id IN ({_marks(communes)})", list(communes)
+            return f"{alias}.{column} IN ({placeholders(residents)})", list(residents)
+        return f"{alias}.commune_id IN ({placeholders(communes)})", list(communes)
 
     place = "COALESCE(r.village_id, r.commune_id)"
     cohort = "CASE WHEN r.birth_date BETWEEN %s AND %s THEN 1 ELSE 0 END"
@@ -205,7 +192,7 @@ def _contribution_sql(
                     FROM (SELECT a.resident_id, MAX(a.achieved_on) AS done_on
                           FROM {_ACHIEVEMENT} a
                           WHERE {a_sql} AND a.withdrawn_at IS NULL
-                            AND a.criterion_id IN ({_marks(exemplary)})
+                            AND a.criterion_id IN ({placeholders(exemplary)})
                           GROUP BY a.resident_id HAVING COUNT(*) = %s) x
                          JOIN {_RESIDENT} r ON r.id = x.resident_id
                     WHERE r.status = %s GROUP BY 2, 4, 5"""  # noqa: S608
@@ -213,7 +200,7 @@ def _contribution_sql(
             params += [*ages, *a_params, *exemplary, len(exemplary), living]
         counted = f"""FROM {_ACHIEVEMENT} a JOIN {_RESIDENT} r ON r.id = a.resident_id
                       WHERE {a_sql} AND a.withdrawn_at IS NULL
-                        AND a.criterion_id IN ({_marks(criteria)}) AND r.status = %s"""
+                        AND a.criterion_id IN ({placeholders(criteria)}) AND r.status = %s"""
         parts.append(
             f"""SELECT 'C', {place}, a.criterion_id,
                        CASE WHEN a.achieved_on < %s THEN %s ELSE a.achieved_on END,
@@ -269,7 +256,7 @@ def contributions(
     )
     for chunk in chunks:
         sql, params = _contribution_sql(spec, communes, chunk, people=people, turns=turns)
-        _add_rows(spec, _fetch(sql, params), out)
+        _add_rows(spec, fetch_all(sql, params), out)
     return out
 
 
@@ -288,7 +275,7 @@ def _people_rows(residents: Sequence[int]) -> list[tuple[Any, ...]]:
     """One statement: the residents with their place's chain, open-issue flags and
     achievements in force (a row per achievement)."""
     open_issue = f"SELECT 1 FROM {_ISSUE} i WHERE i.resident_id = r.id AND i.resolved_at IS NULL"  # noqa: S608
-    return _fetch(
+    return fetch_all(
         f"""SELECT r.id, r.commune_id, r.status, r.birth_date, p.id, p.path, p.parent_id,
                    p1.parent_id, p2.parent_id, EXISTS ({open_issue}),
                    EXISTS ({open_issue} AND i.code = %s),
@@ -296,7 +283,7 @@ def _people_rows(residents: Sequence[int]) -> list[tuple[Any, ...]]:
             FROM {_RESIDENT} r {_CHAIN.format(place="COALESCE(r.village_id, r.commune_id)")}
                  LEFT JOIN {_ACHIEVEMENT} a ON a.commune_id = r.commune_id
                       AND a.resident_id = r.id AND a.withdrawn_at IS NULL
-            WHERE r.id IN ({_marks(residents)})""",  # noqa: S608
+            WHERE r.id IN ({placeholders(residents)})""",  # noqa: S608
         [IssueCode.POSSIBLE_DUPLICATE, *residents],
     )
 
@@ -321,7 +308,7 @@ def _people(rows: list[tuple[Any, ...]]) -> dict[int, dict[int, _Person]]:
         if person is None:
             person = people[commune][pk] = _Person(
                 status=status,
-                born=None if born is None else _as_date(born),
+                born=None if born is None else as_date(born),
                 chain=(place, *parents),
                 path=path,
                 any_issue=bool(any_issue),
@@ -329,7 +316,7 @@ def _people(rows: list[tuple[Any, ...]]) -> dict[int, dict[int, _Person]]:
                 achieved={},
             )
         if criterion is not None:
-            person.achieved[criterion] = (_as_date(on), unit)
+            person.achieved[criterion] = (as_date(on), unit)
     return people
 
 
@@ -371,13 +358,13 @@ def _turn_contributions(specs: Sequence[Spec], residents: Sequence[int]) -> Coun
     by_pk = {spec.pk: spec for spec in specs}
     if not by_pk or not residents:
         return out
-    found = _fetch(
+    found = fetch_all(
         f"""SELECT t.resident_id, COALESCE(t.unit_id, 0), s.campaign_id, s.date, p.id,
                    p.path, p.parent_id, p1.parent_id, p2.parent_id
             FROM {_TURN} t JOIN {_SESSION} s ON s.id = t.session_id
                  {_CHAIN.format(place="s.place_id")}
-            WHERE t.resident_id IN ({_marks(residents)}) AND s.status = %s
-              AND s.campaign_id IN ({_marks(list(by_pk))})""",  # noqa: S608 - constants
+            WHERE t.resident_id IN ({placeholders(residents)}) AND s.status = %s
+              AND s.campaign_id IN ({placeholders(list(by_pk))})""",  # noqa: S608 - constants
         [*residents, SessionStatus.HELD, *by_pk],
     )
     rows_by_spec: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
@@ -403,7 +390,7 @@ def _add_rows(spec: Spec, rows: list[tuple[Any, ...]], out: Counter[Key]) -> Non
     first: dict[int, dict[tuple[int, int], dt.date]] = defaultdict(dict)
     for measure, place_id, item, day, extra, n, path, *parents in rows:
         scopes = _scopes(spec, path, (place_id, *parents))
-        day = _as_date(day)
+        day = as_date(day)
         if measure == M.PEOPLE:
             seen = first[extra]
             for scope in scopes:
@@ -529,8 +516,8 @@ class _Change:
             # reads the data as it was when it started, so the reads come after.
             for chunk in range(0, len(wanted), _IDS_PER_QUERY):
                 part = wanted[chunk : chunk + _IDS_PER_QUERY]
-                _fetch(
-                    f"""SELECT id FROM {_RESIDENT} WHERE id IN ({_marks(part)})
+                fetch_all(
+                    f"""SELECT id FROM {_RESIDENT} WHERE id IN ({placeholders(part)})
                         ORDER BY id FOR UPDATE""",  # noqa: S608 - constants
                     part,
                 )
@@ -542,8 +529,8 @@ class _Change:
         else:
             for chunk in range(0, len(wanted), _IDS_PER_QUERY):
                 part = wanted[chunk : chunk + _IDS_PER_QUERY]
-                for pk, commune in _fetch(
-                    f"SELECT id, commune_id FROM {_RESIDENT} WHERE id IN ({_marks(part)})",  # noqa: S608
+                for pk, commune in fetch_all(
+                    f"SELECT id, commune_id FROM {_RESIDENT} WHERE id IN ({placeholders(part)})",  # noqa: S608
                     part,
                 ):
                     by_commune[commune].append(pk)
@@ -568,7 +555,7 @@ class _Change:
             if not self.specs[commune]:
                 continue
             if connection.features.has_select_for_update:
-                _fetch(
+                fetch_all(
                     f"SELECT id FROM {_RESIDENT} WHERE commune_id = %s ORDER BY id FOR UPDATE",  # noqa: S608
                     [commune],
                 )

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from congdanso.core.admin import AuditedAdmin
 from congdanso.core.changes import residents_changing
 from congdanso.outreach.models import SupportSession, Turn
+from congdanso.outreach.selectors import session_residents
 
 
 @admin.register(SupportSession)
@@ -20,8 +21,7 @@ class SupportSessionAdmin(AuditedAdmin):
     date_hierarchy = "date"
 
     def changing(self, obj: SupportSession) -> AbstractContextManager[None]:
-        residents = Turn.objects.filter(session_id=obj.pk).values_list("resident_id", flat=True)
-        return residents_changing(residents=residents if obj.pk else [], turns=True)
+        return residents_changing(residents=session_residents(obj.pk), turns=True)
 
 
 @admin.register(Turn)

@@ -31,6 +31,7 @@ from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
+from congdanso.outreach.selectors import session_residents
 from congdanso.people.models import Resident
 from congdanso.vn import vietnam_today
 
@@ -241,9 +242,7 @@ def _write(
     if locked.status != SessionStatus.HELD:
         # The session's earlier turns start counting too.
         tally_track(
-            residents=Turn.objects.filter(session_id=locked.pk)
-            .order_by()
-            .values_list("resident_id", flat=True),
+            residents=session_residents(locked.pk),
             achievements=False,
             turns=True,
         )

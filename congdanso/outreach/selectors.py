@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Count, QuerySet
 
 from congdanso.campaigns.models import Campaign
-from congdanso.outreach.models import SupportSession
+from congdanso.outreach.models import SupportSession, Turn
 
 
 def session_list(
@@ -23,4 +23,14 @@ def session_list(
         .prefetch_related("units")
         .annotate(turn_count=Count("turns"))
         .order_by("date", "starts_at", "place__path", "id")
+    )
+
+
+def session_residents(session_id: int | None) -> list[int]:
+    """The residents the session's turns are for (a resident helped twice comes twice): the
+    people whose figures change when the session does."""
+    if session_id is None:
+        return []
+    return list(
+        Turn.objects.filter(session_id=session_id).order_by().values_list("resident_id", flat=True)
     )

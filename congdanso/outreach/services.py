@@ -20,6 +20,7 @@ from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
+from congdanso.outreach.selectors import session_residents
 from congdanso.partners.models import Unit
 from congdanso.people.models import Resident
 from congdanso.places.models import LOCAL_KINDS, Place
@@ -111,7 +112,7 @@ def session_status_set(*, session: SupportSession, status: str) -> SupportSessio
         )
     if session.status != status:
         # Turns count only in held sessions: their people's tallies change with the status.
-        with tally_change(residents=_session_residents(session), achievements=False, turns=True):
+        with tally_change(residents=session_residents(session.pk), achievements=False, turns=True):
             SupportSession.objects.filter(pk=session.pk).update(status=status)
             audit_record(
                 action=AuditAction.UPDATE,
@@ -122,12 +123,6 @@ def session_status_set(*, session: SupportSession, status: str) -> SupportSessio
             )
     session.status = status
     return session
-
-
-def _session_residents(session: SupportSession) -> list[int]:
-    return list(
-        Turn.objects.filter(session=session).order_by().values_list("resident_id", flat=True)
-    )
 
 
 def session_anonymous_turns_add(*, session: SupportSession, count: int = 1) -> int:
