@@ -51,6 +51,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/indicators.py --keep
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/reports.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "congdanso.partners",
     "congdanso.outreach",
     "congdanso.privacy",
+    "congdanso.reports",
     "congdanso.demo",
 ]
 

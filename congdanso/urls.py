@@ -10,6 +10,7 @@ from congdanso.campaigns.views import home
 from congdanso.outreach import urls as outreach_urls
 from congdanso.people import urls as people_urls
 from congdanso.places import urls as places_urls
+from congdanso.reports import urls as reports_urls
 
 admin.site.site_header = "congdanso"
 admin.site.site_title = "congdanso"
@@ -37,7 +38,7 @@ ACCESS_RULES: dict[str, str] = {
     "home": "signed-in",
     "set_language": "public",
     **{f"{module.app_name}:{name}": rule for module in (
-        accounts_urls, campaigns_urls, people_urls, outreach_urls, places_urls,
+        accounts_urls, campaigns_urls, people_urls, outreach_urls, places_urls, reports_urls,
     ) for name, rule in module.ACCESS.items()},
 }  # fmt: skip
 
@@ -49,6 +50,7 @@ urlpatterns = [
     path("", include(people_urls)),
     path("", include(outreach_urls)),
     path("", include(places_urls)),
+    path("", include(reports_urls)),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls()),
 ]

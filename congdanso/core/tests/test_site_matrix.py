@@ -76,6 +76,9 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     "outreach:session_anonymous": lambda w: reverse(
         "outreach:session_anonymous", args=[w.campaign.pk, w.session.pk]
     ),
+    # The report downloads (aggregates: viewers too).
+    "reports:docx": _campaign("reports:docx"),
+    "reports:xlsx": _campaign("reports:xlsx"),
 }
 
 
@@ -146,7 +149,8 @@ def test_site_pages_for_every_role(world, name: str, who: str) -> None:  # type:
     else:
         assert response.status_code == expected, (name, who, response.status_code)
     if who in ("viewer_a", "manager_b"):
-        text = response.content.decode(errors="replace")
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode(errors="replace")
         for private in PRIVATE:
             assert private not in text, (name, who, private)
 

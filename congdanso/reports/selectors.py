@@ -1,0 +1,72 @@
+"""What a report is about: a campaign, a place within it and a date — checked once, before
+any file is written, so that bad input gives a clear error and no partial file.
+
+Every figure of a report comes from `campaigns.indicators.campaign_indicators` for this
+request, so a report number equals the dashboard number for the same campaign, place and
+date.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.accounts.access import Access, campaign_get_for, indicator_place_for
+from congdanso.campaigns.indicators import Indicators, campaign_indicators
+from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.selectors import campaign_get
+from congdanso.core.errors import DomainError, Message
+from congdanso.places.models import Place
+from congdanso.places.selectors import place_get
+from congdanso.vn import vietnam_today
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    campaign: Campaign
+    place: Place
+    on: dt.date
+    #: Who asks (the command line: None, everything; the web: the signed-in user's access,
+    #: which decides whether the residents' sheet exists and what it shows).
+    access: Access | None = None
+
+    def indicators(self) -> Indicators:
+        return campaign_indicators(self.campaign, place=self.place, on=self.on)
+
+
+def report_request(
+    *,
+    campaign_id: int | str,
+    place_code: str | None = None,
+    on: dt.date | None = None,
+    access: Access | None = None,
+) -> ReportRequest:
+    """The checked request. Raises NotFound (unknown campaign, or out of the user's scope) or
+    DomainError (a place outside the campaign, a date outside the campaign's period)."""
+    if access is None:
+        campaign = campaign_get(campaign_id)
+        place = place_get(place_code) if place_code else campaign.place
+    else:
+        campaign = campaign_get_for(access, campaign_id)
+        place = indicator_place_for(access, campaign, place_get(place_code) if place_code else None)
+    if not place.path.startswith(campaign.place.path):
+        raise DomainError(
+            Message(
+                _("%(place)s is not within the place of this campaign (%(campaign_place)s)."),
+                place=place.name,
+                campaign_place=campaign.place.name,
+            ),
+            code="place_outside_campaign",
+        )
+    day = on or min(vietnam_today(), campaign.end_date)
+    if not campaign.start_date <= day <= campaign.end_date:
+        raise DomainError(
+            Message(
+                _("The date %(date)s is outside the campaign (%(start)s – %(end)s)."),
+                date=day.strftime("%d/%m/%Y"),
+                start=campaign.start_date.strftime("%d/%m/%Y"),
+                end=campaign.end_date.strftime("%d/%m/%Y"),
+            ),
+            code="date_outside_campaign",
+        )
+    return ReportRequest(campaign=campaign, place=place, on=day, access=access)

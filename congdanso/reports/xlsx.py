@@ -1,0 +1,601 @@
+"""The Excel workbook of a campaign for a place and a date.
+
+Sheets (their Vietnamese names and headers are in `xlsx_text`): the summary, the criteria,
+the villages — or, for a place above a commune, the communes with their rank by cohort share
+—, the units against their pledges, the support sessions, the donations, the weekly series,
+and the residents with their criteria.
+
+Every figure is read from `campaign_indicators` for the request (so it equals the dashboard's
+for the same campaign, place and date); the two lists the indicators only count — the
+sessions and the residents — are read with the indicators' definitions, and their totals
+equal the indicators' (the tests check both).
+
+The residents' sheet streams: xlsxwriter in `constant_memory` mode writes each row to disk as
+it comes, and the residents are read commune by commune (the shard key), each commune's
+residents and their achievements as two cursors in the same order, merged as they go. No
+list or dictionary of residents is ever built, so a province of 3,000,000 residents fits in
+the memory of a commune's.
+
+Personal data: a viewer (no role that sees residents one by one over the place) gets no
+residents' sheet. CCCD and phone are masked unless the user may reveal them
+(`accounts.access.can_reveal`; the workbook is then an audited reveal); those who may not
+see birth dates in full get the birth year. The command line (no access) is a system
+administrator's: it sees birth dates, and the numbers masked all the same.
+
+Cells hold real numbers and dates, never text that looks like them; no formulas. The file
+is deterministic: the same data give the same bytes (its creation date is the report date).
+"""
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django.db.models import Q
+from django.utils import translation
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from congdanso.accounts.access import PERSON_ROLES, Access, can_reveal, residents_visible
+from congdanso.campaigns.cohort import cohort_birth_range
+from congdanso.campaigns.indicators import AreaRow, Forecast, Indicators
+from congdanso.campaigns.models import Achievement
+from congdanso.campaigns.selectors import CampaignRules, campaign_rules, communes_under
+from congdanso.core.audit import audit_record
+from congdanso.core.crypto import Keyring, keyring
+from congdanso.core.models import AuditAction
+from congdanso.outreach.models import SessionStatus
+from congdanso.outreach.selectors import session_list
+from congdanso.partners.models import DonationItem, UnitKind
+from congdanso.people import personal
+from congdanso.people.models import BirthDatePrecision, Gender, Resident, ResidentStatus
+from congdanso.places.models import LOCAL_KINDS, Place, PlaceKind
+from congdanso.reports import xlsx_text as T
+from congdanso.reports.selectors import ReportRequest
+from congdanso.vn import mask_phone
+
+#: Rows a database cursor fetches at a time (residents; achievements are ~5 a resident).
+CHUNK = 2000
+
+#: Excel's day 0 (1899-12-30, the 1900 date system), as a proleptic ordinal.
+_EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
+
+#: Cell kinds, each with its number format.
+TEXT, INT, PCT, VND, DATE, NUMBER = "text", "int", "pct", "vnd", "date", "number"
+_NUMBER_FORMATS = {
+    INT: "#,##0",
+    PCT: "0.0%",
+    VND: '#,##0 "đ"',
+    DATE: "dd/mm/yyyy",
+    NUMBER: "#,##0.0",
+}
+_BIRTH_FORMATS = {
+    BirthDatePrecision.DAY: "dd/mm/yyyy",
+    BirthDatePrecision.MONTH: "mm/yyyy",
+    BirthDatePrecision.YEAR: "yyyy",
+    "": "dd/mm/yyyy",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str
+    width: float
+
+
+class _Sheet:
+    """A table sheet: a bold header row, frozen; typed cells; an autofilter over the rows."""
+
+    def __init__(self, book: "_Book", name: str, columns: Sequence[Column]) -> None:
+        self.book = book
+        self.sheet: Worksheet = book.workbook.add_worksheet(name)
+        self.columns = tuple(columns)
+        self.next_row = 1
+        for index, column in enumerate(self.columns):
+            self.sheet.set_column(index, index, column.width)
+            self.sheet.write_string(0, index, column.header, book.header)
+        self.sheet.set_row(0, 45)
+        self.sheet.freeze_panes(1, 0)
+
+    def row(self, values: Sequence[Any], formats: Sequence[Format | None] = ()) -> None:
+        r = self.next_row
+        for index, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            given = formats[index] if index < len(formats) else None
+            self.book.write(
+                self.sheet, r, index, value, given or self.book.kind[self.columns[index].kind]
+            )
+        self.next_row += 1
+
+    def close(self) -> None:
+        self.sheet.autofilter(0, 0, max(self.next_row - 1, 1), len(self.columns) - 1)
+
+
+class _Book:
+    def __init__(self, path: Path, created: dt.date) -> None:
+        self.workbook = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "remove_timezone": True,
+            },
+        )
+        # The creation date is the report's date, so that the same data give the same file.
+        self.workbook.set_properties(
+            {"created": dt.datetime.combine(created, dt.time()), "author": "congdanso"}
+        )
+        self.header = self.workbook.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E7ECF1", "border": 1}
+        )
+        self.kind: dict[str, Format | None] = {TEXT: None}
+        for kind, number_format in _NUMBER_FORMATS.items():
+            self.kind[kind] = self.workbook.add_format({"num_format": number_format})
+        self.birth = {
+            precision: self.workbook.add_format({"num_format": number_format})
+            for precision, number_format in _BIRTH_FORMATS.items()
+        }
+
+    def write(self, sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> None:
+        if isinstance(value, str):
+            sheet.write_string(row, col, value, fmt)
+        elif isinstance(value, bool):
+            sheet.write_string(row, col, T.YES if value else T.NO, fmt)
+        elif isinstance(value, int | float):
+            sheet.write_number(row, col, value, fmt)
+        elif isinstance(value, dt.date):
+            # A date cell is its serial number under a date format (what write_datetime
+            # writes, without its datetime arithmetic: a date has no time or zone).
+            sheet.write_number(row, col, value.toordinal() - _EXCEL_EPOCH, fmt)
+        else:
+            sheet.write_string(row, col, str(value), fmt)
+
+    def close(self) -> None:
+        self.workbook.close()
+
+
+def report_xlsx(request: ReportRequest, path: Path) -> None:
+    """Write the workbook of the request to `path` (the caller makes it atomic)."""
+    indicators = request.indicators()
+    rules = campaign_rules(request.campaign)
+    with translation.override("vi"):  # the labels of kinds and statuses in the cells
+        book = _Book(path, request.on)
+        try:
+            _summary(book, request, indicators)
+            _criteria(book, indicators)
+            if indicators.communes:
+                _communes(book, indicators.communes)
+            else:
+                _villages(book, indicators.villages)
+            _units(book, indicators)
+            _sessions(book, request)
+            _donations(book, indicators)
+            _weekly(book, indicators)
+            if _sees_residents(request.access, request.place):
+                _residents(book, request, rules)
+        finally:
+            book.close()
+
+
+# --- The aggregate sheets -------------------------------------------------------------------
+
+
+def _summary(book: _Book, request: ReportRequest, ind: Indicators) -> None:
+    campaign = request.campaign
+    recent, whole = ind.projection, ind.projection_campaign
+
+    def target_date(day: dt.date | None) -> dt.date | str:
+        return day if day is not None else T.NOT_REACHED
+
+    figures: list[tuple[str, Any, str]] = [
+        ("campaign", campaign.name, TEXT),
+        ("place", ind.place_name, TEXT),
+        ("place_code", ind.place_code, TEXT),
+        ("date", ind.date, DATE),
+        ("start_date", campaign.start_date, DATE),
+        ("end_date", campaign.end_date, DATE),
+        ("exemplary_target", ind.exemplary.target, INT),
+        ("exemplary_count", ind.exemplary.count, INT),
+        ("exemplary_share_of_target", ind.exemplary.share_of_target, PCT),
+        ("cohort_ages", f"{ind.cohort.min_age}–{ind.cohort.max_age}", TEXT),
+        ("cohort_size", ind.cohort.size, INT),
+        ("cohort_met", ind.cohort.met, INT),
+        ("cohort_share", ind.cohort.share, PCT),
+        ("cohort_target_share", ind.cohort.target_share, PCT),
+        ("cohort_needed", ind.cohort.needed, INT),
+        ("recent_basis_days", recent.basis_days, INT),
+        ("recent_exemplary_per_week", _per_week(recent), NUMBER),
+        ("recent_exemplary_at_end", recent.exemplary_at_end, INT),
+        ("recent_cohort_share_at_end", recent.cohort_share_at_end, PCT),
+        ("recent_exemplary_target_date", target_date(recent.exemplary_target_date), DATE),
+        ("recent_cohort_target_date", target_date(recent.cohort_target_date), DATE),
+        ("campaign_exemplary_at_end", whole.exemplary_at_end, INT),
+        ("campaign_cohort_share_at_end", whole.cohort_share_at_end, PCT),
+        ("sessions_held", ind.sessions.held, INT),
+        ("sessions_planned", ind.sessions.planned, INT),
+        ("turns", ind.sessions.turns, INT),
+        ("registry_turns", ind.sessions.registry_turns, INT),
+        ("anonymous_turns", ind.sessions.anonymous_turns, INT),
+        ("people_helped", ind.sessions.people, INT),
+        ("donations_count", len(ind.donations), INT),
+        ("donations_value", sum(d.value_vnd for d in ind.donations), VND),
+        ("residents", ind.data_quality.residents, INT),
+        ("without_birth_date", ind.data_quality.without_birth_date, INT),
+        ("with_open_issues", ind.data_quality.with_open_issues, INT),
+        ("possible_duplicates", ind.data_quality.possible_duplicates, INT),
+    ]
+    sheet = _Sheet(
+        book,
+        T.SHEET_SUMMARY,
+        [Column(T.SUMMARY_HEADERS[0], TEXT, 62), Column(T.SUMMARY_HEADERS[1], TEXT, 34)],
+    )
+    sheet.sheet.set_row(0, None)
+    for key, value, kind in figures:
+        sheet.row([T.SUMMARY_LABELS[key], value], [None, book.kind[kind]])
+    sheet.close()
+
+
+def _per_week(forecast: Forecast) -> float:
+    return round(forecast.exemplary_per_day * 7, 2)
+
+
+def _criteria(book: _Book, ind: Indicators) -> None:
+    kinds = (TEXT, TEXT, TEXT, INT, PCT, INT)
+    widths = (24, 40, 16, 16, 12, 16)
+    sheet = _Sheet(
+        book,
+        T.SHEET_CRITERIA,
+        [Column(h, k, w) for h, k, w in zip(T.CRITERIA_HEADERS, kinds, widths, strict=True)],
+    )
+    for row in ind.criteria:
+        sheet.row([row.code, row.name, row.exemplary, row.count, row.share, row.count_all])
+    sheet.close()
+
+
+_AREA_KINDS = (TEXT, TEXT, TEXT, INT, INT, INT, PCT, INT, INT)
+_AREA_WIDTHS = (22, 30, 14, 12, 14, 18, 12, 16, 16)
+
+
+def _area_values(row: AreaRow) -> list[Any]:
+    kind = PlaceKind(row.kind).label if row.kind in PlaceKind.values else ""
+    return [
+        row.code,
+        row.name,
+        str(kind),
+        row.residents,
+        row.cohort,
+        row.met,
+        row.share,
+        row.exemplary,
+        row.gap,
+    ]
+
+
+def _villages(book: _Book, rows: Sequence[AreaRow]) -> None:
+    columns = [
+        Column(h, k, w) for h, k, w in zip(T.AREA_HEADERS, _AREA_KINDS, _AREA_WIDTHS, strict=True)
+    ]
+    sheet = _Sheet(book, T.SHEET_VILLAGES, columns)
+    for row in rows:
+        sheet.row(_area_values(row))
+    sheet.close()
+
+
+def commune_ranking(rows: Sequence[AreaRow]) -> list[tuple[int, AreaRow]]:
+    """The communes by cohort share, highest first (then more people met, then name); equal
+    shares share a rank (1, 2, 2, 4). Shares are compared exactly, as fractions."""
+
+    def share(row: AreaRow) -> Fraction:
+        return Fraction(row.met, row.cohort) if row.cohort else Fraction(0)
+
+    ordered = sorted(rows, key=lambda r: (-share(r), -r.met, r.name, r.code))
+    ranked: list[tuple[int, AreaRow]] = []
+    for position, row in enumerate(ordered, start=1):
+        if ranked and share(ranked[-1][1]) == share(row):
+            ranked.append((ranked[-1][0], row))
+        else:
+            ranked.append((position, row))
+    return ranked
+
+
+def _communes(book: _Book, rows: Sequence[AreaRow]) -> None:
+    columns = [Column(T.RANK_HEADER, INT, 10)] + [
+        Column(h, k, w) for h, k, w in zip(T.AREA_HEADERS, _AREA_KINDS, _AREA_WIDTHS, strict=True)
+    ]
+    sheet = _Sheet(book, T.SHEET_COMMUNES, columns)
+    for rank, row in commune_ranking(rows):
+        sheet.row([rank, *_area_values(row)])
+    sheet.close()
+
+
+def _units(book: _Book, ind: Indicators) -> None:
+    kinds = (TEXT, TEXT, TEXT, INT, INT, INT, INT, INT, INT, INT)
+    widths = (34, 20, 12, 12, 12, 12, 14, 14, 14, 14)
+    sheet = _Sheet(
+        book,
+        T.SHEET_UNITS,
+        [Column(h, k, w) for h, k, w in zip(T.UNIT_HEADERS, kinds, widths, strict=True)],
+    )
+    for u in ind.units:
+        kind = UnitKind(u.kind).label if u.kind in UnitKind.values else u.kind
+        sheet.row(
+            [
+                u.name,
+                str(kind),
+                u.pledged,
+                u.sessions,
+                u.target_sessions,
+                u.turns,
+                u.people,
+                u.target_people,
+                u.achievements,
+                u.target_achievements,
+            ]
+        )
+    sheet.close()
+
+
+def sessions_listed(request: ReportRequest) -> Any:
+    """The sessions the indicators count, in date order: held in the place's subtree on or
+    before the date, and those planned (at any date)."""
+    return (
+        session_list(campaign=request.campaign)
+        .filter(place__path__startswith=request.place.path)
+        .filter(
+            Q(status=SessionStatus.HELD, date__lte=request.on) | Q(status=SessionStatus.PLANNED)
+        )
+    )
+
+
+def _sessions(book: _Book, request: ReportRequest) -> None:
+    kinds = (DATE, TEXT, TEXT, TEXT, TEXT, TEXT, INT, INT, INT)
+    widths = (12, 28, 22, 28, 14, 40, 16, 16, 12)
+    sheet = _Sheet(
+        book,
+        T.SHEET_SESSIONS,
+        [Column(h, k, w) for h, k, w in zip(T.SESSION_HEADERS, kinds, widths, strict=True)],
+    )
+    for session in sessions_listed(request).iterator(chunk_size=CHUNK):
+        commune = session.place.commune
+        sheet.row(
+            [
+                session.date,
+                session.place.name,
+                commune.name if commune is not None else "",
+                session.title,
+                str(SessionStatus(session.status).label),
+                ", ".join(sorted(unit.name for unit in session.units.all())),
+                session.turn_count,
+                session.anonymous_turns,
+                session.turn_count + session.anonymous_turns,
+            ]
+        )
+    sheet.close()
+
+
+def _donations(book: _Book, ind: Indicators) -> None:
+    kinds = (DATE, TEXT, TEXT, TEXT, TEXT, TEXT, VND)
+    widths = (12, 24, 26, 22, 36, 40, 18)
+    sheet = _Sheet(
+        book,
+        T.SHEET_DONATIONS,
+        [Column(h, k, w) for h, k, w in zip(T.DONATION_HEADERS, kinds, widths, strict=True)],
+    )
+    for d in ind.donations:
+        item = DonationItem(d.item).label if d.item in DonationItem.values else d.item
+        sheet.row(
+            [
+                d.given_on,
+                d.village,
+                d.site,
+                str(item),
+                d.description,
+                ", ".join(d.donors),
+                d.value_vnd,
+            ]
+        )
+    sheet.close()
+
+
+def _weekly(book: _Book, ind: Indicators) -> None:
+    kinds = (DATE, DATE, INT, INT, PCT)
+    widths = (14, 14, 18, 22, 14)
+    sheet = _Sheet(
+        book,
+        T.SHEET_WEEKLY,
+        [Column(h, k, w) for h, k, w in zip(T.WEEKLY_HEADERS, kinds, widths, strict=True)],
+    )
+    for week in ind.weekly:
+        end = min(week.week_start + dt.timedelta(days=6), ind.date)
+        share = week.cohort_met / ind.cohort.size if ind.cohort.size else 0.0
+        sheet.row([week.week_start, end, week.exemplary, week.cohort_met, share])
+    sheet.close()
+
+
+# --- The residents --------------------------------------------------------------------------
+
+
+def _sees_residents(access: Access | None, place: Place) -> bool:
+    """The command line sees everyone; a user, when a role that sees residents one by one
+    covers the whole place (as for the lists behind the dashboard)."""
+    return access is None or access.covers(place, PERSON_ROLES)
+
+
+@dataclass(frozen=True)
+class ResidentLine:
+    """A row of the residents' sheet, before it is written (also what the tests compare)."""
+
+    name: str
+    birth: dt.date | int | None  # a date, or the birth year for those who may not see it
+    birth_precision: str
+    gender: str
+    commune: str
+    village: str
+    cccd: str
+    phone: str
+    reached: tuple[dt.date | None, ...]  # per campaign criterion, in the campaign's order
+    exemplary: bool
+    in_cohort: bool
+    revealed: bool  # the CCCD and phone in full
+
+
+def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[ResidentLine]:
+    """The residents counted in the place at the date (living there, filed under it), commune
+    by commune in path order, then by village and name, each with the date they reached each
+    criterion (an achievement in force dated on or before the date). Streams."""
+    access, place, day = request.access, request.place, request.on
+    born_from, born_to = cohort_birth_range(request.campaign)
+    criterion_ids = [c.pk for c in rules.criteria]
+    exemplary_ids = rules.exemplary_ids
+    base = residents_visible(access) if access is not None else Resident.objects.all()
+    genders = {value: str(label) for value, label in Gender.choices}
+    # Loaded once: `decrypt()` looks the keyring up again for every value. A key rotated
+    # meanwhile by another process fails loudly (DecryptionError), nothing is written.
+    ring = keyring()
+    communes = Place.objects.filter(pk__in=communes_under(place)).order_by("path")
+    for commune in communes.iterator():
+        villages = dict(
+            Place.objects.filter(commune=commune, kind__in=LOCAL_KINDS).values_list("id", "name")
+        )
+        reveal = access is not None and can_reveal(access, Resident(commune=commune))
+        sees_birth_date = access is None or reveal
+        people = base.filter(commune_id=commune.pk, status=ResidentStatus.LIVING)
+        if place.kind in LOCAL_KINDS:
+            people = people.filter(village__path__startswith=place.path)
+        residents = (
+            people.order_by("village__path", "name_key", "id")
+            .values_list(
+                "id",
+                "full_name",
+                "birth_date",
+                "birth_date_precision",
+                "gender",
+                "village_id",
+                "cccd_encrypted",
+                "phone_encrypted",
+            )
+            .iterator(chunk_size=CHUNK)
+        )
+        # The same order as the residents, so the two cursors merge as they stream.
+        achievements = (
+            Achievement.objects.filter(
+                commune_id=commune.pk,
+                withdrawn_at__isnull=True,
+                achieved_on__lte=day,
+                criterion_id__in=criterion_ids,
+                resident_id__in=people.order_by().values("id"),
+            )
+            .order_by("resident__village__path", "resident__name_key", "resident_id")
+            .values_list("resident_id", "criterion_id", "achieved_on")
+            .iterator(chunk_size=CHUNK * 4)
+        )
+        pending = next(achievements, None)
+        for rid, name, birth, precision, gender, village_id, cccd, phone in residents:
+            reached: dict[int, dt.date] = {}
+            while pending is not None and pending[0] == rid:
+                reached[pending[1]] = pending[2]
+                pending = next(achievements, None)
+            yield ResidentLine(
+                name=name,
+                birth=birth if sees_birth_date or birth is None else birth.year,
+                birth_precision=precision,
+                gender=genders.get(gender, ""),
+                commune=commune.name,
+                village=villages.get(village_id, "") if village_id else "",
+                cccd=_shown(ring, cccd, personal.CCCD, reveal),
+                phone=_shown(ring, phone, personal.PHONE, reveal),
+                reached=tuple(reached.get(c) for c in criterion_ids),
+                exemplary=bool(exemplary_ids) and all(c in reached for c in exemplary_ids),
+                in_cohort=birth is not None and born_from <= birth <= born_to,
+                revealed=reveal and bool(cccd or phone),
+            )
+        if pending is not None:  # the two orders disagree: never a sheet with missing ticks
+            raise RuntimeError("the achievements did not stream in the residents' order")
+
+
+def _shown(ring: Keyring, token: str | None, context: str, reveal: bool) -> str:
+    if not token:
+        return ""
+    number = ring.decrypt(token, context)
+    if reveal:
+        return number
+    return personal.mask_value("cccd", number) if context == personal.CCCD else mask_phone(number)
+
+
+def _residents(book: _Book, request: ReportRequest, rules: CampaignRules) -> None:
+    access = request.access
+    sees_birth_dates = access is None or access.is_admin
+    headers = list(T.RESIDENT_HEADERS_BEFORE)
+    columns = [
+        Column(headers[0], INT, 8),
+        Column(headers[1], TEXT, 28),
+        Column(headers[2], DATE, 12),
+        Column(headers[3], TEXT, 9),
+        Column(headers[4], TEXT, 20),
+        Column(headers[5], TEXT, 20),
+        Column(headers[6], TEXT, 15),
+        Column(headers[7], TEXT, 13),
+        *(Column(c.name, DATE, max(12.0, min(24.0, len(c.name) * 0.6))) for c in rules.criteria),
+        Column(T.RESIDENT_HEADERS_AFTER[0], TEXT, 12),
+        Column(T.RESIDENT_HEADERS_AFTER[1], TEXT, 12),
+    ]
+    if access is not None and not sees_birth_dates:
+        # Whether each commune's birth dates are shown depends on the user's reveal roles;
+        # the header says "birth date" only when every row shows one.
+        sees_birth_dates = all(
+            can_reveal(access, Resident(commune=c))
+            for c in Place.objects.filter(pk__in=communes_under(request.place))
+        )
+        if not sees_birth_dates:
+            columns[2] = Column(T.BIRTH_YEAR_HEADER, INT, 10)
+    sheet = _Sheet(book, T.SHEET_RESIDENTS, columns)
+    revealed = 0
+    # The hot loop of a province (3 M rows): each cell's type is known, so it is written
+    # straight away rather than through `_Sheet.row`'s dispatch.
+    ws, date_format, int_format = sheet.sheet, book.kind[DATE], book.kind[INT]
+    write_string, write_number = ws.write_string, ws.write_number
+    first_criterion = len(T.RESIDENT_HEADERS_BEFORE)
+    for row, line in enumerate(resident_lines(request, rules), start=1):
+        write_number(row, 0, row, int_format)
+        write_string(row, 1, line.name)
+        if isinstance(line.birth, dt.date):
+            birth_format = book.birth.get(line.birth_precision, book.birth[""])
+            write_number(row, 2, line.birth.toordinal() - _EXCEL_EPOCH, birth_format)
+        elif line.birth is not None:
+            write_number(row, 2, line.birth)
+        for col, text in ((3, line.gender), (4, line.commune), (5, line.village)):
+            if text:
+                write_string(row, col, text)
+        if line.cccd:
+            write_string(row, 6, line.cccd)
+        if line.phone:
+            write_string(row, 7, line.phone)
+        col = first_criterion
+        for reached in line.reached:
+            if reached is not None:
+                write_number(row, col, reached.toordinal() - _EXCEL_EPOCH, date_format)
+            col += 1
+        write_string(row, col, T.YES if line.exemplary else T.NO)
+        write_string(row, col + 1, T.YES if line.in_cohort else T.NO)
+        revealed += line.revealed
+        sheet.next_row = row + 1
+    sheet.close()
+    if revealed:
+        # Numbers in full leave the system: an audited reveal, as on the person card.
+        audit_record(
+            action=AuditAction.REVEAL,
+            obj=request.campaign,
+            changes={
+                "fields": ["cccd", "phone"],
+                "place": request.place.code,
+                "residents": revealed,
+            },
+            reason="Excel workbook",
+        )
