@@ -247,7 +247,8 @@ def indicators_date(campaign: Campaign, on: dt.date | None) -> dt.date:
     return min(day, campaign.end_date)
 
 
-def _check_place(campaign: Campaign, place: Place) -> None:
+def place_in_campaign_check(campaign: Campaign, place: Place) -> None:
+    """Raises DomainError when the place is not within the campaign's place."""
     if not place.path.startswith(campaign.place.path):
         raise DomainError(
             Message(
@@ -367,7 +368,7 @@ def campaign_indicators(
 ) -> Indicators:
     """Every indicator of the campaign for the place (default: the campaign's) at `on`."""
     place = place or campaign.place
-    _check_place(campaign, place)
+    place_in_campaign_check(campaign, place)
     day = indicators_date(campaign, on)
     rules = campaign_rules(campaign)
     born_from, born_to = cohort_birth_range(campaign)

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.accounts.access import Access, campaign_get_for, indicator_place_for
-from congdanso.campaigns.indicators import Indicators, campaign_indicators
+from congdanso.campaigns.indicators import (
+    Indicators,
+    campaign_indicators,
+    place_in_campaign_check,
+)
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.errors import DomainError, Message
@@ -49,15 +53,7 @@ def report_request(
     else:
         campaign = campaign_get_for(access, campaign_id)
         place = indicator_place_for(access, campaign, place_get(place_code) if place_code else None)
-    if not place.path.startswith(campaign.place.path):
-        raise DomainError(
-            Message(
-                _("%(place)s is not within the place of this campaign (%(campaign_place)s)."),
-                place=place.name,
-                campaign_place=campaign.place.name,
-            ),
-            code="place_outside_campaign",
-        )
+    place_in_campaign_check(campaign, place)
     day = on or min(vietnam_today(), campaign.end_date)
     if not campaign.start_date <= day <= campaign.end_date:
         raise DomainError(
