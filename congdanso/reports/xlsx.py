@@ -161,7 +161,15 @@ class _Book:
         self.workbook.close()
 
 
-def report_xlsx(request: ReportRequest, path: Path) -> None:
+#: Data rows a sheet holds: Excel's 1,048,576 rows less the header. A longer residents list
+#: (a province) goes on over further sheets, "Người dân (2)" and on: xlsxwriter would drop the
+#: rows past the last one without a word.
+SHEET_DATA_ROWS = 1_048_575
+
+
+def report_xlsx(
+    request: ReportRequest, path: Path, *, rows_per_sheet: int = SHEET_DATA_ROWS
+) -> None:
     """Write the workbook of the request to `path` (the caller makes it atomic)."""
     indicators = request.indicators()
     rules = campaign_rules(request.campaign)
@@ -179,7 +187,7 @@ def report_xlsx(request: ReportRequest, path: Path) -> None:
             _donations(book, indicators)
             _weekly(book, indicators)
             if _sees_residents(request.access, request.place):
-                _residents(book, request, rules)
+                _residents(book, request, rules, rows_per_sheet)
         finally:
             book.close()
 
@@ -529,7 +537,9 @@ def _shown(ring: Keyring, token: str | None, context: str, reveal: bool) -> str:
     return personal.mask_value("cccd", number) if context == personal.CCCD else mask_phone(number)
 
 
-def _residents(book: _Book, request: ReportRequest, rules: CampaignRules) -> None:
+def _residents(
+    book: _Book, request: ReportRequest, rules: CampaignRules, rows_per_sheet: int
+) -> None:
     access = request.access
     sees_birth_dates = access is None or access.is_admin
     headers = list(T.RESIDENT_HEADERS_BEFORE)
@@ -562,8 +572,16 @@ def _residents(book: _Book, request: ReportRequest, rules: CampaignRules) -> Non
     ws, date_format, int_format = sheet.sheet, book.kind[DATE], book.kind[INT]
     write_string, write_number = ws.write_string, ws.write_number
     first_criterion = len(T.RESIDENT_HEADERS_BEFORE)
-    for row, line in enumerate(resident_lines(request, rules), start=1):
-        write_number(row, 0, row, int_format)
+    row, part = 0, 1
+    for number, line in enumerate(resident_lines(request, rules), start=1):
+        row += 1
+        if row > rows_per_sheet:
+            sheet.close()
+            part += 1
+            sheet = _Sheet(book, f"{T.SHEET_RESIDENTS} ({part})", columns)
+            ws, row = sheet.sheet, 1
+            write_string, write_number = ws.write_string, ws.write_number
+        write_number(row, 0, number, int_format)
         write_string(row, 1, line.name)
         if isinstance(line.birth, dt.date):
             birth_format = book.birth.get(line.birth_precision, book.birth[""])

@@ -206,6 +206,24 @@ def test_every_figure_equals_the_indicators(
     assert sum(r[exemplary_column] == T.YES for r in residents[1:]) == ind.exemplary.count
 
 
+def test_a_residents_list_longer_than_a_sheet_goes_on_over_further_sheets(
+    world: dict[str, Any], campaign: Campaign, tmp_path: Path
+) -> None:
+    request = report_request(campaign_id=campaign.pk, on=DAY)
+    whole = _read(_write(tmp_path, request))[T.SHEET_RESIDENTS]
+    path = tmp_path / "split.xlsx"
+
+    report_xlsx(request, path, rows_per_sheet=4)  # Excel's limit is 1,048,575 rows a sheet
+
+    sheets = _read(path)
+    parts = [name for name in sheets if name.startswith(T.SHEET_RESIDENTS)]
+    assert parts[0] == T.SHEET_RESIDENTS and parts[1] == f"{T.SHEET_RESIDENTS} (2)"
+    assert all(len(sheets[name]) <= 1 + 4 for name in parts)  # a header and 4 rows at most
+    rows = [row for name in parts for row in sheets[name][1:]]
+    assert rows == whole[1:]  # every resident once, numbered on across the sheets
+    assert len(parts) == -(-(len(whole) - 1) // 4)
+
+
 def test_numbers_and_dates_are_cells_of_their_type_with_formats(
     world: dict[str, Any], campaign: Campaign, tmp_path: Path
 ) -> None:
