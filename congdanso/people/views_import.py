@@ -33,6 +33,7 @@ from congdanso.people.importing.errors import ImportFailed
 from congdanso.people.importing.jobs import (
     import_job_confirm,
     import_job_create,
+    import_job_end_if_interrupted,
     import_job_get_for,
     import_job_map,
     import_job_preview,
@@ -195,7 +196,7 @@ def _header_table(preview: ImportPreview) -> list[dict[str, Any]]:
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """Progress while the import runs (the page refreshes itself), then its outcome."""
     access = _manager_access(request)
-    job = import_job_get_for(access, job_id)
+    job = import_job_end_if_interrupted(job=import_job_get_for(access, job_id))
     done = import_job_progress(job)
     total = job.rows_total
     error = Message.from_data(*job.error) if job.error else None

@@ -8,7 +8,10 @@ commands, so a web import and a command-line import of a file do the same. The p
 are atomic: a failed run leaves the data as it was and the job says why.
 
 Progress is written to the cache, not to the job row: the run holds its import
-transaction open, and a row written on its connection would only be seen at the end.
+transaction open, and a row written on its connection would only be seen at the end. The
+run also beats a heartbeat there; a running job whose worker stopped (killed, machine
+restarted) stops beating, and the job page then ends it as interrupted — the data is as it
+was, since the import's transaction never committed.
 
 Scope: a job belongs to the place it imports into (the commune, or the campaign's place);
 the managers of that place see it and nobody else (`import_job_get_for` raises NotFound).
@@ -16,6 +19,7 @@ the managers of that place see it and nobody else (`import_job_get_for` raises N
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -51,8 +55,22 @@ PREVIEW_LIFETIME = dt.timedelta(hours=24)
 _PROGRESS_SECONDS = 24 * 3600
 
 
+#: A running job without a heartbeat for this long is taken as interrupted. Resident imports
+#: beat at every chunk (seconds apart); an achievement import beats only while its rows are
+#: counted and at its end, hence the margin.
+STALE_AFTER = dt.timedelta(minutes=30)
+
+
 def progress_key(job_id: int) -> str:
     return f"congdanso:import-job:{job_id}:rows"
+
+
+def heartbeat_key(job_id: int) -> str:
+    return f"congdanso:import-job:{job_id}:alive"
+
+
+def _beat(job_id: int) -> None:
+    cache.set(heartbeat_key(job_id), time.time(), _PROGRESS_SECONDS)
 
 
 def import_job_progress(job: ImportJob) -> int:
@@ -271,8 +289,48 @@ def _delete_upload(job: ImportJob) -> None:
         job.upload_path = ""
 
 
-def _count_rows(path: Path, sheet: str | None) -> int:
-    return sum(1 for _row in open_table(path, sheet=sheet).rows)
+def _count_rows(path: Path, sheet: str | None, job_id: int) -> int:
+    count = 0
+    for _row in open_table(path, sheet=sheet).rows:
+        count += 1
+        if count % 50_000 == 0:
+            _beat(job_id)
+    return count
+
+
+@transaction.atomic
+def import_job_end_if_interrupted(*, job: ImportJob, now: float | None = None) -> ImportJob:
+    """A running job whose heartbeat stopped is ended as failed, with the reason (its import
+    never committed: nothing was imported). Other jobs are returned as they are."""
+    if job.status != ImportJobStatus.RUNNING:
+        return job
+    beat = cache.get(heartbeat_key(job.pk))
+    last = float(beat) if beat is not None else (job.started_at or job.created_at).timestamp()
+    if (now or time.time()) - last < STALE_AFTER.total_seconds():
+        return job
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJobStatus.RUNNING:
+        return locked
+    locked.status = ImportJobStatus.FAILED
+    locked.error = list(
+        Message(
+            _(
+                "The import was interrupted (the background worker stopped); nothing was "
+                "imported. Upload the file again."
+            )
+        ).to_data()
+    )
+    locked.error_code = "interrupted"
+    _delete_upload(locked)
+    locked.finished_at = timezone.now()
+    locked.save(update_fields=["status", "error", "error_code", "upload_path", "finished_at"])
+    cache.delete_many([progress_key(locked.pk), heartbeat_key(locked.pk)])
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={"status": [ImportJobStatus.RUNNING, ImportJobStatus.FAILED]},
+    )
+    return locked
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
@@ -285,14 +343,16 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job.status = ImportJobStatus.RUNNING
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at"])
+    _beat(job.pk)
     options = job.options
     path = Path(job.upload_path)
 
     def progress(rows: int) -> None:
         cache.set(progress_key(job.pk), rows, _PROGRESS_SECONDS)
+        _beat(job.pk)
 
     try:
-        job.rows_total = _count_rows(path, options.get("sheet"))
+        job.rows_total = _count_rows(path, options.get("sheet"), job.pk)
         job.save(update_fields=["rows_total"])
         # The import's audit row names who started it, not the worker.
         with audit_context(user=job.created_by, via="web"):
@@ -323,7 +383,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     finally:
         _delete_upload(job)
         job.finished_at = timezone.now()
-        cache.delete(progress_key(job.pk))
+        cache.delete_many([progress_key(job.pk), heartbeat_key(job.pk)])
     job.save()
     return job
 

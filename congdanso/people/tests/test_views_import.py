@@ -4,12 +4,14 @@ the background run (in-process here) → result and rejects file; scope and bad 
 import csv
 import datetime as dt
 import io
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +22,7 @@ from congdanso.accounts.services import role_grant
 from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.core.errors import Message
 from congdanso.people.importing import import_residents
-from congdanso.people.importing.jobs import import_job_run
+from congdanso.people.importing.jobs import STALE_AFTER, heartbeat_key, import_job_run
 from congdanso.people.importing.reading import open_table
 from congdanso.people.models import ImportJob, ImportJobStatus, ImportKind, Resident
 from congdanso.people.tests.factories import ResidentFactory
@@ -223,6 +225,44 @@ def test_a_long_import_shows_a_progress_bar_that_refreshes_until_it_ends(
     assert bar["max"] == "10" and bar["value"] == "0"
     assert not soup.find("script", src=False)  # no inline script (CSP)
     assert not soup.select("[style]")
+
+
+def test_a_job_whose_worker_stopped_is_ended_as_interrupted_and_nothing_is_imported(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    client = _manager(ea_yong)
+    _upload(client, write_csv(tmp_path / "ds.csv", MESSY), commune=ea_yong.pk)
+    job = _job()
+    upload = Path(job.upload_path)
+    # As a worker killed half-way leaves it: running, its last heartbeat long ago.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.RUNNING, rows_total=10)
+    stale = time.time() - STALE_AFTER.total_seconds() - 60
+    cache.set(heartbeat_key(job.pk), stale)
+    residents = Resident.objects.count()
+
+    soup = _page(client.get(reverse("people:import_job", args=[job.pk])))
+
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == (ImportJobStatus.FAILED, "interrupted")
+    assert not soup.select_one("meta[http-equiv=refresh]")
+    assert "nothing was imported" in soup.get_text() or "chưa có gì được nhập" in soup.get_text()
+    assert Resident.objects.count() == residents
+    assert not upload.exists()  # the personal data it held is gone
+
+
+def test_a_running_job_with_a_recent_heartbeat_is_left_running(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    client = _manager(ea_yong)
+    _upload(client, write_csv(tmp_path / "ds.csv", MESSY), commune=ea_yong.pk)
+    job = _job()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.RUNNING, rows_total=10)
+    cache.set(heartbeat_key(job.pk), time.time() - 60)
+
+    client.get(reverse("people:import_job", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.RUNNING
 
 
 def test_a_manager_of_another_commune_gets_404_and_nothing_changes(
