@@ -178,7 +178,8 @@ def open_achievement_list(
         raise ImportFailed(
             _(
                 "The list has no date column (such as 'Ngày kích hoạt' or 'Ngày mở tài "
-                "khoản'): give the date for the whole list (--date YYYY-MM-DD)."
+                "khoản'): give the date for the whole list (the import page's 'Date for the "
+                "whole list', or --date YYYY-MM-DD)."
             ),
             code="date_missing",
         )

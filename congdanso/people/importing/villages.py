@@ -73,7 +73,8 @@ class VillageResolver:
         return Message(
             _(
                 "Unknown village %(village)s in %(commune)s. Known villages: %(known)s. "
-                "Use --create-villages to add it."
+                "Add it on the places page, or import with the villages created "
+                "(--create-villages)."
             ),
             village=text,
             commune=self.commune.name,
