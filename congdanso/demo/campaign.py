@@ -142,6 +142,51 @@ def demo_campaign_summary(campaign: Campaign, *, created: bool = False) -> DemoC
     )
 
 
+#: The follow-up campaign of the current year, so that field mode can be tried today: the
+#: 2023 campaign refuses a "done today" (outside its period). It builds on what 2023 reached
+#: (achievements are facts about people, whenever they were recorded), with the four
+#: commune units pledged again and no session yet: a volunteer opens today's.
+CURRENT_NAME = "Công dân số {year}: duy trì và mở rộng"
+CURRENT_TARGET = 2_500
+CURRENT_UNITS = ("police", "youth", "women", "farmers")
+
+
+def demo_current_campaign_load(*, commune: Place, scale: float, today: dt.date) -> Campaign:
+    """This year's campaign of the demo commune; found, not changed, when it exists."""
+    name = CURRENT_NAME.format(year=today.year)
+    existing = Campaign.objects.filter(place=commune, name=name).first()
+    if existing is not None or today.year == LAUNCH.year:
+        return existing or Campaign.objects.get(place=commune, name=CAMPAIGN_NAME)
+    start = dt.date(today.year, 1, 1)
+    with transaction.atomic():
+        campaign = campaign_create(
+            place=commune,
+            name=name,
+            start_date=start,
+            end_date=dt.date(today.year, 12, 31),
+            criteria=[*EXEMPLARY, "sim_standardized"],
+            exemplary=EXEMPLARY,
+            target_exemplary=max(1, round(CURRENT_TARGET * scale)),
+            cohort_ages=(16, 50),
+            cohort_target="0.5",
+        )
+        units = {key: unit_name for key, unit_name, _kind, upper in UNITS if not upper}
+        for key, people, sessions, achievements, _area, note in PLEDGES:
+            if key not in CURRENT_UNITS:
+                continue
+            unit = Unit.objects.get(place=commune, name=units[key])
+            pledge_upsert(
+                unit=unit,
+                campaign=campaign,
+                signed_on=start,
+                target_people=max(1, round(people * scale)),
+                target_sessions=sessions,
+                target_achievements=max(1, round(achievements * scale)),
+                note=note,
+            )
+    return campaign
+
+
 def demo_campaign_load(*, commune: Place, scale: float = 1.0, seed: int) -> DemoCampaignResult:
     """The campaign with its partners and a simulated year; nothing if it exists already."""
     existing = demo_campaign_get(commune)

@@ -15,7 +15,12 @@ from django.db import transaction
 
 from congdanso.accounts.models import Role
 from congdanso.accounts.services import role_grant
-from congdanso.demo.campaign import DemoCampaignResult, demo_campaign_load
+from congdanso.campaigns.models import Campaign
+from congdanso.demo.campaign import (
+    DemoCampaignResult,
+    demo_campaign_load,
+    demo_current_campaign_load,
+)
 from congdanso.demo.synthetic import (
     EA_YONG_SCHOOL,
     EA_YONG_TODAY,
@@ -32,6 +37,7 @@ from congdanso.places.services import (
     places_load_official,
     village_get_or_create,
 )
+from congdanso.vn import vietnam_today
 
 DEMO_COMMUNE_CODE = "66-krong-pac-ea-yong"
 DEMO_RESIDENTS = 12_000
@@ -52,6 +58,7 @@ class DemoResult:
     imported: ImportResult
     logins: tuple[DemoLogin, ...]
     campaign: DemoCampaignResult
+    current: Campaign  # this year's campaign (field mode works today)
 
 
 @transaction.atomic
@@ -114,7 +121,13 @@ def demo_load(*, residents: int = DEMO_RESIDENTS, seed: int = DEMO_SEED) -> Demo
         partial.replace(path)
     imported = import_residents(path, commune=commune, today=EA_YONG_TODAY)
     # The campaign's numbers are for the full demo commune and shrink with a smaller one.
-    campaign = demo_campaign_load(commune=commune, scale=residents / DEMO_RESIDENTS, seed=seed)
+    scale = residents / DEMO_RESIDENTS
+    campaign = demo_campaign_load(commune=commune, scale=scale, seed=seed)
+    current = demo_current_campaign_load(commune=commune, scale=scale, today=vietnam_today())
     return DemoResult(
-        commune=commune, imported=imported, logins=demo_logins_ensure(commune), campaign=campaign
+        commune=commune,
+        imported=imported,
+        logins=demo_logins_ensure(commune),
+        campaign=campaign,
+        current=current,
     )

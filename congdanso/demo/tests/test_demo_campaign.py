@@ -4,16 +4,20 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from congdanso.accounts.access import access_for, can_record
 from congdanso.accounts.models import RoleGrant
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, CampaignCriterion
+from congdanso.campaigns.tallies import tally_check
 from congdanso.demo.campaign import CAMPAIGN_NAME, EXEMPLARY, LAUNCH, YEAR_END
 from congdanso.demo.services import DEMO_RESIDENTS, DemoResult, demo_load
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.partners.models import Donation, Pledge, Twinning, Unit
 from congdanso.people.models import DataIssue, Resident, ResidentStatus
 from congdanso.people.models import ImportRun as ImportRunModel
+from congdanso.vn import vietnam_today
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +123,11 @@ def test_the_partners_pledges_twinnings_and_donations(loaded: DemoResult) -> Non
         "Phòng Tư pháp huyện Krông Pắc": ("government_office", district),
         "Trường Tiểu học Chu Văn An": ("school", commune),
     }
-    pledges = Pledge.objects.select_related("unit").prefetch_related("villages")
+    pledges = (
+        Pledge.objects.filter(campaign=loaded.campaign.campaign)
+        .select_related("unit")
+        .prefetch_related("villages")
+    )
     assert {p.unit.kind for p in pledges} == {
         "police",
         "youth_union",
@@ -253,7 +261,7 @@ def test_the_command_prints_the_campaign_summary(settings, tmp_path) -> None:  #
     call_command("demo", "--residents", "400", stdout=first)
     call_command("demo", "--residents", "400", stdout=second)
 
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(name=CAMPAIGN_NAME)
     sessions, turns = SupportSession.objects.count(), Turn.objects.count()
     for output in (first.getvalue(), second.getvalue()):
         line = next(line for line in output.splitlines() if CAMPAIGN_NAME in line)
@@ -261,3 +269,17 @@ def test_the_command_prints_the_campaign_summary(settings, tmp_path) -> None:  #
         assert f"{sessions} " in line
         assert f"{turns} " in line
     assert first.getvalue().splitlines()[1] != second.getvalue().splitlines()[1]
+
+
+def test_this_years_campaign_lets_the_volunteer_record_today(loaded: DemoResult) -> None:
+    current = loaded.current
+    today = vietnam_today()
+    volunteer = get_user_model().objects.get(username="congan")
+    hoa = Resident.objects.filter(commune=loaded.commune, status="living").first()
+
+    assert (current.start_date, current.end_date) == (
+        dt.date(today.year, 1, 1),
+        dt.date(today.year, 12, 31),
+    )
+    assert can_record(access_for(volunteer), current, hoa)  # the police pledged again
+    assert tally_check(current) == []  # 2023's achievements count from the start

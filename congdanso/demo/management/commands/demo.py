@@ -57,6 +57,20 @@ class Command(BaseCommand):
                 "withdrawn": campaign.withdrawn,
             }
         )
+        current = result.current
+        if current.pk != campaign.campaign.pk:
+            self.stdout.write(
+                _(
+                    "This year's campaign %(name)s (id %(id)d, %(start)s – %(end)s): field mode "
+                    "works today, e.g. as congan."
+                )
+                % {
+                    "name": current.name,
+                    "id": current.pk,
+                    "start": current.start_date.strftime("%d/%m/%Y"),
+                    "end": current.end_date.strftime("%d/%m/%Y"),
+                }
+            )
         self.stdout.write(_("Demo log-ins:"))
         for login in result.logins:
             password = login.password or _("(unchanged since it was created)")
