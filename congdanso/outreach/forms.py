@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Criterion
-from congdanso.outreach.models import TurnService
+from congdanso.outreach.models import SessionStatus, TurnService
 from congdanso.places.models import Place
 
 
@@ -81,5 +81,17 @@ class AnonymousTurnForm(forms.Form):
         error_messages={
             "required": _("Say whether to add or take back a turn."),
             "invalid_choice": _("Say whether to add or take back a turn."),
+        },
+    )
+
+
+class SessionStatusForm(forms.Form):
+    """Mark a session held, cancel it, or plan it again."""
+
+    status = forms.ChoiceField(
+        choices=SessionStatus.choices,
+        error_messages={
+            "required": _("Choose what became of the session."),
+            "invalid_choice": _("Choose what became of the session."),
         },
     )

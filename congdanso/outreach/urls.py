@@ -22,6 +22,11 @@ urlpatterns = [
         views.session_anonymous_page,
         name="session_anonymous",
     ),
+    path(
+        "chien-dich/<int:campaign_id>/buoi/<int:session_id>/tinh-trang/",
+        views.session_status_page,
+        name="session_status",
+    ),
 ]
 
 #: Each page's access rule (see congdanso.urls.ACCESS_RULES). The POST-only pages answer a GET
@@ -32,4 +37,5 @@ ACCESS: dict[str, str] = {
     "session": "campaign-person",
     "session_turn": "campaign-person",
     "session_anonymous": "campaign-person",
+    "session_status": "campaign-person",
 }

@@ -35,9 +35,14 @@ from congdanso.outreach.field import (
     session_places,
     session_today_at,
 )
-from congdanso.outreach.forms import AnonymousTurnForm, SessionOpenForm, TurnForm
+from congdanso.outreach.forms import AnonymousTurnForm, SessionOpenForm, SessionStatusForm, TurnForm
 from congdanso.outreach.models import SessionStatus, SupportSession, TurnService
-from congdanso.outreach.services import session_anonymous_turns_add, session_create, turn_record
+from congdanso.outreach.services import (
+    session_anonymous_turns_add,
+    session_create,
+    session_status_set,
+    turn_record,
+)
 from congdanso.people.forms import SearchForm
 from congdanso.people.views import wants_partial
 from congdanso.vn import vietnam_today
@@ -110,6 +115,7 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
     result = search_rows(access, campaign, text, limit=SESSION_SEARCH_LIMIT) if text else None
     rows = result.rows if result else ()
     helped = helped_in_session(session, [r.resident.pk for r in rows])
+    may_hold = can_hold_sessions(access, campaign)
     context = {
         "campaign": campaign,
         "session": session,
@@ -119,8 +125,8 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
         "text": text,
         "result": result,
         "rows": [(row, helped.get(row.resident.pk, 0)) for row in rows],
-        "may_record": can_hold_sessions(access, campaign)
-        and session.status != SessionStatus.CANCELLED,
+        "may_record": may_hold and session.status != SessionStatus.CANCELLED,
+        "may_set_status": may_hold and access.covers(session.place, RECORD_ROLES),
         "services": TurnService.choices,
         "nav_active": "sessions",
     }
@@ -200,4 +206,30 @@ def session_anonymous_page(request: HttpRequest, campaign_id: int, session_id: i
     else:
         text = _("Taken back: one person not in the list (%(total)s in this session).")
     messages.success(request, text % {"total": total})
+    return redirect(_back_to(session))
+
+
+@require_http_methods(["GET", "POST"])
+def session_status_page(request: HttpRequest, campaign_id: int, session_id: int) -> HttpResponse:
+    """Mark the session held, cancel it (not once turns are recorded), or plan it again."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    session = session_get_for(access, campaign, session_id)
+    if request.method != "POST":
+        return redirect(_back_to(session))
+    if not (can_hold_sessions(access, campaign) and access.covers(session.place, RECORD_ROLES)):
+        raise NotFound(_("No such page in this campaign."), code="not_found")
+    form = SessionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what became of the session."))
+        return redirect(_back_to(session))
+    try:
+        session_status_set(session=session, status=form.cleaned_data["status"])
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(_back_to(session))
+    messages.success(
+        request,
+        _("The session is now: %(status)s.") % {"status": SessionStatus(session.status).label},
+    )
     return redirect(_back_to(session))

@@ -76,6 +76,9 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     "outreach:session_anonymous": lambda w: reverse(
         "outreach:session_anonymous", args=[w.campaign.pk, w.session.pk]
     ),
+    "outreach:session_status": lambda w: reverse(
+        "outreach:session_status", args=[w.campaign.pk, w.session.pk]
+    ),
     # The report downloads (aggregates: viewers too).
     "reports:docx": _campaign("reports:docx"),
     "reports:xlsx": _campaign("reports:xlsx"),

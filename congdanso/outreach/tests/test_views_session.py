@@ -11,6 +11,7 @@ from congdanso.accounts.models import Role, User
 from congdanso.accounts.services import role_grant
 from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.campaigns.services import campaign_create
+from congdanso.campaigns.tallies import tally_check
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.tests.world import World
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
@@ -315,3 +316,62 @@ def test_session_mode_search_reads_a_page_of_results_in_a_fixed_number_of_querie
 
     assert len(_soup(response).select("li.person-tick")) == 10
     assert _soup(response).select_one("#search-results p.muted") is not None  # type more
+
+
+def _status_url(world: World) -> str:
+    return reverse("outreach:session_status", args=[world.campaign.pk, world.session.pk])
+
+
+def test_a_planned_session_without_turns_can_be_cancelled_then_planned_again(
+    world: World,
+) -> None:
+    client = world.site("unit_a")
+
+    cancelled = client.post(_status_url(world), {"status": "cancelled"}, follow=True)
+    world.session.refresh_from_db()
+    assert world.session.status == SessionStatus.CANCELLED
+    assert _soup(cancelled).select_one("form.session-status-form button[value=planned]")
+
+    client.post(_status_url(world), {"status": "planned"})
+    world.session.refresh_from_db()
+    assert world.session.status == SessionStatus.PLANNED
+
+
+def test_a_session_with_turns_cannot_be_cancelled_and_its_figures_stay_exact(
+    world: World,
+) -> None:
+    client = world.site("unit_a")
+    client.post(_turn_url(world), {"resident": world.resident.pk, "service": "guidance"})
+
+    response = client.post(_status_url(world), {"status": "cancelled"}, follow=True)
+
+    world.session.refresh_from_db()
+    assert world.session.status == SessionStatus.HELD
+    assert response.status_code == 200
+    assert _soup(response).select_one(".message-error")
+    assert tally_check(world.campaign) == []
+
+
+@pytest.mark.parametrize("status", ["", "closed"])
+def test_an_unknown_status_says_why_and_changes_nothing(world: World, status: str) -> None:
+    response = world.site("unit_a").post(_status_url(world), {"status": status}, follow=True)
+
+    world.session.refresh_from_db()
+    assert world.session.status == SessionStatus.PLANNED
+    assert _soup(response).select_one(".message-error")
+
+
+def test_a_village_head_of_another_village_cannot_change_the_session(
+    world: World, ea_yong: Place
+) -> None:
+    other = Place.objects.filter(parent=ea_yong).exclude(pk=world.session.place_id).first()
+    head = User.objects.create_user("truong-thon-khac")
+    role_grant(user=head, role=Role.VILLAGE_HEAD, place=other)
+    client = world.site(None)
+    client.force_login(head)
+
+    response = client.post(_status_url(world), {"status": "cancelled"})
+
+    assert response.status_code == 404
+    world.session.refresh_from_db()
+    assert world.session.status == SessionStatus.PLANNED
