@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/reports.py
+	$(BIN)/python benchmarks/reports_xlsx.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
