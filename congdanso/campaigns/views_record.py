@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from congdanso.accounts.access import access_for, can_record
+from congdanso.accounts.access import Access, access_for, can_record
+from congdanso.campaigns.forms_record import AchievementRecordForm
+from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.services import Outcome, achievement_record
 from congdanso.core.errors import DomainError, NotFound
 from congdanso.outreach.field import (
@@ -61,7 +63,27 @@ def achievement_record_page(
             messages.success(request, _success_text(recorded.outcome, resident, data))
             card = reverse("people:card", args=[campaign.pk, resident.pk])
             return redirect(next_url or card)
-    return card_render(request, campaign, resident, next_url=next_url, record_form=form)
+    return card_render(
+        request,
+        campaign,
+        resident,
+        next_url=next_url,
+        record_form=_shown_again(access, campaign, form),
+    )
+
+
+def _shown_again(
+    access: Access, campaign: Campaign, failed: AchievementRecordForm
+) -> AchievementRecordForm:
+    """The refused form with its unit and session lists (a one-tap did not read them), its
+    values and its errors, so that the chooser can be used at once."""
+    form = record_form_for(access, campaign, failed.data, shown=True)
+    form.is_valid()
+    for field, errors in failed.errors.items():
+        for error in errors:
+            if error not in form.errors.get(field, []):
+                form.add_error(None if field == "__all__" else field, error)
+    return form
 
 
 def _success_text(outcome: Outcome, resident: object, data: dict) -> str:  # type: ignore[type-arg]

@@ -117,11 +117,13 @@ def record_form_for(
     data: Any = None,
     *,
     initial: dict[str, Any] | None = None,
+    shown: bool = False,
 ) -> AchievementRecordForm:
     """The achievement form of a card, its choices limited to what the user may name; a
     unit member's unit is chosen for them. A one-tap button posts the criterion alone: the
-    unit and session lists are then not read (they only validate a chosen value)."""
-    shown = data is None
+    unit and session lists are then not read (they only validate a chosen value), unless
+    the form is to be `shown` again (with its errors)."""
+    shown = shown or data is None
     unit = recording_unit(access, campaign) if shown else None
     return AchievementRecordForm(
         data,

@@ -154,6 +154,11 @@ def test_a_date_before_birth_shows_a_vietnamese_error_next_to_the_date_and_write
     assert error.get_text(strip=True) == "Ngày 01/01/1980 là trước ngày sinh của Nguyễn Thị Hoà."
     assert _achievements(world, "vneid_level2") == []
     assert AuditEvent.objects.count() == events
+    # The chooser comes back whole, to be used at once (the post named no unit or session).
+    units = [o["value"] for o in soup.select("select[name=unit] option")]
+    sessions = [o["value"] for o in soup.select("select[name=session] option")]
+    assert str(world.unit.pk) in units and str(world.session.pk) in sessions
+    assert soup.select_one("select[name=unit] option[selected]")["value"] == ""
 
 
 @pytest.mark.parametrize(
