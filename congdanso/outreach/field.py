@@ -224,6 +224,17 @@ def can_hold_sessions(access: Access, campaign: Campaign) -> bool:
     return recording_unit(access, campaign) is not None
 
 
+def at_session_place(access: Access, session: SupportSession) -> bool:
+    """Whether a recording grant of the user covers the session's place."""
+    return access.covers(session.place, RECORD_ROLES)
+
+
+def can_run_session(access: Access, campaign: Campaign, session: SupportSession) -> bool:
+    """Whether the user may change the session itself (its count of people not in the list,
+    its status): they record in the campaign, at the session's place."""
+    return can_hold_sessions(access, campaign) and at_session_place(access, session)
+
+
 def units_to_record_through(access: Access, campaign: Campaign) -> list[Unit]:
     """Units a user may name when recording: a unit member only their own, others any unit
     working in the campaign."""

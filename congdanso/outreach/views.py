@@ -15,16 +15,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from congdanso.accounts.access import RECORD_ROLES, access_for, can_record
+from congdanso.accounts.access import access_for, can_record
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.navigation import remember_campaign
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.errors import DomainError, NotFound
 from congdanso.outreach.field import (
     SESSION_SEARCH_LIMIT,
+    at_session_place,
     campaign_for_people,
     campaign_resident_get,
     can_hold_sessions,
+    can_run_session,
     criterion_label,
     helped_in_session,
     recording_unit,
@@ -126,7 +128,8 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
         "result": result,
         "rows": [(row, helped.get(row.resident.pk, 0)) for row in rows],
         "may_record": may_hold and session.status != SessionStatus.CANCELLED,
-        "may_set_status": may_hold and access.covers(session.place, RECORD_ROLES),
+        # can_run_session's rule, can_hold_sessions (a query) read once for both
+        "may_set_status": may_hold and at_session_place(access, session),
         "services": TurnService.choices,
         "nav_active": "sessions",
     }
@@ -189,7 +192,7 @@ def session_anonymous_page(request: HttpRequest, campaign_id: int, session_id: i
     session = session_get_for(access, campaign, session_id)
     if request.method != "POST":
         return redirect(_back_to(session))
-    if not (can_hold_sessions(access, campaign) and access.covers(session.place, RECORD_ROLES)):
+    if not can_run_session(access, campaign, session):
         raise NotFound(_("No such page in this campaign."), code="not_found")
     form = AnonymousTurnForm(request.POST)
     if not form.is_valid():
@@ -217,7 +220,7 @@ def session_status_page(request: HttpRequest, campaign_id: int, session_id: int)
     session = session_get_for(access, campaign, session_id)
     if request.method != "POST":
         return redirect(_back_to(session))
-    if not (can_hold_sessions(access, campaign) and access.covers(session.place, RECORD_ROLES)):
+    if not can_run_session(access, campaign, session):
         raise NotFound(_("No such page in this campaign."), code="not_found")
     form = SessionStatusForm(request.POST)
     if not form.is_valid():
