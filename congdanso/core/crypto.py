@@ -4,7 +4,8 @@ What is stored
 --------------
 A personal value is stored as a *token*: ``"<version>:<base64(nonce ‖ ciphertext ‖ tag)>"``,
 AES-256-GCM (``cryptography``'s AESGCM) under the data key of that version, a fresh random
-96-bit nonce per value (``os.urandom``, so a forked process never repeats its parent's), and
+96-bit nonce per value (``os.urandom``, drawn a few thousand nonces at a time: see
+:class:`_Nonces`; a forked process never repeats its parent's), and
 as associated data the name of the column the value belongs to (``"people.resident.cccd"``).
 A token that was modified, or copied into another column, or read with the wrong key, does not
 decrypt: :class:`DecryptionError` says which column failed. GCM with random nonces stays safe
@@ -80,6 +81,42 @@ KEYS_FILE_NAME = "keys.json"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 INDEX_BYTES = 16  # 128 bits of HMAC: collisions are out of reach for any registry
+
+
+class _Nonces:
+    """Random nonces taken from one `os.urandom` call per `BLOCK` of them.
+
+    An import encrypts hundreds of thousands of values; a system call per nonce cost more than
+    the encryption, and each one let go of the GIL (a busy second thread then held it for a
+    whole switch interval). The bytes are the same operating-system randomness, sliced. A
+    nonce must never be used twice under one key: a lock hands out each slice once, and after
+    a fork both processes drop what they had drawn (`os.register_at_fork`), so a forked
+    worker cannot repeat its parent's nonces.
+    """
+
+    BLOCK = 4096
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_parent=self._reset, after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        # A new lock too: one held by another thread at the fork would stay held in the child.
+        self._lock = threading.Lock()
+        self._pool = b""
+        self._next = 0
+
+    def take(self) -> bytes:
+        with self._lock:
+            start = self._next
+            if start >= len(self._pool):
+                self._pool = os.urandom(NONCE_BYTES * self.BLOCK)
+                start = 0
+            self._next = start + NONCE_BYTES
+            return self._pool[start : start + NONCE_BYTES]
+
+
+_nonces = _Nonces()
 
 
 class CryptoError(DomainError):
@@ -191,7 +228,7 @@ class Keyring:
 
     def encrypt(self, value: str, context: str) -> str:
         """The token of `value` in the column `context`, under the active key."""
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = _nonces.take()
         sealed = self._cipher(self.active).encrypt(nonce, value.encode(), context.encode())
         return f"{self.active}:{binascii.b2a_base64(nonce + sealed, newline=False).decode()}"
 

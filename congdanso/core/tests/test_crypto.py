@@ -6,6 +6,7 @@ import hmac
 import json
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,51 @@ def test_a_process_reads_the_keyring_again_for_a_key_it_does_not_know(data_dir: 
     assert crypto.keyring().active == 1
     assert crypto.decrypt(token, "c") == "x"
     assert crypto.keyring().active == 2
+
+
+def _nonce_of(ring: Keyring, token: str) -> bytes:
+    return base64.b64decode(token.split(":", 1)[1])[: crypto.NONCE_BYTES]
+
+
+def test_nonces_drawn_in_blocks_are_never_handed_out_twice_across_threads(ring: Keyring) -> None:
+    # More than two blocks, from eight threads at once: every nonce is another one.
+    per_thread = crypto._Nonces.BLOCK // 3
+    results: list[list[bytes]] = []
+
+    def draw() -> None:
+        results.append(
+            [_nonce_of(ring, ring.encrypt("066090001234", "t")) for _ in range(per_thread)]
+        )
+
+    threads = [threading.Thread(target=draw) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    nonces = [n for part in results for n in part]
+    assert len(nonces) == 8 * per_thread
+    assert len(set(nonces)) == len(nonces)
+    assert {len(n) for n in nonces} == {crypto.NONCE_BYTES}
+
+
+def test_a_forked_process_does_not_repeat_the_nonces_its_parent_drew(ring: Keyring) -> None:
+    ring.encrypt("x", "t")  # the parent holds a block it has barely used
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next nonces, to the parent
+        try:
+            os.write(write, b"".join(_nonce_of(ring, ring.encrypt("x", "t")) for _ in range(50)))
+        finally:
+            os._exit(0)
+    os.close(write)
+    child = b""
+    while chunk := os.read(read, 4096):
+        child += chunk
+    os.close(read)
+    os.waitpid(pid, 0)
+    parent = b"".join(_nonce_of(ring, ring.encrypt("x", "t")) for _ in range(50))
+    size = crypto.NONCE_BYTES
+    child_nonces = {child[i : i + size] for i in range(0, len(child), size)}
+    parent_nonces = {parent[i : i + size] for i in range(0, len(parent), size)}
+    assert len(child_nonces) == 50
+    assert not child_nonces & parent_nonces
