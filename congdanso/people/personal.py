@@ -24,7 +24,7 @@ number finds nothing, since nothing in clear could match it.
 
 import re
 
-from congdanso.core.crypto import Keyring, index_cached, keyring, token_version
+from congdanso.core.crypto import Keyring, keyring, token_version
 from congdanso.vn import Cccd, mask_phone
 
 #: Associated data of each encrypted column: a token moved to another column fails to decrypt.
@@ -50,7 +50,7 @@ TOKEN = 0
 
 
 def _last4(ring: Keyring, number: str, context: str) -> str:
-    return index_cached(ring, number[-4:], context)[:LAST4_INDEX_CHARS]
+    return ring.index_remembered(number[-4:], context)[:LAST4_INDEX_CHARS]
 
 
 def cccd_keys(number: str, ring: Keyring | None = None) -> tuple[str, str]:

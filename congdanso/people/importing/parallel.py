@@ -16,46 +16,75 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import Message
-from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleaner
+from congdanso.people.importing.cleaning import CleanRow, Issue, RejectedRow, RowCleaner
 from congdanso.people.importing.errors import ImportFailed
+from congdanso.people.importing.triage import NewValues, Triage, new_values
 
 BATCH_ROWS = 6000
 #: Files smaller than this are cleaned in-process.
 WORKER_MIN_BYTES = 2_000_000
 _QUEUE_BATCHES = 2
 
-Batch = list[CleanRow | RejectedRow]
 Rows = Iterator[tuple[int, list[Any]]]
 
 
-def batches_in_process(rows: Rows, cleaner: RowCleaner) -> Iterator[Batch]:
-    """Batches of cleaned rows; fully empty rows are dropped and not counted."""
-    batch: Batch = []
+@dataclass(slots=True)
+class Batch:
+    """Rows cleaned together: `new`, the residents the triage found certainly new (inserted as
+    they are; `new_issues` pairs an index in `new` with an issue of that row), and `rows`, the
+    others and the rejected ones, in file order, for the writer's matching."""
+
+    count: int = 0  # the rows cleaned (fully empty rows are dropped and not counted)
+    rows: list[CleanRow | RejectedRow] = field(default_factory=list)
+    new: list[NewValues] = field(default_factory=list)
+    new_issues: list[tuple[int, Issue]] = field(default_factory=list)
+
+
+def batches_in_process(rows: Rows, cleaner: RowCleaner, triage: Triage) -> Iterator[Batch]:
+    batch = Batch()
+    key_version = cleaner.keyring.active
     for number, cells in rows:
         cleaned = cleaner.clean(number, cells)
         if cleaned is None:
             continue
-        batch.append(cleaned)
-        if len(batch) >= BATCH_ROWS:
+        batch.count += 1
+        if type(cleaned) is CleanRow and triage.is_new(cleaned):
+            for issue in cleaned.issues:
+                batch.new_issues.append((len(batch.new), issue))
+            batch.new.append(new_values(cleaned, key_version))
+        else:
+            batch.rows.append(cleaned)
+        if batch.count >= BATCH_ROWS:
             yield batch
-            batch = []
-    if batch:
+            batch = Batch()
+    if batch.count:
         yield batch
 
 
-def _worker(queue: Any, holder: list[Rows], cleaner: RowCleaner) -> None:
+def _worker(queue: Any, holder: list[Rows], cleaner: RowCleaner, triage: Triage) -> None:
     gc.disable()
     rows = holder.pop()
     try:
-        for batch in batches_in_process(rows, cleaner):
+        for batch in batches_in_process(rows, cleaner, triage):
             # Plain tuples pickle in C; the parent turns them back into named tuples.
-            queue.put(("batch", [(type(row) is CleanRow, tuple(row)) for row in batch]))
+            queue.put(
+                (
+                    "batch",
+                    (
+                        batch.count,
+                        [(type(row) is CleanRow, tuple(row)) for row in batch.rows],
+                        batch.new,
+                        [(index, tuple(issue)) for index, issue in batch.new_issues],
+                    ),
+                )
+            )
         queue.put(("done", None))
     except ImportFailed as error:
         queue.put(("failed", (*error.message.to_data(), error.code)))
@@ -71,12 +100,13 @@ def worker_wanted(path: Path) -> bool:
     return (os.cpu_count() or 1) > 1 and path.stat().st_size >= WORKER_MIN_BYTES
 
 
-def batches_in_worker(holder: list[Rows], cleaner: RowCleaner) -> Iterator[Batch]:
+def batches_in_worker(holder: list[Rows], cleaner: RowCleaner, triage: Triage) -> Iterator[Batch]:
     """Batches cleaned by a forked worker from the rows in `holder` (a one-item list that is
-    emptied here, so that the caller keeps no reference to the open table)."""
+    emptied here, so that the caller keeps no reference to the open table). The worker goes
+    on with the triage as it was at the fork; the parent's copy is not used any more."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=_QUEUE_BATCHES)
-    process = context.Process(target=_worker, args=(queue, holder, cleaner), daemon=True)
+    process = context.Process(target=_worker, args=(queue, holder, cleaner, triage), daemon=True)
     # The two processes share the heap copy-on-write. A collection in either would write to
     # the header of every object it scans and so copy every page of it; frozen objects are
     # not scanned (the collection that ran here after the fork cost a 1,000,000-row import
@@ -88,10 +118,16 @@ def batches_in_worker(holder: list[Rows], cleaner: RowCleaner) -> Iterator[Batch
         while True:
             kind, payload = queue.get()
             if kind == "batch":
-                yield [
-                    tuple.__new__(CleanRow, row) if clean else tuple.__new__(RejectedRow, row)
-                    for clean, row in payload
-                ]
+                count, rows, new, new_issues = payload
+                yield Batch(
+                    count,
+                    [
+                        tuple.__new__(CleanRow, row) if clean else tuple.__new__(RejectedRow, row)
+                        for clean, row in rows
+                    ],
+                    new,
+                    [(index, tuple.__new__(Issue, issue)) for index, issue in new_issues],
+                )
             elif kind == "done":
                 return
             elif kind == "failed":

@@ -40,6 +40,7 @@ from congdanso.people.importing.runs import (
     run_record,
     run_rejected_rows,
 )
+from congdanso.people.importing.triage import Triage
 from congdanso.people.importing.villages import VillageResolver
 from congdanso.people.importing.writing import ChunkWriter, import_cache
 from congdanso.people.models import ImportRun
@@ -182,6 +183,7 @@ def import_residents(
     progress: Callable[[int], None] | None = None,
     reuse_previous: bool = True,
     columns: Mapping[str, int | None] | None = None,
+    triage: bool = True,
 ) -> ImportResult:
     """Import a resident list into `commune`. Raises ImportFailed; then nothing is written.
 
@@ -189,7 +191,9 @@ def import_residents(
     a file already imported into data that has not changed since is answered from the
     import log (see `runs`) without being read again. `columns` overrides the columns the
     header detection chose (field → 0-based column index, None to leave a field out; see
-    `header.override_columns`), as the import page's mapping does.
+    `header.override_columns`), as the import page's mapping does. `triage=False` sends
+    every row through the matching, certainly new ones included (see `triage`; the tests
+    compare both ways).
     """
     started = time.perf_counter()
     today = today or timezone.localdate()
@@ -224,15 +228,20 @@ def import_residents(
                 today=today,
                 legacy_hint=legacy_hint,
             )
+            router = Triage(enabled=triage)
+            if triage:
+                router.load(commune.pk)
             if worker_wanted(Path(path)):
-                batches = batches_in_worker(holder, cleaner)
+                batches = batches_in_worker(holder, cleaner, router)
             else:
-                batches = batches_in_process(holder.pop(), cleaner)
+                batches = batches_in_process(holder.pop(), cleaner, router)
             rows = 0
             for batch in batches:
-                rows += len(batch)
+                rows += batch.count
+                # The certainly new first: the matching of the others then finds them stored.
+                writer.write_new(batch.new, batch.new_issues)
                 chunk: list[CleanRow] = []
-                for cleaned in batch:
+                for cleaned in batch.rows:
                     if isinstance(cleaned, RejectedRow):
                         writer.rejected.append(cleaned)
                     elif cleaned.village_text is None:

@@ -44,6 +44,7 @@ from congdanso.core.crypto import decrypt, keyring
 from congdanso.core.errors import Message
 from congdanso.people import personal
 from congdanso.people.importing.cleaning import CleanRow, Issue, RejectedRow
+from congdanso.people.importing.triage import NO_CCCD, NO_PHONE, NewValues
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.people.personal import TOKEN, Sealed
 from congdanso.places.models import Place
@@ -240,10 +241,6 @@ def _agreement(row: CleanRow, known: Known) -> int:
     return score
 
 
-_NO_CCCD = (None, None, None)
-_NO_PHONE = ("", "", "")
-
-
 def _key_version(known: Known) -> int | None:
     cccd, phone = known.cccd_sealed, known.phone_sealed
     if cccd is None:
@@ -261,27 +258,6 @@ def _chunks(values: list[Any]) -> list[list[Any]]:
     return [values[i : i + _MAX_PARAMS] for i in range(0, len(values), _MAX_PARAMS)]
 
 
-class Presence:
-    """A one-bit-per-slot filter: a miss means certainly absent, a hit means "look it up".
-
-    8 Mi slots (1 MB) keep false hits rare for the few hundred thousand residents of even a
-    large commune; a false hit only costs a database look-up.
-    """
-
-    _SLOTS = 1 << 23
-
-    def __init__(self) -> None:
-        self.bits = bytearray(self._SLOTS >> 3)
-
-    def add(self, value: object) -> None:
-        slot = hash(value) & (self._SLOTS - 1)
-        self.bits[slot >> 3] |= 1 << (slot & 7)
-
-    def __contains__(self, value: object) -> bool:
-        slot = hash(value) & (self._SLOTS - 1)
-        return bool(self.bits[slot >> 3] & (1 << (slot & 7)))
-
-
 class ChunkWriter:
     def __init__(self, *, commune_id: int, source: str) -> None:
         self.commune_id = commune_id
@@ -294,13 +270,6 @@ class ChunkWriter:
         self._sequence: str | None = None  # PostgreSQL: the id sequence's name
         self._claimed = bytearray()
         self._claimed_base = 0
-        # What the commune already holds, so that most rows of a first import need no look-up.
-        self._cccds = Presence()
-        self._names = Presence()
-        # (name, village, birth year or 0 when unknown): a namesake born another year is not
-        # looked up for a row with a birth date (common names are stored many times over).
-        self._named_years = Presence()
-        self._presence_loaded = False
         self._inserted = 0
         self._analyzed_at = 0
 
@@ -427,30 +396,48 @@ class ChunkWriter:
             cursor.execute(f"ANALYZE {ISSUE_TABLE}")
         self._analyzed_at = max(2 * self._inserted, 10_000)
 
-    def _load_presence(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT cccd_hmac, name_key, village_id, CAST(birth_date AS TEXT) "
-                f"FROM {RESIDENT_TABLE} WHERE commune_id = %s",
-                [self.commune_id],
-            )
-            while batch := cursor.fetchmany(10_000):
-                for cccd, name_key, village_id, birth in batch:
-                    if cccd:
-                        self._cccds.add(cccd)
-                    self._add_name(name_key, village_id, int(birth[:4]) if birth else 0)
-        self._presence_loaded = True
-
-    def _add_name(self, name_key: str, village_id: int | None, year: int) -> None:
-        self._names.add((name_key, village_id or 0))
-        self._named_years.add((name_key, village_id or 0, year))
+    def write_new(self, values: list[NewValues], issues: list[tuple[int, Issue]]) -> None:
+        """Insert residents the triage found certainly new: no look-up, no decision."""
+        if not values:
+            return
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        ids = self._reserve_ids(len(values))
+        commune_id = self.commune_id
+        self._insert(
+            RESIDENT_TABLE,
+            RESIDENT_COLUMNS,
+            [(new_id, commune_id, *row, now, now) for new_id, row in zip(ids, values, strict=True)],
+        )
+        self._refresh_statistics(len(values))
+        for new_id in ids:
+            self._claim_id(new_id)  # a later row for the same person fills, never overwrites
+        self._insert(
+            ISSUE_TABLE,
+            _ISSUE_COLUMNS,
+            [
+                (
+                    commune_id,
+                    ids[i],
+                    issue.code,
+                    issue.field,
+                    *self._issue_values(issue),
+                    self.source,
+                    now,
+                )
+                for i, issue in issues
+            ],
+        )
+        self.counts.created += len(values)
+        for _i, issue in issues:
+            self.counts.warnings[issue.code] += 1
 
     def write(self, rows: list[CleanRow]) -> None:
-        if not self._presence_loaded:
-            self._load_presence()
-            self._refresh_statistics(0)
+        """Match each row to a resident (stored, or created by an earlier row) and write."""
+        if not rows:
+            return
+        self._refresh_statistics(0)
         ids = {r.resident_id for r in rows if r.resident_id}
-        cccds = {r.cccd_hmac for r in rows if r.cccd_hmac and r.cccd_hmac in self._cccds}
+        cccds = {r.cccd_hmac for r in rows if r.cccd_hmac}
         by_id: dict[int, Known] = {}
         for stored in self._fetch("id", ids) + self._fetch("cccd_hmac", cccds):
             by_id.setdefault(stored.id, stored)
@@ -464,14 +451,6 @@ class ChunkWriter:
             if (r.resident_id and r.resident_id in by_id) or r.cccd_hmac in found_cccds:
                 continue
             pair = (r.name_key, r.village_id or 0)
-            if pair not in self._names:
-                continue  # certainly no such namesake stored
-            if (
-                r.birth_date is not None
-                and (*pair, r.birth_date.year) not in self._named_years
-                and (*pair, 0) not in self._named_years
-            ):
-                continue  # namesakes stored, but none born that year or of unknown birth
             wanted = years.setdefault(pair, set())
             if wanted is not None:
                 if r.birth_date is None:
@@ -541,6 +520,7 @@ class ChunkWriter:
                     known.issues.add((issue.code, issue.original))
                 self.counts.created += 1
             else:
+                named = (known.name_key, known.village_id)
                 if self._is_claimed(known, claimed_here):
                     conflict = _conflict(row, known)
                     if conflict is not None:
@@ -550,6 +530,11 @@ class ChunkWriter:
                 else:
                     changed = self._apply(row, known, by_cccd, resolved)
                     self._claim(known, claimed_here)
+                if (known.name_key, known.village_id) != named:
+                    # Later rows of the chunk meet the person under the name and village now
+                    # theirs, as they would once it is stored.
+                    by_name[named] = [k for k in by_name[named] if k is not known]
+                    by_name[known.name_key, known.village_id].append(known)
                 for key, issue in row_issues.items():
                     if key not in known.issues:
                         new_issues.append((known, issue))
@@ -641,7 +626,9 @@ class ChunkWriter:
             known.phone, known.phone_sealed = phone, self._seal_phone(row)
             resolved.append((known, IssueCode.PHONE_INVALID))
             changed = True
-        if row.full_name and known.name_key != row.name_key:
+        if known.full_name == row.full_name:
+            # The search key follows the name it folds (a second row of the file that spells
+            # the name otherwise changes neither).
             known.name_key = row.name_key
         if fill_only and known.birth_date:
             pass
@@ -685,8 +672,8 @@ class ChunkWriter:
                 else str(k.birth_date),
                 k.birth_date_precision,
                 k.gender,
-                *(k.cccd_sealed or _NO_CCCD),
-                *(k.phone_sealed or _NO_PHONE),
+                *(k.cccd_sealed or NO_CCCD),
+                *(k.phone_sealed or NO_PHONE),
                 _key_version(k),
                 k.status,
                 now,
@@ -700,12 +687,6 @@ class ChunkWriter:
         ]
         self._insert(RESIDENT_TABLE, RESIDENT_COLUMNS, resident_rows)
         self._refresh_statistics(len(resident_rows))
-        for known in [k for _row, k in creates] + list(updates.values()):
-            if known.cccd:
-                self._cccds.add(known.cccd)
-            self._add_name(
-                known.name_key, known.village_id, known.birth_date.year if known.birth_date else 0
-            )
         self._insert(ISSUE_TABLE, _ISSUE_COLUMNS, issue_rows)
         with connection.cursor() as cursor:
             if updates:
@@ -722,8 +703,8 @@ class ChunkWriter:
                             k.birth_date,
                             k.birth_date_precision,
                             k.gender,
-                            *(k.cccd_sealed or _NO_CCCD),
-                            *(k.phone_sealed or _NO_PHONE),
+                            *(k.cccd_sealed or NO_CCCD),
+                            *(k.phone_sealed or NO_PHONE),
                             _key_version(k),
                             k.village_id,
                             k.status,

@@ -1,0 +1,148 @@
+"""Which clean rows are certainly new residents, decided where the rows are cleaned.
+
+Most rows of a first import, and the new people of a later list, match nobody: no resident of
+the commune, and no earlier row of the file, has their CCCD, or their name in their village
+with a birth year that could be theirs. Such a row needs no look-up and no decision: the
+writer inserts it as it comes (`NewValues`). Every other row goes through the writer's
+matching (`writing.ChunkWriter.write`), which reads what is stored.
+
+The triage runs beside the cleaner (in the reader process for big files), so the writer,
+which is the busier of the two processes, only inserts those rows. It answers from bit
+filters (`Presence`): a miss means certainly absent, a hit means "let the writer look". They
+hold the commune's residents as stored when the import began (`load`, before the reader is
+forked) and every row of the file seen so far, routed either way, so that a later row for
+the same person always reaches the matching that finds the earlier one.
+
+A row sent to the matching may leave a resident with what the triage cannot see. Matched for
+the first time in the file, the resident takes the row's name, but keeps its village when the
+row has none (or one the writer still has to resolve), and its birth year when the row has
+none. Matched again, it only fills what is empty: it keeps the name of the earlier row and
+may take this row's village, when that earlier row had none. So a row without a village (new
+or not) is recorded under its name in any village (`_loose`), and a row without a birth date
+under "year unknown": both send every later namesake to the matching.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+
+from congdanso.people.importing.cleaning import CleanRow
+from congdanso.people.models import Resident, ResidentStatus
+
+#: A new resident as the writer inserts it, without its id, commune and timestamps: the values
+#: of `writing.RESIDENT_COLUMNS` from village_id to status (the birth date as ISO text).
+NewValues = tuple[Any, ...]
+
+NO_CCCD = (None, None, None)
+NO_PHONE = ("", "", "")
+
+
+class Presence:
+    """A one-bit-per-slot filter over hashes: a miss means certainly absent, a hit means "look
+    it up". Callers pass `hash(value)`, computed once for both the test and the add.
+
+    8 Mi slots (1 MB) keep false hits rare for the few hundred thousand residents of even a
+    large commune; a false hit only costs a database look-up.
+    """
+
+    _SLOTS = 1 << 23
+    _MASK = _SLOTS - 1
+
+    def __init__(self) -> None:
+        self.bits = bytearray(self._SLOTS >> 3)
+
+    def add(self, hashed: int) -> None:
+        slot = hashed & self._MASK
+        self.bits[slot >> 3] |= 1 << (slot & 7)
+
+    def has(self, hashed: int) -> bool:
+        slot = hashed & self._MASK
+        return bool(self.bits[slot >> 3] & (1 << (slot & 7)))
+
+
+class Triage:
+    """Routes each clean row: certainly new (`is_new`), or to the writer's matching.
+
+    `enabled=False` sends every row to the matching (what the import did before the triage
+    existed; the tests compare the two).
+    """
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._cccds = Presence()
+        # (folded name, village id or 0) and (that pair, birth year or 0 when unknown).
+        self._names = Presence()
+        self._named_years = Presence()
+        # Names of rows whose resident may end up in a village the triage does not know.
+        self._loose = Presence()
+
+    def load(self, commune_id: int) -> None:
+        """The commune's residents as stored: run in the writer's transaction, before forking."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT cccd_hmac, name_key, village_id, CAST(birth_date AS TEXT) "  # noqa: S608
+                f"FROM {Resident._meta.db_table} WHERE commune_id = %s",
+                [commune_id],
+            )
+            while batch := cursor.fetchmany(10_000):
+                for cccd, name_key, village_id, birth in batch:
+                    if cccd:
+                        self._cccds.add(hash(cccd))
+                    pair = hash((name_key, village_id or 0))
+                    self._names.add(pair)
+                    self._named_years.add(hash((pair, int(birth[:4]) if birth else 0)))
+
+    def is_new(self, row: CleanRow) -> bool:
+        """True when no stored resident and no earlier row can be this row's person; the row
+        is remembered either way."""
+        has_cccd = bool(row.cccd_hmac)
+        cccd = hash(row.cccd_hmac)
+        name = hash(row.name_key)
+        pair = hash((row.name_key, row.village_id or 0))
+        year = row.birth_date.year if row.birth_date else 0
+        pair_year = hash((pair, year))
+        new = (
+            self.enabled
+            and row.resident_id is None
+            and row.village_text is None
+            and not (has_cccd and self._cccds.has(cccd))
+            and not self._loose.has(name)
+            and (
+                not self._names.has(pair)
+                or (
+                    # Namesakes there, but each born in another known year: none can be this
+                    # person, and none is a possible duplicate (see writing._weak_difference).
+                    year != 0
+                    and not self._named_years.has(pair_year)
+                    and not self._named_years.has(hash((pair, 0)))
+                )
+            )
+        )
+        if has_cccd:
+            self._cccds.add(cccd)
+        self._names.add(pair)
+        self._named_years.add(pair_year)
+        if row.village_id is None:
+            self._loose.add(name)
+        return new
+
+
+def new_values(row: CleanRow, key_version: int) -> NewValues:
+    """What the writer inserts for a row that `Triage.is_new` let through; `key_version` is
+    the version of the key that sealed the row's numbers (the cleaner's active one)."""
+    cccd = row.cccd_sealed or NO_CCCD
+    phone = row.phone_sealed or NO_PHONE
+    birth: dt.date | None = row.birth_date
+    return (
+        row.village_id,
+        row.full_name,
+        row.name_key,
+        birth.isoformat() if birth else None,
+        row.birth_date_precision,
+        row.gender,
+        *cccd,
+        *phone,
+        key_version if cccd[0] or phone[0] else None,
+        row.status or ResidentStatus.LIVING,
+    )
