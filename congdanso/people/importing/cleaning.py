@@ -123,15 +123,18 @@ def _filled(cell: Any) -> bool:
 
 
 def _text(cell: Any) -> str:
+    if type(cell) is str:
+        return cell.strip()
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return str(cell).strip()
 
 
 @lru_cache(maxsize=65536)
-def _name(cell: str, legacy_hint: str | None) -> tuple[str, str]:
+def _name(cell: str, legacy_hint: str | None) -> tuple[str, str, bool]:
+    """The clean name, its folded key, and whether it has a letter at all."""
     name = clean_name(fix_legacy(cell, legacy_hint))
-    return name, fold(name)
+    return name, fold(name), _HAS_LETTER.search(name) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -175,7 +178,8 @@ class RowCleaner:
         for column, index in self.fields:
             if index < width:
                 cell = cells[index]
-                if _filled(cell):
+                # _filled, inlined: a call per cell was a tenth of the cleaning.
+                if cell is not None and cell != "" and (type(cell) is not str or cell.strip()):
                     picked[column] = cell
         return picked
 
@@ -194,15 +198,16 @@ class RowCleaner:
         if raw_name is None:
             return reject(Message(_("The row has no full name.")))
         family = get("family_name")
-        full_name, name_key = _name(
-            f"{_text(family)} {_text(raw_name)}" if family is not None else _text(raw_name),
+        name_text = _text(raw_name)
+        full_name, name_key, has_letter = _name(
+            f"{_text(family)} {name_text}" if family is not None else name_text,
             self.legacy_hint,
         )
         raw_birth = get("birth_date")
         raw_cccd = get("cccd")
         if raw_birth is None and raw_cccd is None and _is_footer(name_key):
             return reject(Message(_("A signature or total line, not a person.")))
-        if not _HAS_LETTER.search(full_name):
+        if not has_letter:
             return reject(
                 Message(_("The full name %(name)s has no letters."), name=_text(raw_name))
             )
@@ -295,25 +300,26 @@ class RowCleaner:
         if raw_id is not None and _text(raw_id).isdigit():
             resident_id = int(_text(raw_id))
 
+        # In field order, not by keyword: this runs for every row.
         return CleanRow(
-            row_number=row_number,
-            cells=cells,
-            full_name=full_name,
-            name_key=name_key,
-            birth_date=birth_date,
-            birth_date_precision=precision,
-            gender=gender,
-            cccd=cccd,
-            phone=phone,
-            village_id=village_id,
-            village_text=village_text,
-            status=status,
-            resident_id=resident_id,
-            issues=tuple(issues),
-            cccd_hmac=cccd_sealed[1] if cccd_sealed else None,
-            cccd_last4_hmac=cccd_sealed[2] if cccd_sealed else None,
-            phone_hmac=phone_sealed[1] if phone_sealed else "",
-            phone_last4_hmac=phone_sealed[2] if phone_sealed else "",
-            cccd_sealed=cccd_sealed,
-            phone_sealed=phone_sealed,
+            row_number,
+            cells,
+            full_name,
+            name_key,
+            birth_date,
+            precision,
+            gender,
+            cccd,
+            phone,
+            village_id,
+            village_text,
+            status,
+            resident_id,
+            tuple(issues),
+            cccd_sealed[1] if cccd_sealed else None,
+            cccd_sealed[2] if cccd_sealed else None,
+            phone_sealed[1] if phone_sealed else "",
+            phone_sealed[2] if phone_sealed else "",
+            cccd_sealed,
+            phone_sealed,
         )

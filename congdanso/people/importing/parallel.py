@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.core.errors import Message
 from congdanso.people.importing.cleaning import CleanRow, Issue, RejectedRow, RowCleaner
 from congdanso.people.importing.errors import ImportFailed
-from congdanso.people.importing.triage import NewValues, Triage, new_values
+from congdanso.people.importing.triage import NewValues, Triage
 
 BATCH_ROWS = 6000
 #: Files smaller than this are cleaned in-process.
@@ -49,16 +49,15 @@ class Batch:
 
 def batches_in_process(rows: Rows, cleaner: RowCleaner, triage: Triage) -> Iterator[Batch]:
     batch = Batch()
-    key_version = cleaner.keyring.active
     for number, cells in rows:
         cleaned = cleaner.clean(number, cells)
         if cleaned is None:
             continue
         batch.count += 1
-        if type(cleaned) is CleanRow and triage.is_new(cleaned):
+        if isinstance(cleaned, CleanRow) and (new := triage.route(cleaned)) is not None:
             for issue in cleaned.issues:
                 batch.new_issues.append((len(batch.new), issue))
-            batch.new.append(new_values(cleaned, key_version))
+            batch.new.append(new)
         else:
             batch.rows.append(cleaned)
         if batch.count >= BATCH_ROWS:

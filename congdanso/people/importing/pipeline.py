@@ -228,7 +228,7 @@ def import_residents(
                 today=today,
                 legacy_hint=legacy_hint,
             )
-            router = Triage(enabled=triage)
+            router = Triage(key_version=cleaner.keyring.active, enabled=triage)
             if triage:
                 router.load(commune.pk)
             if worker_wanted(Path(path)):
