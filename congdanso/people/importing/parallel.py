@@ -1,8 +1,10 @@
 """Reading and cleaning in a second process while the first one writes.
 
 Reading a sheet and cleaning its cells is pure Python work; matching and writing is database
-work. On a machine with two cores the two overlap: a forked worker reads and cleans batches
-of rows and hands them over a bounded queue (memory stays flat), the main process writes.
+work. On a machine with two cores the two overlap: a forked worker reads, cleans and triages
+batches of rows (see `triage`: the certainly new residents leave it as the values to insert,
+so the writer has nothing to decide for them) and hands them over a bounded queue (memory
+stays flat), the main process writes.
 
 The worker is forked *after* the table is open and its header read, so the sheet that
 python-calamine loaded is not loaded twice: the worker inherits it, and the parent drops its

@@ -19,8 +19,10 @@ fields; a row that contradicts it goes to the rejects file with both values.
 
 Updating never erases: an empty cell keeps what is stored. Lookups go to the database per
 chunk (rows written earlier in the same transaction included), so memory stays flat whatever
-the file's size. Inserts are one multi-row statement per chunk on SQLite and COPY on
-PostgreSQL, with ids reserved up front so that issues can point at their residents.
+the file's size. Rows the triage (`triage`) found certainly new skip all this: `write_new`
+inserts them before the chunk's other rows are matched, so that those find them stored.
+Inserts are one executemany per chunk on SQLite and COPY on PostgreSQL, with ids reserved up
+front so that issues can point at their residents.
 
 CCCDs and phones are compared through the keyed hashes the cleaner computed
 (`people.personal`); the tokens it encrypted alongside are stored only when a row writes the
