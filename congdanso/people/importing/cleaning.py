@@ -248,7 +248,10 @@ class RowCleaner:
             else:
                 cccd = parsed.number
                 year = birth_date.year if birth_date else None
-                if not parsed.agrees_with(birth_year=year, gender=gender or None):
+                # Cccd.agrees_with, without parsing the gender again (it is M, F or blank).
+                if (year is not None and year != parsed.birth_year) or (
+                    gender and gender != parsed.gender
+                ):
                     issues.append(
                         Issue(
                             IssueCode.CCCD_MISMATCH,

@@ -27,6 +27,7 @@ from congdanso.people.importing.header import (
     override_columns,
 )
 from congdanso.people.importing.parallel import (
+    BATCH_ROWS,
     Rows,
     batches_in_process,
     batches_in_worker,
@@ -236,11 +237,14 @@ def import_residents(
             else:
                 batches = batches_in_process(holder.pop(), cleaner, router)
             rows = 0
+            # Rows for the matching, gathered over batches: a few hundred a batch would each
+            # cost the look-up statements of a whole chunk. Waiting is safe: a row the triage
+            # let through can be no earlier row's person (nor a possible duplicate of one).
+            chunk: list[CleanRow] = []
             for batch in batches:
                 rows += batch.count
                 # The certainly new first: the matching of the others then finds them stored.
                 writer.write_new(batch.new, batch.new_issues)
-                chunk: list[CleanRow] = []
                 for cleaned in batch.rows:
                     if isinstance(cleaned, RejectedRow):
                         writer.rejected.append(cleaned)
@@ -254,9 +258,12 @@ def import_residents(
                             )
                         else:
                             chunk.append(cleaned._replace(village_id=village, village_text=None))
-                writer.write(chunk)
+                if len(chunk) >= BATCH_ROWS:
+                    writer.write(chunk)
+                    chunk = []
                 if progress:
                     progress(rows)
+            writer.write(chunk)
             counts = writer.counts
             rejected = sorted(writer.rejected, key=lambda r: r.row_number)
             result = ImportResult(

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from congdanso.people.importing import import_residents
+from congdanso.people.importing.parallel import BATCH_ROWS
 from congdanso.people.models import DataIssue, IssueCode, Resident
 from congdanso.people.tests.files import HEADER, write_csv
 from congdanso.places.models import Place
@@ -140,3 +141,23 @@ def test_a_list_of_new_people_goes_by_the_triage_and_its_later_rows_by_the_match
     assert (result.created, result.updated, result.rejected) == (2, 1, 0)
     an = Resident.objects.get(commune=ea_yong, name_key="nguyen van an")
     assert an.phone == "0912345678"
+
+
+def test_rows_for_the_matching_wait_over_batches_and_find_the_earlier_rows(
+    tmp_path: Path, ea_yong: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each person twice, the second time with a phone and more than a batch later: the first
+    # rows are certainly new, the second ones reach the matching gathered over batches.
+    monkeypatch.setenv("CONGDANSO_IMPORT_WORKER", "on")
+    people = BATCH_ROWS + 500
+    first = [[i, f"Trần Văn Thử {i}", "1980", "Nam", "", "", "Thôn Tân Lập"] for i in range(people)]
+    second = [
+        [i, name, birth, gender, "", f"0912{i:06d}", village]
+        for i, name, birth, gender, _c, _p, village in first
+    ]
+    path = write_csv(tmp_path / "twice.csv", [HEADER, *first, *second])
+    result = import_residents(path, commune=ea_yong, today=TODAY)
+    assert (result.created, result.updated, result.rejected) == (people, people, 0)
+    stored = Resident.objects.filter(commune=ea_yong)
+    assert stored.count() == people
+    assert all(resident.phone for resident in stored)
