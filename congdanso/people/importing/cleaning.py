@@ -5,11 +5,11 @@ unknown village without --create-villages). A wrong field (CCCD, phone, date, ge
 rejects the row: the field is left empty and its original text is kept in an issue, so the
 rest of the row is imported and nothing the file said is lost.
 
-A valid CCCD or phone is sealed here too (encrypted, with its look-up keys: see
-`people.personal`): cleaning runs in the reader process for big files, so this work overlaps
-the writer's database work instead of adding to it. The writer matches rows by the look-up
-keys and stores the token only when a row writes the number (an unchanged resident keeps
-the ciphertext it has).
+The look-up keys of a valid CCCD or phone (keyed hashes: see `people.personal`) are computed
+here too: the triage and the writer's matching compare numbers by them. Encrypting the
+number is left to the writer, which does it only for a row that writes it (an unchanged
+resident keeps the ciphertext it has); cleaning runs in the reader process for big files,
+and the two processes share the work about evenly that way.
 """
 
 import datetime as dt
@@ -24,7 +24,7 @@ from congdanso.core.crypto import keyring
 from congdanso.core.errors import Message
 from congdanso.people.importing.header import ColumnMap
 from congdanso.people.models import IssueCode, ResidentStatus
-from congdanso.people.personal import Sealed, seal_cccd, seal_phone
+from congdanso.people.personal import cccd_keys, phone_keys
 from congdanso.vn import (
     VnValueError,
     clean_name,
@@ -66,9 +66,6 @@ class CleanRow(NamedTuple):
     cccd_last4_hmac: str | None = None
     phone_hmac: str = ""
     phone_last4_hmac: str = ""
-    # What the writer stores when the row writes the number: (token, key, key of the last 4).
-    cccd_sealed: Sealed | None = None
-    phone_sealed: Sealed | None = None
 
 
 class RejectedRow(NamedTuple):
@@ -281,8 +278,8 @@ class RowCleaner:
             except VnValueError as error:
                 issues.append(Issue(IssueCode.PHONE_INVALID, "phone", _text(raw_phone), str(error)))
 
-        cccd_sealed = seal_cccd(cccd, self.keyring) if cccd else None
-        phone_sealed = seal_phone(phone, self.keyring) if phone else None
+        cccd_hmac, cccd_last4 = cccd_keys(cccd, self.keyring) if cccd else (None, None)
+        phone_hmac, phone_last4 = phone_keys(phone, self.keyring) if phone else ("", "")
 
         village_id: int | None = None
         village_text: str | None = None
@@ -319,10 +316,8 @@ class RowCleaner:
             status,
             resident_id,
             tuple(issues),
-            cccd_sealed[1] if cccd_sealed else None,
-            cccd_sealed[2] if cccd_sealed else None,
-            phone_sealed[1] if phone_sealed else "",
-            phone_sealed[2] if phone_sealed else "",
-            cccd_sealed,
-            phone_sealed,
+            cccd_hmac,
+            cccd_last4,
+            phone_hmac,
+            phone_last4,
         )

@@ -229,7 +229,7 @@ def import_residents(
                 today=today,
                 legacy_hint=legacy_hint,
             )
-            router = Triage(key_version=cleaner.keyring.active, enabled=triage)
+            router = Triage(enabled=triage)
             if triage:
                 router.load(commune.pk)
             if worker_wanted(Path(path)):

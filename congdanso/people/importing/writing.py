@@ -46,7 +46,7 @@ from congdanso.core.crypto import decrypt, keyring
 from congdanso.core.errors import Message
 from congdanso.people import personal
 from congdanso.people.importing.cleaning import CleanRow, Issue, RejectedRow
-from congdanso.people.importing.triage import NO_CCCD, NO_PHONE, NewValues
+from congdanso.people.importing.triage import NewValues, reader_encrypts
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.people.personal import TOKEN, Sealed
 from congdanso.places.models import Place
@@ -243,6 +243,14 @@ def _agreement(row: CleanRow, known: Known) -> int:
     return score
 
 
+def _as_it_is(token: str, _context: str) -> str:
+    return token  # encrypted by the triage (see triage.reader_encrypts)
+
+
+_NO_CCCD = (None, None, None)
+_NO_PHONE = ("", "", "")
+
+
 def _key_version(known: Known) -> int | None:
     cccd, phone = known.cccd_sealed, known.phone_sealed
     if cccd is None:
@@ -272,6 +280,7 @@ class ChunkWriter:
         self._sequence: str | None = None  # PostgreSQL: the id sequence's name
         self._claimed = bytearray()
         self._claimed_base = 0
+        self._encrypt_new = not reader_encrypts()
         self._inserted = 0
         self._analyzed_at = 0
 
@@ -408,10 +417,49 @@ class ChunkWriter:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         ids = self._reserve_ids(len(values))
         commune_id = self.commune_id
+        version = self.keyring.active
+        encrypt = self.keyring.encrypt if self._encrypt_new else _as_it_is
+        cccd_context, phone_context = personal.CCCD, personal.PHONE
         self._insert(
             RESIDENT_TABLE,
             RESIDENT_COLUMNS,
-            [(new_id, commune_id, *row, now, now) for new_id, row in zip(ids, values, strict=True)],
+            [
+                (
+                    new_id,
+                    commune_id,
+                    village,
+                    full_name,
+                    name_key,
+                    birth,
+                    precision,
+                    gender,
+                    encrypt(cccd, cccd_context) if cccd else None,
+                    cccd_hmac,
+                    cccd_last4,
+                    encrypt(phone, phone_context) if phone else "",
+                    phone_hmac,
+                    phone_last4,
+                    version if cccd or phone else None,
+                    status,
+                    now,
+                    now,
+                )
+                for new_id, (
+                    village,
+                    full_name,
+                    name_key,
+                    birth,
+                    precision,
+                    gender,
+                    cccd,
+                    cccd_hmac,
+                    cccd_last4,
+                    phone,
+                    phone_hmac,
+                    phone_last4,
+                    status,
+                ) in zip(ids, values, strict=True)
+            ],
         )
         self._inserted += len(values)
         for new_id in ids:
@@ -677,8 +725,8 @@ class ChunkWriter:
                 else str(k.birth_date),
                 k.birth_date_precision,
                 k.gender,
-                *(k.cccd_sealed or NO_CCCD),
-                *(k.phone_sealed or NO_PHONE),
+                *(k.cccd_sealed or _NO_CCCD),
+                *(k.phone_sealed or _NO_PHONE),
                 _key_version(k),
                 k.status,
                 now,
@@ -708,8 +756,8 @@ class ChunkWriter:
                             k.birth_date,
                             k.birth_date_precision,
                             k.gender,
-                            *(k.cccd_sealed or NO_CCCD),
-                            *(k.phone_sealed or NO_PHONE),
+                            *(k.cccd_sealed or _NO_CCCD),
+                            *(k.phone_sealed or _NO_PHONE),
                             _key_version(k),
                             k.village_id,
                             k.status,
@@ -727,16 +775,15 @@ class ChunkWriter:
                 )
 
     def _seal_cccd(self, row: CleanRow) -> Sealed | None:
-        # Sealed by the cleaner (in the reader process for big files); a row built without
-        # it is sealed here.
-        if row.cccd_sealed is not None or not row.cccd:
-            return row.cccd_sealed
+        # The cleaner computed the look-up keys; the number is encrypted only when written.
+        if not row.cccd:
+            return None
         token = self.keyring.encrypt(row.cccd, personal.CCCD)
         return token, row.cccd_hmac or "", row.cccd_last4_hmac or ""
 
     def _seal_phone(self, row: CleanRow) -> Sealed | None:
-        if row.phone_sealed is not None or not row.phone:
-            return row.phone_sealed
+        if not row.phone:
+            return None
         return self.keyring.encrypt(row.phone, personal.PHONE), row.phone_hmac, row.phone_last4_hmac
 
     def _issue_values(self, issue: Issue) -> tuple[str, str, int | None, str]:

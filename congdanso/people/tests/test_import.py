@@ -314,11 +314,12 @@ def test_the_worker_process_gives_the_same_result_as_cleaning_in_process(
     assert (in_worker.rows, in_worker.created, in_worker.rejected) == (5, 4, 1)
 
 
-def test_numbers_sealed_in_the_worker_decrypt_and_are_found_by_their_keys(
+def test_numbers_keyed_in_the_worker_decrypt_and_are_found_by_their_keys(
     tmp_path: Path, ea_yong: Place, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The worker encrypts CCCDs and phones (and hashes them) for the writer: what it stored
-    # must read back, and be found by the writer process's own keys.
+    # The worker computes the look-up keys of CCCDs and phones (and, on PostgreSQL, encrypts
+    # new residents' numbers) for the writer: what is stored must read back, and be found by
+    # the writer process's own keys.
     monkeypatch.setenv("CONGDANSO_IMPORT_WORKER", "on")
     _import(write_xlsx(tmp_path / "ds.xlsx", [HEADER, *ROWS]), ea_yong)
     hoa = Resident.objects.with_cccd("066190012345").get(commune=ea_yong)
