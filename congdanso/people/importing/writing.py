@@ -420,6 +420,8 @@ class ChunkWriter:
         version = self.keyring.active
         encrypt = self.keyring.encrypt if self._encrypt_new else _as_it_is
         cccd_context, phone_context = personal.CCCD, personal.PHONE
+        # The values' layout is triage.NewValues: RESIDENT_COLUMNS from village to phone's keys
+        # with the numbers at 6 and 9 (encrypted here unless the triage did), then status.
         self._insert(
             RESIDENT_TABLE,
             RESIDENT_COLUMNS,
@@ -427,38 +429,17 @@ class ChunkWriter:
                 (
                     new_id,
                     commune_id,
-                    village,
-                    full_name,
-                    name_key,
-                    birth,
-                    precision,
-                    gender,
-                    encrypt(cccd, cccd_context) if cccd else None,
-                    cccd_hmac,
-                    cccd_last4,
-                    encrypt(phone, phone_context) if phone else "",
-                    phone_hmac,
-                    phone_last4,
-                    version if cccd or phone else None,
-                    status,
+                    *new[:6],
+                    encrypt(new[6], cccd_context) if new[6] else None,
+                    *new[7:9],
+                    encrypt(new[9], phone_context) if new[9] else "",
+                    *new[10:12],
+                    version if new[6] or new[9] else None,
+                    new[12],
                     now,
                     now,
                 )
-                for new_id, (
-                    village,
-                    full_name,
-                    name_key,
-                    birth,
-                    precision,
-                    gender,
-                    cccd,
-                    cccd_hmac,
-                    cccd_last4,
-                    phone,
-                    phone_hmac,
-                    phone_last4,
-                    status,
-                ) in zip(ids, values, strict=True)
+                for new_id, new in zip(ids, values, strict=True)
             ],
         )
         self._inserted += len(values)
