@@ -247,6 +247,20 @@ def indicators_date(campaign: Campaign, on: dt.date | None) -> dt.date:
     return min(day, campaign.end_date)
 
 
+def date_in_campaign_check(campaign: Campaign, day: dt.date) -> None:
+    """Raises DomainError when the day is outside the campaign's period."""
+    if not campaign.start_date <= day <= campaign.end_date:
+        raise DomainError(
+            Message(
+                _("The date %(date)s is outside the campaign (%(start)s – %(end)s)."),
+                date=day.strftime("%d/%m/%Y"),
+                start=campaign.start_date.strftime("%d/%m/%Y"),
+                end=campaign.end_date.strftime("%d/%m/%Y"),
+            ),
+            code="date_outside_campaign",
+        )
+
+
 def place_in_campaign_check(campaign: Campaign, place: Place) -> None:
     """Raises DomainError when the place is not within the campaign's place."""
     if not place.path.startswith(campaign.place.path):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.campaigns.indicators import date_in_campaign_check
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.services import Actor, Outcome, achievement_record
 from congdanso.campaigns.tallies import tally_change
@@ -44,16 +45,7 @@ def _check_in_campaign(campaign: Campaign, place: Place, on: dt.date) -> None:
             ),
             code="session_place_invalid",
         )
-    if not campaign.start_date <= on <= campaign.end_date:
-        raise DomainError(
-            Message(
-                _("The date %(date)s is outside the campaign (%(start)s – %(end)s)."),
-                date=on.strftime("%d/%m/%Y"),
-                start=campaign.start_date.strftime("%d/%m/%Y"),
-                end=campaign.end_date.strftime("%d/%m/%Y"),
-            ),
-            code="date_outside_campaign",
-        )
+    date_in_campaign_check(campaign, on)
 
 
 @transaction.atomic

@@ -9,17 +9,15 @@ date.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
 from congdanso.accounts.access import Access, campaign_get_for, indicator_place_for
 from congdanso.campaigns.indicators import (
     Indicators,
     campaign_indicators,
+    date_in_campaign_check,
     place_in_campaign_check,
 )
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_get
-from congdanso.core.errors import DomainError, Message
 from congdanso.places.models import Place
 from congdanso.places.selectors import place_get
 from congdanso.vn import vietnam_today
@@ -55,14 +53,5 @@ def report_request(
         place = indicator_place_for(access, campaign, place_get(place_code) if place_code else None)
     place_in_campaign_check(campaign, place)
     day = on or min(vietnam_today(), campaign.end_date)
-    if not campaign.start_date <= day <= campaign.end_date:
-        raise DomainError(
-            Message(
-                _("The date %(date)s is outside the campaign (%(start)s – %(end)s)."),
-                date=day.strftime("%d/%m/%Y"),
-                start=campaign.start_date.strftime("%d/%m/%Y"),
-                end=campaign.end_date.strftime("%d/%m/%Y"),
-            ),
-            code="date_outside_campaign",
-        )
+    date_in_campaign_check(campaign, day)
     return ReportRequest(campaign=campaign, place=place, on=day, access=access)
