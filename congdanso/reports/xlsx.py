@@ -87,6 +87,10 @@ class Column:
     width: float
 
 
+def _columns(headers: Sequence[str], kinds: Sequence[str], widths: Sequence[float]) -> list[Column]:
+    return [Column(h, k, w) for h, k, w in zip(headers, kinds, widths, strict=True)]
+
+
 class _Sheet:
     """A table sheet: a bold header row, frozen; typed cells; an autofilter over the rows."""
 
@@ -260,7 +264,7 @@ def _criteria(book: _Book, ind: Indicators) -> None:
     sheet = _Sheet(
         book,
         T.SHEET_CRITERIA,
-        [Column(h, k, w) for h, k, w in zip(T.CRITERIA_HEADERS, kinds, widths, strict=True)],
+        _columns(T.CRITERIA_HEADERS, kinds, widths),
     )
     for row in ind.criteria:
         sheet.row([row.code, row.name, row.exemplary, row.count, row.share, row.count_all])
@@ -287,10 +291,7 @@ def _area_values(row: AreaRow) -> list[Any]:
 
 
 def _villages(book: _Book, rows: Sequence[AreaRow]) -> None:
-    columns = [
-        Column(h, k, w) for h, k, w in zip(T.AREA_HEADERS, _AREA_KINDS, _AREA_WIDTHS, strict=True)
-    ]
-    sheet = _Sheet(book, T.SHEET_VILLAGES, columns)
+    sheet = _Sheet(book, T.SHEET_VILLAGES, _columns(T.AREA_HEADERS, _AREA_KINDS, _AREA_WIDTHS))
     for row in rows:
         sheet.row(_area_values(row))
     sheet.close()
@@ -314,8 +315,9 @@ def commune_ranking(rows: Sequence[AreaRow]) -> list[tuple[int, AreaRow]]:
 
 
 def _communes(book: _Book, rows: Sequence[AreaRow]) -> None:
-    columns = [Column(T.RANK_HEADER, INT, 10)] + [
-        Column(h, k, w) for h, k, w in zip(T.AREA_HEADERS, _AREA_KINDS, _AREA_WIDTHS, strict=True)
+    columns = [
+        Column(T.RANK_HEADER, INT, 10),
+        *_columns(T.AREA_HEADERS, _AREA_KINDS, _AREA_WIDTHS),
     ]
     sheet = _Sheet(book, T.SHEET_COMMUNES, columns)
     for rank, row in commune_ranking(rows):
@@ -329,7 +331,7 @@ def _units(book: _Book, ind: Indicators) -> None:
     sheet = _Sheet(
         book,
         T.SHEET_UNITS,
-        [Column(h, k, w) for h, k, w in zip(T.UNIT_HEADERS, kinds, widths, strict=True)],
+        _columns(T.UNIT_HEADERS, kinds, widths),
     )
     for u in ind.units:
         kind = UnitKind(u.kind).label if u.kind in UnitKind.values else u.kind
@@ -368,7 +370,7 @@ def _sessions(book: _Book, request: ReportRequest) -> None:
     sheet = _Sheet(
         book,
         T.SHEET_SESSIONS,
-        [Column(h, k, w) for h, k, w in zip(T.SESSION_HEADERS, kinds, widths, strict=True)],
+        _columns(T.SESSION_HEADERS, kinds, widths),
     )
     for session in sessions_listed(request).iterator(chunk_size=CHUNK):
         commune = session.place.commune
@@ -394,7 +396,7 @@ def _donations(book: _Book, ind: Indicators) -> None:
     sheet = _Sheet(
         book,
         T.SHEET_DONATIONS,
-        [Column(h, k, w) for h, k, w in zip(T.DONATION_HEADERS, kinds, widths, strict=True)],
+        _columns(T.DONATION_HEADERS, kinds, widths),
     )
     for d in ind.donations:
         item = DonationItem(d.item).label if d.item in DonationItem.values else d.item
@@ -418,7 +420,7 @@ def _weekly(book: _Book, ind: Indicators) -> None:
     sheet = _Sheet(
         book,
         T.SHEET_WEEKLY,
-        [Column(h, k, w) for h, k, w in zip(T.WEEKLY_HEADERS, kinds, widths, strict=True)],
+        _columns(T.WEEKLY_HEADERS, kinds, widths),
     )
     for week in ind.weekly:
         end = min(week.week_start + dt.timedelta(days=6), ind.date)
