@@ -9,6 +9,7 @@ import pytest
 
 from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.campaigns.services import achievement_record
+from congdanso.conftest import EXEMPLARY_2023
 from congdanso.outreach.services import session_anonymous_turns_add, session_create, turn_record
 from congdanso.partners.models import DonationItem, UnitKind
 from congdanso.partners.services import donation_create, pledge_upsert, unit_get_or_create
@@ -17,13 +18,6 @@ from congdanso.places.models import Place
 
 #: The as-of date of the reports in the tests.
 AS_OF = dt.date(2023, 6, 30)
-EXEMPLARY = (
-    "vneid_level2",
-    "public_service_account",
-    "ehealth_book",
-    "bank_account",
-    "cashless_payment",
-)
 #: village → (people aged 16–50, of them exemplary, older people, of them exemplary)
 VILLAGES = {
     "Thôn Cao Bằng": (6, 4, 2, 1),
@@ -37,7 +31,7 @@ VILLAGES = {
 def seeded(campaign: Campaign, ea_yong: Place) -> Campaign:
     villages = {p.name: p for p in Place.objects.filter(parent=ea_yong)}
     criteria = {
-        c.code: c for c in Criterion.objects.filter(code__in=[*EXEMPLARY, "sim_standardized"])
+        c.code: c for c in Criterion.objects.filter(code__in=[*EXEMPLARY_2023, "sim_standardized"])
     }
     police, _ = unit_get_or_create(place=ea_yong, name="Công an xã Ea Yông", kind=UnitKind.POLICE)
     youth, _ = unit_get_or_create(
@@ -79,14 +73,14 @@ def seeded(campaign: Campaign, ea_yong: Place) -> Campaign:
             done = index < young_done if is_young else index - young < old_done
             if done:
                 # Two criteria in a session (turns of a unit), the others reported later.
-                for code in EXEMPLARY[:2]:
+                for code in EXEMPLARY_2023[:2]:
                     turn_record(
                         session=later if number % 2 else launch,
                         resident=resident,
                         criterion=criteria[code],
                         unit=police if number % 3 else youth,
                     )
-                for offset, code in enumerate(EXEMPLARY[2:]):
+                for offset, code in enumerate(EXEMPLARY_2023[2:]):
                     achievement_record(
                         resident=resident,
                         criterion=criteria[code],
