@@ -72,24 +72,15 @@ def phone_keys(number: str, ring: Keyring | None = None) -> tuple[str, str]:
 
 
 def seal_cccd(number: str, ring: Keyring | None = None) -> Sealed:
-    if not (len(number) == 12 and number.isascii() and number.isdigit()):
-        raise ValueError("a CCCD is stored as its 12 digits")
-    return _seal(number, ring or keyring(), CCCD, CCCD_LAST4)
+    ring = ring or keyring()
+    keys = cccd_keys(number, ring)  # checks the number before anything is encrypted
+    return (ring.encrypt(number, CCCD), *keys)
 
 
 def seal_phone(number: str, ring: Keyring | None = None) -> Sealed:
-    if not (len(number) == 10 and number.isascii() and number.isdigit()):
-        raise ValueError("a phone is stored as its 10 digits")
-    return _seal(number, ring or keyring(), PHONE, PHONE_LAST4)
-
-
-def _seal(number: str, ring: Keyring, context: str, last4_context: str) -> Sealed:
-    # The same as the keys functions above, in one call: the import seals every number.
-    return (
-        ring.encrypt(number, context),
-        ring.index(number, context),
-        ring.index_remembered(number[-4:], last4_context)[:LAST4_INDEX_CHARS],
-    )
+    ring = ring or keyring()
+    keys = phone_keys(number, ring)
+    return (ring.encrypt(number, PHONE), *keys)
 
 
 def cccd_hmac(number: str) -> str:
