@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers that may hold personal data are never cached (static files are served above).
+    "congdanso.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -229,6 +231,14 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 }
+
+# Searches a user may make (site and API together): every search a minute, searches by
+# number a minute, whole numbers that found nobody an hour (see people/searching.py).
+SEARCH_RATES = (
+    int(os.environ.get("CONGDANSO_SEARCHES_PER_MINUTE") or 120),
+    int(os.environ.get("CONGDANSO_NUMBER_SEARCHES_PER_MINUTE") or 30),
+    int(os.environ.get("CONGDANSO_NUMBER_MISSES_PER_HOUR") or 20),
+)
 
 SESSION_COOKIE_AGE = round(float(os.environ.get("CONGDANSO_SESSION_HOURS") or 8) * 3600)
 SESSION_TOUCH_SECONDS = 300

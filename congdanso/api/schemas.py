@@ -56,6 +56,11 @@ class PersonCardOut(ResidentOut):
     issues: list[dict[str, Any]]
 
 
+class SearchIn(Schema):
+    q: str = Field(..., max_length=1000)  # the search says what is too long (422, message)
+    limit: int = 20
+
+
 class RevealIn(Schema):
     field: Literal["cccd", "phone"]
     reason: str = Field(..., min_length=1, max_length=500)

@@ -31,13 +31,14 @@ from congdanso.api.writes import OPERATIONS, Forbidden
 from congdanso.campaigns.indicators import campaign_indicators
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import achievement_history, campaign_rules
-from congdanso.core.audit import audit_context, audit_record, client_ip
+from congdanso.core.audit import audit_context, client_ip
 from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.core.idempotency import write_once
-from congdanso.core.models import AuditAction
 from congdanso.outreach.selectors import session_list
 from congdanso.people.models import Resident
-from congdanso.people.selectors import resident_search
+from congdanso.people.searching import Throttled, search_allow, search_record
+from congdanso.people.selectors import SearchInvalid, resident_search, search_query_parse
+from congdanso.people.services import resident_reveal
 
 api = NinjaAPI(
     title="congdanso API",
@@ -65,7 +66,13 @@ def _error_body(code: str, message: Message) -> dict[str, Any]:
 
 
 def _status_of(error: DomainError) -> int:
-    return 404 if isinstance(error, NotFound) else 403 if isinstance(error, Forbidden) else 400
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Forbidden):
+        return 403
+    if isinstance(error, Throttled):
+        return 429
+    return 422 if isinstance(error, SearchInvalid) else 400
 
 
 def _error(
@@ -216,18 +223,43 @@ def sessions(
     ]
 
 
+def _search(request: HttpRequest, q: str, limit: int) -> list[dict[str, Any]]:
+    access, user = _access(request)
+    query = search_query_parse(q)
+    search_allow(user_id=user.pk, query=query)
+    limit = max(1, min(limit, SEARCH_LIMIT))
+    found = list(
+        resident_search(
+            residents_visible(access).select_related("village"), query, limit=None
+        ).order_by("name_key", "id")[:limit]
+    )
+    search_record(user=user, query=query, found=[(r.pk, r.commune_id) for r in found])
+    return [_resident_out(r) for r in found]
+
+
 @api.get(
     "/residents",
     response={200: list[s.ResidentOut], **READ_ERRORS},
     openapi_extra={"x-access": "search"},
 )
 def residents(request: HttpRequest, q: str = "", limit: int = 20) -> list[dict[str, Any]]:
-    """Search: folded name fragments in any order ("hoa nguyen"), a full CCCD or phone number,
-    or its last digits (at least 4). A viewer finds nobody."""
-    access, _user = _access(request)
-    limit = max(1, min(limit, SEARCH_LIMIT))
-    found = resident_search(residents_visible(access).select_related("village"), q, limit=None)
-    return [_resident_out(r) for r in found.order_by("name_key", "id")[:limit]]
+    """Search: folded name fragments in any order ("hoa nguyen"), a whole CCCD or phone
+    number, or exactly its last 4 digits; at most 100 characters and 10 words (422 beyond).
+    A viewer finds nobody. Prefer `POST /residents/search`, which keeps the text out of
+    URLs and logs. Searches count against the user's search rates (429 beyond); searches
+    by number are audited."""
+    return _search(request, q, limit)
+
+
+@api.post(
+    "/residents/search",
+    response={200: list[s.ResidentOut], **READ_ERRORS},
+    openapi_extra={"x-access": "search"},
+)
+def residents_search(request: HttpRequest, body: s.SearchIn) -> list[dict[str, Any]]:
+    """The same search as `GET /residents?q=`, with the text in the body: a number searched
+    for never lands in a URL, a proxy's log or a history."""
+    return _search(request, body.q, body.limit)
 
 
 @api.get(
@@ -318,13 +350,8 @@ def reveal(request: HttpRequest, resident_id: int, body: s.RevealIn) -> dict[str
     resident = resident_get_for(access, resident_id)
     if not can_reveal(access, resident):
         raise Forbidden(_("Your role does not allow this here."))
-    value = str(getattr(resident, body.field) or "")
-    audit_record(
-        action=AuditAction.REVEAL,
-        obj=resident,
-        actor=user,
-        changes={"field": body.field},
-        reason=body.reason,
+    value = resident_reveal(
+        resident=resident, field=body.field, reason=body.reason, revealed_by=user
     )
     return {"field": body.field, "value": value}
 

@@ -28,7 +28,7 @@ from congdanso.campaigns.tallies import tally_change, tally_rebuild
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
-from congdanso.core.parsing import text_clean
+from congdanso.core.parsing import reason_clean, text_clean
 from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.people.models import Resident
 from congdanso.places.models import LOCAL_KINDS, Place
@@ -548,11 +548,9 @@ def achievement_withdraw(
     *, achievement: Achievement, reason: str, withdrawn_by: Actor = None
 ) -> Achievement:
     """Take an achievement out of every count, keeping it with the reason as history."""
-    reason = text_clean(reason, field=_("Reason"), max_length=500)
-    if not reason:
-        raise DomainError(
-            _("Say why the achievement is withdrawn."), code="withdrawal_reason_missing"
-        )
+    reason = reason_clean(
+        reason, missing=_("Say why the achievement is withdrawn."), code="withdrawal_reason_missing"
+    )
     with tally_change(residents=[achievement.resident_id]):
         return _withdraw(achievement, reason, withdrawn_by)
 

@@ -60,7 +60,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class AuditMiddleware:
-    """Puts the signed-in user and their address in the audit context of each request."""
+    """Puts the signed-in user and their address in the audit context of each request, and
+    how it came: `api` under /api/ (the token's user is only known inside the endpoint,
+    which names itself as the actor), else `web`."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -68,7 +70,8 @@ class AuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         signed_in = user if user is not None and user.is_authenticated else None
-        with audit_context(user=signed_in, ip=client_ip(request), via="web"):
+        via = "api" if request.path.startswith("/api/") else "web"
+        with audit_context(user=signed_in, ip=client_ip(request), via=via):
             return self.get_response(request)
 
 

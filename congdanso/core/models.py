@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Deleted")
     WITHDRAW = "withdraw", _("Withdrawn")
     REVEAL = "reveal", _("Personal data shown")
+    SEARCH = "search", _("Searched by number")
     IMPORT = "import", _("Imported")
     EXPORT = "export", _("Exported")
     ERASE = "erase", _("Erased")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -75,5 +76,23 @@ def text_clean(value: str, *, field: "str | Promise", max_length: int) -> str:
                 length=len(text),
             ),
             code="text_too_long",
+        )
+    return text
+
+
+def reason_clean(
+    value: str, *, missing: "str | Promise", code: str = "reason_missing", max_length: int = 500
+) -> str:
+    """The reason a user gives for an audited action, as stored: `text_clean`'s NFC and
+    collapsed spaces, refused (with `missing`, which asks for it) when it is empty or holds
+    no letter ("...", "1"), and refused when it holds control characters (a reason is one
+    line of plain text, read later on the audit page)."""
+    text = text_clean(value, field=_("Reason"), max_length=max_length)
+    if not any(ch.isalpha() for ch in text):
+        raise DomainError(missing, code=code)
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise DomainError(
+            _("The reason may not contain control characters; write it as plain text."),
+            code="reason_invalid",
         )
     return text

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils import translation
@@ -39,7 +40,8 @@ from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.partners.models import Unit
 from congdanso.partners.selectors import campaign_units
 from congdanso.people.models import DataIssue, Resident
-from congdanso.people.selectors import resident_search
+from congdanso.people.searching import search_allow, search_record
+from congdanso.people.selectors import SearchQuery, resident_search
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.vn import vietnam_today
 
@@ -161,7 +163,7 @@ class SearchResult:
 
 
 def search_rows(
-    access: Access, campaign: Campaign, text: str, *, limit: int = SEARCH_LIMIT
+    access: Access, campaign: Campaign, text: "str | SearchQuery", *, limit: int = SEARCH_LIMIT
 ) -> SearchResult:
     """The residents the search text names (see `resident_search`), each with the campaign
     criteria they have reached; `limit` at most."""
@@ -196,6 +198,22 @@ def search_rows(
         for r in found
     )
     return SearchResult(rows=rows, more=more, criteria_count=len(rules.criteria))
+
+
+def search_people(
+    *, access: Access, user: Any, campaign: Campaign, query: SearchQuery, limit: int
+) -> SearchResult:
+    """A user's search in the campaign: counted against their rates (`Throttled` once one is
+    passed), and audited when it is by number (`people.searching`)."""
+    search_allow(user_id=user.pk, query=query)
+    result = search_rows(access, campaign, query, limit=limit)
+    search_record(
+        user=user,
+        query=query,
+        found=[(row.resident.pk, row.resident.commune_id) for row in result.rows],
+        commune_id=campaign.place_id if campaign.place.is_commune_level else None,
+    )
+    return result
 
 
 def recording_unit(access: Access, campaign: Campaign) -> Unit | None:

@@ -30,7 +30,6 @@ from congdanso.outreach.field import (
     criterion_label,
     helped_in_session,
     recording_unit,
-    search_rows,
     session_counts,
     session_get_for,
     session_groups,
@@ -45,8 +44,7 @@ from congdanso.outreach.services import (
     session_status_set,
     turn_record,
 )
-from congdanso.people.forms import SearchForm
-from congdanso.people.views import wants_partial
+from congdanso.people.views import search_for_page, wants_partial
 from congdanso.vn import vietnam_today
 
 
@@ -105,6 +103,7 @@ def session_open_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return _sessions_render(request, campaign, form)
 
 
+@require_http_methods(["GET", "POST"])
 def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> HttpResponse:
     """Session mode: a search box, the people found with a big button for each criterion
     they still lack and one for other help, the running count, "+1 not in the list"."""
@@ -112,9 +111,8 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
     campaign = campaign_for_people(access, campaign_id)
     session = session_get_for(access, campaign, session_id)
     remember_campaign(request, campaign)
-    form = SearchForm(request.GET or None)
+    form, result, status = search_for_page(request, access, campaign, limit=SESSION_SEARCH_LIMIT)
     text = form.text()
-    result = search_rows(access, campaign, text, limit=SESSION_SEARCH_LIMIT) if text else None
     rows = result.rows if result else ()
     helped = helped_in_session(session, [r.resident.pk for r in rows])
     may_hold = can_hold_sessions(access, campaign)
@@ -134,14 +132,18 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
         "nav_active": "sessions",
     }
     if wants_partial(request):
-        return render(request, "outreach/_session_results.html", context)
+        context["partial"] = True
+        return render(request, "outreach/_session_results.html", context, status=status)
     context["counts"] = session_counts(session)
-    return render(request, "outreach/session_detail.html", context)
+    return render(request, "outreach/session_detail.html", context, status=status)
 
 
 def _back_to(session: SupportSession, text: str = "") -> str:
+    """The session page, with the search of a name again (never digits in a URL)."""
     url = reverse("outreach:session", args=[session.campaign_id, session.pk])
-    return f"{url}?{urlencode({'q': text})}" if text else url
+    if text and not any(ch.isdigit() for ch in text):
+        return f"{url}?{urlencode({'q': text})}"
+    return url
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,6 +2,9 @@
 
 Columns are a contract: id, full_name, birth_date, birth_date_precision, gender, cccd, phone,
 village, status, issues. Importing the file again changes nothing.
+
+The file holds every CCCD and phone in clear: each export writes an audit row (who, when,
+which commune, how many residents), as showing a number on a person card does.
 """
 
 import csv
@@ -11,6 +14,9 @@ from typing import IO, Any
 
 import xlsxwriter
 
+from congdanso.core.audit import audit_record
+from congdanso.core.cells import cell_safe
+from congdanso.core.models import AuditAction
 from congdanso.people.selectors import ExportRow, resident_export_rows
 from congdanso.places.models import Place
 from congdanso.vn import format_birth_date
@@ -45,13 +51,30 @@ def _cells(row: ExportRow) -> list[str | int]:
 
 
 def export_csv(commune: Place, out: IO[str] | Any) -> int:
+    """The registry as CSV; text that a spreadsheet would read as a formula gets an
+    apostrophe before it (`core.cells`), which the import takes off again."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for row in resident_export_rows(commune):
-        writer.writerow(_cells(row))
+        writer.writerow([cell_safe(c) if isinstance(c, str) else c for c in _cells(row)])
         count += 1
+    _audit(commune, "csv", count)
     return count
+
+
+def _audit(commune: Place, file_format: str, count: int) -> None:
+    audit_record(
+        action=AuditAction.EXPORT,
+        obj=commune,
+        commune_id=commune.pk,
+        changes={
+            "what": "export-residents",
+            "format": file_format,
+            "residents": count,
+            "fields": ["cccd", "phone"],
+        },
+    )
 
 
 def export_xlsx(commune: Place, path: Path) -> int:
@@ -73,4 +96,5 @@ def export_xlsx(commune: Place, path: Path) -> int:
             else:
                 sheet.write_string(count, column, value)
     workbook.close()
+    _audit(commune, "xlsx", count)
     return count

@@ -2,15 +2,22 @@
 data issue."""
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.people.selectors import (
+    SEARCH_MAX_LENGTH,
+    SearchInvalid,
+    SearchQuery,
+    search_query_parse,
+)
 from congdanso.people.services import REVEALABLE
-
-SEARCH_MAX_LENGTH = 100
 
 
 class SearchForm(forms.Form):
-    """One box: a name without diacritics in any order, a CCCD or a phone (or its end)."""
+    """One box: a name without diacritics in any order, a CCCD or a phone (or its last four
+    digits). The form posts, so that a number never lands in a URL, the browser's history
+    or an access log; a link may still carry a name (`?q=`), never digits."""
 
     q = forms.CharField(
         label=_("Name, CCCD or phone"),
@@ -31,9 +38,31 @@ class SearchForm(forms.Form):
         ),
     )
 
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> "SearchForm":
+        """The posted search; on a GET, the `q` of a link when it holds no digit."""
+        if request.method == "POST":
+            return cls(request.POST)
+        text = request.GET.get("q", "")
+        if text and not any(ch.isdigit() for ch in text):
+            return cls({"q": text})
+        return cls()
+
+    def clean_q(self) -> str:
+        text = self.cleaned_data.get("q", "")
+        try:
+            self.cleaned_data["query"] = search_query_parse(text)
+        except SearchInvalid as error:
+            raise forms.ValidationError(str(error.message), code=error.code) from error
+        return text
+
     def text(self) -> str:
         """The search text, or "" while the form is unbound or invalid."""
         return self.cleaned_data.get("q", "") if self.is_valid() else ""
+
+    def query(self) -> SearchQuery | None:
+        """What the text searches for, None while there is nothing to search."""
+        return self.cleaned_data.get("query") if self.text() else None
 
 
 class RevealForm(forms.Form):

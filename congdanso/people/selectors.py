@@ -5,10 +5,13 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.crypto import decrypt
+from congdanso.core.errors import DomainError, Message
 from congdanso.people import personal
 from congdanso.people.models import DataIssue, Resident
 from congdanso.places.models import Place
@@ -82,53 +85,108 @@ def resident_export_rows(commune: Place) -> Iterator[ExportRow]:
             )
 
 
-#: Fewest digits a number fragment must have: the end of a number, looked up by its last four.
-SEARCH_MIN_DIGITS = 4
+#: The longest search text and the most name fragments a search takes (the form's box holds
+#: 100 characters; a search is one indexed filter a fragment, so the count is bounded too).
+SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_WORDS = 10
+#: The digits a search by the end of a number takes: exactly the last four.
+SEARCH_LAST_DIGITS = 4
 _NUMBER_NOISE = re.compile(r"[ .\-()+]")
 
 
+class SearchKind(StrEnum):
+    NAME = "name"
+    CCCD = "cccd"  # a whole CCCD (12 digits)
+    PHONE = "phone"  # a whole phone number
+    LAST4 = "last4"  # exactly the last four digits of a CCCD or phone
+    NONE = "none"  # other digits: finds nobody (nothing stored could match them)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a search text asks for. Numbers are stored encrypted with keyed hashes of the
+    whole number and of its last four digits (`people.personal`): a whole number or exactly
+    its last four digits are looked up by those hashes; any other run of digits finds nobody,
+    so that no search can tell more of a number than the four digits it was given."""
+
+    text: str
+    kind: SearchKind
+    words: tuple[str, ...] = ()
+    hmacs: tuple[tuple[str, str], ...] = ()  # (column, keyed hash) pairs, any of which match
+
+    @property
+    def by_number(self) -> bool:
+        return self.kind not in (SearchKind.NAME, SearchKind.NONE)
+
+    @property
+    def whole_number(self) -> bool:
+        return self.kind in (SearchKind.CCCD, SearchKind.PHONE)
+
+
+class SearchInvalid(DomainError):
+    code = "search_invalid"
+
+
+def search_query_parse(text: str) -> SearchQuery:
+    """The query a search text makes, or `SearchInvalid` when it is too long or has too many
+    fragments (the same limits for the site's form and the API's `q`)."""
+    term = (text or "").strip()
+    if len(term) > SEARCH_MAX_LENGTH:
+        raise SearchInvalid(
+            Message(
+                _("Type at most %(limit)d characters to search (%(length)d given)."),
+                limit=SEARCH_MAX_LENGTH,
+                length=len(term),
+            ),
+            code="search_too_long",
+        )
+    if not term:
+        return SearchQuery(text="", kind=SearchKind.NONE)
+    if not _NUMBER_NOISE.sub("", term).isdigit():
+        words = tuple(dict.fromkeys(fold(term).split()))
+        if len(words) > SEARCH_MAX_WORDS:
+            raise SearchInvalid(
+                Message(
+                    _("Search with at most %(limit)d words (%(count)d given)."),
+                    limit=SEARCH_MAX_WORDS,
+                    count=len(words),
+                ),
+                code="search_too_many_words",
+            )
+        return SearchQuery(text=term, kind=SearchKind.NAME, words=words)
+    hmacs: list[tuple[str, str]] = []
+    kind = SearchKind.NONE
+    with contextlib.suppress(VnValueError):
+        hmacs.append(("phone_hmac", personal.phone_hmac(normalize_phone(term))))
+        kind = SearchKind.PHONE
+    with contextlib.suppress(VnValueError):
+        hmacs.append(("cccd_hmac", personal.cccd_hmac(parse_cccd(term).number)))
+        kind = SearchKind.CCCD
+    digits = "".join(ch for ch in term if ch.isdigit())
+    if not hmacs and len(digits) == SEARCH_LAST_DIGITS:
+        cccd_last4, phone_last4 = personal.last4_hmacs(digits)
+        hmacs = [("cccd_last4_hmac", cccd_last4), ("phone_last4_hmac", phone_last4)]
+        kind = SearchKind.LAST4
+    return SearchQuery(text=term, kind=kind, hmacs=tuple(hmacs))
+
+
 def resident_search(
-    queryset: QuerySet[Resident], text: str, *, limit: int | None = 50
+    queryset: QuerySet[Resident], text: "str | SearchQuery", *, limit: int | None = 50
 ) -> QuerySet[Resident]:
     """Residents of `queryset` that `text` names: folded name fragments in any order
     ("hoa nguyen" finds Nguyễn Thị Hoà), or a CCCD or phone number — whole, in any spelling
-    the importer reads ("0912 345 678", "+84912345678"), or its last four digits or more.
-    A fragment from the start or the middle of a number finds nothing: numbers are stored
-    encrypted, and only whole numbers and their last four digits have look-up keys
-    (`people.personal`). At most `limit` residents, None for all."""
-    term = text.strip()
-    if not term:
-        return queryset.none()
-    if _NUMBER_NOISE.sub("", term).isdigit():
-        found = queryset.filter(pk__in=_number_matches(queryset, term))
-    else:
+    the importer reads ("0912 345 678", "+84912345678"), or exactly its last four digits
+    (see `SearchQuery`). At most `limit` residents, None for all."""
+    query = text if isinstance(text, SearchQuery) else search_query_parse(text)
+    if query.kind == SearchKind.NAME:
         found = queryset
-        for word in fold(term).split():
+        for word in query.words:
             found = found.filter(name_key__contains=word)
+    elif query.hmacs:
+        match = Q(pk__in=[])
+        for column, value in query.hmacs:
+            match |= Q(**{column: value})
+        found = queryset.filter(match)
+    else:
+        return queryset.none()
     return found if limit is None else found[:limit]
-
-
-def _number_matches(queryset: QuerySet[Resident], term: str) -> set[int]:
-    digits = "".join(ch for ch in term if ch.isdigit())
-    exact = Q(pk__in=[])
-    with contextlib.suppress(VnValueError):
-        exact |= Q(cccd_hmac=personal.cccd_hmac(parse_cccd(term).number))
-    with contextlib.suppress(VnValueError):
-        exact |= Q(phone_hmac=personal.phone_hmac(normalize_phone(term)))
-    found = set(queryset.filter(exact).values_list("pk", flat=True))
-    if len(digits) < SEARCH_MIN_DIGITS:
-        return found
-    cccd_last4, phone_last4 = personal.last4_hmacs(digits)
-    candidates = queryset.filter(
-        Q(cccd_last4_hmac=cccd_last4) | Q(phone_last4_hmac=phone_last4)
-    ).values_list("pk", "cccd_encrypted", "cccd_last4_hmac", "phone_encrypted", "phone_last4_hmac")
-    for pk, cccd, cccd_key, phone, phone_key in candidates:
-        if len(digits) == SEARCH_MIN_DIGITS:
-            found.add(pk)  # the look-up key is the whole test
-        elif (
-            cccd and cccd_key == cccd_last4 and decrypt(cccd, personal.CCCD).endswith(digits)
-        ) or (
-            phone and phone_key == phone_last4 and decrypt(phone, personal.PHONE).endswith(digits)
-        ):
-            found.add(pk)
-    return found

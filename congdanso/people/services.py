@@ -15,7 +15,7 @@ from congdanso.core.audit import audit_record
 from congdanso.core.changes import residents_changing
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
-from congdanso.core.parsing import text_clean
+from congdanso.core.parsing import reason_clean
 from congdanso.people.models import DataIssue, Resident
 from congdanso.privacy.services import CORRECTABLE, resident_correct
 
@@ -31,9 +31,7 @@ def resident_reveal(*, resident: Resident, field: str, reason: str, revealed_by:
             Message(_("Only %(fields)s can be shown in full."), fields=", ".join(REVEALABLE)),
             code="field_not_revealable",
         )
-    reason = text_clean(reason, field=_("Reason"), max_length=500)
-    if not reason:
-        raise DomainError(_("Say why the number is shown in full."), code="reason_missing")
+    reason = reason_clean(reason, missing=_("Say why the number is shown in full."))
     audit_record(
         action=AuditAction.REVEAL,
         obj=resident,
@@ -47,9 +45,7 @@ def resident_reveal(*, resident: Resident, field: str, reason: str, revealed_by:
 def data_issue_resolve(*, issue: DataIssue, reason: str, resolved_by: Any = None) -> DataIssue:
     """Close an open data issue without changing the resident (the value was checked and is
     right, or the possible duplicate is another person)."""
-    reason = text_clean(reason, field=_("Reason"), max_length=500)
-    if not reason:
-        raise DomainError(_("Say why the issue is closed."), code="reason_missing")
+    reason = reason_clean(reason, missing=_("Say why the issue is closed."))
     with residents_changing(residents=[issue.resident_id]), transaction.atomic():
         return _resolve(issue, reason, resolved_by)
 

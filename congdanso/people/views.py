@@ -23,17 +23,20 @@ from congdanso.campaigns.navigation import remember_campaign
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.errors import DomainError, NotFound
 from congdanso.outreach.field import (
+    SEARCH_LIMIT,
+    SearchResult,
     campaign_for_people,
     campaign_resident_get,
     data_issue_get_for,
     person_card,
     recording_unit,
-    search_rows,
+    search_people,
     sessions_to_record_in,
     units_to_record_through,
 )
 from congdanso.people.forms import IssueFixForm, RevealForm, SearchForm
 from congdanso.people.models import DataIssue, Resident
+from congdanso.people.searching import Throttled
 from congdanso.people.services import data_issue_fix, data_issue_resolve, resident_reveal
 from congdanso.privacy.services import CORRECTABLE
 
@@ -52,22 +55,42 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
     return ""
 
 
+def search_for_page(
+    request: HttpRequest, access: Access, campaign: Campaign, *, limit: int
+) -> tuple[SearchForm, SearchResult | None, int]:
+    """The search form of a field page, the people it finds and the page's status: 429 with
+    the form saying so when the user searched too often."""
+    form = SearchForm.from_request(request)
+    query = form.query()
+    if query is None:
+        return form, None, 200
+    try:
+        result = search_people(
+            access=access, user=request.user, campaign=campaign, query=query, limit=limit
+        )
+    except Throttled as error:
+        form.add_error("q", str(error.message))
+        return form, None, 429
+    return form, result, 200
+
+
+@require_http_methods(["GET", "POST"])
 def resident_search_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
     access = access_for(request.user)
     campaign = campaign_for_people(access, campaign_id)
     remember_campaign(request, campaign)
-    form = SearchForm(request.GET or None)
-    text = form.text()
+    form, result, status = search_for_page(request, access, campaign, limit=SEARCH_LIMIT)
     context = {
         "campaign": campaign,
         "form": form,
-        "text": text,
-        "result": search_rows(access, campaign, text) if text else None,
+        "text": form.text(),
+        "result": result,
         "nav_active": "search",
     }
     if wants_partial(request):
-        return render(request, "people/_search_results.html", context)
-    return render(request, "people/resident_search.html", context)
+        context["partial"] = True
+        return render(request, "people/_search_results.html", context, status=status)
+    return render(request, "people/resident_search.html", context, status=status)
 
 
 def card_render(

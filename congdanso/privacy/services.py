@@ -26,7 +26,7 @@ from congdanso.campaigns.tallies import tally_change
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message, ParserError
 from congdanso.core.models import AuditAction, AuditEvent
-from congdanso.core.parsing import text_clean
+from congdanso.core.parsing import reason_clean, text_clean
 from congdanso.outreach.models import Turn
 from congdanso.people.models import Resident, ResidentStatus
 from congdanso.places.models import DWELLING_KINDS, Place
@@ -116,9 +116,7 @@ def resident_correct(
             Message(_("These fields cannot be corrected: %(fields)s"), fields=", ".join(unknown)),
             code="field_not_correctable",
         )
-    reason = text_clean(reason, field=_("Reason"), max_length=500)
-    if not reason:
-        raise DomainError(_("Say why the data is corrected."), code="reason_missing")
+    reason = reason_clean(reason, missing=_("Say why the data is corrected."))
     before = _snapshot(resident)
     try:
         _apply(resident, changes)
@@ -201,9 +199,7 @@ class Erased:
 def resident_erase(*, resident: Resident, reason: str, erased_by: Actor = None) -> Erased:
     """Erase the person and what is attached to them; the audit keeps a tombstone without
     personal data. Indicators re-computed afterwards no longer count them."""
-    reason = text_clean(reason, field=_("Reason"), max_length=500)
-    if not reason:
-        raise DomainError(_("Say why the data is erased."), code="reason_missing")
+    reason = reason_clean(reason, missing=_("Say why the data is erased."))
     with tally_change(residents=[resident.pk], turns=True):
         return _erase(resident, reason, erased_by)
 
@@ -313,7 +309,7 @@ def subject_data(resident: Resident, *, exported_by: Actor = None) -> dict[str, 
         action=AuditAction.EXPORT,
         obj=resident,
         actor=exported_by,
-        changes={"what": "data subject export"},
+        changes={"what": "data subject export", "fields": ["cccd", "phone"]},
     )
     return data
 

@@ -612,6 +612,9 @@ def _residents(
         audit_record(
             action=AuditAction.REVEAL,
             obj=request.campaign,
+            # the commune whose people were shown, so that its managers see the row (a
+            # district or province workbook names no single commune)
+            commune_id=request.place.commune_id,
             changes={
                 "fields": ["cccd", "phone"],
                 "place": request.place.code,

@@ -4,7 +4,8 @@
 the combining marks U+0300–U+036F (tones, breve, circumflex, horn), maps đ/Đ (and the look-alike
 eth ð/Ð, often typed for Đ) to ``d``, lower-cases, turns every apostrophe variant (’ ‘ ` ´ ʼ)
 into ``'`` and collapses whitespace (including no-break and other Unicode spaces; zero-width
-characters and the BOM are dropped). It is NFC/NFD-insensitive and idempotent.
+characters, the BOM and bidirectional controls are dropped). It is NFC/NFD-insensitive and
+idempotent.
 
 ``clean_name`` never re-places tone marks and never changes a name that already mixes upper and
 lower case: only an ALL-CAPS or all-lowercase name is title-cased. Title-casing upper-cases the
@@ -20,7 +21,13 @@ from functools import lru_cache
 
 _CACHE_SIZE = 1 << 16
 _APOSTROPHES = "\u2019\u2018`\u00b4\u02bc\u02bb\u2032"
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Zero-width characters and the BOM, and the bidirectional controls (LRM/RLM/ALM, the
+# embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069): none belongs in a
+# Vietnamese name, and an override (U+202E) makes a list display text other than it holds.
+_INVISIBLE = (
+    "\u200b\u200c\u200d\u2060\ufeff"
+    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 _FOLD_TABLE: dict[int, int | str | None] = dict.fromkeys(range(0x300, 0x370))
 _FOLD_TABLE.update(dict.fromkeys(map(ord, _INVISIBLE)))

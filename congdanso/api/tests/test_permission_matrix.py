@@ -61,6 +61,7 @@ REQUESTS: dict[tuple[str, str], Callable[[Any], tuple[str, dict[str, Any] | None
     ("GET", "/api/v1/campaigns/{campaign_id}/sessions"): lambda w: (
         f"/api/v1/campaigns/{w.campaign.pk}/sessions", None),
     ("GET", "/api/v1/residents"): lambda w: ("/api/v1/residents?q=hoa", None),
+    ("POST", "/api/v1/residents/search"): lambda w: ("/api/v1/residents/search", {"q": "hoa"}),
     ("GET", "/api/v1/residents/{resident_id}"): lambda w: (
         f"/api/v1/residents/{w.resident.pk}", None),
     ("POST", "/api/v1/residents/{resident_id}/reveal"): lambda w: (

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.cells import cell_unescaped
 from congdanso.core.crypto import keyring
 from congdanso.core.errors import Message
 from congdanso.people.importing.header import ColumnMap
@@ -130,7 +131,7 @@ def _text(cell: Any) -> str:
 @lru_cache(maxsize=65536)
 def _name(cell: str, legacy_hint: str | None) -> tuple[str, str, bool]:
     """The clean name, its folded key, and whether it has a letter at all."""
-    name = clean_name(fix_legacy(cell, legacy_hint))
+    name = clean_name(fix_legacy(cell_unescaped(cell), legacy_hint))
     return name, fold(name), _HAS_LETTER.search(name) is not None
 
 
@@ -285,7 +286,7 @@ class RowCleaner:
         village_text: str | None = None
         raw_village = get("village")
         if raw_village is not None:
-            village_text = _text(raw_village)
+            village_text = cell_unescaped(_text(raw_village))
             village_id = self.lookup_village(village_text)
             if village_id is not None:
                 village_text = None

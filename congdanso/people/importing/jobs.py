@@ -144,7 +144,7 @@ def import_job_rejects_export(*, job: ImportJob) -> tuple[list[str], tuple[Rejec
     audit_record(
         action=AuditAction.EXPORT,
         obj=job,
-        changes={"rejected_rows": len(rows), "file": job.file_name},
+        changes={"rejected_rows": len(rows), "file": job.file_name, "fields": ["cccd", "phone"]},
     )
     return header, rows
 

@@ -1,7 +1,8 @@
 """The rejects file: every row that was not imported, as it was in the file, with the reason.
 
 UTF-8 with BOM so that Excel opens the Vietnamese text correctly. Cells are written as the
-user saw them: 7.0 → 7, a date cell → dd/mm/yyyy.
+user saw them: 7.0 → 7, a date cell → dd/mm/yyyy; a text that a spreadsheet would read as a
+formula with an apostrophe before it (`core.cells`), which the import takes off again.
 """
 
 import csv
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.utils import translation
+
+from congdanso.core.cells import cell_safe
 
 if TYPE_CHECKING:  # the pipeline's import log uses cell_text from here
     from congdanso.people.importing.cleaning import RejectedRow
@@ -49,7 +52,7 @@ def write_rejected_rows(
     with translation.override("vi"):
         writer.writerow(["Dòng", *headers, "Lý do"])
         for row in rows:
-            cells = [cell_text(c) for c in row.cells]
+            cells = [cell_safe(cell_text(c)) for c in row.cells]
             writer.writerow([row.row_number, *cells, *[""] * (width - len(cells)), str(row.reason)])
 
 

@@ -1,6 +1,7 @@
 """`congdanso serve [--no-worker] [-- GUNICORN OPTIONS…]`: the site and its background worker.
 
-Starts gunicorn (`congdanso.wsgi` with the options given after `--`) and the django-tasks
+Starts gunicorn (`congdanso.wsgi` with `congdanso.gunicorn_conf` — an access log without
+query strings — and the options given after `--`) and the django-tasks
 database worker (`congdanso db_worker`, which runs the imports confirmed on the import page)
 side by side, so that one command — `make run` — serves everything with no other server.
 Ctrl+C (or SIGTERM) stops both; if either stops on its own, the other is stopped too and the
@@ -46,7 +47,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        commands = [[_gunicorn(), "congdanso.wsgi", *options["gunicorn_options"]]]
+        given = options["gunicorn_options"]
+        # Our access-log format (no query strings) unless the caller brings a config file.
+        config = (
+            []
+            if any(o in ("-c", "--config") or o.startswith("--config=") for o in given)
+            else [
+                "--config",
+                "python:congdanso.gunicorn_conf",
+            ]
+        )
+        commands = [[_gunicorn(), *config, "congdanso.wsgi", *given]]
         if not options["no_worker"]:
             commands.append(
                 [sys.executable, "-m", "congdanso", "db_worker", "--no-reload", "--interval", "1"]
