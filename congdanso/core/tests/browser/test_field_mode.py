@@ -76,3 +76,22 @@ def test_a_volunteer_ticks_vneid_for_hoa_in_todays_session_and_the_dashboard_cou
     after = dashboard_figures(phone, vneid)
     assert after == {name: value + 1 for name, value in before.items()}
     assert before["exemplary"] == 1  # Lê Văn An; Hoà is the second
+
+
+def test_a_number_typed_in_the_search_never_reaches_the_url_or_the_history(
+    scene: Scene, phone: Page, live_server: Any
+) -> None:
+    log_in_with_the_form(phone, live_server, VOLUNTEER, PASSWORD)
+    phone.goto(f"{live_server.url}/chien-dich/{scene.campaign.pk}/tim/")
+    box = phone.get_by_role("searchbox")
+    box.press_sequentially("2345", delay=30)  # the last four digits of Hoà's CCCD
+    expect(phone.locator("#search-results .person-name")).to_contain_text(["Nguyễn Thị Hoà"])
+    box.fill("")
+    box.press_sequentially("12345", delay=30)  # more than the last four: nobody, a hint
+    expect(phone.locator("#search-results .person-name")).to_have_count(0)
+    expect(phone.locator("#search-results")).to_contain_text("4")
+    box.fill("066190012345")
+    box.press("Enter")  # the plain form: a POST, its answer the results
+    expect(phone.locator("#search-results .person-name")).to_have_text(["Nguyễn Thị Hoà"])
+    history = phone.evaluate("() => [location.href, history.length]")
+    assert "2345" not in history[0] and "q=" not in history[0]
