@@ -1,8 +1,9 @@
 """Field-mode people pages: find a person in a campaign, and their card.
 
-A volunteer on a cheap phone over weak 3G uses these: the search page works as a plain GET
-form, and site.js only swaps its results list in as the user types (`?partial=1` answers
-that list alone). Scope comes from `accounts.access` through `outreach.field`; anything
+A volunteer on a cheap phone over weak 3G uses these: the search page works as a plain form
+that posts (a number typed stays out of URLs, the history and access logs), and site.js
+only swaps its results list in as the user types (`?partial=1` answers that list alone).
+Searches are counted and audited by `people.searching`. Scope comes from `accounts.access` through `outreach.field`; anything
 outside it is a `NotFound`, which the middleware turns into the 404 page.
 """
 
