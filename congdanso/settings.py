@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "congdanso.privacy",
     "congdanso.reports",
     "congdanso.demo",
+    # The site: an interface on top of the domain apps (its templates, static files and
+    # template tags; its workflows keep their templates beside their views, see TEMPLATES).
+    "congdanso.web",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +88,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers that may hold personal data are never cached (static files are served above).
-    "congdanso.core.middleware.NoStoreMiddleware",
+    "congdanso.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,11 +98,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Who acts and from where, for the audit rows the services write.
     "congdanso.core.audit.AuditMiddleware",
-    "congdanso.accounts.middleware.SessionActivityMiddleware",
+    "congdanso.web.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A service's refusal under a page becomes a page (404 for NotFound), not a traceback.
-    "congdanso.core.middleware.DomainErrorMiddleware",
+    "congdanso.web.middleware.DomainErrorMiddleware",
     # Last, as django-axes requires: turns a locked-out log-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,14 +113,18 @@ WSGI_APPLICATION = "congdanso.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Each workflow of the site keeps its templates next to its views.
+        "DIRS": [
+            BASE_DIR / "web" / workflow / "templates"
+            for workflow in ("accounts", "dashboard", "field", "imports", "setup")
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "congdanso.campaigns.navigation.navigation",
+                "congdanso.web.navigation.navigation",
             ],
         },
     },
@@ -206,10 +213,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "congdanso.accounts.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "congdanso.web.accounts.lockout.lockout_response"
 if _BEHIND_PROXY:
     # The address the proxy saw (the last X-Forwarded-For entry), not the proxy's own one.
-    AXES_CLIENT_IP_CALLABLE = "congdanso.accounts.lockout.client_ip"
+    AXES_CLIENT_IP_CALLABLE = "congdanso.web.accounts.lockout.client_ip"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"

@@ -1,6 +1,6 @@
 """The report's progress chart as a PNG (a .docx embeds PNG or JPEG, not the dashboard's SVG).
 
-The same chart as the dashboard's (campaigns/charts.py: weekly cumulative counts, the
+The same chart as the dashboard's (web/dashboard/charts.py: weekly cumulative counts, the
 projection from the last week to the end date, the target), drawn with Pillow. It must read
 on a black-and-white print-out, so it is greyscale and the series differ by their pattern:
 the actual line solid with round markers, the projection dotted ending in a square, the target
@@ -22,7 +22,7 @@ from typing import TypeAlias
 
 from PIL import Image, ImageDraw, ImageFont
 
-from congdanso.campaigns.charts import _month, _months, nice_step
+from congdanso.reports.axes import month_label, months_after, nice_step
 from congdanso.vn.numbers import format_number
 
 #: Size of the PNG in pixels (about 16 × 8.5 cm at 190 dpi).
@@ -153,9 +153,9 @@ def progress_png(
     for value in range(0, y_max + 1, step):  # horizontal grid and the value axis
         draw.line([(left, y(value)), (right, y(value))], fill=LIGHT, width=s)
         text((left - 10 * s, y(value)), format_number(value), "rm")
-    for month in _months(start, end):  # the months
+    for month in months_after(start, end):  # the months
         draw.line([(x(month), bottom), (x(month), bottom + 8 * s)], fill=BLACK, width=s)
-        text((x(month), bottom + 14 * s), _month(month, start), "mt")
+        text((x(month), bottom + 14 * s), month_label(month, start), "mt")
     draw.line([(left, top), (left, bottom), (right, bottom)], fill=BLACK, width=2 * s)
 
     target_y = y(target)

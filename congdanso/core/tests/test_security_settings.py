@@ -94,7 +94,7 @@ def test_https_turns_on_secure_cookies_hsts_and_the_proxy_headers(tmp_path: Path
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
         "SECURE_HSTS_PRELOAD": True,
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
-        "AXES_CLIENT_IP_CALLABLE": "congdanso.accounts.lockout.client_ip",
+        "AXES_CLIENT_IP_CALLABLE": "congdanso.web.accounts.lockout.client_ip",
         "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
         "SESSION_COOKIE_AGE": 2 * 3600,
     }

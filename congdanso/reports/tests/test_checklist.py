@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from congdanso.accounts.models import Role
-from congdanso.campaigns.tests.test_views_dashboard import Seeded, _user, seeded  # noqa: F401
 from congdanso.core.errors import DomainError, NotFound
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.services import village_get_or_create
 from congdanso.reports.checklist import checklist_html
 from congdanso.reports.selectors import report_request
+from congdanso.web.dashboard.tests.test_views import Seeded, _user, seeded  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

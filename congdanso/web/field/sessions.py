@@ -1,0 +1,245 @@
+"""Session pages of field mode: the campaign's sessions with "open today's session", and
+session mode — find → tick → next, on a 360 px phone with one thumb.
+
+Every tap is a POST that redirects back to the session page (POST–redirect–GET): the
+search box comes back empty and focused, with a message naming the person. Scope comes
+from `accounts.access` through `outreach.field`; outside it is the 404 page.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from congdanso.accounts.access import access_for, can_record
+from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.selectors import campaign_rules
+from congdanso.core.errors import DomainError, NotFound
+from congdanso.outreach.field import (
+    SESSION_SEARCH_LIMIT,
+    at_session_place,
+    campaign_for_people,
+    campaign_resident_get,
+    can_hold_sessions,
+    can_run_session,
+    criterion_label,
+    helped_in_session,
+    recording_unit,
+    session_counts,
+    session_get_for,
+    session_groups,
+    session_places,
+    session_today_at,
+)
+from congdanso.outreach.models import SessionStatus, SupportSession, TurnService
+from congdanso.outreach.services import (
+    session_anonymous_turns_add,
+    session_create,
+    session_status_set,
+    turn_record,
+)
+from congdanso.vn import vietnam_today
+from congdanso.web.field.forms_session import (
+    AnonymousTurnForm,
+    SessionOpenForm,
+    SessionStatusForm,
+    TurnForm,
+)
+from congdanso.web.field.people import search_for_page, wants_partial
+from congdanso.web.navigation import remember_campaign
+
+
+def _sessions_render(
+    request: HttpRequest, campaign: Campaign, form: SessionOpenForm | None = None
+) -> HttpResponse:
+    access = access_for(request.user)
+    remember_campaign(request, campaign)
+    may_open = can_hold_sessions(access, campaign)
+    if form is None and may_open:
+        form = SessionOpenForm(places=list(session_places(access, campaign)))
+    context = {
+        "campaign": campaign,
+        "groups": session_groups(access, campaign),
+        "form": form if may_open else None,
+        "today": vietnam_today(),
+        "nav_active": "sessions",
+    }
+    return render(request, "field/session_list.html", context)
+
+
+def session_list_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = campaign_for_people(access_for(request.user), campaign_id)
+    return _sessions_render(request, campaign)
+
+
+@require_http_methods(["GET", "POST"])
+def session_open_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Open today's session at a place: the one already planned there today, else a new one
+    through the user's unit."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    if request.method != "POST":
+        return redirect("outreach:sessions", campaign_id=campaign.pk)
+    if not can_hold_sessions(access, campaign):
+        raise NotFound(_("No such page in this campaign."), code="not_found")
+    form = SessionOpenForm(request.POST, places=list(session_places(access, campaign)))
+    if form.is_valid():
+        place = form.cleaned_data["place"]
+        session = session_today_at(campaign, place)
+        if session is None:
+            unit = recording_unit(access, campaign)
+            try:
+                session = session_create(
+                    campaign=campaign,
+                    place=place,
+                    date=vietnam_today(),
+                    units=[unit] if unit else [],
+                    title=form.cleaned_data["title"],
+                    created_by=request.user if request.user.is_authenticated else None,
+                )
+            except DomainError as error:
+                form.add_error("place", str(error.message))
+        if session is not None:
+            return redirect("outreach:session", campaign_id=campaign.pk, session_id=session.pk)
+    return _sessions_render(request, campaign, form)
+
+
+@require_http_methods(["GET", "POST"])
+def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> HttpResponse:
+    """Session mode: a search box, the people found with a big button for each criterion
+    they still lack and one for other help, the running count, "+1 not in the list"."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    session = session_get_for(access, campaign, session_id)
+    remember_campaign(request, campaign)
+    form, result, status = search_for_page(request, access, campaign, limit=SESSION_SEARCH_LIMIT)
+    text = form.text()
+    rows = result.rows if result else ()
+    helped = helped_in_session(session, [r.resident.pk for r in rows])
+    may_hold = can_hold_sessions(access, campaign)
+    context = {
+        "campaign": campaign,
+        "session": session,
+        "session_url": reverse("outreach:session", args=[campaign.pk, session.pk]),
+        "turn_url": reverse("outreach:session_turn", args=[campaign.pk, session.pk]),
+        "form": form,
+        "text": text,
+        "result": result,
+        "rows": [(row, helped.get(row.resident.pk, 0)) for row in rows],
+        "may_record": may_hold and session.status != SessionStatus.CANCELLED,
+        # can_run_session's rule, can_hold_sessions (a query) read once for both
+        "may_set_status": may_hold and at_session_place(access, session),
+        "services": TurnService.choices,
+        "nav_active": "sessions",
+    }
+    if wants_partial(request):
+        context["partial"] = True
+        return render(request, "field/_session_results.html", context, status=status)
+    context["counts"] = session_counts(session)
+    return render(request, "field/session_detail.html", context, status=status)
+
+
+def _back_to(session: SupportSession, text: str = "") -> str:
+    """The session page, with the search of a name again (never digits in a URL)."""
+    url = reverse("outreach:session", args=[session.campaign_id, session.pk])
+    if text and not any(ch.isdigit() for ch in text):
+        return f"{url}?{urlencode({'q': text})}"
+    return url
+
+
+@require_http_methods(["GET", "POST"])
+def session_turn_page(request: HttpRequest, campaign_id: int, session_id: int) -> HttpResponse:
+    """One tap: a criterion done (a turn and the achievement, dated the session's day) or
+    other help given (a turn)."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    session = session_get_for(access, campaign, session_id)
+    if request.method != "POST":
+        return redirect(_back_to(session))
+    form = TurnForm(request.POST, criteria=campaign_rules(campaign).criteria)
+    text = (request.POST.get("q") or "")[:100]
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(_back_to(session, text))
+    resident = campaign_resident_get(access, campaign, form.cleaned_data["resident"])
+    if not can_record(access, campaign, resident):
+        raise NotFound(_("No such page in this campaign."), code="not_found")
+    criterion = form.cleaned_data["criterion"]
+    service = form.cleaned_data["service"]
+    try:
+        turn_record(
+            session=session,
+            resident=resident,
+            criterion=criterion,
+            service=service,
+            unit=recording_unit(access, campaign),
+            recorded_by=request.user if request.user.is_authenticated else None,
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(_back_to(session, text))
+    what = criterion_label(criterion) if criterion else TurnService(service).label
+    messages.success(
+        request, _("Recorded for %(name)s: %(what)s.") % {"name": resident.full_name, "what": what}
+    )
+    return redirect(_back_to(session))
+
+
+@require_http_methods(["GET", "POST"])
+def session_anonymous_page(request: HttpRequest, campaign_id: int, session_id: int) -> HttpResponse:
+    """+1 person helped who is not in the list (−1 takes a mistaken tap back)."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    session = session_get_for(access, campaign, session_id)
+    if request.method != "POST":
+        return redirect(_back_to(session))
+    if not can_run_session(access, campaign, session):
+        raise NotFound(_("No such page in this campaign."), code="not_found")
+    form = AnonymousTurnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say whether to add or take back a turn."))
+        return redirect(_back_to(session))
+    count = form.cleaned_data["count"]
+    try:
+        total = session_anonymous_turns_add(session=session, count=count)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(_back_to(session))
+    if count > 0:
+        text = _("Added: one person not in the list (%(total)s in this session).")
+    else:
+        text = _("Taken back: one person not in the list (%(total)s in this session).")
+    messages.success(request, text % {"total": total})
+    return redirect(_back_to(session))
+
+
+@require_http_methods(["GET", "POST"])
+def session_status_page(request: HttpRequest, campaign_id: int, session_id: int) -> HttpResponse:
+    """Mark the session held, cancel it (not once turns are recorded), or plan it again."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    session = session_get_for(access, campaign, session_id)
+    if request.method != "POST":
+        return redirect(_back_to(session))
+    if not can_run_session(access, campaign, session):
+        raise NotFound(_("No such page in this campaign."), code="not_found")
+    form = SessionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what became of the session."))
+        return redirect(_back_to(session))
+    try:
+        session_status_set(session=session, status=form.cleaned_data["status"])
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(_back_to(session))
+    messages.success(
+        request,
+        _("The session is now: %(status)s.") % {"status": SessionStatus(session.status).label},
+    )
+    return redirect(_back_to(session))

@@ -1,0 +1,50 @@
+"""Field mode's pages: find a person, their card (record, show a number, fix a data issue),
+and session mode."""
+
+from django.urls import path
+
+from congdanso.web.field import people, record, sessions
+
+PERSON = "chien-dich/<int:campaign_id>/nguoi/<int:resident_id>/"
+SESSION = "chien-dich/<int:campaign_id>/buoi/<int:session_id>/"
+
+#: URL namespace → its pages (the names are a contract: templates, tests and users' links).
+PATTERNS = {
+    "people": [
+        path("chien-dich/<int:campaign_id>/tim/", people.resident_search_page, name="search"),
+        path(PERSON, people.resident_card_page, name="card"),
+        path(PERSON + "xem-so/", people.resident_reveal_page, name="reveal"),
+        path(PERSON + "loi/<int:issue_id>/", people.data_issue_fix_page, name="issue_fix"),
+    ],
+    "campaigns": [
+        path(PERSON + "ghi-nhan/", record.achievement_record_page, name="record"),
+    ],
+    "outreach": [
+        path("chien-dich/<int:campaign_id>/buoi/", sessions.session_list_page, name="sessions"),
+        path(
+            "chien-dich/<int:campaign_id>/buoi/mo/",
+            sessions.session_open_page,
+            name="session_open",
+        ),
+        path(SESSION, sessions.session_page, name="session"),
+        path(SESSION + "luot/", sessions.session_turn_page, name="session_turn"),
+        path(SESSION + "them-mot/", sessions.session_anonymous_page, name="session_anonymous"),
+        path(SESSION + "tinh-trang/", sessions.session_status_page, name="session_status"),
+    ],
+}
+
+#: Each page's access rule (see congdanso.web.urls). The POST-only pages answer a GET with a
+#: redirect to the page that has their form.
+ACCESS = {
+    "people:search": "campaign-person",
+    "people:card": "campaign-person",
+    "people:reveal": "campaign-person",  # GET: back to the card; POST: managers (can_reveal)
+    "people:issue_fix": "campaign-person",  # GET: back to the card; POST: managers (can_reveal)
+    "campaigns:record": "campaign-person",  # GET: back to the person card
+    "outreach:sessions": "campaign-person",
+    "outreach:session_open": "campaign-person",
+    "outreach:session": "campaign-person",
+    "outreach:session_turn": "campaign-person",
+    "outreach:session_anonymous": "campaign-person",
+    "outreach:session_status": "campaign-person",
+}

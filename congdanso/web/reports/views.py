@@ -1,0 +1,61 @@
+"""The report downloads of the dashboard: the official report (.docx) and the workbook (.xlsx).
+
+`?ngay=` (the as-of date, YYYY-MM-DD) and `?noi=` (a place of the campaign, by code) are the
+dashboard's. The request is checked by `report_request` through the user's access: a campaign
+or place outside it is the 404 page, a date outside the campaign or a malformed one the 400
+page with its message (web/middleware.py), and no file is made.
+"""
+
+import tempfile
+from pathlib import Path
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.accounts.access import access_for
+from congdanso.core.parsing import date_parse
+from congdanso.reports.docx import report_docx
+from congdanso.reports.selectors import ReportRequest, report_request
+from congdanso.reports.xlsx import report_xlsx
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _request(request: HttpRequest, campaign_id: int) -> ReportRequest:
+    day = request.GET.get("ngay", "").strip()
+    return report_request(
+        campaign_id=campaign_id,
+        place_code=request.GET.get("noi", "").strip() or None,
+        on=date_parse(day, label=str(_("Figures as of"))) if day else None,
+        access=access_for(request.user),
+    )
+
+
+def _file_name(report: ReportRequest, suffix: str) -> str:
+    return f"bao-cao-{report.campaign.pk}-{report.place.code}-{report.on:%Y-%m-%d}{suffix}"
+
+
+def report_docx_download(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    report = _request(request, campaign_id)
+    return HttpResponse(
+        report_docx(report),
+        content_type=DOCX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(report, ".docx")}"'},
+    )
+
+
+def report_xlsx_download(request: HttpRequest, campaign_id: int) -> FileResponse:
+    report = _request(request, campaign_id)
+    # Written to disk, not memory: a province's workbook is large. The file is opened again
+    # for the response, then its name removed: the open handle keeps the bytes until the
+    # response is sent and closed (POSIX).
+    with tempfile.NamedTemporaryFile(prefix="congdanso-", suffix=".xlsx") as temporary:
+        report_xlsx(report, Path(temporary.name))
+        handle = Path(temporary.name).open("rb")  # noqa: SIM115 - closed by the response
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=_file_name(report, ".xlsx"),
+        content_type=XLSX_TYPE,
+    )

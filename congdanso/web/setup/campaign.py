@@ -1,0 +1,145 @@
+"""Set-up: the overview, targets and period, criteria."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from congdanso.campaigns.models import Campaign, Criterion
+from congdanso.campaigns.selectors import campaign_rules
+from congdanso.campaigns.services import (
+    campaign_criteria_set,
+    campaign_criterion_add,
+    campaign_update,
+)
+from congdanso.outreach.models import SessionStatus
+from congdanso.outreach.selectors import session_list
+from congdanso.partners import selectors as partner_selectors
+from congdanso.vn import vietnam_today
+from congdanso.web.setup import forms as setup_forms
+from congdanso.web.setup.common import GET_POST, apply, managed, page
+
+# --- Overview -------------------------------------------------------------------------------
+
+
+@require_GET
+def setup_overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = managed(request, campaign_id)
+    donations = partner_selectors.campaign_donations(campaign).aggregate(
+        count=Count("pk"), total=Sum("value_vnd")
+    )
+    sessions = session_list(campaign=campaign).exclude(status=SessionStatus.CANCELLED)
+    return page(
+        request,
+        "overview.html",
+        campaign,
+        rules=campaign_rules(campaign),
+        unit_count=len(partner_selectors.campaign_units(campaign)),
+        pledge_count=partner_selectors.campaign_pledges(campaign).count(),
+        twinning_count=partner_selectors.campaign_twinnings(campaign).count(),
+        donation_count=donations["count"],
+        donation_total=donations["total"] or 0,
+        session_count=sessions.count(),
+        upcoming_count=sessions.filter(date__gte=vietnam_today()).count(),
+    )
+
+
+# --- Targets, period and criteria -----------------------------------------------------------
+
+
+def _criteria_form(campaign: Campaign, data: Any = None) -> setup_forms.CampaignCriteriaForm:
+    rules = {r.criterion_id: (r.position, r.is_exemplary) for r in campaign.rules.all()}
+    return setup_forms.CampaignCriteriaForm(
+        data, catalog=list(Criterion.objects.order_by("position", "code")), rules=rules
+    )
+
+
+def _targetspage(
+    request: HttpRequest,
+    campaign: Campaign,
+    *,
+    targets: setup_forms.CampaignTargetsForm | None = None,
+    criteria: setup_forms.CampaignCriteriaForm | None = None,
+    new_criterion: setup_forms.CriterionAddForm | None = None,
+) -> HttpResponse:
+    return page(
+        request,
+        "targets.html",
+        campaign,
+        targets_form=targets
+        or setup_forms.CampaignTargetsForm(
+            initial=setup_forms.CampaignTargetsForm.initial_of(campaign)
+        ),
+        criteria_form=criteria or _criteria_form(campaign),
+        criterion_form=new_criterion or setup_forms.CriterionAddForm(),
+    )
+
+
+@GET_POST
+def setup_targets(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = managed(request, campaign_id)
+    if request.method != "POST":
+        return _targetspage(request, campaign)
+    form = setup_forms.CampaignTargetsForm(request.POST)
+    done = apply(
+        form,
+        lambda: campaign_update(
+            campaign=campaign,
+            name=form.cleaned_data["name"],
+            start_date=form.cleaned_data["start_date"],
+            end_date=form.cleaned_data["end_date"],
+            target_exemplary=form.cleaned_data["target_exemplary"],
+            cohort_ages=(form.cleaned_data["cohort_min_age"], form.cleaned_data["cohort_max_age"]),
+            cohort_target=form.cleaned_data["cohort_percent"],
+        ),
+    )
+    if done is None:
+        return _targetspage(request, campaign, targets=form)
+    messages.success(request, _("The targets and the period are saved."))
+    return redirect("campaigns:setup_targets", campaign_id=campaign.pk)
+
+
+@GET_POST
+def setup_criteria(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = managed(request, campaign_id)
+    if request.method != "POST":
+        return redirect(reverse("campaigns:setup_targets", args=[campaign.pk]) + "#criteria")
+    form = _criteria_form(campaign, request.POST)
+
+    def save() -> Campaign:
+        tracked, exemplary = form.chosen()
+        return campaign_criteria_set(campaign=campaign, criteria=tracked, exemplary=exemplary)
+
+    if apply(form, save) is None:
+        return _targetspage(request, campaign, criteria=form)
+    messages.success(request, _("The criteria are saved."))
+    return redirect(reverse("campaigns:setup_targets", args=[campaign.pk]) + "#criteria")
+
+
+@GET_POST
+def setup_criterion_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = managed(request, campaign_id)
+    if request.method != "POST":
+        return redirect(reverse("campaigns:setup_targets", args=[campaign.pk]) + "#new-criterion")
+    form = setup_forms.CriterionAddForm(request.POST)
+    criterion = apply(
+        form,
+        lambda: campaign_criterion_add(
+            campaign=campaign,
+            code=form.cleaned_data["code"],
+            name=form.cleaned_data["name"],
+            name_en=form.cleaned_data["name_en"],
+            exemplary=form.cleaned_data["exemplary"],
+        ),
+    )
+    if criterion is None:
+        return _targetspage(request, campaign, new_criterion=form)
+    messages.success(
+        request, _("The criterion %(name)s is added to the campaign.") % {"name": criterion.name}
+    )
+    return redirect(reverse("campaigns:setup_targets", args=[campaign.pk]) + "#criteria")
