@@ -32,7 +32,7 @@ What it does
    secondary indexes are dropped during the load and created again after it, foreign-key
    checks are off during the load (the rows are consistent by construction), then
    ``VACUUM ANALYZE`` (PostgreSQL) / ``ANALYZE`` (SQLite). Since the bulk rows bypass the
-   services, each campaign's tallies (``congdanso.campaigns.tallies``) are then rebuilt from
+   services, each campaign's tallies (``congdanso.progress.tallies``) are then rebuilt from
    them with ``tally_rebuild``, as ``congdanso tallies rebuild`` does.
 2. Times, median of ``--runs`` after one warm-up, ``campaign_indicators(campaign)`` (the
    whole indicator set, at the campaign's end date) for the commune campaign and for the
@@ -1253,7 +1253,7 @@ def build_database(params: BuildParams, backend: str) -> dict[str, Any]:
     t = lap("VACUUM ANALYZE / ANALYZE", t)
     # The bulk rows bypassed the services, so the campaigns' tallies are computed from them
     # as `congdanso tallies rebuild` does (the services keep them from then on).
-    from congdanso.campaigns.tallies import tally_rebuild
+    from congdanso.progress.tallies import tally_rebuild
 
     for campaign in (world.commune_campaign, world.province_campaign):
         rows = tally_rebuild(campaign)
@@ -1349,7 +1349,7 @@ def breakdown(campaign: Any, runs: int = 3) -> dict[str, Any]:
     """Each statement of the indicator set: median ms over `runs`, in order."""
     from django.db import connection
 
-    from congdanso.campaigns.indicators import campaign_indicators
+    from congdanso.progress.indicators import campaign_indicators
 
     timers = []
     walls = []
@@ -1563,7 +1563,7 @@ def measured_source() -> str:
 
 
 def measure_all(args: argparse.Namespace, backend: str, build: dict[str, Any]) -> dict[str, Any]:
-    from congdanso.campaigns.indicators import campaign_indicators
+    from congdanso.progress.indicators import campaign_indicators
     from congdanso.campaigns.models import Campaign
     from congdanso.campaigns.selectors import campaign_communes
 

@@ -829,7 +829,7 @@ def check_rows(plan: Plan, writes: Sequence[Write]) -> list[Check]:
 
     # The running totals the indicators read, against a fresh computation after the storm.
     from congdanso.campaigns.models import Campaign
-    from congdanso.campaigns.tallies import tally_check
+    from congdanso.progress.tallies import tally_check
 
     differences = [(c.pk, d) for c in Campaign.objects.all() for d in tally_check(c)]
     checks.append(

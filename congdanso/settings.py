@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "congdanso.campaigns",
     "congdanso.partners",
     "congdanso.outreach",
+    "congdanso.progress",
     "congdanso.privacy",
     "congdanso.reports",
     "congdanso.demo",

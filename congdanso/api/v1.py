@@ -28,7 +28,6 @@ from congdanso.accounts.models import Role, User
 from congdanso.api import schemas as s
 from congdanso.api.auth import TokenAuth
 from congdanso.api.writes import OPERATIONS, Forbidden
-from congdanso.campaigns.indicators import campaign_indicators
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import achievement_history, campaign_rules
 from congdanso.core.audit import audit_context, client_ip
@@ -39,6 +38,7 @@ from congdanso.people.models import Resident
 from congdanso.people.searching import Throttled, search_allow, search_record
 from congdanso.people.selectors import SearchInvalid, resident_search, search_query_parse
 from congdanso.people.services import resident_reveal
+from congdanso.progress.indicators import campaign_indicators
 
 api = NinjaAPI(
     title="congdanso API",

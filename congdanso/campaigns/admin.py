@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Criterion
-from congdanso.campaigns.tallies import tally_rebuild
 from congdanso.core.admin import AuditedAdmin
+from congdanso.core.hooks import campaign_rules_changed
 
 
 @admin.register(Criterion)
@@ -31,7 +31,7 @@ class CampaignAdmin(AuditedAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # Dates, cohort or criteria may have changed: every figure is computed again.
-        tally_rebuild(form.instance)
+        campaign_rules_changed(form.instance)
 
 
 @admin.register(Achievement)

@@ -35,7 +35,6 @@ from congdanso.accounts.access import (
     residents_visible,
 )
 from congdanso.campaigns.cohort import cohort_birth_range
-from congdanso.campaigns.indicators import Indicators, campaign_indicators
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
 from congdanso.campaigns.selectors import CampaignRules, communes_under
 from congdanso.core.errors import NotFound
@@ -43,6 +42,7 @@ from congdanso.outreach.models import SessionStatus, Turn
 from congdanso.partners.models import Unit
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import LOCAL_KINDS, Place
+from congdanso.progress.indicators import Indicators, campaign_indicators
 
 #: Columns that hold personal numbers (encrypted, or their look-up keys).
 _SEALED_COLUMNS = (

@@ -1,12 +1,14 @@
-"""Reads of campaigns and achievements (the indicators are in `indicators.py`)."""
+"""Reads of campaigns and achievements, and the checks of a date or place against a campaign
+(the figures are in `progress.indicators`)."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
-from congdanso.core.errors import Message, NotFound
+from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.people.models import Resident
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
 from congdanso.places.selectors import path_ancestors
@@ -103,3 +105,30 @@ def criterion_get(code: str) -> Criterion:
             code="criterion_unknown",
         )
     return criterion
+
+
+def date_in_campaign_check(campaign: Campaign, day: dt.date) -> None:
+    """Raises DomainError when the day is outside the campaign's period."""
+    if not campaign.start_date <= day <= campaign.end_date:
+        raise DomainError(
+            Message(
+                _("The date %(date)s is outside the campaign (%(start)s – %(end)s)."),
+                date=day.strftime("%d/%m/%Y"),
+                start=campaign.start_date.strftime("%d/%m/%Y"),
+                end=campaign.end_date.strftime("%d/%m/%Y"),
+            ),
+            code="date_outside_campaign",
+        )
+
+
+def place_in_campaign_check(campaign: Campaign, place: Place) -> None:
+    """Raises DomainError when the place is not within the campaign's place."""
+    if not place.path.startswith(campaign.place.path):
+        raise DomainError(
+            Message(
+                _("%(place)s is not within the place of this campaign (%(campaign_place)s)."),
+                place=place.name,
+                campaign_place=campaign.place.name,
+            ),
+            code="place_outside_campaign",
+        )

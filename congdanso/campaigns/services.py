@@ -24,12 +24,11 @@ from congdanso.campaigns.models import (
     CampaignCriterion,
     Criterion,
 )
-from congdanso.campaigns.tallies import tally_change, tally_rebuild
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.hooks import campaign_period_check, campaign_rules_changed, residents_changing
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import reason_clean, text_clean
-from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.people.models import Resident
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.vn import vietnam_today
@@ -267,7 +266,7 @@ def campaign_create(
         },
     )
     # What residents achieved before the campaign counts in it (2024 counts 2023's work).
-    tally_rebuild(campaign)
+    campaign_rules_changed(campaign)
     return campaign
 
 
@@ -279,31 +278,6 @@ def _campaign_data(campaign: Campaign) -> dict[str, object]:
         "target_exemplary": campaign.target_exemplary,
         "cohort": f"{campaign.cohort_min_age}-{campaign.cohort_max_age} {campaign.cohort_target}",
     }
-
-
-def _sessions_outside_check(campaign: Campaign, start_date: dt.date, end_date: dt.date) -> None:
-    # A session is held within its campaign (session_create refuses otherwise): a shorter
-    # period must not strand planned or held sessions outside it.
-    outside = (
-        SupportSession.objects.filter(campaign=campaign)
-        .exclude(status=SessionStatus.CANCELLED)
-        .exclude(date__range=(start_date, end_date))
-        .order_by("date")
-        .values_list("date", flat=True)
-    )
-    dates = list(outside[:1])
-    if dates:
-        raise DomainError(
-            Message(
-                _(
-                    "Sessions of the campaign fall outside the new period (%(count)s, the first "
-                    "on %(date)s): move or cancel them first."
-                ),
-                count=outside.count(),
-                date=dates[0].strftime("%d/%m/%Y"),
-            ),
-            code="sessions_outside_period",
-        )
 
 
 @transaction.atomic
@@ -325,7 +299,8 @@ def campaign_update(
     _target_check(target_exemplary)
     share = _cohort_target(cohort_target)
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    _sessions_outside_check(locked, start_date, end_date)
+    # the apps that hold dated things in the campaign may refuse (outreach: its sessions)
+    campaign_period_check(locked, start_date, end_date)
     before = _campaign_data(locked)
     rules_changed = (locked.start_date, locked.end_date, locked.cohort_min_age,
                      locked.cohort_max_age) != (start_date, end_date, low, high)  # fmt: skip
@@ -358,7 +333,7 @@ def campaign_update(
         )
     if rules_changed:
         # The start dates the R/Q/C rows and the end date the cohort's birth range.
-        tally_rebuild(locked)
+        campaign_rules_changed(locked)
     return locked
 
 
@@ -404,7 +379,7 @@ def campaign_criteria_set(
         )
     tracked_before = {code for code in str(before["criteria"]).split(",") if code}
     if tracked_before != {c.code for c in chosen} or before["exemplary"] != after["exemplary"]:
-        tally_rebuild(locked)
+        campaign_rules_changed(locked)
     return locked
 
 
@@ -468,7 +443,7 @@ def achievement_record(
     """Record that the resident reached the criterion on that date (idempotent)."""
     _check_date(resident, achieved_on)
     note = text_clean(note, field=_("Note"), max_length=500)
-    with tally_change(residents=[resident.pk]):
+    with residents_changing(residents=[resident.pk]):
         current = (
             Achievement.objects.select_for_update()
             .filter(
@@ -551,7 +526,7 @@ def achievement_withdraw(
     reason = reason_clean(
         reason, missing=_("Say why the achievement is withdrawn."), code="withdrawal_reason_missing"
     )
-    with tally_change(residents=[achievement.resident_id]):
+    with residents_changing(residents=[achievement.resident_id]):
         return _withdraw(achievement, reason, withdrawn_by)
 
 

@@ -22,7 +22,7 @@ def _data(obj: models.Model) -> dict[str, Any]:
 
 class AuditedAdmin(admin.ModelAdmin):
     def changing(self, obj: Any) -> AbstractContextManager[None]:
-        """What must stay exact around a change of `obj` (see core.changes)."""
+        """What must stay exact around a change of `obj` (see core.hooks)."""
         return nullcontext()
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -6,13 +6,16 @@ refused action into exit code 2 with one bilingual line instead of a traceback.
 """
 
 import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from congdanso.core.errors import DomainError
+from congdanso.core.errors import DomainError, Message
 
 
 class Command(BaseCommand):
@@ -25,3 +28,25 @@ class Command(BaseCommand):
                 return super().execute(*args, **options)
             except DomainError as error:
                 raise CommandError(error.message.bilingual(), returncode=2) from error
+
+
+def table_lines(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """A plain-text table, columns padded to their widest cell."""
+    cells = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return [line.rstrip() for line in lines]
+
+
+def output_folder_check(path: Path | None) -> None:
+    """Refuse an output path (--out, --ics) whose folder does not exist, before anything
+    is saved."""
+    if path is not None and not path.parent.is_dir():
+        raise DomainError(
+            Message(_("The folder %(folder)s does not exist."), folder=str(path.parent)),
+            code="path_invalid",
+        )

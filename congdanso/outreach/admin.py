@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from congdanso.core.admin import AuditedAdmin
-from congdanso.core.changes import residents_changing
+from congdanso.core.hooks import residents_changing
 from congdanso.outreach.models import SupportSession, Turn
 from congdanso.outreach.selectors import session_residents
 

@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.campaigns.models import Achievement, AchievementSource, CampaignCriterion
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.campaigns.services import Actor
-from congdanso.campaigns.tallies import tally_change, tally_track
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.hooks import residents_changing, residents_found
 from congdanso.core.models import AuditAction
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
 from congdanso.outreach.selectors import session_residents
@@ -241,7 +241,7 @@ def _write(
     )
     if locked.status != SessionStatus.HELD:
         # The session's earlier turns start counting too.
-        tally_track(
+        residents_found(
             residents=session_residents(locked.pk),
             achievements=False,
             turns=True,
@@ -335,11 +335,11 @@ def turns_bulk_record(
         return _EMPTY
     residents = sorted({e.resident_id for e in entries if isinstance(e.resident_id, int)})
     try:
-        with tally_change(residents=residents, turns=True):
+        with residents_changing(residents=residents, turns=True):
             result = _write(session, entries, recorded_by)
     except IntegrityError:
         # A single turn or achievement was recorded at the same moment: read again, once.
-        with tally_change(residents=residents, turns=True):
+        with residents_changing(residents=residents, turns=True):
             result = _write(session, entries, recorded_by)
     session.status = SessionStatus.HELD
     return result

@@ -3,9 +3,11 @@
 import datetime as dt
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign
-from congdanso.outreach.models import SupportSession, Turn
+from congdanso.core.errors import DomainError, Message
+from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 
 
 def session_list(
@@ -34,3 +36,31 @@ def session_residents(session_id: int | None) -> list[int]:
     return list(
         Turn.objects.filter(session_id=session_id).order_by().values_list("resident_id", flat=True)
     )
+
+
+def sessions_outside_period_check(
+    campaign: Campaign, start_date: dt.date, end_date: dt.date
+) -> None:
+    """Refuse a new period of the campaign that would leave planned or held sessions outside
+    it (a session is held within its campaign: session_create refuses otherwise). Registered
+    as the campaigns' period check (core.hooks) by this app."""
+    outside = (
+        SupportSession.objects.filter(campaign=campaign)
+        .exclude(status=SessionStatus.CANCELLED)
+        .exclude(date__range=(start_date, end_date))
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
+    dates = list(outside[:1])
+    if dates:
+        raise DomainError(
+            Message(
+                _(
+                    "Sessions of the campaign fall outside the new period (%(count)s, the first "
+                    "on %(date)s): move or cancel them first."
+                ),
+                count=outside.count(),
+                date=dates[0].strftime("%d/%m/%Y"),
+            ),
+            code="sessions_outside_period",
+        )

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.campaigns.indicators import date_in_campaign_check
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
+from congdanso.campaigns.selectors import date_in_campaign_check
 from congdanso.campaigns.services import Actor, Outcome, achievement_record
-from congdanso.campaigns.tallies import tally_change
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
@@ -104,7 +104,9 @@ def session_status_set(*, session: SupportSession, status: str) -> SupportSessio
         )
     if session.status != status:
         # Turns count only in held sessions: their people's tallies change with the status.
-        with tally_change(residents=session_residents(session.pk), achievements=False, turns=True):
+        with residents_changing(
+            residents=session_residents(session.pk), achievements=False, turns=True
+        ):
             SupportSession.objects.filter(pk=session.pk).update(status=status)
             audit_record(
                 action=AuditAction.UPDATE,
@@ -184,7 +186,7 @@ def turn_record(
             Message(_("This campaign does not track %(criterion)s."), criterion=criterion.name),
             code="criterion_not_tracked",
         )
-    with tally_change(residents=[resident.pk], turns=True):
+    with residents_changing(residents=[resident.pk], turns=True):
         turn, created = Turn.objects.get_or_create(
             session=session,
             resident=resident,

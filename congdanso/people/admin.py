@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.admin import AuditedAdmin
-from congdanso.core.changes import residents_changing
+from congdanso.core.hooks import residents_changing
 from congdanso.people.models import DataIssue, Resident
 from congdanso.people.selectors import resident_search
 from congdanso.vn import VnValueError, fold, normalize_phone, parse_cccd

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.audit import audit_record
-from congdanso.core.changes import residents_changing
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import reason_clean
 from congdanso.people.models import DataIssue, Resident

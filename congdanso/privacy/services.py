@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Achievement
 from congdanso.campaigns.services import Actor
-from congdanso.campaigns.tallies import tally_change
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message, ParserError
+from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.core.parsing import reason_clean, text_clean
 from congdanso.outreach.models import Turn
@@ -126,7 +126,7 @@ def resident_correct(
             code=error.code,
         ) from error
     try:
-        with tally_change(residents=[resident.pk]):
+        with residents_changing(residents=[resident.pk]):
             resident.save()
             audit_record(
                 action=AuditAction.UPDATE,
@@ -200,7 +200,7 @@ def resident_erase(*, resident: Resident, reason: str, erased_by: Actor = None) 
     """Erase the person and what is attached to them; the audit keeps a tombstone without
     personal data. Indicators re-computed afterwards no longer count them."""
     reason = reason_clean(reason, missing=_("Say why the data is erased."))
-    with tally_change(residents=[resident.pk], turns=True):
+    with residents_changing(residents=[resident.pk], turns=True):
         return _erase(resident, reason, erased_by)
 
 

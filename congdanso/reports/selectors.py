@@ -1,7 +1,7 @@
 """What a report is about: a campaign, a place within it and a date — checked once, before
 any file is written, so that bad input gives a clear error and no partial file.
 
-Every figure of a report comes from `campaigns.indicators.campaign_indicators` for this
+Every figure of a report comes from `progress.indicators.campaign_indicators` for this
 request, so a report number equals the dashboard number for the same campaign, place and
 date.
 """
@@ -10,16 +10,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from congdanso.accounts.access import Access, campaign_get_for, indicator_place_for
-from congdanso.campaigns.indicators import (
-    Indicators,
-    campaign_indicators,
+from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.selectors import (
+    campaign_get,
     date_in_campaign_check,
     place_in_campaign_check,
 )
-from congdanso.campaigns.models import Campaign
-from congdanso.campaigns.selectors import campaign_get
 from congdanso.places.models import Place
 from congdanso.places.selectors import place_get
+from congdanso.progress.indicators import Indicators, campaign_indicators
 from congdanso.vn import vietnam_today
 
 

@@ -41,7 +41,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from congdanso.accounts.access import PERSON_ROLES, Access, can_reveal, residents_visible
 from congdanso.campaigns.cohort import cohort_birth_range
-from congdanso.campaigns.indicators import AreaRow, Forecast, Indicators
 from congdanso.campaigns.models import Achievement
 from congdanso.campaigns.selectors import CampaignRules, campaign_rules, communes_under
 from congdanso.core.audit import audit_record
@@ -53,6 +52,7 @@ from congdanso.partners.models import DonationItem, UnitKind
 from congdanso.people import personal
 from congdanso.people.models import BirthDatePrecision, Gender, Resident, ResidentStatus
 from congdanso.places.models import LOCAL_KINDS, Place, PlaceKind
+from congdanso.progress.indicators import AreaRow, Forecast, Indicators
 from congdanso.reports import xlsx_text as T
 from congdanso.reports.selectors import ReportRequest
 from congdanso.vn import mask_phone

@@ -26,9 +26,9 @@ from congdanso.campaigns.importing.rows import COLUMNS, IDENTIFYING, LOOKUP, Lis
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.campaigns.services import Actor
-from congdanso.campaigns.tallies import tally_change
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction
 from congdanso.partners.models import Unit
 from congdanso.people.importing.cleaning import RejectedRow
@@ -376,7 +376,7 @@ def import_achievements(
     try:
         with transaction.atomic():
             plan = _plan(campaign, rows, rejected)
-            with tally_change(residents=plan.best):
+            with residents_changing(residents=plan.best):
                 counts = _write(
                     plan,
                     criterion=criterion,

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from congdanso.campaigns.indicators import campaign_indicators
 from congdanso.campaigns.models import Campaign, CampaignCriterion, Criterion
 from congdanso.campaigns.services import (
     achievement_record,
@@ -14,13 +13,14 @@ from congdanso.campaigns.services import (
     campaign_criterion_add,
     campaign_update,
 )
-from congdanso.campaigns.tallies import tally_check
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.errors import DomainError
 from congdanso.core.models import AuditEvent
 from congdanso.outreach.services import session_create
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
+from congdanso.progress.indicators import campaign_indicators
+from congdanso.progress.tallies import tally_check
 
 pytestmark = pytest.mark.django_db
 

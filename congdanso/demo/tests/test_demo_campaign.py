@@ -10,13 +10,13 @@ from django.core.management import call_command
 from congdanso.accounts.access import access_for, can_record
 from congdanso.accounts.models import RoleGrant
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, CampaignCriterion
-from congdanso.campaigns.tallies import tally_check
 from congdanso.demo.campaign import CAMPAIGN_NAME, EXEMPLARY, LAUNCH, YEAR_END
 from congdanso.demo.services import DEMO_RESIDENTS, DemoResult, demo_load
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.partners.models import Donation, Pledge, Twinning, Unit
 from congdanso.people.models import DataIssue, Resident, ResidentStatus
 from congdanso.people.models import ImportRun as ImportRunModel
+from congdanso.progress.tallies import tally_check
 from congdanso.vn import vietnam_today
 
 pytestmark = pytest.mark.django_db

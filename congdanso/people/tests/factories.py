@@ -8,7 +8,7 @@ import datetime as dt
 
 import factory
 
-from congdanso.core.changes import residents_changing
+from congdanso.core.hooks import residents_changing
 from congdanso.people.models import BirthDatePrecision, Resident, ResidentStatus
 from congdanso.vn import fold
 

@@ -15,12 +15,12 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from congdanso.campaigns.indicators import campaign_indicators
 from congdanso.campaigns.services import campaign_create
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create
+from congdanso.progress.indicators import campaign_indicators
 from congdanso.reports.docx import report_docx
 from congdanso.reports.selectors import report_request
 from congdanso.reports.tests.docx_reading import (

@@ -17,7 +17,6 @@ from python_calamine import CalamineWorkbook
 from congdanso.accounts.access import Access, Grant
 from congdanso.accounts.models import Role
 from congdanso.campaigns.cohort import cohort_birth_range
-from congdanso.campaigns.indicators import campaign_indicators
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.campaigns.services import achievement_record, achievement_withdraw, campaign_create
@@ -36,6 +35,7 @@ from congdanso.people.models import Resident
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create
+from congdanso.progress.indicators import campaign_indicators
 from congdanso.reports import xlsx_text as T
 from congdanso.reports.selectors import ReportRequest, report_request
 from congdanso.reports.xlsx import commune_ranking, report_xlsx, resident_lines
@@ -382,7 +382,7 @@ def test_a_district_campaign_has_a_row_per_commune_with_ranks(
 
 
 def test_equal_shares_share_a_rank() -> None:
-    from congdanso.campaigns.indicators import AreaRow
+    from congdanso.progress.indicators import AreaRow
 
     def row(name: str, met: int, cohort: int) -> AreaRow:
         return AreaRow(None, name, name, "commune", cohort, cohort, met, 0.0, met, 0)

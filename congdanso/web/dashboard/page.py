@@ -25,15 +25,15 @@ from congdanso.accounts.access import (
     indicator_place_for,
     place_get_for,
 )
-from congdanso.campaigns.indicators import (
+from congdanso.campaigns.models import Campaign
+from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
+from congdanso.progress.indicators import (
     AreaRow,
     Indicators,
     UnitRow,
     WeekRow,
     campaign_indicators,
 )
-from congdanso.campaigns.models import Campaign
-from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
 from congdanso.vn import vietnam_today
 from congdanso.web import display
 from congdanso.web.dashboard.charts import Point, progress_chart

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from congdanso.campaigns.indicators import village_gaps
 from congdanso.campaigns.models import Campaign
 from congdanso.core.errors import DomainError, Message
 from congdanso.outreach import schedule
@@ -20,6 +19,7 @@ from congdanso.outreach.calendar import sessions_ics
 from congdanso.outreach.models import SessionStatus
 from congdanso.outreach.selectors import session_list
 from congdanso.partners import selectors as partner_selectors
+from congdanso.progress.indicators import village_gaps
 from congdanso.vn import vietnam_today
 from congdanso.web.setup import forms as setup_forms
 from congdanso.web.setup.calendar_links import calendar_campaign, calendar_token

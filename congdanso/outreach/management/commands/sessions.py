@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from congdanso.campaigns.selectors import campaign_get
+from congdanso.core.commands import output_folder_check, table_lines
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.parsing import date_parse
 from congdanso.outreach import schedule
 from congdanso.outreach.calendar import sessions_ics
-from congdanso.outreach.management.commands.schedule import ics_path_check, table_lines
 from congdanso.outreach.models import SupportSession
 from congdanso.outreach.selectors import session_list
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 code="date_range_invalid",
             )
         ics: Path | None = options["ics"]
-        ics_path_check(ics)
+        output_folder_check(ics)
         sessions = list(session_list(campaign=campaign, date_from=date_from, date_to=date_to))
         if ics is not None:
             ics.write_bytes(sessions_ics(sessions, calendar_name=campaign.name))

@@ -20,7 +20,7 @@ from congdanso.accounts.services import role_grant
 from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.campaigns.services import achievement_record, achievement_withdraw
 from congdanso.conftest import EXEMPLARY_2023
-from congdanso.core.changes import residents_changing
+from congdanso.core.hooks import residents_changing
 from congdanso.outreach.services import session_create, turn_record
 from congdanso.partners.models import DonationItem, Unit, UnitKind
 from congdanso.partners.services import donation_create, pledge_upsert, unit_get_or_create

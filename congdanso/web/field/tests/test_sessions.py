@@ -11,7 +11,6 @@ from congdanso.accounts.models import Role, User
 from congdanso.accounts.services import role_grant
 from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.campaigns.services import campaign_create
-from congdanso.campaigns.tallies import tally_check
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.tests.world import World
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
@@ -19,6 +18,7 @@ from congdanso.partners.models import UnitKind
 from congdanso.partners.services import pledge_upsert, unit_get_or_create
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
+from congdanso.progress.tallies import tally_check
 from congdanso.vn import vietnam_today
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,6 @@ from django.utils.translation import gettext
 from congdanso.accounts.models import User
 from congdanso.campaigns.models import Campaign, CampaignCriterion, Criterion
 from congdanso.campaigns.services import achievement_record
-from congdanso.campaigns.tallies import tally_check
 from congdanso.core.models import AuditEvent
 from congdanso.core.tests import world as world_fixture
 from congdanso.core.tests.world import World
@@ -24,6 +23,7 @@ from congdanso.partners.models import Donation, DonationItem, Pledge, Twinning, 
 from congdanso.partners.services import donation_create, twinning_get_or_create
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
+from congdanso.progress.tallies import tally_check
 from congdanso.web.setup.forms import whole_number_parse
 
 pytestmark = pytest.mark.django_db

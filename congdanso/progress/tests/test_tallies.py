@@ -11,13 +11,11 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from congdanso.campaigns.indicators import campaign_indicators
 from congdanso.campaigns.models import Achievement, Campaign, Criterion, Tally
 from congdanso.campaigns.services import achievement_record, achievement_withdraw, campaign_create
-from congdanso.campaigns.tallies import tally_check, tally_rebuild
 from congdanso.conftest import EXEMPLARY_2023
-from congdanso.core.changes import residents_changing
 from congdanso.core.errors import DomainError
+from congdanso.core.hooks import residents_changing
 from congdanso.outreach.bulk import TurnEntry, turns_bulk_record
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.outreach.services import session_create, session_status_set, turn_record
@@ -27,6 +25,8 @@ from congdanso.people.models import DataIssue, IssueCode, Resident
 from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create
 from congdanso.privacy.services import resident_correct, resident_erase
+from congdanso.progress.indicators import campaign_indicators
+from congdanso.progress.tallies import tally_check, tally_rebuild
 from congdanso.vn import fold
 
 START, END = dt.date(2023, 4, 12), dt.date(2023, 12, 31)

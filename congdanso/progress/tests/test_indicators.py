@@ -7,18 +7,18 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from congdanso.campaigns.indicators import campaign_indicators
 from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.campaigns.services import achievement_record, achievement_withdraw
 from congdanso.conftest import EXEMPLARY_2023
-from congdanso.core.changes import residents_changing
 from congdanso.core.errors import DomainError
+from congdanso.core.hooks import residents_changing
 from congdanso.outreach.services import session_anonymous_turns_add, session_create, turn_record
 from congdanso.partners.models import DonationItem, UnitKind
 from congdanso.partners.services import donation_create, pledge_upsert, unit_get_or_create
 from congdanso.people.models import DataIssue, IssueCode, Resident
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
+from congdanso.progress.indicators import campaign_indicators
 
 pytestmark = pytest.mark.django_db
 

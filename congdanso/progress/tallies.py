@@ -45,11 +45,11 @@ from congdanso.campaigns.cohort import birth_range
 from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Tally
 from congdanso.campaigns.models import TallyMeasure as M
 from congdanso.campaigns.selectors import communes_under
-from congdanso.campaigns.sql import as_date, fetch_all, placeholders
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import Place
 from congdanso.places.selectors import path_ancestors
+from congdanso.progress.sql import as_date, fetch_all, placeholders
 
 #: (campaign, place, measure, item, day, in cohort)
 Key = tuple[int, int, str, int, dt.date, bool]

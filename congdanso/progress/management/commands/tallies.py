@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_get
-from congdanso.campaigns.tallies import tally_check, tally_rebuild
 from congdanso.core.commands import Command as BaseCommand
+from congdanso.progress.tallies import tally_check, tally_rebuild
 from congdanso.vn.numbers import format_number
 
 _SHOWN = 20

@@ -11,14 +11,14 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from congdanso.campaigns.indicators import add_years, campaign_indicators
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.campaigns.services import achievement_record, achievement_withdraw
-from congdanso.campaigns.tallies import tally_check
-from congdanso.core.changes import residents_changing
+from congdanso.core.hooks import residents_changing
 from congdanso.people.models import Resident
 from congdanso.places.models import Place
+from congdanso.progress.indicators import add_years, campaign_indicators
+from congdanso.progress.tallies import tally_check
 from congdanso.vn import fold
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -230,7 +230,7 @@ def test_add_years_keeps_the_day_or_falls_back_to_28_february(end, years, expect
     end=st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)),
 )
 def test_cohort_birth_range_is_exactly_the_ages_in_bounds(born: dt.date, end: dt.date) -> None:
-    from congdanso.campaigns.indicators import cohort_birth_range
+    from congdanso.progress.indicators import cohort_birth_range
 
     campaign = Campaign(start_date=end, end_date=end, cohort_min_age=16, cohort_max_age=50)
     low, high = cohort_birth_range(campaign)

@@ -34,12 +34,16 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.campaigns.cohort import add_years, cohort_birth_range
 from congdanso.campaigns.models import Campaign, Tally
 from congdanso.campaigns.models import TallyMeasure as M
-from congdanso.campaigns.selectors import CampaignRules, campaign_rules
-from congdanso.campaigns.sql import as_date, fetch_all
+from congdanso.campaigns.selectors import (
+    CampaignRules,
+    campaign_rules,
+    place_in_campaign_check,
+)
 from congdanso.core.errors import DomainError, Message
 from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.partners.models import Donation, Pledge, Unit
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, DWELLING_KINDS, LOCAL_KINDS, Place
+from congdanso.progress.sql import as_date, fetch_all
 from congdanso.vn import vietnam_today
 
 __all__ = ["add_years", "campaign_indicators", "cohort_birth_range", "indicators_date"]
@@ -245,33 +249,6 @@ def indicators_date(campaign: Campaign, on: dt.date | None) -> dt.date:
             code="date_before_campaign",
         )
     return min(day, campaign.end_date)
-
-
-def date_in_campaign_check(campaign: Campaign, day: dt.date) -> None:
-    """Raises DomainError when the day is outside the campaign's period."""
-    if not campaign.start_date <= day <= campaign.end_date:
-        raise DomainError(
-            Message(
-                _("The date %(date)s is outside the campaign (%(start)s – %(end)s)."),
-                date=day.strftime("%d/%m/%Y"),
-                start=campaign.start_date.strftime("%d/%m/%Y"),
-                end=campaign.end_date.strftime("%d/%m/%Y"),
-            ),
-            code="date_outside_campaign",
-        )
-
-
-def place_in_campaign_check(campaign: Campaign, place: Place) -> None:
-    """Raises DomainError when the place is not within the campaign's place."""
-    if not place.path.startswith(campaign.place.path):
-        raise DomainError(
-            Message(
-                _("%(place)s is not within the place of this campaign (%(campaign_place)s)."),
-                place=place.name,
-                campaign_place=campaign.place.name,
-            ),
-            code="place_outside_campaign",
-        )
 
 
 @dataclass

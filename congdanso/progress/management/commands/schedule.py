@@ -7,7 +7,6 @@ gap to the campaign's cohort target, and saves them with `--commit`.
 
 import datetime as dt
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +14,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from congdanso.campaigns.indicators import village_gaps
 from congdanso.campaigns.selectors import campaign_get
+from congdanso.core.commands import output_folder_check, table_lines
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.parsing import date_parse, time_parse
 from congdanso.outreach import schedule
 from congdanso.outreach.calendar import proposals_ics, sessions_ics
 from congdanso.outreach.selectors import session_list
 from congdanso.partners.selectors import campaign_units_find
-
-
-def table_lines(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    """A plain-text table, columns padded to their widest cell (shared with `sessions`)."""
-    cells = [[str(cell) for cell in row] for row in [header, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        for row in cells
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return [line.rstrip() for line in lines]
-
-
-def ics_path_check(path: Path | None) -> None:
-    """Refuse an unwritable --ics path before anything is saved."""
-    if path is not None and not path.parent.is_dir():
-        raise DomainError(
-            Message(gettext_lazy("The folder %(folder)s does not exist."), folder=str(path.parent)),
-            code="path_invalid",
-        )
+from congdanso.progress.indicators import village_gaps
 
 
 class Command(BaseCommand):
@@ -81,7 +60,7 @@ class Command(BaseCommand):
         ends_at = time_parse(options["ends_at"]) if options["ends_at"] else None
         units = campaign_units_find(campaign=campaign, names=options["unit"])
         ics: Path | None = options["ics"]
-        ics_path_check(ics)
+        output_folder_check(ics)
         days = schedule.schedule_days(
             campaign=campaign, weekdays=weekdays, date_from=date_from, date_to=date_to
         )
