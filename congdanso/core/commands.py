@@ -15,12 +15,15 @@ from django.utils import translation
 from congdanso.core.errors import DomainError
 
 
+def command_language() -> str:
+    return os.environ.get("CONGDANSO_LANGUAGE") or settings.LANGUAGE_CODE
+
+
 class Command(BaseCommand):
     leave_locale_alone = True
 
     def execute(self, *args: Any, **options: Any) -> str | None:
-        language = os.environ.get("CONGDANSO_LANGUAGE") or settings.LANGUAGE_CODE
-        with translation.override(language):
+        with translation.override(command_language()):
             try:
                 return super().execute(*args, **options)
             except DomainError as error:

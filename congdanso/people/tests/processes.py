@@ -16,6 +16,8 @@ from pathlib import Path
 from congdanso.core import crypto
 
 COMMUNE = "66-krong-pac-ea-yong"
+#: The console script itself, as installed (`congdanso …` on the command line).
+CONGDANSO = Path(sys.executable).with_name("congdanso")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,21 @@ class Site:
             check=False,
         )
         assert done.returncode == 0, done.stderr[-3000:]
+        return done
+
+    def command(
+        self, *args: str, returncode: int = 0, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """The installed console script, which exits with `returncode`."""
+        done = subprocess.run(  # noqa: S603 - our own command line
+            [str(CONGDANSO), *args],
+            env=self.env(**env),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == returncode, (done.returncode, done.stderr[-3000:])
         return done
 
     def run_until_paused_then_kill(self, *args: str, timeout: float = 120) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from congdanso.campaigns.indicators import village_gaps
 from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.files import target_check, write_private
 from congdanso.core.parsing import date_parse, time_parse
 from congdanso.outreach import schedule
 from congdanso.outreach.calendar import proposals_ics, sessions_ics
@@ -39,11 +40,8 @@ def table_lines(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list
 
 def ics_path_check(path: Path | None) -> None:
     """Refuse an unwritable --ics path before anything is saved."""
-    if path is not None and not path.parent.is_dir():
-        raise DomainError(
-            Message(gettext_lazy("The folder %(folder)s does not exist."), folder=str(path.parent)),
-            code="path_invalid",
-        )
+    if path is not None:
+        target_check(path)
 
 
 class Command(BaseCommand):
@@ -105,18 +103,17 @@ class Command(BaseCommand):
         if ics is not None:
             if options["commit"]:
                 saved = session_list(campaign=campaign).filter(pk__in=[s.pk for s in created])
-                ics.write_bytes(sessions_ics(saved, calendar_name=campaign.name))
+                calendar = sessions_ics(saved, calendar_name=campaign.name)
             else:
-                ics.write_bytes(
-                    proposals_ics(
-                        proposals,
-                        campaign=campaign,
-                        calendar_name=campaign.name,
-                        units=units,
-                        starts_at=starts_at,
-                        ends_at=ends_at,
-                    )
+                calendar = proposals_ics(
+                    proposals,
+                    campaign=campaign,
+                    calendar_name=campaign.name,
+                    units=units,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
                 )
+            write_private(ics, lambda path: path.write_bytes(calendar))
         if options["json"]:
             self._json(proposals, days, committed=options["commit"], created=len(created))
         else:
