@@ -12,6 +12,11 @@ that hold numbers in clear are also written 0600 explicitly (`congdanso.core.fil
 A database made before this rule, or copied in by hand, may still be open to others: each
 start says so in one line on stderr (`private_paths_exposed`), and `congdanso migrate`
 tightens them (`private_paths_tighten`).
+
+The keys at hand must open the encrypted data (`congdanso.core.keycheck`): otherwise the
+command or the server does not start — one bilingual line on stderr, exit code 2 — before
+anything is written with the wrong keys. Only the commands that put things right run anyway
+(`ALLOWED_WITHOUT_KEYS`: restore the keys or a backup, see what is wrong, build).
 """
 
 import os
@@ -28,6 +33,25 @@ from congdanso.core.errors import Message
 from congdanso.core.files import FILE_MODE, FOLDER_MODE
 
 UMASK = 0o077
+#: Commands that run even when the keys do not open the data: to repair, to look, to build.
+ALLOWED_WITHOUT_KEYS = frozenset(
+    {
+        "help",
+        "version",
+        "restore",
+        "backup",
+        "keys",
+        "makemigrations",
+        "makemessages",
+        "compilemessages",
+        "collectstatic",
+    }
+)
+#: Exit code of a refused start. A gunicorn worker that exits with another code than its
+#: "application failed to load" (4) is started again, for ever: the worker exits with that one,
+#: and gunicorn stops.
+REFUSED = 2
+REFUSED_IN_GUNICORN = 4
 
 
 def restrict_new_files() -> None:
@@ -105,13 +129,34 @@ def _django_ready() -> bool:
     return True
 
 
+def keys_refusal() -> Message | None:
+    """Why this start must not go on with the keys at hand, or None."""
+    from congdanso.core.keycheck import keys_start_check
+
+    return keys_start_check()
+
+
 def command_start(args: list[str]) -> None:
     """Before a `congdanso` command runs (`args` as typed after `congdanso`)."""
     if not _django_ready():
         return
     warn_if_exposed()
+    command = args[0] if args else "help"
+    if command.startswith("-") or command in ALLOWED_WITHOUT_KEYS or {"-h", "--help"} & set(args):
+        return
+    refusal = keys_refusal()
+    if refusal is not None:
+        print(refusal.bilingual(), file=sys.stderr)  # noqa: T201
+        sys.exit(REFUSED)
 
 
 def wsgi_start() -> None:
     """When the WSGI application is loaded (Django is set up)."""
     warn_if_exposed()
+    refusal = keys_refusal()
+    # Each gunicorn worker loads the application after the fork (or the master once, with
+    # --preload): no connection opened here may be shared with another process.
+    connections.close_all()
+    if refusal is not None:
+        print(refusal.bilingual(), file=sys.stderr, flush=True)  # noqa: T201
+        sys.exit(REFUSED_IN_GUNICORN if "gunicorn.arbiter" in sys.modules else REFUSED)
