@@ -1431,7 +1431,7 @@ def measure_record(campaign: Any, calls: int) -> dict[str, Any]:
 
     from congdanso.campaigns.models import Achievement, Criterion
     from congdanso.campaigns.services import achievement_record
-    from congdanso.core.changes import residents_changing
+    from congdanso.core.hooks import residents_changing
     from congdanso.people.models import Resident
 
     commune_id = campaign.place_id
@@ -1563,9 +1563,9 @@ def measured_source() -> str:
 
 
 def measure_all(args: argparse.Namespace, backend: str, build: dict[str, Any]) -> dict[str, Any]:
-    from congdanso.progress.indicators import campaign_indicators
     from congdanso.campaigns.models import Campaign
     from congdanso.campaigns.selectors import campaign_communes
+    from congdanso.progress.indicators import campaign_indicators
 
     campaigns = list(Campaign.objects.select_related("place").order_by("id"))
     province_campaign = next(c for c in campaigns if c.place.code == PROVINCE_CODE)

@@ -1,15 +1,24 @@
-"""The `congdanso` console script: Django's management commands with our settings."""
+"""The `congdanso` console script: Django's management commands with our settings.
+
+Every command starts through `main`, and so do the processes `congdanso serve` starts: the
+checks every start needs (`congdanso.core.startup`) run here, before Django runs the command.
+"""
 
 import os
 import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    from congdanso.core import startup
+
+    startup.restrict_new_files()  # before the settings create the data folder
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdanso.settings")
     from django.core.management import execute_from_command_line
 
+    args = sys.argv[1:] if argv is None else argv
     try:
-        execute_from_command_line(["congdanso", *(sys.argv[1:] if argv is None else argv)])
+        startup.command_start(args)
+        execute_from_command_line(["congdanso", *args])
     except BrokenPipeError:
         # `congdanso export-residents … | head`: the reader left; stop quietly like cat does.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CONGDANSO_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The database, the keys and the uploads live here: the service account's only.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _truthy(value: str | None) -> bool:

@@ -14,8 +14,12 @@ counts after. Files are written under a temporary name in the destination folder
 
 The keys in the data dir (`secret_key`, `keys.json`) are not in the database, and a database
 restored without the keys its fields were encrypted with cannot be read: `backup` names them,
-or copies them (`include_keys`) into a separate 0600 archive `X.keys.tar`; `restore` warns
-when the keys in place are not those of the backup.
+or copies them (`include_keys`) into a separate 0600 archive `X.keys.tar`, and the manifest
+keeps the fingerprints of the keys the data needs (`core.keycheck`; never the keys). `restore`
+refuses, before it writes anything, when those keys are not in place — unless told to go on
+`without_keys`; the restored database then refuses every start until they are back. For an
+older manifest without fingerprints it refuses when the keyring file is missing, and checks
+after restoring that the keys at hand open the data.
 
 A PostgreSQL restore pipes `pg_restore --clean --if-exists --no-owner` into `psql` as one
 transaction that first empties the schema (tables, views, sequences, functions and types
@@ -52,7 +56,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 import congdanso
-from congdanso.core import crypto
+from congdanso.core import crypto, keycheck
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
@@ -131,6 +135,9 @@ class Manifest:
     key_files: dict[str, str]  # "secret_key"/"keyring" -> SHA-256 when the backup was made
     keys_archive: str | None = None
     format: int = MANIFEST_FORMAT
+    #: "data:1"/"index:1" -> fingerprint of each key the data needs ({}: none; None: unknown,
+    #: a manifest older than the fingerprints).
+    key_fingerprints: dict[str, str] | None = None
 
     @property
     def rows(self) -> int:
@@ -157,8 +164,11 @@ class Manifest:
                 isinstance(manifest.tables, dict)
                 and isinstance(manifest.migrations, dict)
                 and isinstance(manifest.key_files, dict)
+                and isinstance(manifest.key_fingerprints, dict | None)
             ):
-                raise ValueError("tables, migrations or key_files")
+                raise ValueError("tables, migrations, key_files or key_fingerprints")
+            if manifest.key_fingerprints:
+                keycheck.fingerprints_from_json(manifest.key_fingerprints)
         except (ValueError, TypeError, AttributeError) as error:
             raise DomainError(
                 Message(
@@ -200,6 +210,8 @@ class RestoreResult:
     keys_changed: tuple[Path, ...] = field(default=())
     keys_missing: tuple[Path, ...] = field(default=())
     keys_archive: Path | None = None
+    #: Restored without its keys: why every start will be refused until they are back.
+    keys_refusal: Message | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,6 +227,7 @@ def backup_create(
     backend = _backend(connection)
     path = _backup_path(out, backend)
     keys = key_files()
+    prints = keycheck.fingerprints_for_backup(using)
     created_at = timezone.localtime().isoformat(timespec="seconds")
     with _staging() as stage:
         temp = stage.add(path)
@@ -239,6 +252,7 @@ def backup_create(
             tables=tables,
             key_files={name: file_sha256(key) for name, key in keys.items()},
             keys_archive=keys_path.name if keys_path else None,
+            key_fingerprints=None if prints is None else keycheck.fingerprints_to_json(prints),
         )
         manifest_path = manifest_path_for(path)
         stage.add(manifest_path).write_text(manifest.to_json(), encoding="utf-8")
@@ -453,10 +467,15 @@ def _staging() -> Iterator[_Stage]:
 
 
 def backup_restore(
-    *, path: Path, overwrite: bool = False, using: str = DEFAULT_DB_ALIAS
+    *,
+    path: Path,
+    overwrite: bool = False,
+    without_keys: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> RestoreResult:
     """Restore the backup `path` (or its manifest) into the database `using`, which must be
-    empty unless `overwrite`; migrate it when the backup is older than the code."""
+    empty unless `overwrite`, and whose keys must be in place unless `without_keys`; migrate
+    it when the backup is older than the code."""
     path, manifest = _backup_and_manifest(path)
     connection = connections[using]
     backend = _backend(connection)
@@ -495,6 +514,11 @@ def backup_restore(
             ),
             code="restore_newer",
         )
+    archive = path.with_name(Path(manifest.keys_archive).name) if manifest.keys_archive else None
+    archive = archive if archive and archive.is_file() else None
+    missing_keys = _keys_not_in_place(manifest)
+    if missing_keys is not None and not without_keys:
+        raise _keys_refused(missing_keys, archive)
     current = _database_tables(connection)
     at_stake = {t: n for t, n in current.items() if n and t not in STRUCTURAL_TABLES}
     if at_stake and not overwrite:
@@ -521,6 +545,21 @@ def backup_restore(
         if manifest.tables.get(table) != found.get(table)
     )
     migrated = _migrate(connection)
+    check = keycheck.keys_check(using)
+    keys_refusal = None if check.ok else check.refusal()
+    if keys_refusal is not None and not without_keys:
+        # An older manifest (no fingerprints) whose keyring file is there but does not open
+        # the data: restored, and every start will refuse until the right keys are back.
+        raise DomainError(
+            Message(
+                _(
+                    "The backup was restored, but the keys at hand do not open its encrypted "
+                    "data; congdanso will refuse to start until the right keys are back. %(why)s"
+                ),
+                why=keys_refusal,
+            ),
+            code="restore_keys_wrong",
+        )
     locations = key_locations()
     changed, missing = [], []
     for name, digest in sorted(manifest.key_files.items()):
@@ -529,7 +568,6 @@ def backup_restore(
             missing.append(key)
         elif file_sha256(key) != digest:
             changed.append(key)
-    archive = path.with_name(Path(manifest.keys_archive).name) if manifest.keys_archive else None
     _audit(
         connection,
         action=AuditAction.IMPORT,
@@ -552,8 +590,72 @@ def backup_restore(
         migrated=migrated,
         keys_changed=tuple(changed),
         keys_missing=tuple(missing),
-        keys_archive=archive if archive and archive.is_file() else None,
+        keys_archive=archive,
+        keys_refusal=keys_refusal,
     )
+
+
+def _keys_not_in_place(manifest: Manifest) -> Message | None:
+    """Why the keys the backup's data needs are not those at hand, or None. Read without
+    ever making a keyring."""
+    if manifest.key_fingerprints is None:  # an older manifest: the keyring file, at least
+        keyring_file = key_locations()["keyring"]
+        if "keyring" in manifest.key_files and not (
+            os.environ.get(crypto.KEYS_ENV) or keyring_file.is_file()
+        ):
+            return Message(_("the keyring file %(path)s is missing."), path=keyring_file)
+        return None
+    needed = keycheck.fingerprints_from_json(manifest.key_fingerprints)
+    if not needed:
+        return None
+    ring, trouble = keycheck.keyring_at_hand()
+    if ring is None:
+        if trouble is not None and trouble.code == "keyring_missing":
+            return Message(_("the keyring file %(path)s is missing."), path=crypto.keys_path())
+        return trouble.message if trouble is not None else None
+    held = keycheck.keyring_fingerprints(ring)
+    for key, value in sorted(needed.items()):
+        if key not in held:
+            return Message(
+                _("the keyring at hand (%(source)s) lacks %(key)s."),
+                source=ring.source,
+                key=keycheck.key_label(key),
+            )
+        if held[key] != value:
+            return Message(
+                _("%(key)s of the keyring at hand (%(source)s) is another key."),
+                key=keycheck.key_label(key),
+                source=ring.source,
+            )
+    return None
+
+
+def _keys_refused(why: Message, archive: Path | None) -> DomainError:
+    if archive is not None:
+        message = Message(
+            _(
+                "The keys of this backup are not in place: %(why)s Nothing was restored. Put "
+                "them back first: tar -xpf %(archive)s -C %(folder)s — or run again with "
+                "--without-keys to restore anyway (congdanso will then refuse to start until "
+                "they are back)."
+            ),
+            why=why,
+            archive=archive,
+            folder=crypto.keys_path().parent,
+        )
+    else:
+        message = Message(
+            _(
+                "The keys of this backup are not in place: %(why)s Nothing was restored. Put "
+                "back the keyring in use when the backup was made (%(path)s, or the variable "
+                "%(variable)s) — or run again with --without-keys to restore anyway (congdanso "
+                "will then refuse to start until it is back)."
+            ),
+            why=why,
+            path=crypto.keys_path(),
+            variable=crypto.KEYS_ENV,
+        )
+    return DomainError(message, code="restore_keys_missing")
 
 
 def _backup_and_manifest(path: Path) -> tuple[Path, Manifest]:

@@ -7,23 +7,24 @@ refused action into exit code 2 with one bilingual line instead of a traceback.
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
-from congdanso.core.errors import DomainError, Message
+from congdanso.core.errors import DomainError
+
+
+def command_language() -> str:
+    return os.environ.get("CONGDANSO_LANGUAGE") or settings.LANGUAGE_CODE
 
 
 class Command(BaseCommand):
     leave_locale_alone = True
 
     def execute(self, *args: Any, **options: Any) -> str | None:
-        language = os.environ.get("CONGDANSO_LANGUAGE") or settings.LANGUAGE_CODE
-        with translation.override(language):
+        with translation.override(command_language()):
             try:
                 return super().execute(*args, **options)
             except DomainError as error:
@@ -40,13 +41,3 @@ def table_lines(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return [line.rstrip() for line in lines]
-
-
-def output_folder_check(path: Path | None) -> None:
-    """Refuse an output path (--out, --ics) whose folder does not exist, before anything
-    is saved."""
-    if path is not None and not path.parent.is_dir():
-        raise DomainError(
-            Message(_("The folder %(folder)s does not exist."), folder=str(path.parent)),
-            code="path_invalid",
-        )

@@ -21,7 +21,10 @@ The keyring
 -----------
 JSON, from the environment variable ``CONGDANSO_KEYS`` when set, else from the file
 ``CONGDANSO_KEYS_FILE`` (default ``keys.json`` in the data directory), which is created with
-mode 0600 on first use and refused when group or others may read it::
+mode 0600 on first use — only for a database that holds no encrypted value yet: otherwise its
+absence is an error, not a reason for a new keyring (see ``congdanso.core.keycheck``, which
+also checks at every start that the keyring at hand opens the data) — and refused when group
+or others may read it::
 
     {"active": 2, "keys": {"1": "<base64 of 32 bytes>", "2": "…"}, "index_key": "<base64>"}
 
@@ -354,8 +357,10 @@ def _source_key() -> str:
     return f"env:{from_env}" if from_env else f"file:{keys_path()}"
 
 
-def keyring() -> Keyring:
-    """The keyring in use (loaded once per process and source; a file is created if absent)."""
+def keyring(*, create: bool = True) -> Keyring:
+    """The keyring in use (loaded once per process and source). An absent file is created,
+    with `create`, only for a database that holds no sealed value: a new keyring would not
+    open them, and what it sealed would be lost once the right one is back (core.keycheck)."""
     source = _source_key()
     found = _loaded.get(source)
     if found is not None:
@@ -366,10 +371,31 @@ def keyring() -> Keyring:
         else:
             path = keys_path()
             if not path.exists():
+                from congdanso.core.keycheck import sealed_values_stored
+
+                if not create or sealed_values_stored():
+                    raise _keyring_missing(path)
                 _create_file(path)
             found = _read_file(path)
         _loaded[source] = found
     return found
+
+
+def _keyring_missing(path: Path) -> KeyringError:
+    return KeyringError(
+        Message(
+            _(
+                "The keyring file %(path)s is missing; a new one would not open the values "
+                "this database holds, so none was made. Put the keyring back (a backup made "
+                "with --include-keys has it in FILE.keys.tar: tar -xpf FILE.keys.tar -C "
+                "%(folder)s) or give it in %(variable)s."
+            ),
+            path=path,
+            folder=path.parent,
+            variable=KEYS_ENV,
+        ),
+        code="keyring_missing",
+    )
 
 
 def keyring_reload() -> Keyring:
@@ -476,6 +502,11 @@ class KeysStatus:
         return tuple(v for v in self.versions if v != self.active and v not in used)
 
 
+def keys_rows() -> dict[str, dict[int, int]]:
+    """Table → key version → rows (a full read of each key version column)."""
+    return {table.label: _rows_by_version(table) for table in encrypted_tables()}
+
+
 def keys_status() -> KeysStatus:
     ring = keyring_reload()
     return KeysStatus(
@@ -483,7 +514,7 @@ def keys_status() -> KeysStatus:
         versions=tuple(sorted(ring.keys)),
         source=ring.source,
         from_environment=ring.from_environment,
-        rows={table.label: _rows_by_version(table) for table in encrypted_tables()},
+        rows=keys_rows(),
     )
 
 
@@ -549,8 +580,12 @@ def keys_rotate(
     re-encrypted under the active key and no key is added. With `retire_old`, the old keys no
     row uses any more are then removed from the keyring.
     """
+    from congdanso.core import keycheck
+
+    keycheck.keys_verify()  # never a new key on a keyring that does not open the data
     status = keys_status()
     ring = keyring()
+    keycheck.fingerprints_record(ring)  # keys a keyring from the environment gained
     previous = ring.active
     new_key = False
     if not status.pending:
@@ -566,8 +601,10 @@ def keys_rotate(
                 ),
                 code="keyring_in_environment",
             )
-        # Saved before anything is encrypted with it: a value is never under a lost key.
+        # Saved, and its fingerprint recorded, before anything is encrypted with it: a value
+        # is never under a lost key, nor under one the database does not know.
         ring = keyring_save(ring.with_new_active_key())
+        keycheck.fingerprints_record(ring)
         new_key = True
     rewritten: dict[str, int] = {}
     for table in encrypted_tables():
@@ -586,6 +623,7 @@ def keys_rotate(
             removable = unused
         elif unused:
             ring = keyring_save(keyring().without(unused))
+            keycheck.fingerprints_forget(unused)
             retired = unused
     _audit_rotation(previous, ring.active, rewritten, retired)
     return RotationResult(previous, ring.active, new_key, rewritten, retired, removable)

@@ -84,3 +84,31 @@ class ClientWrite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} {self.client_uuid}"
+
+
+class KeyKind(models.TextChoices):
+    DATA = "data", _("data key")
+    INDEX = "index", _("look-up key")
+
+
+class KeyFingerprint(models.Model):
+    """A fingerprint of a key this database's values are sealed with — never the key itself:
+    HMAC-SHA256 of a fixed text under the key (see `core.keycheck`). It lets every start tell
+    that the keyring at hand is the one the data needs, before anything is written with
+    another one. The look-up (HMAC) key is not versioned: its version is always 1."""
+
+    kind = models.CharField(_("kind"), max_length=5, choices=KeyKind.choices)
+    version = models.PositiveSmallIntegerField(_("key version"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=32)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("key fingerprint")
+        verbose_name_plural = _("key fingerprints")
+        ordering = ["kind", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="key_fingerprint_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.version}: {self.fingerprint}"

@@ -16,6 +16,7 @@ from django.db import transaction
 from congdanso.accounts.models import Role
 from congdanso.accounts.services import role_grant
 from congdanso.campaigns.models import Campaign
+from congdanso.core.files import FOLDER_MODE, write_private
 from congdanso.demo.campaign import (
     DemoCampaignResult,
     demo_campaign_load,
@@ -113,12 +114,11 @@ def demo_logins_ensure(commune: Place) -> tuple[DemoLogin, ...]:
 def demo_load(*, residents: int = DEMO_RESIDENTS, seed: int = DEMO_SEED) -> DemoResult:
     commune = demo_commune_get_or_create()
     folder = settings.DATA_DIR / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     path = folder / f"ea-yong-residents-{seed}-{residents}.xlsx"
     if not path.exists():
-        partial = path.with_suffix(".partial.xlsx")
-        write_xlsx(partial, generate_rows(residents, seed=seed, today=EA_YONG_TODAY))
-        partial.replace(path)
+        rows = generate_rows(residents, seed=seed, today=EA_YONG_TODAY)
+        write_private(path, lambda partial: write_xlsx(partial, rows))
     imported = import_residents(path, commune=commune, today=EA_YONG_TODAY)
     # The campaign's numbers are for the full demo commune and shrink with a smaller one.
     scale = residents / DEMO_RESIDENTS

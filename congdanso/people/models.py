@@ -136,6 +136,12 @@ class Resident(models.Model):
         "cccd_encrypted": personal.CCCD,
         "phone_encrypted": personal.PHONE,
     }
+    #: The look-up key column of a token column (same context): what the start check of the
+    #: keys (core.keycheck) recomputes from a few decrypted numbers.
+    blind_indexes: ClassVar[dict[str, str]] = {
+        "cccd_encrypted": "cccd_hmac",
+        "phone_encrypted": "phone_hmac",
+    }
 
     def __str__(self) -> str:
         return self.full_name

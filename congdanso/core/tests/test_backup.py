@@ -324,6 +324,8 @@ OTHER = {"sqlite": "postgresql", "postgresql": "sqlite"}
         ({"migrations": {"campaigns": ["0099_from_the_future"]}}, "restore_newer", "0099"),
         ({"format": 99}, "manifest_invalid", "manifest"),
         ({"tables": {}}, "restore_not_empty", "--yes"),
+        # Made with another keyring than the one at hand (or with none at hand).
+        ({"key_fingerprints": {"data:1": "0" * 32}}, "restore_keys_missing", "--without-keys"),
     ],
 )
 def test_restore_refuses_with_a_clear_message_and_changes_nothing(
@@ -340,6 +342,24 @@ def test_restore_refuses_with_a_clear_message_and_changes_nothing(
     assert refused.value.message.render("vi") != refused.value.message.render("en")
     assert Place.objects.count() == places
     assert path.read_bytes() == b"not really a database"
+
+
+@pytest.mark.django_db
+def test_an_older_backup_is_not_restored_while_its_keyring_file_is_missing(
+    ea_yong: Place, tmp_path: Path, keys: dict[str, Path]
+) -> None:
+    keys["keyring"].unlink()
+    path = _fake_backup(tmp_path, key_files={"keyring": "0" * 64})  # no key_fingerprints
+    places = Place.objects.count()
+
+    with pytest.raises(DomainError) as refused:
+        backup.backup_restore(path=path, overwrite=True)
+
+    assert refused.value.code == "restore_keys_missing"
+    assert str(keys["keyring"]) in refused.value.message.render("vi")
+    assert "--without-keys" in refused.value.message.render("en")
+    assert Place.objects.count() == places
+    assert not keys["keyring"].exists()
 
 
 def test_restore_needs_the_manifest_beside_the_backup(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The cipher, the blind index and the keyring (no database)."""
+"""The cipher, the blind index and the keyring (the database only where a keyring file may be
+created: that asks it whether it holds sealed values)."""
 
 import base64
 import hashlib
@@ -21,8 +22,9 @@ def ring() -> Keyring:
 
 
 @pytest.fixture
-def data_dir(settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
-    """A data directory of its own, with no keyring in the environment."""
+def data_dir(settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: None) -> Path:  # type: ignore[no-untyped-def]
+    """A data directory of its own, with no keyring in the environment, beside a database that
+    holds no sealed value (the test database)."""
     monkeypatch.delenv(crypto.KEYS_ENV, raising=False)
     monkeypatch.delenv(crypto.KEYS_FILE_ENV, raising=False)
     settings.DATA_DIR = tmp_path

@@ -12,11 +12,22 @@ own reference (see `import_residents`). The worker never touches the database co
 inherited and leaves with os._exit (multiprocessing's fork start method does), so no
 connection is closed under the parent. Small files are cleaned in-process: a fork costs more
 than it saves there.
+
+Neither process waits for the other for good. The worker dies with the parent: on Linux the
+kernel kills it when the parent dies (PR_SET_PDEATHSIG), and it gives up a full queue once the
+parent is gone — otherwise an import killed with SIGKILL (a stopped background worker) left
+its reader behind, blocked on the queue, holding 150–200 MB. The parent, in turn, stops waiting
+on the queue when the worker died without a word, and the import fails with "the import
+worker failed".
 """
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import queue as queues
+import signal
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +44,9 @@ BATCH_ROWS = 6000
 #: Files smaller than this are cleaned in-process.
 WORKER_MIN_BYTES = 2_000_000
 _QUEUE_BATCHES = 2
+#: How often each process, waiting on the queue, looks whether the other one is still there.
+WAIT_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 Rows = Iterator[tuple[int, list[Any]]]
 
@@ -69,13 +83,44 @@ def batches_in_process(rows: Rows, cleaner: RowCleaner, triage: Triage) -> Itera
         yield batch
 
 
-def _worker(queue: Any, holder: list[Rows], cleaner: RowCleaner, triage: Triage) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), and leave at once if
+    the parent died already — before that request, the kernel would not do it."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl here: the queue's time-outs below still notice
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _put(queue: Any, item: Any, parent: int) -> None:
+    """`queue.put`, giving up (and leaving at once) when the parent is gone."""
+    while True:
+        try:
+            queue.put(item, timeout=WAIT_SECONDS)
+        except queues.Full:
+            if os.getppid() != parent:
+                # os._exit: a normal exit would wait for the queue's feeder thread, which
+                # waits for a reader that is gone.
+                os._exit(1)
+        else:
+            return
+
+
+def _worker(
+    queue: Any, holder: list[Rows], cleaner: RowCleaner, triage: Triage, parent: int
+) -> None:
+    _die_with_parent(parent)
     gc.disable()
     rows = holder.pop()
     try:
         for batch in batches_in_process(rows, cleaner, triage):
             # Plain tuples pickle in C; the parent turns them back into named tuples.
-            queue.put(
+            _put(
+                queue,
                 (
                     "batch",
                     (
@@ -84,13 +129,37 @@ def _worker(queue: Any, holder: list[Rows], cleaner: RowCleaner, triage: Triage)
                         batch.new,
                         [(index, tuple(issue)) for index, issue in batch.new_issues],
                     ),
-                )
+                ),
+                parent,
             )
-        queue.put(("done", None))
+        _put(queue, ("done", None), parent)
     except ImportFailed as error:
-        queue.put(("failed", (*error.message.to_data(), error.code)))
+        _put(queue, ("failed", (*error.message.to_data(), error.code)), parent)
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
-        queue.put(("crashed", repr(error)))
+        _put(queue, ("crashed", repr(error)), parent)
+
+
+def _get(queue: Any, process: Any) -> tuple[str, Any]:
+    """The worker's next message; the import fails if the worker died without a word."""
+    while True:
+        try:
+            return queue.get(timeout=WAIT_SECONDS)
+        except queues.Empty:
+            if process.is_alive():
+                continue
+        try:  # it may have said its last word just before it ended
+            return queue.get(timeout=WAIT_SECONDS)
+        except queues.Empty:
+            raise ImportFailed(
+                Message(
+                    _("The import worker failed: %(error)s"),
+                    error=Message(
+                        _("it stopped without a word (exit code %(code)s)"),
+                        code=process.exitcode,
+                    ),
+                ),
+                code="worker_failed",
+            ) from None
 
 
 def worker_wanted(path: Path) -> bool:
@@ -107,7 +176,9 @@ def batches_in_worker(holder: list[Rows], cleaner: RowCleaner, triage: Triage) -
     on with the triage as it was at the fork; the parent's copy is not used any more."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue(maxsize=_QUEUE_BATCHES)
-    process = context.Process(target=_worker, args=(queue, holder, cleaner, triage), daemon=True)
+    process = context.Process(
+        target=_worker, args=(queue, holder, cleaner, triage, os.getpid()), daemon=True
+    )
     # The two processes share the heap copy-on-write. A collection in either would write to
     # the header of every object it scans and so copy every page of it; frozen objects are
     # not scanned (the collection that ran here after the fork cost a 1,000,000-row import
@@ -117,7 +188,7 @@ def batches_in_worker(holder: list[Rows], cleaner: RowCleaner, triage: Triage) -
     holder.clear()  # the parent lets go of the sheet: only the worker reads it from here on
     try:
         while True:
-            kind, payload = queue.get()
+            kind, payload = _get(queue, process)
             if kind == "batch":
                 count, rows, new, new_issues = payload
                 yield Batch(

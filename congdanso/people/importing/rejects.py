@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.utils import translation
 
 from congdanso.core.cells import cell_safe
+from congdanso.core.files import open_private
 
 if TYPE_CHECKING:  # the pipeline's import log uses cell_text from here
     from congdanso.people.importing.cleaning import RejectedRow
@@ -57,5 +58,6 @@ def write_rejected_rows(
 
 
 def save_rejects(path: Path, result: "ImportResult") -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
+    # The rejected cells hold CCCDs and phones in clear: 0600, whole or nothing.
+    with open_private(path, "w", encoding="utf-8-sig", newline="") as out:
         write_rejects(out, result)

@@ -10,12 +10,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from congdanso.core import crypto
 
 COMMUNE = "66-krong-pac-ea-yong"
+#: The console script itself, as installed (`congdanso …` on the command line).
+CONGDANSO = Path(sys.executable).with_name("congdanso")
 
 
 @dataclass(frozen=True)
@@ -55,14 +58,38 @@ class Site:
         assert done.returncode == 0, done.stderr[-3000:]
         return done
 
-    def run_until_paused_then_kill(self, *args: str, timeout: float = 120) -> str:
+    def command(
+        self, *args: str, returncode: int = 0, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """The installed console script, which exits with `returncode`."""
+        done = subprocess.run(  # noqa: S603 - our own command line
+            [str(CONGDANSO), *args],
+            env=self.env(**env),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == returncode, (done.returncode, done.stderr[-3000:])
+        return done
+
+    def run_until_paused_then_kill(
+        self,
+        *args: str,
+        timeout: float = 120,
+        when_paused: Callable[[int], None] | None = None,
+        **env: str,
+    ) -> str:
         """Start the command with the test pause hook, wait until it pauses after its first
-        batch, SIGKILL it; returns what the hook wrote (rows done)."""
+        batch (then call `when_paused(pid)`), SIGKILL it; returns what the hook wrote (rows
+        done)."""
         marker = self.data_dir / "paused"
         marker.unlink(missing_ok=True)
         process = subprocess.Popen(  # noqa: S603 - our own command line
             [sys.executable, "-m", "congdanso", *args],
-            env=self.env(CONGDANSO_TEST_PAUSE_FILE=str(marker), CONGDANSO_TEST_PAUSE_SECONDS="600"),
+            env=self.env(
+                CONGDANSO_TEST_PAUSE_FILE=str(marker), CONGDANSO_TEST_PAUSE_SECONDS="600", **env
+            ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -75,6 +102,8 @@ class Site:
                     raise AssertionError("the command never reached its pause")
                 time.sleep(0.05)
             time.sleep(0.2)  # the marker is written just before the sleep
+            if when_paused is not None:
+                when_paused(process.pid)
             process.send_signal(signal.SIGKILL)
             assert process.wait(timeout=30) == -signal.SIGKILL
         finally:
@@ -124,3 +153,25 @@ def site_copy(template: Site, directory: Path) -> Site:
     shutil.copy2(keys, directory / keys.name)
     os.chmod(directory / keys.name, 0o600)
     return Site(directory)
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, from /proc (Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie (a zombie's parent has not collected it yet: it is dead)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in {"Z", "X"}

@@ -19,6 +19,7 @@ from congdanso.campaigns.importing import (
 )
 from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.files import target_check
 from congdanso.people.importing import summary
 from congdanso.people.importing.rejects import save_rejects
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
+            if options["rejects"]:
+                target_check(options["rejects"])  # a bad path is refused before the import
             campaign = campaign_get(options["campaign"])
             criterion = campaign_criterion_get(campaign=campaign, code=options["criterion"])
             unit = None
@@ -75,7 +78,10 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(error.message.bilingual(), returncode=2) from error
         if options["rejects"]:
-            save_rejects(options["rejects"], result)
+            try:
+                save_rejects(options["rejects"], result)
+            except DomainError as error:
+                raise CommandError(error.message.bilingual(), returncode=2) from error
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return

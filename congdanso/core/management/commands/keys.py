@@ -2,7 +2,10 @@
 
 The keyring of the encryption at rest (see `congdanso.core.crypto`):
 
-- `status`: where the keyring is, its active key, and how many rows each key encrypts;
+- `status`: where the keyring is, its active key, how many rows each key encrypts, and whether
+  the keyring at hand is the one the data needs (each key against its fingerprint in the
+  database and a sample of the values: see `congdanso.core.keycheck`). It never makes a
+  keyring and works when the keys are wrong — to say which one;
 - `rotate`: a new active key, and every encrypted value re-encrypted under it, a batch of rows
   per transaction. Killed half-way, it leaves every row readable; run it again and it goes on
   where it stopped (no second key is added while rows are under an old one). `--retire-old`
@@ -23,7 +26,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from congdanso.core import crypto
+from congdanso.core import crypto, keycheck
 from congdanso.core.commands import Command as BaseCommand
 
 
@@ -32,6 +35,36 @@ def pause_for_tests(done: int) -> None:
     if marker:
         Path(marker).write_text(str(done), encoding="ascii")
         time.sleep(float(os.environ.get("CONGDANSO_TEST_PAUSE_SECONDS", "60")))
+
+
+def _key_line(report: keycheck.KeyReport) -> str:
+    """One key: does the keyring at hand hold the key the database recorded, and does it open
+    the sample of stored values?"""
+    if report.kind == "index":
+        label = _("Look-up key")
+    else:
+        label = _("Key %(version)d") % {"version": report.version}
+    if report.stored is None:
+        fingerprint = _("not recorded in this database yet")
+    elif report.held is None:
+        fingerprint = _("MISSING from the keyring at hand")
+    elif report.fingerprint_matches:
+        fingerprint = _("the keyring's fingerprint matches the database's")
+    else:
+        fingerprint = _("the keyring's fingerprint DIFFERS from the database's")
+    if not report.tried:
+        sample = _("no stored value tried")
+    elif report.kind == "index":
+        sample = _("%(opened)d of %(tried)d stored look-up keys recomputed") % {
+            "opened": report.opened,
+            "tried": report.tried,
+        }
+    else:
+        sample = _("%(opened)d of %(tried)d stored values decrypt") % {
+            "opened": report.opened,
+            "tried": report.tried,
+        }
+    return f"{label}: {fingerprint}; {sample}."
 
 
 class Command(BaseCommand):
@@ -58,28 +91,51 @@ class Command(BaseCommand):
         getattr(self, "_" + options["action"])(options)
 
     def _status(self, options: dict[str, Any]) -> None:
-        status = crypto.keys_status()
-        self._describe(status)
-        if status.pending:
+        # Never makes a keyring, and works when the keys do not open the data: it says why.
+        check = keycheck.keys_check(thorough=True)
+        rows = crypto.keys_rows()
+        ring = check.keyring
+        if ring is not None:
+            self._describe_keyring(ring)
+        elif not check.sealed:
+            self.stdout.write(
+                _("No keyring yet (%(source)s): one is made when a first value is encrypted.")
+                % {"source": check.source}
+            )
+        self._describe_rows(rows)
+        for report in check.keys:
+            self.stdout.write(_key_line(report))
+        if not check.ok:
+            self.stdout.write(str(check.refusal()))
+        elif check.sealed:
+            self.stdout.write(_("The keyring at hand opens this database's encrypted data."))
+        pending = sum(n for by in rows.values() for v, n in by.items() if ring and v != ring.active)
+        if pending:
             self.stdout.write(
                 _(
                     "Rows still under an old key: %(rows)d. Run `congdanso keys rotate` to finish "
                     "the rotation."
                 )
-                % {"rows": status.pending}
+                % {"rows": pending}
             )
 
     def _describe(self, status: crypto.KeysStatus) -> None:
-        where = crypto.KEYS_ENV if status.from_environment else status.source
+        self._describe_keyring(crypto.keyring())
+        self._describe_rows(status.rows)
+
+    def _describe_keyring(self, ring: crypto.Keyring) -> None:
+        where = crypto.KEYS_ENV if ring.from_environment else ring.source
         self.stdout.write(
             _("Keyring: %(source)s; active key: %(active)d; keys held: %(versions)s.")
             % {
                 "source": where,
-                "active": status.active,
-                "versions": ", ".join(map(str, status.versions)),
+                "active": ring.active,
+                "versions": ", ".join(map(str, sorted(ring.keys))),
             }
         )
-        for table, by_version in status.rows.items():
+
+    def _describe_rows(self, rows: dict[str, dict[int, int]]) -> None:
+        for table, by_version in rows.items():
             counts = "; ".join(
                 _("key %(version)d — rows: %(rows)d") % {"version": v, "rows": n}
                 for v, n in by_version.items()

@@ -1,4 +1,4 @@
-"""`congdanso restore PATH [--yes] [--database ALIAS]`."""
+"""`congdanso restore PATH [--yes] [--without-keys] [--database ALIAS]`."""
 
 import datetime as dt
 from pathlib import Path
@@ -26,11 +26,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--yes", action="store_true", help="Replace a database that is not empty."
         )
+        parser.add_argument(
+            "--without-keys",
+            action="store_true",
+            help=(
+                "Restore even though the backup's keys are not in place (congdanso then "
+                "refuses to start until they are put back)."
+            ),
+        )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = backup_restore(
-            path=options["path"], overwrite=options["yes"], using=options["database"]
+            path=options["path"],
+            overwrite=options["yes"],
+            without_keys=options["without_keys"],
+            using=options["database"],
         )
         manifest = result.manifest
         write = self.stdout.write
@@ -90,6 +101,14 @@ class Command(BaseCommand):
             write(
                 _("The backup's key files are in %(path)s: tar -xpf %(path)s -C %(folder)s")
                 % {"path": result.keys_archive, "folder": folder}
+            )
+        if result.keys_refusal is not None:
+            write(
+                _(
+                    "Restored without its keys: congdanso refuses to start (every command and "
+                    "the server) until they are put back. %(why)s"
+                )
+                % {"why": result.keys_refusal}
             )
         if result.differences:
             raise DomainError(

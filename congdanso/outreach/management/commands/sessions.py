@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from congdanso.campaigns.selectors import campaign_get
-from congdanso.core.commands import output_folder_check, table_lines
+from congdanso.core.commands import table_lines
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.files import target_check, write_private
 from congdanso.core.parsing import date_parse
 from congdanso.outreach import schedule
 from congdanso.outreach.calendar import sessions_ics
@@ -54,10 +55,12 @@ class Command(BaseCommand):
                 code="date_range_invalid",
             )
         ics: Path | None = options["ics"]
-        output_folder_check(ics)
+        if ics is not None:
+            target_check(ics)
         sessions = list(session_list(campaign=campaign, date_from=date_from, date_to=date_to))
         if ics is not None:
-            ics.write_bytes(sessions_ics(sessions, calendar_name=campaign.name))
+            calendar = sessions_ics(sessions, calendar_name=campaign.name)
+            write_private(ics, lambda path: path.write_bytes(calendar))
             self.stderr.write(f"{len(sessions)} → {ics}")
         if options["json"]:
             self.stdout.write(json.dumps({"sessions": _as_json(sessions)}, ensure_ascii=False))

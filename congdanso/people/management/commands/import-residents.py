@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from congdanso.core.errors import DomainError
+from congdanso.core.files import target_check
 from congdanso.people.importing import ImportResult, import_residents, summary
 from congdanso.people.importing.rejects import save_rejects
 from congdanso.places.selectors import commune_get
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         if os.environ.get("CONGDANSO_TEST_PAUSE_FILE"):
             progress = _pause_for_tests
         try:
+            if options["rejects"]:
+                target_check(options["rejects"])  # a bad path is refused before the import
             commune = commune_get(options["commune"])
             result = import_residents(
                 options["path"],
@@ -67,7 +70,10 @@ class Command(BaseCommand):
         if progress:
             sys.stderr.write("\n")
         if options["rejects"]:
-            save_rejects(options["rejects"], result)
+            try:
+                save_rejects(options["rejects"], result)
+            except DomainError as error:
+                raise CommandError(error.message.bilingual(), returncode=2) from error
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return

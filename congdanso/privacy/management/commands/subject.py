@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.errors import DomainError, NotFound
+from congdanso.core.files import write_private
 from congdanso.core.parsing import date_parse
 from congdanso.people.models import Resident
 from congdanso.places.selectors import place_get
@@ -66,10 +67,12 @@ class Command(BaseCommand):
         if action == "export":
             data = subject_data(resident)
             out: Path | None = options["out"]
+            # The numbers are in clear (the file is for the person): 0600, whole or nothing.
             if out is not None and out.suffix.lower() == ".docx":
-                out.write_bytes(subject_docx(data))
+                write_private(out, lambda path: path.write_bytes(subject_docx(data)))
             elif out is not None:
-                out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+                text = json.dumps(data, ensure_ascii=False, indent=2)
+                write_private(out, lambda path: path.write_text(text, encoding="utf-8"))
             else:
                 self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             if out is not None:

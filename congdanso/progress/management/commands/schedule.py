@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from congdanso.campaigns.selectors import campaign_get
-from congdanso.core.commands import output_folder_check, table_lines
+from congdanso.core.commands import table_lines
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.files import target_check, write_private
 from congdanso.core.parsing import date_parse, time_parse
 from congdanso.outreach import schedule
 from congdanso.outreach.calendar import proposals_ics, sessions_ics
@@ -60,7 +61,8 @@ class Command(BaseCommand):
         ends_at = time_parse(options["ends_at"]) if options["ends_at"] else None
         units = campaign_units_find(campaign=campaign, names=options["unit"])
         ics: Path | None = options["ics"]
-        output_folder_check(ics)
+        if ics is not None:
+            target_check(ics)
         days = schedule.schedule_days(
             campaign=campaign, weekdays=weekdays, date_from=date_from, date_to=date_to
         )
@@ -84,18 +86,17 @@ class Command(BaseCommand):
         if ics is not None:
             if options["commit"]:
                 saved = session_list(campaign=campaign).filter(pk__in=[s.pk for s in created])
-                ics.write_bytes(sessions_ics(saved, calendar_name=campaign.name))
+                calendar = sessions_ics(saved, calendar_name=campaign.name)
             else:
-                ics.write_bytes(
-                    proposals_ics(
-                        proposals,
-                        campaign=campaign,
-                        calendar_name=campaign.name,
-                        units=units,
-                        starts_at=starts_at,
-                        ends_at=ends_at,
-                    )
+                calendar = proposals_ics(
+                    proposals,
+                    campaign=campaign,
+                    calendar_name=campaign.name,
+                    units=units,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
                 )
+            write_private(ics, lambda path: path.write_bytes(calendar))
         if options["json"]:
             self._json(proposals, days, committed=options["commit"], created=len(created))
         else:

@@ -12,10 +12,10 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from congdanso.core.commands import Command as BaseCommand
+from congdanso.core.files import write_private
 from congdanso.core.parsing import date_parse
 from congdanso.reports.checklist import checklist_html
 from congdanso.reports.docx import report_docx
-from congdanso.reports.files import write_atomically
 from congdanso.reports.selectors import ReportRequest, report_request
 from congdanso.reports.xlsx import report_xlsx
 
@@ -51,12 +51,12 @@ class Command(BaseCommand):
         )
         out = Path(options["out"] or self._default_name(request, kind))
         if kind == "docx":
-            write_atomically(out, lambda path: path.write_bytes(report_docx(request)))
+            write_private(out, lambda path: path.write_bytes(report_docx(request)))
         elif kind == "xlsx":
-            write_atomically(out, lambda path: report_xlsx(request, path))
+            write_private(out, lambda path: report_xlsx(request, path))
         else:
             html = checklist_html(request, village=options["village"], everyone=options["all"])
-            write_atomically(out, lambda path: path.write_text(html, encoding="utf-8"))
+            write_private(out, lambda path: path.write_text(html, encoding="utf-8"))
         self.stdout.write(_("Written: %(path)s") % {"path": out})
 
     @staticmethod
