@@ -66,15 +66,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # The domain apps, in their layer order: each imports only those above it in this list
+    # (docs/ARCHITECTURE.md; congdanso/core/tests/test_architecture.py holds them to it).
     "congdanso.core",
-    "congdanso.accounts",
     "congdanso.places",
+    "congdanso.partners",
+    "congdanso.accounts",
     "congdanso.people",
     "congdanso.campaigns",
-    "congdanso.partners",
     "congdanso.outreach",
     "congdanso.progress",
     "congdanso.privacy",
+    "congdanso.scope",
     "congdanso.reports",
     "congdanso.demo",
     # The site: an interface on top of the domain apps (its templates, static files and

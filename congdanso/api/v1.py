@@ -12,18 +12,6 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.throttling import AuthRateThrottle
 from pydantic import ValidationError as PydanticValidationError
 
-from congdanso.accounts.access import (
-    PERSON_ROLES,
-    Access,
-    access_for,
-    campaign_get_for,
-    campaigns_visible,
-    can_reveal,
-    indicator_place_for,
-    place_get_for,
-    resident_get_for,
-    residents_visible,
-)
 from congdanso.accounts.models import Role, User
 from congdanso.api import schemas as s
 from congdanso.api.auth import TokenAuth
@@ -39,6 +27,18 @@ from congdanso.people.searching import Throttled, search_allow, search_record
 from congdanso.people.selectors import SearchInvalid, resident_search, search_query_parse
 from congdanso.people.services import resident_reveal
 from congdanso.progress.indicators import campaign_indicators
+from congdanso.scope.access import (
+    PERSON_ROLES,
+    Access,
+    access_for,
+    campaign_get_for,
+    campaigns_visible,
+    can_reveal,
+    indicator_place_for,
+    place_get_for,
+    resident_get_for,
+    residents_visible,
+)
 
 api = NinjaAPI(
     title="congdanso API",

@@ -11,15 +11,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.accounts.access import (
-    MANAGE_ROLES,
-    RECORD_ROLES,
-    Access,
-    campaign_get_for,
-    can_record,
-    resident_get_for,
-    units_of,
-)
 from congdanso.accounts.models import User
 from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.campaigns.selectors import campaign_rules
@@ -30,6 +21,15 @@ from congdanso.outreach.services import session_anonymous_turns_add, turn_record
 from congdanso.partners.models import Unit
 from congdanso.partners.selectors import campaign_units
 from congdanso.people.models import Resident
+from congdanso.scope.access import (
+    MANAGE_ROLES,
+    RECORD_ROLES,
+    Access,
+    campaign_get_for,
+    can_record,
+    resident_get_for,
+    units_of,
+)
 
 
 class Forbidden(DomainError):

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,7 @@ from congdanso.campaigns.models import (
     CampaignCriterion,
     Criterion,
 )
-from congdanso.core.audit import audit_record
+from congdanso.core.audit import Actor, audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.hooks import campaign_period_check, campaign_rules_changed, residents_changing
 from congdanso.core.models import AuditAction
@@ -32,8 +31,6 @@ from congdanso.core.parsing import reason_clean, text_clean
 from congdanso.people.models import Resident
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.vn import vietnam_today
-
-Actor = AbstractBaseUser | None
 
 
 class Outcome(enum.StrEnum):

@@ -15,11 +15,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
 from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.vn import mask_phone
+
+#: Who does something, as the services take it: a user, or None for the command line (and
+#: then the audit context says who).
+Actor = AbstractBaseUser | None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ higher app registers what the hook does in its `AppConfig.ready()`:
   changed, inside the same transaction (the tallies are computed again).
 - `campaign_period_check(campaign, start, end)`: before a campaign's period changes; a
   registered check raises a `DomainError` to refuse it (outreach: sessions left outside).
+- `place_archive_check(place)`: before a village or site is archived; likewise (people:
+  residents still living there).
 
 With no handler registered a hook does nothing (a block still runs).
 """
@@ -31,6 +33,7 @@ _CHANGING: list[ChangeHandler] = []
 _FOUND: list[Callable[..., None]] = []
 _RULES_CHANGED: list[Callable[[Any], object]] = []
 _PERIOD_CHECKS: list[Callable[[Any, dt.date, dt.date], None]] = []
+_ARCHIVE_CHECKS: list[Callable[[Any], None]] = []
 
 
 def _add(handlers: list[Any], handler: Any) -> None:
@@ -52,6 +55,10 @@ def campaign_rules_changed_register(handler: Callable[[Any], object]) -> None:
 
 def campaign_period_check_register(handler: Callable[[Any, dt.date, dt.date], None]) -> None:
     _add(_PERIOD_CHECKS, handler)
+
+
+def place_archive_check_register(handler: Callable[[Any], None]) -> None:
+    _add(_ARCHIVE_CHECKS, handler)
 
 
 @contextmanager
@@ -91,3 +98,8 @@ def campaign_rules_changed(campaign: Any) -> None:
 def campaign_period_check(campaign: Any, start: dt.date, end: dt.date) -> None:
     for handler in _PERIOD_CHECKS:
         handler(campaign, start, end)
+
+
+def place_archive_check(place: Any) -> None:
+    for handler in _ARCHIVE_CHECKS:
+        handler(place)

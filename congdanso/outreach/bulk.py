@@ -25,8 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Achievement, AchievementSource, CampaignCriterion
 from congdanso.campaigns.selectors import campaign_communes
-from congdanso.campaigns.services import Actor
-from congdanso.core.audit import audit_record
+from congdanso.core.audit import Actor, audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.hooks import residents_changing, residents_found
 from congdanso.core.models import AuditAction

@@ -50,7 +50,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign
-from congdanso.campaigns.services import Actor
+from congdanso.core.audit import Actor
 from congdanso.core.errors import DomainError, Message
 from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.outreach.services import session_create

@@ -4,8 +4,28 @@ A unit belongs to a place (the commune for the commune Police, the district for 
 Party office, …) and can work in every campaign of places below it or above it.
 """
 
+from typing import Any, Protocol
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from congdanso.places.models import Place
+
+
+class CampaignRef(Protocol):
+    """A campaign as this app needs one: its id and its place. Pledges and donations belong to
+    a campaign, but the campaigns app sits above this one in the layers (its achievements name
+    the unit that helped), so this app names campaigns by what it reads of them rather than by
+    importing their model (docs/ARCHITECTURE.md)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def place(self) -> Place: ...
+
+    @property
+    def place_id(self) -> int: ...
 
 
 class UnitKind(models.TextChoices):

@@ -5,15 +5,14 @@ from collections.abc import Sequence
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.campaigns.models import Campaign
 from congdanso.core.errors import DomainError, Message, NotFound
-from congdanso.partners.models import Donation, Pledge, Twinning, Unit
+from congdanso.partners.models import CampaignRef, Donation, Pledge, Twinning, Unit
 from congdanso.places.models import Place
 from congdanso.places.selectors import path_ancestors
 from congdanso.vn import fold
 
 
-def campaign_units(campaign: Campaign) -> list[Unit]:
+def campaign_units(campaign: CampaignRef) -> list[Unit]:
     """Units that can work in the campaign: of its place, of the places above or below it."""
     place = campaign.place
     return list(
@@ -26,7 +25,7 @@ def campaign_units(campaign: Campaign) -> list[Unit]:
     )
 
 
-def campaign_units_find(*, campaign: Campaign, names: Sequence[str]) -> list[Unit]:
+def campaign_units_find(*, campaign: CampaignRef, names: Sequence[str]) -> list[Unit]:
     """The units named (compared folded) that can work in the campaign: units of its place, of
     the places above it or below it. The unit of the nearest place wins when two share a
     name."""
@@ -48,7 +47,7 @@ def campaign_units_find(*, campaign: Campaign, names: Sequence[str]) -> list[Uni
     return found
 
 
-def campaign_unit_get(campaign: Campaign, unit_id: int | str) -> Unit:
+def campaign_unit_get(campaign: CampaignRef, unit_id: int | str) -> Unit:
     """A unit that can work in the campaign, or NotFound."""
     unit = next((u for u in campaign_units(campaign) if str(u.pk) == str(unit_id)), None)
     if unit is None:
@@ -56,17 +55,17 @@ def campaign_unit_get(campaign: Campaign, unit_id: int | str) -> Unit:
     return unit
 
 
-def campaign_pledges(campaign: Campaign) -> QuerySet[Pledge]:
+def campaign_pledges(campaign: CampaignRef) -> QuerySet[Pledge]:
     """The campaign's pledges with their unit and villages."""
     return (
-        Pledge.objects.filter(campaign=campaign)
+        Pledge.objects.filter(campaign_id=campaign.pk)
         .select_related("unit", "unit__place")
         .prefetch_related(Prefetch("villages", queryset=Place.objects.order_by("path")))
         .order_by("unit__place__path", "unit__name_key", "pk")
     )
 
 
-def campaign_twinnings(campaign: Campaign) -> QuerySet[Twinning]:
+def campaign_twinnings(campaign: CampaignRef) -> QuerySet[Twinning]:
     """Twinnings of the villages and sites of the campaign's place."""
     return (
         Twinning.objects.filter(village__path__startswith=campaign.place.path)
@@ -75,7 +74,7 @@ def campaign_twinnings(campaign: Campaign) -> QuerySet[Twinning]:
     )
 
 
-def campaign_twinning_get(campaign: Campaign, twinning_id: int | str) -> Twinning:
+def campaign_twinning_get(campaign: CampaignRef, twinning_id: int | str) -> Twinning:
     twinning = None
     if str(twinning_id).isdigit():
         twinning = campaign_twinnings(campaign).filter(pk=int(twinning_id)).first()
@@ -84,10 +83,10 @@ def campaign_twinning_get(campaign: Campaign, twinning_id: int | str) -> Twinnin
     return twinning
 
 
-def campaign_donations(campaign: Campaign) -> QuerySet[Donation]:
+def campaign_donations(campaign: CampaignRef) -> QuerySet[Donation]:
     """The campaign's donations, oldest first, with donors and the village receiving."""
     return (
-        Donation.objects.filter(campaign=campaign)
+        Donation.objects.filter(campaign_id=campaign.pk)
         .select_related("village")
         .prefetch_related(
             Prefetch("donor_units", queryset=Unit.objects.order_by("name_key")),
@@ -97,7 +96,7 @@ def campaign_donations(campaign: Campaign) -> QuerySet[Donation]:
     )
 
 
-def campaign_donation_get(campaign: Campaign, donation_id: int | str) -> Donation:
+def campaign_donation_get(campaign: CampaignRef, donation_id: int | str) -> Donation:
     donation = None
     if str(donation_id).isdigit():
         donation = campaign_donations(campaign).filter(pk=int(donation_id)).first()

@@ -6,12 +6,19 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.campaigns.models import Campaign
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
-from congdanso.partners.models import Donation, DonationItem, Pledge, Twinning, Unit, UnitKind
+from congdanso.partners.models import (
+    CampaignRef,
+    Donation,
+    DonationItem,
+    Pledge,
+    Twinning,
+    Unit,
+    UnitKind,
+)
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.vn import clean_name, fold
 
@@ -42,7 +49,7 @@ def unit_get_or_create(*, place: Place, name: str, kind: str) -> tuple[Unit, boo
     return unit, True
 
 
-def _villages_of_campaign(campaign: Campaign, villages: Iterable[Place]) -> list[Place]:
+def _villages_of_campaign(campaign: CampaignRef, villages: Iterable[Place]) -> list[Place]:
     chosen = list(villages)
     outside = [
         v.name
@@ -65,7 +72,7 @@ def _villages_of_campaign(campaign: Campaign, villages: Iterable[Place]) -> list
 def pledge_upsert(
     *,
     unit: Unit,
-    campaign: Campaign,
+    campaign: CampaignRef,
     signed_on: dt.date | None = None,
     target_people: int | None = None,
     target_sessions: int | None = None,
@@ -75,10 +82,10 @@ def pledge_upsert(
 ) -> Pledge:
     """The unit's pledge in the campaign, created or replaced by these terms."""
     covered = _villages_of_campaign(campaign, villages)
-    previous = Pledge.objects.filter(unit=unit, campaign=campaign).first()
+    previous = Pledge.objects.filter(unit=unit, campaign_id=campaign.pk).first()
     pledge, created = Pledge.objects.update_or_create(
         unit=unit,
-        campaign=campaign,
+        campaign_id=campaign.pk,
         defaults={
             "signed_on": signed_on,
             "target_people": target_people,
@@ -136,7 +143,7 @@ def twinning_get_or_create(
 
 def _donation_check(
     *, village: Place, item: str, value_vnd: int, units: list[Unit], givers: list[Place],
-    campaign: Campaign | None,
+    campaign: CampaignRef | None,
 ) -> None:  # fmt: skip
     if not units and not givers:
         raise DomainError(_("A donation needs at least one donor."), code="donation_donor_missing")
@@ -190,7 +197,7 @@ def donation_create(
     value_vnd: int = 0,
     donor_units: Iterable[Unit] = (),
     donor_villages: Iterable[Place] = (),
-    campaign: Campaign | None = None,
+    campaign: CampaignRef | None = None,
     site: str = "",
     description: str = "",
     note: str = "",
@@ -205,7 +212,7 @@ def donation_create(
         campaign=campaign,
     )
     donation = Donation.objects.create(
-        campaign=campaign,
+        campaign_id=campaign.pk if campaign is not None else None,
         village=village,
         site=text_clean(site, field=_("Site"), max_length=200),
         item=item,

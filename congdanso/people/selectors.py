@@ -7,14 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.crypto import decrypt
 from congdanso.core.errors import DomainError, Message
 from congdanso.people import personal
-from congdanso.people.models import DataIssue, Resident
+from congdanso.people.models import DataIssue, Resident, ResidentStatus
 from congdanso.places.models import Place
+from congdanso.places.selectors import villages_of
 from congdanso.vn import VnValueError, fold, normalize_phone, parse_cccd
 
 _EXPORT_BATCH = 5000
@@ -190,3 +191,37 @@ def resident_search(
     else:
         return queryset.none()
     return found if limit is None else found[:limit]
+
+
+def villages_with_residents(commune: Place) -> QuerySet[Place]:
+    """The commune's villages and sites, archived ones last, each with `living_residents`: how many
+    residents live there now."""
+    living = Q(
+        village_residents__commune_id=commune.pk,  # the shard key, as on every resident query
+        village_residents__status=ResidentStatus.LIVING,
+    )
+    return (
+        villages_of(commune, include_archived=True)
+        .annotate(living_residents=Count("village_residents", filter=living))
+        .order_by(F("archived_at").asc(nulls_first=True), "kind", "name", "id")
+    )
+
+
+def living_residents_check(place: Place) -> None:
+    """Refuse to archive a village or site where residents still live (they would be left in
+    a village nobody sees). Registered as the places' archive check (core.hooks)."""
+    living = Resident.objects.filter(
+        commune_id=place.commune_id, village=place, status=ResidentStatus.LIVING
+    ).count()
+    if living:
+        raise DomainError(
+            Message(
+                _(
+                    "%(place)s still has %(count)d residents living there: it can be archived "
+                    "only when none is left."
+                ),
+                place=place.name,
+                count=living,
+            ),
+            code="place_has_residents",
+        )

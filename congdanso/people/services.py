@@ -1,23 +1,35 @@
-"""Writes about one resident from the person card: showing a personal number in full, and
-settling a data issue (correcting the value it is about, or closing it as it is).
+"""Writes about one resident: showing a personal number in full, correcting their data
+(through the same parsers as the import), and settling a data issue (correcting the value it
+is about, or closing it as it is).
 
-Each is audited. Resolving an issue changes figures other apps keep about residents (the
-tallies count residents with open issues), so it runs inside `residents_changing`.
+Each is audited. A correction or a resolved issue changes figures other apps keep about
+residents (the tallies count residents with open issues), so it runs inside
+`residents_changing` (core.hooks).
 """
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.core.audit import audit_record
-from congdanso.core.errors import DomainError, Message
+from congdanso.core.audit import Actor, audit_record
+from congdanso.core.errors import DomainError, Message, ParserError
 from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import reason_clean
-from congdanso.people.models import DataIssue, Resident
-from congdanso.privacy.services import CORRECTABLE, resident_correct
+from congdanso.people.models import DataIssue, Resident, ResidentStatus
+from congdanso.places.models import DWELLING_KINDS, Place
+from congdanso.vn import (
+    VnValueError,
+    clean_name,
+    fold,
+    format_birth_date,
+    normalize_phone,
+    parse_birth_date,
+    parse_cccd,
+    parse_gender,
+)
 
 #: Personal numbers that can be shown in full, with a reason.
 REVEALABLE = ("cccd", "phone")
@@ -25,7 +37,7 @@ REVEALABLE = ("cccd", "phone")
 
 def resident_reveal(*, resident: Resident, field: str, reason: str, revealed_by: Any = None) -> str:
     """The CCCD or phone of the resident in clear, with an audit row saying who saw it and
-    why. The caller checks the role may (`accounts.access.can_reveal`)."""
+    why. The caller checks the role may (`scope.access.can_reveal`)."""
     if field not in REVEALABLE:
         raise DomainError(
             Message(_("Only %(fields)s can be shown in full."), fields=", ".join(REVEALABLE)),
@@ -85,3 +97,99 @@ def _resolve(issue: DataIssue, reason: str, resolved_by: Any) -> DataIssue:
         reason=reason,
     )
     return locked
+
+
+#: Fields a correction may change, with how each is written.
+CORRECTABLE = ("full_name", "birth_date", "gender", "cccd", "phone", "village", "status")
+
+
+def _snapshot(resident: Resident) -> dict[str, Any]:
+    return {
+        "full_name": resident.full_name,
+        "birth_date": format_birth_date(resident.birth_date, resident.birth_date_precision),
+        "gender": resident.gender,
+        "cccd": resident.cccd or "",
+        "phone": resident.phone or "",
+        "village": resident.village_id,
+        "status": resident.status,
+    }
+
+
+def resident_correct(
+    *, resident: Resident, changes: dict[str, Any], reason: str, corrected_by: Actor = None
+) -> Resident:
+    """Apply the changes (text as a user would type it; `village` a Place) and audit them."""
+    unknown = sorted(set(changes) - set(CORRECTABLE))
+    if unknown:
+        raise DomainError(
+            Message(_("These fields cannot be corrected: %(fields)s"), fields=", ".join(unknown)),
+            code="field_not_correctable",
+        )
+    reason = reason_clean(reason, missing=_("Say why the data is corrected."))
+    before = _snapshot(resident)
+    try:
+        _apply(resident, changes)
+    except VnValueError as error:
+        raise DomainError(
+            Message(_("%(value)s: %(reason)s"), value=error.value, reason=ParserError(error)),
+            code=error.code,
+        ) from error
+    try:
+        with residents_changing(residents=[resident.pk]):
+            resident.save()
+            audit_record(
+                action=AuditAction.UPDATE,
+                obj=resident,
+                actor=corrected_by,
+                before=before,
+                after=_snapshot(resident),
+                reason=reason,
+            )
+    except IntegrityError as error:
+        raise DomainError(
+            _("Another resident of this commune has this CCCD number."), code="cccd_taken"
+        ) from error
+    return resident
+
+
+def _apply(resident: Resident, changes: dict[str, Any]) -> None:
+    if "full_name" in changes:
+        name = clean_name(str(changes["full_name"] or ""))
+        if not name:
+            raise DomainError(_("The name cannot be empty."), code="name_missing")
+        resident.full_name, resident.name_key = name, fold(name)
+    if "birth_date" in changes:
+        if changes["birth_date"] in (None, ""):
+            resident.birth_date, resident.birth_date_precision = None, ""
+        else:
+            day, precision = parse_birth_date(changes["birth_date"])
+            resident.birth_date, resident.birth_date_precision = day, precision
+    if "gender" in changes:
+        resident.gender = (parse_gender(changes["gender"]) or "") if changes["gender"] else ""
+    if "cccd" in changes:
+        resident.cccd = parse_cccd(changes["cccd"]).number if changes["cccd"] else None
+    if "phone" in changes:
+        resident.phone = normalize_phone(changes["phone"]) if changes["phone"] else ""
+    if "village" in changes:
+        village = changes["village"]
+        if village is not None and (
+            not isinstance(village, Place)
+            or village.commune_id != resident.commune_id
+            or village.kind not in DWELLING_KINDS
+        ):
+            raise DomainError(
+                _("The village must be a village of the resident's commune."),
+                code="village_invalid",
+            )
+        resident.village = village
+    if "status" in changes:
+        if changes["status"] not in ResidentStatus.values:
+            raise DomainError(
+                Message(
+                    _("Unknown status %(status)s. Statuses: %(statuses)s"),
+                    status=changes["status"],
+                    statuses=", ".join(ResidentStatus.values),
+                ),
+                code="status_unknown",
+            )
+        resident.status = changes["status"]

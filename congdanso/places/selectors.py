@@ -1,6 +1,6 @@
 """Reads of the place tree."""
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import Message, NotFound
@@ -59,16 +59,3 @@ def place_get(code: str) -> Place:
 def villages_of(commune: Place, *, include_archived: bool = False) -> QuerySet[Place]:
     qs = Place.objects.filter(parent=commune, kind__in=LOCAL_KINDS).order_by("kind", "name")
     return qs if include_archived else qs.filter(archived_at__isnull=True)
-
-
-def villages_with_residents(commune: Place) -> QuerySet[Place]:
-    """The commune's villages and sites, archived ones last, each with `living_residents`: how many
-    residents live there now."""
-    from congdanso.people.models import ResidentStatus  # people depends on places
-
-    living = Q(village_residents__status=ResidentStatus.LIVING)
-    return (
-        villages_of(commune, include_archived=True)
-        .annotate(living_residents=Count("village_residents", filter=living))
-        .order_by(F("archived_at").asc(nulls_first=True), "kind", "name", "id")
-    )

@@ -10,6 +10,7 @@ from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
+from congdanso.core.hooks import place_archive_check
 from congdanso.core.models import AuditAction
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, LOCAL_KINDS, Place, PlaceKind
 from congdanso.vn import clean_name, fold, place_key, split_place_name, village_display_name
@@ -322,23 +323,8 @@ def place_archive(*, place: Place, reason: str = "") -> Place:
     _local_place_check(place)
     if place.archived_at is not None:
         return place
-    from congdanso.people.models import Resident, ResidentStatus  # people depends on places
-
-    living = Resident.objects.filter(
-        commune_id=place.commune_id, village=place, status=ResidentStatus.LIVING
-    ).count()
-    if living:
-        raise DomainError(
-            Message(
-                _(
-                    "%(place)s still has %(count)d residents living there: it can be archived "
-                    "only when none is left."
-                ),
-                place=place.name,
-                count=living,
-            ),
-            code="place_has_residents",
-        )
+    # the apps that keep things in a place may refuse (people: residents living there)
+    place_archive_check(place)
     place.archived_at = timezone.now()
     place.save(update_fields=["archived_at"])
     audit_record(

@@ -4,8 +4,8 @@ the record of how they were informed.
 - `subject_data` gathers everything held about the person (numbers in clear: it is their own
   data, given to them), `subject_docx` lays it out as a readable Vietnamese document; both
   exports are audited.
-- `resident_correct` changes the person's data through the same parsers as the import, and
-  audits the change with personal fields masked.
+- A correction is the people app's `resident_correct` (the same parsers as the import,
+  audited with personal fields masked).
 - `resident_erase` removes the person and everything attached to them (achievements, turns,
   data issues, notices) and leaves in the audit log a tombstone that names no one: the id,
   the commune, how many rows went, who asked and why.
@@ -16,35 +16,23 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Achievement
-from congdanso.campaigns.services import Actor
-from congdanso.core.audit import audit_record
-from congdanso.core.errors import DomainError, Message, ParserError
+from congdanso.core.audit import Actor, audit_record
+from congdanso.core.errors import DomainError, Message
 from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.core.parsing import reason_clean, text_clean
 from congdanso.outreach.models import Turn
-from congdanso.people.models import Resident, ResidentStatus
-from congdanso.places.models import DWELLING_KINDS, Place
+from congdanso.people.models import Resident
 from congdanso.privacy.models import NoticeMethod, PrivacyNotice
 from congdanso.vn import (
-    VnValueError,
-    clean_name,
-    fold,
     format_birth_date,
-    normalize_phone,
-    parse_birth_date,
-    parse_cccd,
-    parse_gender,
     vietnam_today,
 )
-
-#: Fields a correction may change, with how each is written.
-CORRECTABLE = ("full_name", "birth_date", "gender", "cccd", "phone", "village", "status")
 
 
 def notice_record(
@@ -92,98 +80,6 @@ def notice_record(
             },
         )
     return notice
-
-
-def _snapshot(resident: Resident) -> dict[str, Any]:
-    return {
-        "full_name": resident.full_name,
-        "birth_date": format_birth_date(resident.birth_date, resident.birth_date_precision),
-        "gender": resident.gender,
-        "cccd": resident.cccd or "",
-        "phone": resident.phone or "",
-        "village": resident.village_id,
-        "status": resident.status,
-    }
-
-
-def resident_correct(
-    *, resident: Resident, changes: dict[str, Any], reason: str, corrected_by: Actor = None
-) -> Resident:
-    """Apply the changes (text as a user would type it; `village` a Place) and audit them."""
-    unknown = sorted(set(changes) - set(CORRECTABLE))
-    if unknown:
-        raise DomainError(
-            Message(_("These fields cannot be corrected: %(fields)s"), fields=", ".join(unknown)),
-            code="field_not_correctable",
-        )
-    reason = reason_clean(reason, missing=_("Say why the data is corrected."))
-    before = _snapshot(resident)
-    try:
-        _apply(resident, changes)
-    except VnValueError as error:
-        raise DomainError(
-            Message(_("%(value)s: %(reason)s"), value=error.value, reason=ParserError(error)),
-            code=error.code,
-        ) from error
-    try:
-        with residents_changing(residents=[resident.pk]):
-            resident.save()
-            audit_record(
-                action=AuditAction.UPDATE,
-                obj=resident,
-                actor=corrected_by,
-                before=before,
-                after=_snapshot(resident),
-                reason=reason,
-            )
-    except IntegrityError as error:
-        raise DomainError(
-            _("Another resident of this commune has this CCCD number."), code="cccd_taken"
-        ) from error
-    return resident
-
-
-def _apply(resident: Resident, changes: dict[str, Any]) -> None:
-    if "full_name" in changes:
-        name = clean_name(str(changes["full_name"] or ""))
-        if not name:
-            raise DomainError(_("The name cannot be empty."), code="name_missing")
-        resident.full_name, resident.name_key = name, fold(name)
-    if "birth_date" in changes:
-        if changes["birth_date"] in (None, ""):
-            resident.birth_date, resident.birth_date_precision = None, ""
-        else:
-            day, precision = parse_birth_date(changes["birth_date"])
-            resident.birth_date, resident.birth_date_precision = day, precision
-    if "gender" in changes:
-        resident.gender = (parse_gender(changes["gender"]) or "") if changes["gender"] else ""
-    if "cccd" in changes:
-        resident.cccd = parse_cccd(changes["cccd"]).number if changes["cccd"] else None
-    if "phone" in changes:
-        resident.phone = normalize_phone(changes["phone"]) if changes["phone"] else ""
-    if "village" in changes:
-        village = changes["village"]
-        if village is not None and (
-            not isinstance(village, Place)
-            or village.commune_id != resident.commune_id
-            or village.kind not in DWELLING_KINDS
-        ):
-            raise DomainError(
-                _("The village must be a village of the resident's commune."),
-                code="village_invalid",
-            )
-        resident.village = village
-    if "status" in changes:
-        if changes["status"] not in ResidentStatus.values:
-            raise DomainError(
-                Message(
-                    _("Unknown status %(status)s. Statuses: %(statuses)s"),
-                    status=changes["status"],
-                    statuses=", ".join(ResidentStatus.values),
-                ),
-                code="status_unknown",
-            )
-        resident.status = changes["status"]
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.accounts.access import Access
-from congdanso.campaigns.people_lists import PRINT_ROWS_PER_PAGE, village_print_sheet
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.places.models import LOCAL_KINDS, Place
+from congdanso.reports.lists import PRINT_ROWS_PER_PAGE, village_print_sheet
 from congdanso.reports.selectors import ReportRequest
+from congdanso.scope.access import Access
 from congdanso.vn.places import place_key
 
 #: The command line is a system administrator's job: it sees every resident.

@@ -9,7 +9,6 @@ date.
 import datetime as dt
 from dataclasses import dataclass
 
-from congdanso.accounts.access import Access, campaign_get_for, indicator_place_for
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import (
     campaign_get,
@@ -19,6 +18,7 @@ from congdanso.campaigns.selectors import (
 from congdanso.places.models import Place
 from congdanso.places.selectors import place_get
 from congdanso.progress.indicators import Indicators, campaign_indicators
+from congdanso.scope.access import Access, campaign_get_for, indicator_place_for
 from congdanso.vn import vietnam_today
 
 

@@ -39,7 +39,6 @@ from django.utils import translation
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from congdanso.accounts.access import PERSON_ROLES, Access, can_reveal, residents_visible
 from congdanso.campaigns.cohort import cohort_birth_range
 from congdanso.campaigns.models import Achievement
 from congdanso.campaigns.selectors import CampaignRules, campaign_rules, communes_under
@@ -55,6 +54,7 @@ from congdanso.places.models import LOCAL_KINDS, Place, PlaceKind
 from congdanso.progress.indicators import AreaRow, Forecast, Indicators
 from congdanso.reports import xlsx_text as T
 from congdanso.reports.selectors import ReportRequest
+from congdanso.scope.access import PERSON_ROLES, Access, can_reveal, residents_visible
 from congdanso.vn import mask_phone
 
 #: Rows a database cursor fetches at a time (residents; achievements are ~5 a resident).

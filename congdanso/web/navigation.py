@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from congdanso.accounts.access import MANAGE_ROLES, PERSON_ROLES, access_for, campaigns_visible
 from congdanso.campaigns.models import Campaign
+from congdanso.scope.access import MANAGE_ROLES, PERSON_ROLES, access_for, campaigns_visible
 
 SESSION_KEY = "campaign_id"
 

@@ -25,8 +25,7 @@ from congdanso.campaigns.importing.matching import (
 from congdanso.campaigns.importing.rows import COLUMNS, IDENTIFYING, LOOKUP, ListRow, RowReader
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_communes
-from congdanso.campaigns.services import Actor
-from congdanso.core.audit import audit_record
+from congdanso.core.audit import Actor, audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction

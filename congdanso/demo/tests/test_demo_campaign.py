@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from congdanso.accounts.access import access_for, can_record
 from congdanso.accounts.models import RoleGrant
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, CampaignCriterion
 from congdanso.demo.campaign import CAMPAIGN_NAME, EXEMPLARY, LAUNCH, YEAR_END
@@ -17,6 +16,7 @@ from congdanso.partners.models import Donation, Pledge, Twinning, Unit
 from congdanso.people.models import DataIssue, Resident, ResidentStatus
 from congdanso.people.models import ImportRun as ImportRunModel
 from congdanso.progress.tallies import tally_check
+from congdanso.scope.access import access_for, can_record
 from congdanso.vn import vietnam_today
 
 pytestmark = pytest.mark.django_db

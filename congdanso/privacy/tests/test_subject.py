@@ -11,11 +11,11 @@ from congdanso.campaigns.services import achievement_record
 from congdanso.core.errors import DomainError
 from congdanso.core.models import AuditEvent
 from congdanso.people.models import Resident
+from congdanso.people.services import resident_correct
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.privacy.models import PrivacyNotice
 from congdanso.privacy.services import (
     notice_record,
-    resident_correct,
     resident_erase,
     subject_data,
     subject_docx,

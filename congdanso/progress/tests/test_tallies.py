@@ -22,9 +22,10 @@ from congdanso.outreach.services import session_create, session_status_set, turn
 from congdanso.partners.models import Unit
 from congdanso.partners.services import unit_get_or_create
 from congdanso.people.models import DataIssue, IssueCode, Resident
+from congdanso.people.services import resident_correct
 from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create
-from congdanso.privacy.services import resident_correct, resident_erase
+from congdanso.privacy.services import resident_erase
 from congdanso.progress.indicators import campaign_indicators
 from congdanso.progress.tallies import tally_check, tally_rebuild
 from congdanso.vn import fold

@@ -14,7 +14,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from python_calamine import CalamineWorkbook
 
-from congdanso.accounts.access import Access, Grant
 from congdanso.accounts.models import Role
 from congdanso.campaigns.cohort import cohort_birth_range
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
@@ -39,6 +38,7 @@ from congdanso.progress.indicators import campaign_indicators
 from congdanso.reports import xlsx_text as T
 from congdanso.reports.selectors import ReportRequest, report_request
 from congdanso.reports.xlsx import commune_ranking, report_xlsx, resident_lines
+from congdanso.scope.access import Access, Grant
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from congdanso.accounts.access import MANAGE_ROLES, access_for
-from congdanso.accounts.selectors import audit_events_visible
+from congdanso.scope.access import MANAGE_ROLES, access_for
+from congdanso.scope.audit import audit_events_visible
 from congdanso.web.accounts.forms import AuditFilterForm
 
 

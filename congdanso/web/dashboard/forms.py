@@ -13,9 +13,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.people_lists import IssueFilter
 from congdanso.campaigns.selectors import CampaignRules
 from congdanso.partners.models import Unit
+from congdanso.reports.lists import IssueFilter
 from congdanso.web import display
 from congdanso.web.dashboard.page import SORT_CHOICES, default_date
 

@@ -18,13 +18,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from congdanso.accounts.access import (
-    ALL_ROLES,
-    PERSON_ROLES,
-    Access,
-    indicator_place_for,
-    place_get_for,
-)
 from congdanso.campaigns.models import Campaign
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
 from congdanso.progress.indicators import (
@@ -33,6 +26,13 @@ from congdanso.progress.indicators import (
     UnitRow,
     WeekRow,
     campaign_indicators,
+)
+from congdanso.scope.access import (
+    ALL_ROLES,
+    PERSON_ROLES,
+    Access,
+    indicator_place_for,
+    place_get_for,
 )
 from congdanso.vn import vietnam_today
 from congdanso.web import display

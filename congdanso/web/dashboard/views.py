@@ -8,8 +8,8 @@ place and the village are looked up through it, and anything outside it is a 404
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from congdanso.accounts.access import access_for, campaign_get_for, campaigns_visible
-from congdanso.campaigns.people_lists import (
+from congdanso.campaigns.selectors import campaign_rules
+from congdanso.reports.lists import (
     PRINT_ROWS_PER_PAGE,
     list_place,
     people_page,
@@ -18,7 +18,7 @@ from congdanso.campaigns.people_lists import (
     village_page,
     village_print_sheet,
 )
-from congdanso.campaigns.selectors import campaign_rules
+from congdanso.scope.access import access_for, campaign_get_for, campaigns_visible
 from congdanso.web.dashboard.forms import NO, DashboardForm, PeopleForm
 from congdanso.web.dashboard.page import dashboard_get, default_date
 from congdanso.web.navigation import remember_campaign

@@ -9,9 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Criterion
-from congdanso.outreach.field import criterion_label
 from congdanso.outreach.models import SupportSession
 from congdanso.partners.models import Unit
+from congdanso.scope.cards import criterion_label
 from congdanso.vn import vietnam_today
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]

@@ -18,26 +18,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from congdanso.accounts.access import Access, access_for, can_reveal
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.errors import DomainError, NotFound
-from congdanso.outreach.field import (
-    SEARCH_LIMIT,
-    SearchResult,
-    campaign_for_people,
-    campaign_resident_get,
-    data_issue_get_for,
+from congdanso.people.models import DataIssue, Resident
+from congdanso.people.searching import Throttled
+from congdanso.people.services import (
+    CORRECTABLE,
+    data_issue_fix,
+    data_issue_resolve,
+    resident_reveal,
+)
+from congdanso.scope.access import Access, access_for, can_reveal
+from congdanso.scope.cards import (
     person_card,
     recording_unit,
-    search_people,
     sessions_to_record_in,
     units_to_record_through,
 )
-from congdanso.people.models import DataIssue, Resident
-from congdanso.people.searching import Throttled
-from congdanso.people.services import data_issue_fix, data_issue_resolve, resident_reveal
-from congdanso.privacy.services import CORRECTABLE
+from congdanso.scope.people import campaign_for_people, campaign_resident_get, data_issue_get_for
+from congdanso.scope.search import SEARCH_LIMIT, SearchResult, search_people
 from congdanso.web.field.forms import IssueFixForm, RevealForm, SearchForm
 from congdanso.web.field.forms_record import AchievementRecordForm
 from congdanso.web.navigation import remember_campaign

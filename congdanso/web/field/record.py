@@ -14,16 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from congdanso.accounts.access import Access, access_for, can_record
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.services import Outcome, achievement_record
 from congdanso.core.errors import DomainError, NotFound
-from congdanso.outreach.field import (
-    campaign_for_people,
-    campaign_resident_get,
-    criterion_label,
-    recording_unit,
-)
+from congdanso.scope.access import Access, access_for, can_record
+from congdanso.scope.cards import criterion_label, recording_unit
+from congdanso.scope.people import campaign_for_people, campaign_resident_get
 from congdanso.web.field.forms_record import AchievementRecordForm
 from congdanso.web.field.people import card_render, record_form_for, safe_next
 

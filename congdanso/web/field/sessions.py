@@ -15,32 +15,30 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from congdanso.accounts.access import access_for, can_record
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.errors import DomainError, NotFound
-from congdanso.outreach.field import (
-    SESSION_SEARCH_LIMIT,
-    at_session_place,
-    campaign_for_people,
-    campaign_resident_get,
-    can_hold_sessions,
-    can_run_session,
-    criterion_label,
-    helped_in_session,
-    recording_unit,
-    session_counts,
-    session_get_for,
-    session_groups,
-    session_places,
-    session_today_at,
-)
 from congdanso.outreach.models import SessionStatus, SupportSession, TurnService
 from congdanso.outreach.services import (
     session_anonymous_turns_add,
     session_create,
     session_status_set,
     turn_record,
+)
+from congdanso.scope.access import access_for, can_record
+from congdanso.scope.cards import criterion_label, recording_unit
+from congdanso.scope.people import campaign_for_people, campaign_resident_get
+from congdanso.scope.search import SESSION_SEARCH_LIMIT
+from congdanso.scope.sessions import (
+    at_session_place,
+    can_hold_sessions,
+    can_run_session,
+    helped_in_session,
+    session_counts,
+    session_get_for,
+    session_groups,
+    session_places,
+    session_today_at,
 )
 from congdanso.vn import vietnam_today
 from congdanso.web.field.forms_session import (

@@ -30,7 +30,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.accounts.access import MANAGE_ROLES, Access, places_visible
 from congdanso.campaigns.importing.arguments import campaign_criterion_check
 from congdanso.campaigns.importing.pipeline import import_achievements
 from congdanso.campaigns.importing.preview import preview_achievements
@@ -47,6 +46,7 @@ from congdanso.people.importing.reading import open_table
 from congdanso.people.importing.rejects import cell_text
 from congdanso.people.models import ImportJob, ImportJobStatus, ImportKind
 from congdanso.places.models import Place
+from congdanso.scope.access import MANAGE_ROLES, Access, places_visible
 
 logger = logging.getLogger(__name__)
 

@@ -16,14 +16,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from congdanso.accounts.access import (
-    MANAGE_ROLES,
-    Access,
-    access_for,
-    campaigns_managed,
-    commune_managed_get,
-    communes_managed,
-)
 from congdanso.campaigns.importing.preview import ACHIEVEMENT_FIELD_LABELS
 from congdanso.campaigns.importing.rows import IDENTIFYING
 from congdanso.core.errors import DomainError, Message
@@ -34,6 +26,14 @@ from congdanso.people.importing.rejects import write_rejected_rows
 from congdanso.people.models import ImportJob, ImportJobStatus, ImportKind, IssueCode
 from congdanso.people.personal import mask_value
 from congdanso.places.models import Place
+from congdanso.scope.access import (
+    MANAGE_ROLES,
+    Access,
+    access_for,
+    campaigns_managed,
+    commune_managed_get,
+    communes_managed,
+)
 from congdanso.web.imports.forms import ColumnMappingForm, ImportUploadForm, column_label
 from congdanso.web.imports.jobs import (
     import_job_confirm,

@@ -12,11 +12,11 @@ from pathlib import Path
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.accounts.access import access_for
 from congdanso.core.parsing import date_parse
 from congdanso.reports.docx import report_docx
 from congdanso.reports.selectors import ReportRequest, report_request
 from congdanso.reports.xlsx import report_xlsx
+from congdanso.scope.access import access_for
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

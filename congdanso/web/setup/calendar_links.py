@@ -23,9 +23,9 @@ from django.contrib.auth import get_user_model
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.accounts.access import access_for, campaign_get_for, can_manage
 from congdanso.campaigns.models import Campaign
 from congdanso.core.errors import DomainError, NotFound
+from congdanso.scope.access import access_for, campaign_get_for, can_manage
 
 _SALT = "congdanso.web.setup.calendar_links"
 _NO_CALENDAR = _("No such calendar.")

@@ -8,11 +8,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from congdanso.accounts.access import access_for, campaign_get_for, can_manage
 from congdanso.campaigns.models import Campaign
 from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.outreach import schedule
 from congdanso.places.models import Place
+from congdanso.scope.access import access_for, campaign_get_for, can_manage
 from congdanso.web.navigation import remember_campaign
 from congdanso.web.setup import forms as setup_forms
 

@@ -15,16 +15,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from congdanso.accounts.access import (
+from congdanso.core.errors import DomainError, NotFound
+from congdanso.people.selectors import villages_with_residents
+from congdanso.places.models import LOCAL_KINDS, Place
+from congdanso.places.services import place_archive, place_restore, village_add, village_rename
+from congdanso.scope.access import (
     MANAGE_ROLES,
     access_for,
     commune_managed_get,
     communes_managed,
 )
-from congdanso.core.errors import DomainError, NotFound
-from congdanso.places.models import LOCAL_KINDS, Place
-from congdanso.places.selectors import villages_with_residents
-from congdanso.places.services import place_archive, place_restore, village_add, village_rename
 from congdanso.web.setup.forms_places import CommunePickForm, VillageAddForm, VillageRenameForm
 
 ACTIONS = ("add", "rename", "archive", "restore")

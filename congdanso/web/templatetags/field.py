@@ -3,7 +3,7 @@
 from django import template
 
 from congdanso.campaigns.models import Criterion
-from congdanso.outreach.field import criterion_label as _criterion_label
+from congdanso.scope.cards import criterion_label as _criterion_label
 
 register = template.Library()
 

@@ -12,12 +12,11 @@ from congdanso.core.errors import DomainError, NotFound
 from congdanso.core.files import write_private
 from congdanso.core.parsing import date_parse
 from congdanso.people.models import Resident
+from congdanso.people.services import CORRECTABLE, resident_correct
 from congdanso.places.selectors import place_get
 from congdanso.privacy.models import NoticeMethod
 from congdanso.privacy.services import (
-    CORRECTABLE,
     notice_record,
-    resident_correct,
     resident_erase,
     subject_data,
     subject_docx,

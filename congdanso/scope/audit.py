@@ -1,12 +1,13 @@
-"""Reads for managers: the audit log of their places."""
+"""The audit log a user may read: the events of the communes they manage (every event for an
+administrator)."""
 
 import datetime as dt
 
 from django.db.models import QuerySet
 
-from congdanso.accounts.access import MANAGE_ROLES, Access
 from congdanso.core.models import AuditEvent
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
+from congdanso.scope.access import MANAGE_ROLES, Access
 
 
 def audit_events_visible(

@@ -2,15 +2,15 @@ import datetime as dt
 
 import pytest
 
-from congdanso.accounts.access import access_for
 from congdanso.accounts.models import Role, User
-from congdanso.accounts.selectors import audit_events_visible
 from congdanso.accounts.services import role_grant
 from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.campaigns.services import achievement_record
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create
+from congdanso.scope.access import access_for
+from congdanso.scope.audit import audit_events_visible
 
 pytestmark = pytest.mark.django_db
 

@@ -27,13 +27,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.accounts.access import (
-    PERSON_ROLES,
-    Access,
-    indicator_place_for,
-    place_get_for,
-    residents_visible,
-)
 from congdanso.campaigns.cohort import cohort_birth_range
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
 from congdanso.campaigns.selectors import CampaignRules, communes_under
@@ -43,6 +36,13 @@ from congdanso.partners.models import Unit
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.progress.indicators import Indicators, campaign_indicators
+from congdanso.scope.access import (
+    PERSON_ROLES,
+    Access,
+    indicator_place_for,
+    place_get_for,
+    residents_visible,
+)
 
 #: Columns that hold personal numbers (encrypted, or their look-up keys).
 _SEALED_COLUMNS = (
