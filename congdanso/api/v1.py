@@ -17,7 +17,7 @@ from congdanso.api import schemas as s
 from congdanso.api.auth import TokenAuth
 from congdanso.api.writes import OPERATIONS, Forbidden
 from congdanso.campaigns.models import Campaign
-from congdanso.campaigns.selectors import achievement_history, campaign_rules
+from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.audit import audit_context, client_ip
 from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.core.idempotency import write_once
@@ -39,6 +39,7 @@ from congdanso.scope.access import (
     resident_get_for,
     residents_visible,
 )
+from congdanso.scope.cards import person_card as resident_card
 
 api = NinjaAPI(
     title="congdanso API",
@@ -272,35 +273,26 @@ def person_card(
 ) -> dict[str, Any]:
     """A person card: details (CCCD and phone masked), the campaign's criteria with the date
     each was reached, the history of achievements (withdrawn ones included), turns and open
-    data issues."""
+    data issues — the site's card page's read model (`scope.cards.person_card`)."""
     access, _user = _access(request)
     resident = resident_get_for(access, resident_id)
     chosen = campaign_get_for(access, campaign) if campaign else _campaign_of(access, resident)
-    history = list(achievement_history(resident))
-    in_force = {a.criterion_id: a for a in history if a.withdrawn_at is None}
-    criteria: list[dict[str, Any]] = []
-    exemplary = None
-    if chosen is not None:
-        rules = campaign_rules(chosen)
-        for c in rules.criteria:
-            reached = in_force.get(c.pk)
-            criteria.append(
-                {
-                    "code": c.code,
-                    "name": c.name,
-                    "exemplary": c.pk in rules.exemplary_ids,
-                    "achieved_on": reached.achieved_on if reached else None,
-                    "achievement_id": reached.pk if reached else None,
-                }
-            )
-        exemplary = all(in_force.get(c.pk) for c in rules.exemplary)
-    sees_birth_date = can_reveal(access, resident)
+    card = resident_card(access, chosen, resident)
     return _resident_out(resident) | {
         "birth_date": resident.birth_date.isoformat()
-        if sees_birth_date and resident.birth_date
+        if card.may_reveal and resident.birth_date
         else None,
-        "criteria": criteria,
-        "exemplary": exemplary,
+        "criteria": [
+            {
+                "code": state.criterion.code,
+                "name": state.criterion.name,
+                "exemplary": state.exemplary,
+                "achieved_on": state.achieved_on,
+                "achievement_id": state.achievement_id,
+            }
+            for state in card.states
+        ],
+        "exemplary": card.exemplary,
         "history": [
             {
                 "id": a.pk,
@@ -311,7 +303,7 @@ def person_card(
                 "withdrawn": a.withdrawn_at is not None,
                 "withdrawal_reason": a.withdrawal_reason,
             }
-            for a in history
+            for a in card.history
         ],
         "turns": [
             {
@@ -320,13 +312,10 @@ def person_card(
                 "criterion": t.criterion.code if t.criterion else None,
                 "service": t.service or None,
             }
-            for t in resident.turns.select_related("session", "criterion").order_by(
-                "-session__date"
-            )[:50]
+            for t in card.turns
         ],
         "issues": [
-            {"id": i.pk, "code": i.code, "field": i.field, "detail": i.detail}
-            for i in resident.issues.filter(resolved_at__isnull=True)
+            {"id": i.pk, "code": i.code, "field": i.field, "detail": i.detail} for i in card.issues
         ],
     }
 

@@ -2,6 +2,7 @@
 (the figures are in `progress.indicators`)."""
 
 import datetime as dt
+from collections.abc import Collection, Container
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -14,6 +15,13 @@ from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
 from congdanso.places.selectors import path_ancestors
 
 
+def exemplary_met(exemplary_ids: Collection[int], reached: Container[int]) -> bool:
+    """The one definition of an exemplary citizen: every criterion the campaign names as
+    exemplary is reached. A campaign that names none has no exemplary citizen. (The tallies'
+    SQL computes the same, pinned to this by their property test.)"""
+    return bool(exemplary_ids) and all(criterion in reached for criterion in exemplary_ids)
+
+
 @dataclass(frozen=True)
 class CampaignRules:
     """The criteria a campaign tracks, in its order, and those that make a citizen exemplary."""
@@ -24,6 +32,10 @@ class CampaignRules:
     @property
     def exemplary(self) -> tuple[Criterion, ...]:
         return tuple(c for c in self.criteria if c.pk in self.exemplary_ids)
+
+    def is_exemplary(self, reached: Container[int]) -> bool:
+        """Whether a resident who reached these criteria (ids) is exemplary here."""
+        return exemplary_met(self.exemplary_ids, reached)
 
     def as_json(self) -> list[dict[str, object]]:
         """The criteria in order, each with whether it makes a citizen exemplary."""

@@ -44,7 +44,7 @@ from django.db import connection, transaction
 from congdanso.campaigns.cohort import birth_range
 from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Tally
 from congdanso.campaigns.models import TallyMeasure as M
-from congdanso.campaigns.selectors import communes_under
+from congdanso.campaigns.selectors import communes_under, exemplary_met
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import Place
@@ -337,7 +337,7 @@ def _people_contributions(specs: Iterable[Spec], people: Iterable[_Person]) -> C
                 rows.append((M.ISSUES, 0, spec.before_start, False))
             if person.duplicate:
                 rows.append((M.ISSUES, 1, spec.before_start, False))
-            if spec.exemplary and all(c in mine for c in spec.exemplary):
+            if exemplary_met(spec.exemplary, mine):
                 rows.append((M.EXEMPLARY, 0, max(mine[c][0] for c in spec.exemplary), cohort))
             for criterion in spec.criteria:
                 if criterion not in mine:

@@ -270,8 +270,7 @@ def person_rows(
                 resident=resident,
                 birth_year=resident.birth_date.year if resident.birth_date else None,
                 ticks=ticks,
-                exemplary=bool(rules.exemplary_ids)
-                and all(t.achieved_on for t in ticks if t.criterion.pk in rules.exemplary_ids),
+                exemplary=rules.is_exemplary({t.criterion.pk for t in ticks if t.achieved_on}),
                 open_issues=issues.get(resident.pk, 0),
                 missing=tuple(t.criterion for t in ticks if t.achieved_on is None),
             )

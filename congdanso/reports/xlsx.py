@@ -463,7 +463,6 @@ def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[Res
     access, place, day = request.access, request.place, request.on
     born_from, born_to = cohort_birth_range(request.campaign)
     criterion_ids = [c.pk for c in rules.criteria]
-    exemplary_ids = rules.exemplary_ids
     base = residents_visible(access) if access is not None else Resident.objects.all()
     genders = {value: str(label) for value, label in Gender.choices}
     # Loaded once: `decrypt()` looks the keyring up again for every value. A key rotated
@@ -522,7 +521,7 @@ def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[Res
                 cccd=_shown(ring, cccd, personal.CCCD, reveal),
                 phone=_shown(ring, phone, personal.PHONE, reveal),
                 reached=tuple(reached.get(c) for c in criterion_ids),
-                exemplary=bool(exemplary_ids) and all(c in reached for c in exemplary_ids),
+                exemplary=rules.is_exemplary(reached),
                 in_cohort=birth is not None and born_from <= birth <= born_to,
                 revealed=reveal and bool(cccd or phone),
             )

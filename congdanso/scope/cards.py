@@ -81,6 +81,10 @@ def criteria_reached(
 class CriterionState:
     criterion: Criterion
     achieved_on: dt.date | None
+    #: Whether the campaign counts this criterion towards an exemplary citizen.
+    exemplary: bool = False
+    #: The achievement in force, on a person card (the API's withdraw takes its id).
+    achievement_id: int | None = None
 
     @property
     def label(self) -> str:
@@ -138,7 +142,7 @@ class PersonCard:
     cccd_masked: str
     phone_masked: str
     states: tuple[CriterionState, ...]
-    exemplary: bool
+    exemplary: bool | None  # None without a campaign
     history: tuple[Achievement, ...]
     turns: tuple[Turn, ...]
     issues: tuple[DataIssue, ...]
@@ -150,15 +154,26 @@ class PersonCard:
         return sum(1 for s in self.states if s.done)
 
 
-def person_card(access: Access, campaign: Campaign, resident: Resident) -> PersonCard:
-    """Everything the card shows about a resident in a campaign."""
-    rules = campaign_rules(campaign)
+def person_card(access: Access, campaign: Campaign | None, resident: Resident) -> PersonCard:
+    """Everything the card shows about a resident in a campaign — the read model of the
+    site's card page and of the API's `GET /residents/{id}`. Without a campaign (the API, when
+    none the caller sees covers the resident) there are no criteria and `exemplary` is None."""
     history = tuple(achievement_history(resident))
     in_force = {a.criterion_id: a for a in history if a.withdrawn_at is None}
-    states = tuple(
-        CriterionState(c, in_force[c.pk].achieved_on if c.pk in in_force else None)
-        for c in rules.criteria
-    )
+    states: tuple[CriterionState, ...] = ()
+    exemplary = None
+    if campaign is not None:
+        rules = campaign_rules(campaign)
+        states = tuple(
+            CriterionState(
+                c,
+                in_force[c.pk].achieved_on if c.pk in in_force else None,
+                exemplary=c.pk in rules.exemplary_ids,
+                achievement_id=in_force[c.pk].pk if c.pk in in_force else None,
+            )
+            for c in rules.criteria
+        )
+        exemplary = rules.is_exemplary(in_force)
     may_reveal = can_reveal(access, resident)
     if resident.birth_date is None:
         birth = ""
@@ -183,11 +198,11 @@ def person_card(access: Access, campaign: Campaign, resident: Resident) -> Perso
         cccd_masked=resident.cccd_masked,
         phone_masked=resident.phone_masked,
         states=states,
-        exemplary=bool(rules.exemplary) and all(c.pk in in_force for c in rules.exemplary),
+        exemplary=exemplary,
         history=history,
         turns=turns,
         issues=issues,
-        may_record=can_record(access, campaign, resident),
+        may_record=campaign is not None and can_record(access, campaign, resident),
         may_reveal=may_reveal,
     )
 

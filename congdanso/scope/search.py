@@ -82,7 +82,10 @@ def search_rows(
             village=r.village.name if r.village else "",
             cccd_masked=r.cccd_masked,
             phone_masked=r.phone_masked,
-            states=tuple(CriterionState(c, reached[r.pk].get(c.pk)) for c in rules.criteria),
+            states=tuple(
+                CriterionState(c, reached[r.pk].get(c.pk), exemplary=c.pk in rules.exemplary_ids)
+                for c in rules.criteria
+            ),
         )
         for r in found
     )
