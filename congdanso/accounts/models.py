@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.models import Created
+
 
 class User(AbstractUser):
     """The person who signs in. Roles and place scopes are attached to it (see access rules)."""
@@ -23,7 +25,7 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
-class RoleGrant(models.Model):
+class RoleGrant(Created):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -47,7 +49,6 @@ class RoleGrant(models.Model):
         related_name="+",
         help_text=_("For a unit member: the unit they work for."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("role grant")
@@ -72,7 +73,7 @@ class RoleGrant(models.Model):
         return f"{self.user} — {self.get_role_display()} — {self.place}"
 
 
-class ApiToken(models.Model):
+class ApiToken(Created):
     """A revocable key for the JSON API, acting as its user with the user's scope. Only a
     hash of the key is stored; the key itself is shown once, when it is created."""
 
@@ -85,7 +86,6 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100, help_text=_("E.g. the phone it is on."))
     prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 

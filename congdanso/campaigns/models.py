@@ -17,6 +17,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.models import Created
+from congdanso.places.models import CommuneOwned
+
 
 class Criterion(models.Model):
     """Something a citizen has done (VNeID level 2, a bank account…). Only the fact and its
@@ -42,7 +45,7 @@ class Criterion(models.Model):
         return self.name
 
 
-class Campaign(models.Model):
+class Campaign(Created):
     place = models.ForeignKey(
         "places.Place",
         verbose_name=_("place"),
@@ -73,7 +76,6 @@ class Campaign(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
         help_text=_("Share of the cohort meeting every exemplary criterion by the end date."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta:
@@ -129,14 +131,7 @@ class AchievementSource(models.TextChoices):
     SELF_DECLARED = "self_declared", _("Declared by the citizen")
 
 
-class Achievement(models.Model):
-    commune = models.ForeignKey(
-        "places.Place",
-        verbose_name=_("commune"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # every index of the table starts with the commune
-    )
+class Achievement(CommuneOwned):
     resident = models.ForeignKey(
         "people.Resident",
         verbose_name=_("resident"),

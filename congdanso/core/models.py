@@ -12,6 +12,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Created(models.Model):
+    """When the row was created."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Timestamped(Created):
+    """When the row was created and last changed."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")
@@ -62,7 +80,7 @@ class AuditEvent(models.Model):
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.object_type}"
 
 
-class ClientWrite(models.Model):
+class ClientWrite(Created):
     """A write the API applied for a client-generated UUID, with the answer it gave: a phone
     that sends the same write again (after losing the network) gets the same answer and no
     second write."""
@@ -73,7 +91,6 @@ class ClientWrite(models.Model):
     request_hash = models.CharField(_("request hash"), max_length=64)
     status = models.PositiveSmallIntegerField(_("status"))
     response = models.JSONField(_("response"), default=dict)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("client write")
@@ -91,7 +108,7 @@ class KeyKind(models.TextChoices):
     INDEX = "index", _("look-up key")
 
 
-class KeyFingerprint(models.Model):
+class KeyFingerprint(Created):
     """A fingerprint of a key this database's values are sealed with — never the key itself:
     HMAC-SHA256 of a fixed text under the key (see `core.keycheck`). It lets every start tell
     that the keyring at hand is the one the data needs, before anything is written with
@@ -100,7 +117,6 @@ class KeyFingerprint(models.Model):
     kind = models.CharField(_("kind"), max_length=5, choices=KeyKind.choices)
     version = models.PositiveSmallIntegerField(_("key version"))
     fingerprint = models.CharField(_("fingerprint"), max_length=32)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("key fingerprint")

@@ -9,6 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.models import Created
+from congdanso.places.models import CommuneOwned
+
 
 class SessionStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
@@ -16,7 +19,7 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class SupportSession(models.Model):
+class SupportSession(Created):
     campaign = models.ForeignKey(
         "campaigns.Campaign",
         verbose_name=_("campaign"),
@@ -52,7 +55,6 @@ class SupportSession(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("support session")
@@ -73,14 +75,7 @@ class TurnService(models.TextChoices):
     OTHER = "other", _("Other help")
 
 
-class Turn(models.Model):
-    commune = models.ForeignKey(
-        "places.Place",
-        verbose_name=_("commune"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # every index of the table starts with the commune
-    )
+class Turn(CommuneOwned):
     session = models.ForeignKey(
         SupportSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="turns"
     )
@@ -133,12 +128,12 @@ class Turn(models.Model):
                 name="turn_criterion_or_service",
             ),
             models.UniqueConstraint(
-                fields=["session", "resident", "criterion"],
+                fields=["commune", "session", "resident", "criterion"],
                 condition=models.Q(criterion__isnull=False),
                 name="turn_unique_criterion",
             ),
             models.UniqueConstraint(
-                fields=["session", "resident", "service"],
+                fields=["commune", "session", "resident", "service"],
                 condition=models.Q(criterion__isnull=True),
                 name="turn_unique_service",
             ),

@@ -19,7 +19,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.crypto import decrypt, encrypt, keyring
+from congdanso.core.models import Created, Timestamped
 from congdanso.people import personal
+from congdanso.places.models import CommuneOwned
 from congdanso.vn import mask_phone
 
 
@@ -59,14 +61,7 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         return self.filter(phone_hmac=personal.phone_hmac(number))
 
 
-class Resident(models.Model):
-    commune = models.ForeignKey(
-        "places.Place",
-        verbose_name=_("commune"),
-        on_delete=models.PROTECT,
-        related_name="residents",
-        db_index=False,  # every index of the table starts with the commune
-    )
+class Resident(CommuneOwned, Timestamped):
     village = models.ForeignKey(
         "places.Place",
         verbose_name=_("village"),
@@ -108,8 +103,6 @@ class Resident(models.Model):
         choices=ResidentStatus.choices,
         default=ResidentStatus.LIVING,
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ResidentQuerySet.as_manager()
 
@@ -187,12 +180,9 @@ class Resident(models.Model):
         return mask_phone(number) if number else ""
 
 
-class DataIssue(models.Model):
+class DataIssue(CommuneOwned, Created):
     """A problem found in a resident's data, with the original value that was set aside."""
 
-    commune = models.ForeignKey(
-        "places.Place", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
-    )
     resident = models.ForeignKey(
         Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="issues"
     )
@@ -205,7 +195,6 @@ class DataIssue(models.Model):
     )
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     source = models.CharField(_("source"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -276,14 +265,11 @@ class RejectedRowsMixin:
         self.key_version = keyring().active
 
 
-class ImportRun(RejectedRowsMixin, models.Model):
+class ImportRun(RejectedRowsMixin, CommuneOwned, Created):
     """One import of a resident list into a commune: what was read, what it did, what it
     rejected. It lets a user see past imports and lets an unchanged file imported again into
     unchanged data be answered from here instead of being read again."""
 
-    commune = models.ForeignKey(
-        "places.Place", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
-    )
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
     options = models.JSONField(_("options"), default=dict)
@@ -294,7 +280,6 @@ class ImportRun(RejectedRowsMixin, models.Model):
         _("key version"), null=True, blank=True, editable=False
     )
     data_version = models.CharField(_("data version after the import"), max_length=64)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("import run")
@@ -323,7 +308,7 @@ class ImportJobStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
-class ImportJob(RejectedRowsMixin, models.Model):
+class ImportJob(RejectedRowsMixin, CommuneOwned, Created):
     """An import started from the import page: the uploaded file waiting for its preview to
     be confirmed, then the background run, its progress and its outcome.
 
@@ -339,9 +324,6 @@ class ImportJob(RejectedRowsMixin, models.Model):
         null=True,
         blank=True,
         related_name="+",
-    )
-    commune = models.ForeignKey(
-        "places.Place", verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
     )
     campaign = models.ForeignKey(
         "campaigns.Campaign",
@@ -373,7 +355,6 @@ class ImportJob(RejectedRowsMixin, models.Model):
     error = models.JSONField(_("error"), null=True, blank=True)
     error_code = models.CharField(_("error code"), max_length=40, blank=True)
     task_id = models.CharField(_("background task"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -7,6 +7,8 @@ ancestors, so a subtree is one indexed prefix query. Paths are written only by t
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.models import Created
+
 
 class PlaceKind(models.TextChoices):
     PROVINCE = "province", _("Province")
@@ -37,7 +39,25 @@ LOCAL_KINDS = frozenset(
 DWELLING_KINDS = frozenset({PlaceKind.VILLAGE, PlaceKind.EDE_VILLAGE, PlaceKind.RESIDENTIAL_GROUP})
 
 
-class Place(models.Model):
+class CommuneOwned(models.Model):
+    """The shard key: every table holding resident data carries the commune its rows belong
+    to, every index and unique constraint of such a table starts with (or includes) it, and
+    every query on it filters by it — the rule a deployment sharded by commune (Citus)
+    needs. `congdanso/core/tests/test_models_rules.py` holds each model to it."""
+
+    commune = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # every index of such a table starts with the commune
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Place(Created):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(
@@ -71,7 +91,6 @@ class Place(models.Model):
         help_text=_("Loaded from the national list of administrative units."),
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("place")

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.places.models import CommuneOwned
+
 
 class NoticeMethod(models.TextChoices):
     VILLAGE_MEETING = "village_meeting", _("Village meeting")
@@ -15,14 +17,7 @@ class NoticeMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class PrivacyNotice(models.Model):
-    commune = models.ForeignKey(
-        "places.Place",
-        verbose_name=_("commune"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # the index below starts with the commune
-    )
+class PrivacyNotice(CommuneOwned):
     resident = models.ForeignKey(
         "people.Resident",
         verbose_name=_("resident"),
