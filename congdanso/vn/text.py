@@ -55,7 +55,10 @@ def fold(text: str) -> str:
         return " ".join(text.lower().split())
     text = unicodedata.normalize("NFD", text).lower().replace("đ", "d")
     if _FOLD_SLOW.search(text) is None:
-        return " ".join(text.encode("ascii", "ignore").decode("ascii").split())
+        ascii_text = text.encode("ascii", "ignore").decode("ascii")
+        if "`" in ascii_text:  # the backtick is an apostrophe, as on the ASCII path above
+            ascii_text = ascii_text.replace("`", "'")
+        return " ".join(ascii_text.split())
     return " ".join(text.translate(_FOLD_TABLE).split())
 
 

@@ -146,3 +146,8 @@ def _title_word_by_word(text: str) -> str:
 @given(st.text(alphabet=VN_ALPHABET + " -", max_size=30))
 def test_title_case_fast_path_equals_word_by_word(text: str) -> None:
     assert title_case(text) == _title_word_by_word(text)
+
+
+def test_a_backtick_folds_to_an_apostrophe_beside_a_mark() -> None:
+    # Found by the idempotence property: "`á" folded to "`a", which folds again to "'a".
+    assert fold("`á") == fold("`a") == "'a"

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +18,7 @@ from congdanso.campaigns.importing import (
     parse_achievement_date,
 )
 from congdanso.campaigns.selectors import campaign_get
+from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.files import target_check
 from congdanso.people.importing import summary
@@ -43,45 +44,39 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            if options["rejects"]:
-                target_check(options["rejects"])  # a bad path is refused before the import
-            campaign = campaign_get(options["campaign"])
-            criterion = campaign_criterion_get(campaign=campaign, code=options["criterion"])
-            unit = None
-            if options["unit"]:
-                unit = campaign_unit_get(campaign=campaign, name=options["unit"])
-            default_date = None
-            if options["date"]:
-                try:
-                    default_date = parse_achievement_date(options["date"])
-                except DateUnreadable as error:
-                    raise DomainError(
-                        Message(
-                            gettext_lazy(
-                                "Cannot read the date %(value)s: write it as day/month/year "
-                                "(dd/mm/yyyy)."
-                            ),
-                            value=options["date"],
-                        ),
-                        code="date_unreadable",
-                    ) from error
-            result = import_achievements(
-                options["path"],
-                campaign=campaign,
-                criterion=criterion,
-                default_date=default_date,
-                unit=unit,
-                sheet=options["sheet"],
-                dry_run=options["dry_run"],
-            )
-        except DomainError as error:
-            raise CommandError(error.message.bilingual(), returncode=2) from error
         if options["rejects"]:
+            target_check(options["rejects"])  # a bad path is refused before the import
+        campaign = campaign_get(options["campaign"])
+        criterion = campaign_criterion_get(campaign=campaign, code=options["criterion"])
+        unit = None
+        if options["unit"]:
+            unit = campaign_unit_get(campaign=campaign, name=options["unit"])
+        default_date = None
+        if options["date"]:
             try:
-                save_rejects(options["rejects"], result)
-            except DomainError as error:
-                raise CommandError(error.message.bilingual(), returncode=2) from error
+                default_date = parse_achievement_date(options["date"])
+            except DateUnreadable as error:
+                raise DomainError(
+                    Message(
+                        gettext_lazy(
+                            "Cannot read the date %(value)s: write it as day/month/year "
+                            "(dd/mm/yyyy)."
+                        ),
+                        value=options["date"],
+                    ),
+                    code="date_unreadable",
+                ) from error
+        result = import_achievements(
+            options["path"],
+            campaign=campaign,
+            criterion=criterion,
+            default_date=default_date,
+            unit=unit,
+            sheet=options["sheet"],
+            dry_run=options["dry_run"],
+        )
+        if options["rejects"]:
+            save_rejects(options["rejects"], result)
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return

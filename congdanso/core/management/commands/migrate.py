@@ -10,19 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.commands.migrate import Command as DjangoMigrate
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from congdanso.core.commands import command_language
+from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.startup import private_paths_tighten
 
 
-class Command(DjangoMigrate):
+class Command(BaseCommand, DjangoMigrate):
     def handle(self, *args: Any, **options: Any) -> None:
         super().handle(*args, **options)
         changed, failed = private_paths_tighten(options["database"])
-        with translation.override(command_language()):
-            self._say(changed, failed)
+        self._say(changed, failed)
 
     def _say(self, changed: list[Path], failed: list[Path]) -> None:
         if changed:

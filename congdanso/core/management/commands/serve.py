@@ -17,7 +17,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext_lazy as _
+
+from congdanso.core.commands import Command as BaseCommand
+from congdanso.core.errors import DomainError
 
 #: How long each process gets to finish cleanly (a running import) before it is killed.
 STOP_SECONDS = 30
@@ -27,7 +31,10 @@ def _gunicorn() -> str:
     beside = Path(sys.executable).with_name("gunicorn")
     found = str(beside) if beside.exists() else shutil.which("gunicorn")
     if not found:
-        raise CommandError("gunicorn is not installed")
+        raise DomainError(
+            _("gunicorn is not installed: run `make run`, or `pip install gunicorn`."),
+            code="gunicorn_missing",
+        )
     return found
 
 

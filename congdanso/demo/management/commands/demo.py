@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from congdanso.core.errors import DomainError
+from congdanso.core.commands import Command as BaseCommand
 from congdanso.demo.services import DEMO_RESIDENTS, DEMO_SEED, demo_load
 
 
@@ -20,10 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEMO_SEED)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            result = demo_load(residents=options["residents"], seed=options["seed"])
-        except DomainError as error:
-            raise CommandError(error.message.bilingual(), returncode=2) from error
+        result = demo_load(residents=options["residents"], seed=options["seed"])
         imported = result.imported
         self.stdout.write(
             _(

@@ -5,11 +5,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from congdanso.campaigns.selectors import campaign_get
+from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.commands import table_lines
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.files import target_check, write_private
@@ -36,10 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--ics", type=Path, default=None, help="Write an .ics calendar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            self._run(options)
-        except DomainError as error:
-            raise CommandError(error.message.bilingual(), returncode=2) from error
+        self._run(options)
 
     def _run(self, options: dict[str, Any]) -> None:
         campaign = campaign_get(options["campaign"])

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from congdanso.core.errors import DomainError
+from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.files import target_check
 from congdanso.people.importing import ImportResult, import_residents, summary
 from congdanso.people.importing.rejects import save_rejects
@@ -52,28 +52,22 @@ class Command(BaseCommand):
             progress = self._progress
         if os.environ.get("CONGDANSO_TEST_PAUSE_FILE"):
             progress = _pause_for_tests
-        try:
-            if options["rejects"]:
-                target_check(options["rejects"])  # a bad path is refused before the import
-            commune = commune_get(options["commune"])
-            result = import_residents(
-                options["path"],
-                commune=commune,
-                sheet=options["sheet"],
-                create_villages=options["create_villages"],
-                dry_run=options["dry_run"],
-                progress=progress,
-                reuse_previous=not options["force"],
-            )
-        except DomainError as error:
-            raise CommandError(error.message.bilingual(), returncode=2) from error
+        if options["rejects"]:
+            target_check(options["rejects"])  # a bad path is refused before the import
+        commune = commune_get(options["commune"])
+        result = import_residents(
+            options["path"],
+            commune=commune,
+            sheet=options["sheet"],
+            create_villages=options["create_villages"],
+            dry_run=options["dry_run"],
+            progress=progress,
+            reuse_previous=not options["force"],
+        )
         if progress:
             sys.stderr.write("\n")
         if options["rejects"]:
-            try:
-                save_rejects(options["rejects"], result)
-            except DomainError as error:
-                raise CommandError(error.message.bilingual(), returncode=2) from error
+            save_rejects(options["rejects"], result)
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return

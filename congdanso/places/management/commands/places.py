@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from congdanso.core.errors import DomainError
+from congdanso.core.commands import Command as BaseCommand
 from congdanso.places import selectors, services
 from congdanso.places.models import LOCAL_KINDS, PlaceKind
 
@@ -34,10 +34,7 @@ class Command(BaseCommand):
         listing.add_argument("--commune", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            getattr(self, "_" + options["action"].replace("-", "_"))(options)
-        except DomainError as error:
-            raise CommandError(error.message.bilingual(), returncode=2) from error
+        getattr(self, "_" + options["action"].replace("-", "_"))(options)
 
     def _load(self, options: dict[str, Any]) -> None:
         result = services.places_load_official()
