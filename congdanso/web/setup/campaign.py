@@ -21,8 +21,12 @@ from congdanso.outreach.models import SessionStatus
 from congdanso.outreach.selectors import session_list
 from congdanso.partners import selectors as partner_selectors
 from congdanso.vn import vietnam_today
-from congdanso.web.setup import forms as setup_forms
 from congdanso.web.setup.common import GET_POST, apply, managed, page
+from congdanso.web.setup.forms_campaign import (
+    CampaignCriteriaForm,
+    CampaignTargetsForm,
+    CriterionAddForm,
+)
 
 # --- Overview -------------------------------------------------------------------------------
 
@@ -52,9 +56,9 @@ def setup_overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
 # --- Targets, period and criteria -----------------------------------------------------------
 
 
-def _criteria_form(campaign: Campaign, data: Any = None) -> setup_forms.CampaignCriteriaForm:
+def _criteria_form(campaign: Campaign, data: Any = None) -> CampaignCriteriaForm:
     rules = {r.criterion_id: (r.position, r.is_exemplary) for r in campaign.rules.all()}
-    return setup_forms.CampaignCriteriaForm(
+    return CampaignCriteriaForm(
         data, catalog=list(Criterion.objects.order_by("position", "code")), rules=rules
     )
 
@@ -63,20 +67,18 @@ def _targetspage(
     request: HttpRequest,
     campaign: Campaign,
     *,
-    targets: setup_forms.CampaignTargetsForm | None = None,
-    criteria: setup_forms.CampaignCriteriaForm | None = None,
-    new_criterion: setup_forms.CriterionAddForm | None = None,
+    targets: CampaignTargetsForm | None = None,
+    criteria: CampaignCriteriaForm | None = None,
+    new_criterion: CriterionAddForm | None = None,
 ) -> HttpResponse:
     return page(
         request,
         "targets.html",
         campaign,
         targets_form=targets
-        or setup_forms.CampaignTargetsForm(
-            initial=setup_forms.CampaignTargetsForm.initial_of(campaign)
-        ),
+        or CampaignTargetsForm(initial=CampaignTargetsForm.initial_of(campaign)),
         criteria_form=criteria or _criteria_form(campaign),
-        criterion_form=new_criterion or setup_forms.CriterionAddForm(),
+        criterion_form=new_criterion or CriterionAddForm(),
     )
 
 
@@ -85,7 +87,7 @@ def setup_targets(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = managed(request, campaign_id)
     if request.method != "POST":
         return _targetspage(request, campaign)
-    form = setup_forms.CampaignTargetsForm(request.POST)
+    form = CampaignTargetsForm(request.POST)
     done = apply(
         form,
         lambda: campaign_update(
@@ -126,7 +128,7 @@ def setup_criterion_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = managed(request, campaign_id)
     if request.method != "POST":
         return redirect(reverse("campaigns:setup_targets", args=[campaign.pk]) + "#new-criterion")
-    form = setup_forms.CriterionAddForm(request.POST)
+    form = CriterionAddForm(request.POST)
     criterion = apply(
         form,
         lambda: campaign_criterion_add(

@@ -14,7 +14,7 @@ from congdanso.outreach import schedule
 from congdanso.places.models import Place
 from congdanso.scope.access import access_for, campaign_get_for, can_manage
 from congdanso.web.navigation import remember_campaign
-from congdanso.web.setup import forms as setup_forms
+from congdanso.web.setup.fields import SetupForm
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -31,12 +31,12 @@ def managed(request: HttpRequest, campaign_id: int) -> Campaign:
     return campaign
 
 
-def refused(form: setup_forms.SetupForm, error: DomainError) -> None:
+def refused(form: SetupForm, error: DomainError) -> None:
     field = form.error_fields.get(error.code)
     form.add_error(field if field in form.fields else None, str(error.message))
 
 
-def apply(form: setup_forms.SetupForm, action: Callable[[], Any]) -> Any:
+def apply(form: SetupForm, action: Callable[[], Any]) -> Any:
     """Run the service when the form is valid; None (with the refusal in the form) when
     the form or the service refuses."""
     if not form.is_valid():

@@ -13,8 +13,8 @@ from congdanso.partners import selectors as partner_selectors
 from congdanso.partners import services as partner_services
 from congdanso.places.models import Place
 from congdanso.places.selectors import path_ancestors
-from congdanso.web.setup import forms as setup_forms
 from congdanso.web.setup.common import GET_POST, apply, campaign_places, managed, page
+from congdanso.web.setup.forms_partners import DonationForm, PledgeForm, TwinningForm, UnitForm
 
 # --- Units and pledges ----------------------------------------------------------------------
 
@@ -29,7 +29,7 @@ def _unit_places(campaign: Campaign) -> list[Place]:
 @GET_POST
 def setup_units(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = managed(request, campaign_id)
-    form = setup_forms.UnitForm(
+    form = UnitForm(
         request.POST if request.method == "POST" else None,
         places=_unit_places(campaign),
         initial={"place": campaign.place_id},
@@ -74,9 +74,9 @@ def setup_pledge(request: HttpRequest, campaign_id: int, unit_id: int) -> HttpRe
                 "villages": [v.pk for v in pledge.villages.all()],
                 "note": pledge.note,
             }
-        form = setup_forms.PledgeForm(initial=initial, sites=sites)
+        form = PledgeForm(initial=initial, sites=sites)
         return page(request, "pledge.html", campaign, unit=unit, pledge=pledge, pledge_form=form)
-    form = setup_forms.PledgeForm(request.POST, sites=sites)
+    form = PledgeForm(request.POST, sites=sites)
     saved = apply(
         form,
         lambda: partner_services.pledge_upsert(
@@ -116,7 +116,7 @@ def setup_pledge_delete(request: HttpRequest, campaign_id: int, unit_id: int) ->
 @GET_POST
 def setup_twinnings(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = managed(request, campaign_id)
-    form = setup_forms.TwinningForm(
+    form = TwinningForm(
         request.POST if request.method == "POST" else None,
         units=partner_selectors.campaign_units(campaign),
         sites=campaign_places(campaign),
@@ -169,8 +169,8 @@ def setup_twinning_delete(request: HttpRequest, campaign_id: int, twinning_id: i
 
 def _donation_form(
     campaign: Campaign, data: Any = None, initial: dict[str, Any] | None = None
-) -> setup_forms.DonationForm:
-    return setup_forms.DonationForm(
+) -> DonationForm:
+    return DonationForm(
         data,
         initial=initial,
         units=partner_selectors.campaign_units(campaign),
@@ -178,7 +178,7 @@ def _donation_form(
     )
 
 
-def _donation_terms(form: setup_forms.DonationForm) -> dict[str, Any]:
+def _donation_terms(form: DonationForm) -> dict[str, Any]:
     data = form.cleaned_data
     return {
         "village": data["village"],
@@ -232,7 +232,7 @@ def setup_donation(request: HttpRequest, campaign_id: int, donation_id: int) -> 
             messages.success(request, _("The donation is saved."))
             return redirect("campaigns:setup_donations", campaign_id=campaign.pk)
     else:
-        form = _donation_form(campaign, initial=setup_forms.DonationForm.initial_of(donation))
+        form = _donation_form(campaign, initial=DonationForm.initial_of(donation))
     return page(request, "donation.html", campaign, donation=donation, donation_form=form)
 
 

@@ -21,15 +21,20 @@ from congdanso.outreach.selectors import session_list
 from congdanso.partners import selectors as partner_selectors
 from congdanso.progress.indicators import village_gaps
 from congdanso.vn import vietnam_today
-from congdanso.web.setup import forms as setup_forms
 from congdanso.web.setup.calendar_links import calendar_campaign, calendar_token
 from congdanso.web.setup.common import GET_POST, apply, campaign_places, managed, page
+from congdanso.web.setup.forms_schedule import (
+    PLAN_MAX_ROWS,
+    ScheduleFormSet,
+    ScheduleProposeForm,
+    ScheduleTimesForm,
+)
 
 # --- Schedule -------------------------------------------------------------------------------
 
 
 def _propose(
-    campaign: Campaign, form: setup_forms.ScheduleProposeForm
+    campaign: Campaign, form: ScheduleProposeForm
 ) -> tuple[list[schedule.ProposedSession], schedule.ScheduleDays] | None:
     data = form.cleaned_data
     days = schedule.schedule_days(
@@ -46,7 +51,7 @@ def _propose(
         need=village_gaps(campaign),
         per_day=data["per_day"],
     )
-    if len(proposals) > setup_forms.PLAN_MAX_ROWS:
+    if len(proposals) > PLAN_MAX_ROWS:
         raise DomainError(
             Message(
                 gettext_lazy(
@@ -54,7 +59,7 @@ def _propose(
                     "period or fewer sessions a day."
                 ),
                 count=len(proposals),
-                max=setup_forms.PLAN_MAX_ROWS,
+                max=PLAN_MAX_ROWS,
             ),
             code="schedule_too_long",
         )
@@ -71,7 +76,7 @@ def setup_schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
     sites = campaign_places(campaign)
     today = vietnam_today()
     asked = "date_from" in request.GET
-    propose_form = setup_forms.ScheduleProposeForm(
+    propose_form = ScheduleProposeForm(
         request.GET if asked else None,
         campaign=campaign,
         units=units,
@@ -84,11 +89,11 @@ def setup_schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
     )
     row_kwargs = {"campaign": campaign, "sites": sites, "units": units}
     rows: Any = None
-    times: setup_forms.ScheduleTimesForm | None = None
+    times: ScheduleTimesForm | None = None
     holidays: dict[dt.date, str] = {}
     if request.method == "POST":
-        rows = setup_forms.ScheduleFormSet(request.POST, form_kwargs=row_kwargs, prefix="row")
-        times = hours = setup_forms.ScheduleTimesForm(request.POST)
+        rows = ScheduleFormSet(request.POST, form_kwargs=row_kwargs, prefix="row")
+        times = hours = ScheduleTimesForm(request.POST)
         plan = _planned(rows) if rows.is_valid() else None
         actor = request.user if request.user.is_authenticated else None
         created = None
@@ -114,7 +119,7 @@ def setup_schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
             proposals, days = found
             holidays = days.holidays_skipped
             chosen = propose_form.cleaned_data["units"]
-            rows = setup_forms.ScheduleFormSet(
+            rows = ScheduleFormSet(
                 initial=[
                     {"date": p.date, "place": p.place.pk, "units": [u.pk for u in chosen]}
                     for p in proposals
@@ -122,7 +127,7 @@ def setup_schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 form_kwargs=row_kwargs,
                 prefix="row",
             )
-            times = setup_forms.ScheduleTimesForm(
+            times = ScheduleTimesForm(
                 initial={
                     "starts_at": propose_form.cleaned_data["starts_at"],
                     "ends_at": propose_form.cleaned_data["ends_at"],

@@ -24,7 +24,7 @@ from congdanso.partners.services import donation_create, twinning_get_or_create
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
 from congdanso.progress.tallies import tally_check
-from congdanso.web.setup.forms import whole_number_parse
+from congdanso.web.setup.fields import whole_number_parse
 
 pytestmark = pytest.mark.django_db
 world = world_fixture.world  # the fixture, under its name
