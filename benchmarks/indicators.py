@@ -1429,8 +1429,8 @@ def measure_record(campaign: Any, calls: int) -> dict[str, Any]:
     and a bare one-row INSERT in autocommit; the rows are deleted afterwards."""
     from django.db import connection
 
+    from congdanso.campaigns.achievements import achievement_record
     from congdanso.campaigns.models import Achievement, Criterion
-    from congdanso.campaigns.services import achievement_record
     from congdanso.core.hooks import residents_changing
     from congdanso.people.models import Resident
 

@@ -12,9 +12,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.accounts.models import User
+from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.campaigns.selectors import campaign_rules
-from congdanso.campaigns.services import achievement_record, achievement_withdraw
 from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.outreach.models import SupportSession
 from congdanso.outreach.services import session_anonymous_turns_add, turn_record

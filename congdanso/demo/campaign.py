@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Sum
 
+from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
-from congdanso.campaigns.services import achievement_record, achievement_withdraw, campaign_create
+from congdanso.campaigns.services import campaign_create
 from congdanso.outreach.bulk import TurnEntry, turns_bulk_record
 from congdanso.outreach.models import SupportSession, Turn, TurnService
 from congdanso.outreach.schedule import ProposedSession, schedule_commit, schedule_propose

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.campaigns.achievements import Outcome, achievement_record
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.selectors import date_in_campaign_check
-from congdanso.campaigns.services import Outcome, achievement_record
 from congdanso.core.audit import Actor, audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.hooks import residents_changing

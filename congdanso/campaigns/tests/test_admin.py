@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import achievement_record
 from congdanso.outreach.services import session_create, turn_record
 from congdanso.partners.models import UnitKind
 from congdanso.partners.services import pledge_upsert, unit_get_or_create

@@ -12,6 +12,7 @@ from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.importing import (
     DateUnreadable,
     ImportFailed,
@@ -20,7 +21,7 @@ from congdanso.campaigns.importing import (
     parse_achievement_date,
 )
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
-from congdanso.campaigns.services import achievement_record, criterion_create
+from congdanso.campaigns.services import criterion_create
 from congdanso.core.errors import DomainError
 from congdanso.partners.services import unit_get_or_create
 from congdanso.people.models import Resident, ResidentStatus

@@ -2,13 +2,9 @@ import datetime as dt
 
 import pytest
 
+from congdanso.campaigns.achievements import Outcome, achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, Criterion
-from congdanso.campaigns.services import (
-    Outcome,
-    achievement_record,
-    achievement_withdraw,
-    campaign_create,
-)
+from congdanso.campaigns.services import campaign_create
 from congdanso.core.errors import DomainError
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, CampaignCriterion, Criterion
 from congdanso.campaigns.services import (
-    achievement_record,
     campaign_criteria_set,
     campaign_criterion_add,
     campaign_update,

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import achievement_record, achievement_withdraw
 from congdanso.core.audit import audit_context, audit_record, changes_between
 from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.outreach.services import session_create, turn_record

@@ -29,8 +29,9 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import achievement_record, criteria_builtin_ensure
+from congdanso.campaigns.services import criteria_builtin_ensure
 from congdanso.core import backup
 from congdanso.core.errors import DomainError
 from congdanso.core.models import AuditAction, AuditEvent

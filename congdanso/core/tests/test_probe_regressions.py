@@ -12,7 +12,7 @@ from django.urls import reverse
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
-from congdanso.campaigns.services import achievement_withdraw
+from congdanso.campaigns.achievements import achievement_withdraw
 from congdanso.core.errors import DomainError
 from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.core.tests.world import World

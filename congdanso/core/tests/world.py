@@ -9,8 +9,9 @@ from django.test import Client
 
 from congdanso.accounts.models import Role, User
 from congdanso.accounts.services import role_grant, token_create
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
-from congdanso.campaigns.services import achievement_record, campaign_create
+from congdanso.campaigns.services import campaign_create
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.outreach.models import SupportSession
 from congdanso.outreach.services import session_create

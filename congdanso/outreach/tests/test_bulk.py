@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
+from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
-from congdanso.campaigns.services import achievement_record, achievement_withdraw
 from congdanso.core.errors import DomainError
 from congdanso.outreach.bulk import BulkTurnError, TurnEntry, turns_bulk_record
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn

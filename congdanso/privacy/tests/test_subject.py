@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from docx import Document
 
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
-from congdanso.campaigns.services import achievement_record
 from congdanso.core.errors import DomainError
 from congdanso.core.models import AuditEvent
 from congdanso.people.models import Resident

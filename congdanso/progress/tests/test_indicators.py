@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import achievement_record, achievement_withdraw
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.errors import DomainError
 from congdanso.core.hooks import residents_changing

@@ -11,9 +11,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_rules
-from congdanso.campaigns.services import achievement_record, achievement_withdraw
 from congdanso.core.hooks import residents_changing
 from congdanso.people.models import Resident
 from congdanso.places.models import Place

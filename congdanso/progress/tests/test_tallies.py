@@ -11,8 +11,9 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, Campaign, Criterion, Tally
-from congdanso.campaigns.services import achievement_record, achievement_withdraw, campaign_create
+from congdanso.campaigns.services import campaign_create
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.errors import DomainError
 from congdanso.core.hooks import residents_changing

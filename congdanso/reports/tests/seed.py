@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import achievement_record
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.outreach.services import session_anonymous_turns_add, session_create, turn_record
 from congdanso.partners.models import DonationItem, UnitKind

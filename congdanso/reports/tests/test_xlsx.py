@@ -15,10 +15,11 @@ from django.core.management.base import CommandError
 from python_calamine import CalamineWorkbook
 
 from congdanso.accounts.models import Role
+from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.cohort import cohort_birth_range
 from congdanso.campaigns.models import Achievement, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_rules
-from congdanso.campaigns.services import achievement_record, achievement_withdraw, campaign_create
+from congdanso.campaigns.services import campaign_create
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.models import AuditEvent
 from congdanso.outreach.models import SessionStatus

@@ -4,8 +4,8 @@ import pytest
 
 from congdanso.accounts.models import Role, User
 from congdanso.accounts.services import role_grant
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import achievement_record
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create

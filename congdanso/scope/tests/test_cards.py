@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import CampaignCriterion, Criterion
-from congdanso.campaigns.services import achievement_record
 from congdanso.core.tests.world import World
 from congdanso.scope.access import access_for
 from congdanso.scope.cards import person_card

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from congdanso.campaigns.achievements import Outcome, achievement_record
 from congdanso.campaigns.models import Campaign
-from congdanso.campaigns.services import Outcome, achievement_record
 from congdanso.core.errors import DomainError, NotFound
 from congdanso.scope.access import Access, access_for, can_record
 from congdanso.scope.cards import criterion_label, recording_unit

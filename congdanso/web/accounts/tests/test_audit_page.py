@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from congdanso.accounts.models import Role, User
 from congdanso.accounts.services import role_grant
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import achievement_record
 from congdanso.people.tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from congdanso.accounts.models import Role, User
 from congdanso.accounts.services import role_grant
+from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import achievement_record, achievement_withdraw
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.hooks import residents_changing
 from congdanso.outreach.services import session_create, turn_record

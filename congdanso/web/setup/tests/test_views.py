@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from congdanso.accounts.models import User
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, CampaignCriterion, Criterion
-from congdanso.campaigns.services import achievement_record
 from congdanso.core.models import AuditEvent
 from congdanso.core.tests import world as world_fixture
 from congdanso.core.tests.world import World

@@ -15,12 +15,9 @@ from dataclasses import dataclass
 
 from congdanso.accounts.models import Role, User
 from congdanso.accounts.services import role_grant
+from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import (
-    achievement_record,
-    campaign_create,
-    criteria_builtin_ensure,
-)
+from congdanso.campaigns.services import campaign_create, criteria_builtin_ensure
 from congdanso.conftest import EA_YONG_VILLAGES, EXEMPLARY_2023
 from congdanso.outreach.models import SupportSession
 from congdanso.outreach.services import session_create, turn_record
