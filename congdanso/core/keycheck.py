@@ -34,7 +34,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.core import crypto
+from congdanso.core import crypto, rotation
 from congdanso.core.crypto import CryptoError, Keyring, KeyringError
 from congdanso.core.errors import Message
 from congdanso.core.models import KeyFingerprint, KeyKind
@@ -127,7 +127,7 @@ def sealed_values_stored(using: str = DEFAULT_DB_ALIAS, tables: set[str] | None 
                 return True
             return any(
                 table.model.objects.using(using).filter(key_version__isnull=False).exists()
-                for table in crypto.encrypted_tables()
+                for table in rotation.encrypted_tables()
                 if table.model._meta.db_table in tables
             )
     except DatabaseError:
@@ -158,7 +158,7 @@ class _Sample:
         return version
 
 
-def _versions_in_use(table: crypto.EncryptedTable, using: str) -> set[int]:
+def _versions_in_use(table: rotation.EncryptedTable, using: str) -> set[int]:
     from django.db.models import Count
 
     counted = (
@@ -175,7 +175,7 @@ def _sample(tables: set[str], using: str, *, thorough: bool) -> tuple[_Sample, s
     """Tokens to decrypt and look-up keys to recompute; with `thorough`, also the key
     versions every row names (a full read of the key version column), each sampled."""
     sample, in_use = _Sample(), set()
-    for table in crypto.encrypted_tables():
+    for table in rotation.encrypted_tables():
         model = table.model
         if model._meta.db_table not in tables:
             continue

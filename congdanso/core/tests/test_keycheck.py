@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from congdanso.core import crypto, keycheck, startup
+from congdanso.core import crypto, keycheck, rotation, startup
 from congdanso.core.crypto import Keyring, KeyringError
 from congdanso.core.models import KeyFingerprint
 from congdanso.demo.synthetic import generate_rows, write_csv
@@ -210,7 +210,7 @@ def test_rotate_records_the_new_key_before_using_it_and_retire_forgets_the_old(
 ) -> None:
     seen: list[set[tuple[str, int]]] = []
 
-    crypto.keys_rotate(batch=1, after_batch=lambda table, done: seen.append(set(
+    rotation.keys_rotate(batch=1, after_batch=lambda table, done: seen.append(set(
         keycheck.fingerprints_stored())))  # fmt: skip
 
     assert seen and ("data", 2) in seen[0]
@@ -228,7 +228,7 @@ def test_rotate_refuses_to_add_a_key_to_a_keyring_that_does_not_open_the_data(
     _put(own_keyring, Keyring.generate())
 
     with pytest.raises(KeyringError):
-        crypto.keys_rotate()
+        rotation.keys_rotate()
 
     assert sorted(crypto.keyring_reload().keys) == [1]  # no key added
     assert set(keycheck.fingerprints_stored()) == {("data", 1), ("index", 1)}

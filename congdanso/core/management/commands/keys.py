@@ -26,7 +26,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from congdanso.core import crypto, keycheck
+from congdanso.core import crypto, keycheck, rotation
 from congdanso.core.commands import Command as BaseCommand
 
 
@@ -93,7 +93,7 @@ class Command(BaseCommand):
     def _status(self, options: dict[str, Any]) -> None:
         # Never makes a keyring, and works when the keys do not open the data: it says why.
         check = keycheck.keys_check(thorough=True)
-        rows = crypto.keys_rows()
+        rows = rotation.keys_rows()
         ring = check.keyring
         if ring is not None:
             self._describe_keyring(ring)
@@ -119,7 +119,7 @@ class Command(BaseCommand):
                 % {"rows": pending}
             )
 
-    def _describe(self, status: crypto.KeysStatus) -> None:
+    def _describe(self, status: rotation.KeysStatus) -> None:
         self._describe_keyring(crypto.keyring())
         self._describe_rows(status.rows)
 
@@ -150,7 +150,7 @@ class Command(BaseCommand):
             self.stdout.flush()
             pause_for_tests(done)
 
-        result = crypto.keys_rotate(
+        result = rotation.keys_rotate(
             batch=max(1, options["batch"]),
             retire_old=options["retire_old"],
             after_batch=progress,
@@ -181,7 +181,7 @@ class Command(BaseCommand):
                     "variable": crypto.KEYS_ENV,
                 }
             )
-        self._describe(crypto.keys_status())
+        self._describe(rotation.keys_status())
 
     def _generate(self, options: dict[str, Any]) -> None:
         if options["add_key"]:
