@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from congdanso.reports.axes import month_label, months_after, nice_step
-from congdanso.web import display
+from congdanso.web import formats
 
 # Small enough that the labels stay legible when the chart shrinks to a 360 px screen.
 WIDTH, HEIGHT = 420, 260
@@ -64,7 +64,7 @@ def progress_chart(
         '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
         '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>',
         (
-            (LEFT, LEFT + PLOT_W, y(v), y(v), LEFT - 6, y(v) + 4, display.number(v))
+            (LEFT, LEFT + PLOT_W, y(v), y(v), LEFT - 6, y(v) + 4, formats.number(v))
             for v in range(0, y_max + 1, step)
         ),
     )

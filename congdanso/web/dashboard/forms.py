@@ -16,7 +16,7 @@ from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.campaigns.selectors import CampaignRules
 from congdanso.partners.models import Unit
 from congdanso.reports.lists import IssueFilter
-from congdanso.web import display
+from congdanso.web import formats
 from congdanso.web.dashboard.page import SORT_CHOICES, default_date
 
 YES, NO = "1", "0"
@@ -48,7 +48,7 @@ class _CampaignDateForm(forms.Form):
         if day is not None and not start <= day <= end:
             raise forms.ValidationError(
                 _("Pick a date within the campaign, from %(start)s to %(end)s."),
-                params={"start": display.day(start), "end": display.day(end)},
+                params={"start": formats.day(start), "end": formats.day(end)},
                 code="outside_campaign",
             )
         return day

@@ -35,7 +35,7 @@ from congdanso.scope.access import (
     place_get_for,
 )
 from congdanso.vn import vietnam_today
-from congdanso.web import display
+from congdanso.web import formats
 from congdanso.web.dashboard.charts import Point, progress_chart
 
 #: `?sap-xep=` keys of the area table → the row's attribute (a leading "-": descending).
@@ -315,10 +315,10 @@ def _chart_description(indicators: Indicators, campaign: Campaign) -> str:
         "%(count)s exemplary citizens on %(date)s, target %(target)s by %(end)s. "
         "At the pace of the last %(days)s days: %(projected)s by the end date."
     ) % {
-        "count": display.number(indicators.exemplary.count),
-        "date": display.day(indicators.date),
-        "target": display.number(indicators.exemplary.target),
-        "end": display.day(campaign.end_date),
+        "count": formats.number(indicators.exemplary.count),
+        "date": formats.day(indicators.date),
+        "target": formats.number(indicators.exemplary.target),
+        "end": formats.day(campaign.end_date),
         "days": projection.basis_days,
-        "projected": display.number(projection.exemplary_at_end),
+        "projected": formats.number(projection.exemplary_at_end),
     }

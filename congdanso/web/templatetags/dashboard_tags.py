@@ -1,5 +1,5 @@
 """Template filters and tags of the dashboard and the people lists: numbers written the
-Vietnamese way (web/display.py) and numbers that link to the people behind them."""
+Vietnamese way (web/formats.py) and numbers that link to the people behind them."""
 
 import datetime as dt
 from typing import Any
@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from congdanso.partners.models import DonationItem
-from congdanso.web import display
+from congdanso.web import formats
 from congdanso.web.dashboard import charts
 
 register = template.Library()
@@ -18,22 +18,22 @@ register = template.Library()
 
 @register.filter
 def vn_number(value: float | None) -> str:
-    return "" if value is None else display.number(value)
+    return "" if value is None else formats.number(value)
 
 
 @register.filter
 def vn_percent(value: float | None) -> str:
-    return "" if value is None else display.percent(value)
+    return "" if value is None else formats.percent(value)
 
 
 @register.filter
 def vn_vnd(value: int | None) -> str:
-    return "" if value is None else display.vnd(value)
+    return "" if value is None else formats.vnd(value)
 
 
 @register.filter
 def vn_date(value: dt.date | None) -> str:
-    return "" if value is None else display.day(value)
+    return "" if value is None else formats.day(value)
 
 
 @register.filter
@@ -47,7 +47,7 @@ def figure(url: str | None, value: float, counts: str = "people") -> SafeString:
     """The number, linked to the list of people behind it when there is one. `counts`: what
     the number counts in that list (people, turns or achievements), which the list repeats
     in `data-count` so that the two can be compared."""
-    text = display.number(value)
+    text = formats.number(value)
     if not url:
         return format_html("{}", text)
     return format_html(
@@ -84,7 +84,7 @@ def vn_decimal(value: float | None) -> str:
     """One decimal, dropped when it is 0 (3,5 a week; 4 a week)."""
     if value is None:
         return ""
-    text = display.number(value, 1)
+    text = formats.number(value, 1)
     return text[:-2] if text[-2:] in (",0", ".0") else text
 
 

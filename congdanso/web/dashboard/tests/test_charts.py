@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from django.utils import translation
 
 from congdanso.reports.axes import nice_step
-from congdanso.web import display
+from congdanso.web import formats
 from congdanso.web.dashboard.charts import Point, progress_chart
 
 
@@ -28,13 +28,13 @@ def test_steps_are_round_numbers(span: float, step: int) -> None:
 def test_numbers_are_written_in_the_language_shown(language: str, expected: tuple) -> None:  # type: ignore[type-arg]
     with translation.override(language):
         got = (
-            display.number(1000),
-            display.percent(0.523),
-            display.percent(0.5),
-            display.vnd(4_000_000),
+            formats.number(1000),
+            formats.percent(0.523),
+            formats.percent(0.5),
+            formats.vnd(4_000_000),
         )
     assert got == expected
-    assert display.day(dt.date(2023, 4, 12)) == "12/04/2023"
+    assert formats.day(dt.date(2023, 4, 12)) == "12/04/2023"
 
 
 def test_the_chart_draws_the_points_the_projection_and_the_target() -> None:
