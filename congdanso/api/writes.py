@@ -1,6 +1,6 @@
 """The API's writes, shared by their endpoints and by the offline batch.
 
-Each takes the caller and the write's data, checks scope through `accounts.access`, calls one
+Each takes the caller and the write's data, checks scope through `scope.access`, calls one
 service, and returns (HTTP status, body). Refusals are DomainErrors (404 for what the caller
 may not see, 403 for what they see but may not do, 400/422 for bad data).
 """

@@ -7,7 +7,7 @@ dates. A withdrawn achievement is kept, with its reason, as history and counts n
 most one achievement per resident and criterion is in force.
 
 The indicators read `Tally` rows: exact running totals kept by the services in the same
-transaction as each change (see campaigns/tallies.py for why and how they stay exact).
+transaction as each change (see progress/tallies.py for why and how they stay exact).
 """
 
 from decimal import Decimal
@@ -211,7 +211,7 @@ class Achievement(CommuneOwned):
 
 
 class TallyMeasure(models.TextChoices):
-    """What a tally row counts (see campaigns/tallies.py)."""
+    """What a tally row counts (see progress/tallies.py)."""
 
     RESIDENTS = "R", _("Counted residents (item 1: without a birth date)")
     ISSUES = "Q", _("Residents with open data issues (item 1: possible duplicates)")

@@ -2,7 +2,7 @@
 
 Nothing here computes a figure: it sorts the rows, picks each share's colour bucket, draws the
 chart from the weekly rows and builds, for every number, the address of the list of people
-behind it (campaigns/people_lists.py restates each figure's definition as a filter). Those
+behind it (reports/lists.py restates each figure's definition as a filter). Those
 addresses are only given to users who may see the people of the whole place; a viewer gets
 the numbers alone.
 """

@@ -1,7 +1,7 @@
 """The campaign dashboard, the people behind its numbers, the village page and its print view.
 
 Each view reads its query parameters with a form, calls one selector (web/dashboard/page.py,
-campaigns/people_lists.py) and renders. Scope comes from `accounts.access`: the campaign, the
+reports/lists.py) and renders. Scope comes from `scope.access`: the campaign, the
 place and the village are looked up through it, and anything outside it is a 404.
 """
 

@@ -3,8 +3,8 @@
 A volunteer on a cheap phone over weak 3G uses these: the search page works as a plain form
 that posts (a number typed stays out of URLs, the history and access logs), and site.js
 only swaps its results list in as the user types (`?partial=1` answers that list alone).
-Searches are counted and audited by `people.searching`. Scope comes from `accounts.access`
-through `outreach.field`; anything outside it is a `NotFound`, which the middleware turns
+Searches are counted and audited by `people.searching`. Scope comes from `scope.access`
+through `scope`; anything outside it is a `NotFound`, which the middleware turns
 into the 404 page.
 """
 

@@ -3,7 +3,7 @@ session mode — find → tick → next, on a 360 px phone with one thumb.
 
 Every tap is a POST that redirects back to the session page (POST–redirect–GET): the
 search box comes back empty and focused, with a message naming the person. Scope comes
-from `accounts.access` through `outreach.field`; outside it is the 404 page.
+from `scope.access` through `scope`; outside it is the 404 page.
 """
 
 from urllib.parse import urlencode

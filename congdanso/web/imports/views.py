@@ -1,7 +1,7 @@
 """The import pages: upload → preview and column choice → confirm → progress and result.
 
 Views parse the forms and call the job services of `people.importing.jobs`; scope comes
-from `accounts.access` (a job of a place the user does not manage is a 404). The import
+from `scope.access` (a job of a place the user does not manage is a 404). The import
 runs in the background (`people.tasks`); the job page refreshes itself while it runs, so a
 reload, or coming back later, shows where it is.
 """

@@ -2,7 +2,7 @@
 rename, archive and bring back one.
 
 One URL: the forms post to the page itself with an `action`, the page's services do the
-writing (`places.services`), and scope comes from `accounts.access` — a commune the user
+writing (`places.services`), and scope comes from `scope.access` — a commune the user
 does not manage, or a place outside it, does not exist for them (404).
 """
 
