@@ -6,7 +6,8 @@ patterns and fast paths keep a typical call at a few microseconds. Parsers raise
 English ``message_en``.
 
 Modules: :mod:`.text` (fold, clean_name), :mod:`.legacy` (TCVN3/VNI), :mod:`.cccd`,
-:mod:`.phone`, :mod:`.dates`, :mod:`.gender`, :mod:`.places`, :mod:`.errors`.
+:mod:`.phone`, :mod:`.dates`, :mod:`.gender`, :mod:`.places`, :mod:`.qr` (a CCCD card's QR code),
+:mod:`.errors`.
 """
 
 from congdanso.vn.cccd import Cccd, parse_cccd, province_name
@@ -24,6 +25,7 @@ from congdanso.vn.errors import (
     InvalidDate,
     InvalidGender,
     InvalidPhone,
+    InvalidQr,
     VnValueError,
 )
 from congdanso.vn.gender import parse_gender
@@ -42,6 +44,7 @@ from congdanso.vn.places import (
     split_place_name,
     village_display_name,
 )
+from congdanso.vn.qr import CccdQr, looks_like_cccd_qr, parse_cccd_qr
 from congdanso.vn.text import clean_name, clean_text, fold, title_case
 from congdanso.vn.today import vietnam_today
 
@@ -50,10 +53,12 @@ __all__ = [
     "PLACE_KINDS",
     "PRECISIONS",
     "Cccd",
+    "CccdQr",
     "InvalidCccd",
     "InvalidDate",
     "InvalidGender",
     "InvalidPhone",
+    "InvalidQr",
     "PlaceKind",
     "Precision",
     "VnValueError",
@@ -67,11 +72,13 @@ __all__ = [
     "excel_serial_to_date",
     "fix_legacy",
     "fold",
+    "looks_like_cccd_qr",
     "format_birth_date",
     "mask_phone",
     "normalize_phone",
     "parse_birth_date",
     "parse_cccd",
+    "parse_cccd_qr",
     "parse_gender",
     "phone_carrier",
     "place_key",

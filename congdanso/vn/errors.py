@@ -49,6 +49,20 @@ ERROR_CODES: dict[str, frozenset[str]] = {
         }
     ),
     "InvalidGender": frozenset({"gender_type", "gender_unknown"}),
+    "InvalidQr": frozenset(
+        {
+            "qr_type",
+            "qr_empty",
+            "qr_not_cccd",
+            "qr_cccd",
+            "qr_old_id",
+            "qr_name",
+            "qr_birth_date",
+            "qr_gender",
+            "qr_mismatch",
+            "qr_issue_date",
+        }
+    ),
 }
 
 _MAX_SHOWN = 60
@@ -106,3 +120,8 @@ class InvalidDate(VnValueError):
 
 class InvalidGender(VnValueError):
     """A gender cell that is neither male nor female nor empty."""
+
+
+class InvalidQr(VnValueError):
+    """A text that is not, or not a readable, QR code of a citizen identity card. Its message
+    never quotes the text (it holds an address and an old identity number)."""
