@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.crypto import decrypt
@@ -114,6 +116,9 @@ class SearchQuery:
     kind: SearchKind
     words: tuple[str, ...] = ()
     hmacs: tuple[tuple[str, str], ...] = ()  # (column, keyed hash) pairs, any of which match
+    #: The last four digits of the number searched for (the user typed them): shown in clear
+    #: next to the number they matched, so the volunteer can confirm it is the right person.
+    last4: str = ""
 
     @property
     def by_number(self) -> bool:
@@ -157,18 +162,54 @@ def search_query_parse(text: str) -> SearchQuery:
         return SearchQuery(text=term, kind=SearchKind.NAME, words=words)
     hmacs: list[tuple[str, str]] = []
     kind = SearchKind.NONE
-    with contextlib.suppress(VnValueError):
-        hmacs.append(("phone_hmac", personal.phone_hmac(normalize_phone(term))))
-        kind = SearchKind.PHONE
-    with contextlib.suppress(VnValueError):
-        hmacs.append(("cccd_hmac", personal.cccd_hmac(parse_cccd(term).number)))
-        kind = SearchKind.CCCD
     digits = "".join(ch for ch in term if ch.isdigit())
+    last4 = ""
+    with contextlib.suppress(VnValueError):
+        phone = normalize_phone(term)
+        hmacs.append(("phone_hmac", personal.phone_hmac(phone)))
+        kind, last4 = SearchKind.PHONE, phone[-SEARCH_LAST_DIGITS:]
+    with contextlib.suppress(VnValueError):
+        cccd = parse_cccd(term).number
+        hmacs.append(("cccd_hmac", personal.cccd_hmac(cccd)))
+        kind, last4 = SearchKind.CCCD, cccd[-SEARCH_LAST_DIGITS:]
     if not hmacs and len(digits) == SEARCH_LAST_DIGITS:
         cccd_last4, phone_last4 = personal.last4_hmacs(digits)
         hmacs = [("cccd_last4_hmac", cccd_last4), ("phone_last4_hmac", phone_last4)]
-        kind = SearchKind.LAST4
-    return SearchQuery(text=term, kind=kind, hmacs=tuple(hmacs))
+        kind, last4 = SearchKind.LAST4, digits
+    return SearchQuery(text=term, kind=kind, hmacs=tuple(hmacs), last4=last4)
+
+
+#: How well a name fragment fits a name: a whole syllable of it, the start of one, or only
+#: somewhere inside one ("hoa" in Nguyễn Thị Hoa, Hoàng, Khoa).
+WHOLE_SYLLABLE, SYLLABLE_START = 2, 1
+
+
+def resident_search_ranked(
+    queryset: QuerySet[Resident], query: SearchQuery, *, village_id: int | None = None
+) -> QuerySet[Resident]:
+    """`resident_search`, best first: by how many fragments are whole syllables of the name,
+    then the start of one ("hoa nguyen" puts Nguyễn Thị Hoa before Hoàng… and Hoài…), then
+    the residents of `village_id` (the session's village) before the others, then by name.
+    Every match is ranked (a commune's few thousand at most), not only the first page."""
+    found = resident_search(queryset, query, limit=None)
+    if query.kind != SearchKind.NAME:
+        return found.order_by("name_key", "id")
+    found = found.annotate(padded_key=Concat(Value(" "), F("name_key"), Value(" ")))
+    rank: Combinable = Value(0)
+    for word in query.words:
+        rank = rank + Case(
+            When(padded_key__contains=f" {word} ", then=Value(WHOLE_SYLLABLE)),
+            When(padded_key__contains=f" {word}", then=Value(SYLLABLE_START)),
+            default=Value(0),
+        )
+    found = found.annotate(search_rank=rank)
+    order = ["-search_rank"]
+    if village_id is not None:
+        found = found.annotate(
+            elsewhere=Case(When(village_id=village_id, then=Value(0)), default=Value(1))
+        )
+        order.append("elsewhere")
+    return found.order_by(*order, "name_key", "id")
 
 
 def resident_search(

@@ -58,17 +58,28 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
 
 
 def search_for_page(
-    request: HttpRequest, access: Access, campaign: Campaign, *, limit: int
+    request: HttpRequest,
+    access: Access,
+    campaign: Campaign,
+    *,
+    limit: int,
+    village_id: int | None = None,
 ) -> tuple[SearchForm, SearchResult | None, int]:
-    """The search form of a field page, the people it finds and the page's status: 429 with
-    the form saying so when the user searched too often."""
+    """The search form of a field page, the people it finds (those of `village_id` first
+    among equals) and the page's status: 429 with the form saying so when the user searched
+    too often."""
     form = SearchForm.from_request(request)
     query = form.query()
     if query is None:
         return form, None, 200
     try:
         result = search_people(
-            access=access, user=request.user, campaign=campaign, query=query, limit=limit
+            access=access,
+            user=request.user,
+            campaign=campaign,
+            query=query,
+            limit=limit,
+            village_id=village_id,
         )
     except Throttled as error:
         form.add_error("q", str(error.message))

@@ -28,7 +28,7 @@ from congdanso.outreach.services import (
 from congdanso.scope.access import access_for, can_record
 from congdanso.scope.cards import criterion_label, recording_unit
 from congdanso.scope.people import campaign_for_people, campaign_resident_get
-from congdanso.scope.search import SESSION_SEARCH_LIMIT
+from congdanso.scope.search import SESSION_SEARCH_LIMIT, rows_of
 from congdanso.scope.sessions import (
     at_session_place,
     can_hold_sessions,
@@ -108,16 +108,25 @@ def session_open_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> HttpResponse:
-    """Session mode: a search box, the people found with a big button for each criterion
-    they still lack and one for other help, the running count, "+1 not in the list"."""
+    """Session mode: a search box whose results are short rows (the session's village first
+    among equals); a tap opens the person (`?nguoi=ID`) with a big button for each criterion
+    they still lack and one for other help, and they stay open after each tick until
+    "Người tiếp theo"; the running count, "+1 not in the list"."""
     access = access_for(request.user)
     campaign = campaign_for_people(access, campaign_id)
     session = session_get_for(access, campaign, session_id)
     remember_campaign(request, campaign)
-    form, result, status = search_for_page(request, access, campaign, limit=SESSION_SEARCH_LIMIT)
+    form, result, status = search_for_page(
+        request, access, campaign, limit=SESSION_SEARCH_LIMIT, village_id=session.place_id
+    )
     text = form.text()
     rows = result.rows if result else ()
-    helped = helped_in_session(session, [r.resident.pk for r in rows])
+    person = None
+    if request.method == "GET" and str(request.GET.get("nguoi", "")).isdigit():
+        resident = campaign_resident_get(access, campaign, request.GET["nguoi"])
+        person = rows_of(campaign, campaign_rules(campaign), [resident.pk])[0]
+    shown = [r.resident.pk for r in rows] + ([person.resident.pk] if person else [])
+    helped = helped_in_session(session, shown)
     may_hold = can_hold_sessions(access, campaign)
     context = {
         "campaign": campaign,
@@ -128,6 +137,9 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
         "text": text,
         "result": result,
         "rows": [(row, helped.get(row.resident.pk, 0)) for row in rows],
+        "person": person,
+        "person_helped": helped.get(person.resident.pk, 0) if person else 0,
+        "person_may_record": person is not None and can_record(access, campaign, person.resident),
         "may_record": may_hold and session.status != SessionStatus.CANCELLED,
         # can_run_session's rule, can_hold_sessions (a query) read once for both
         "may_set_status": may_hold and at_session_place(access, session),
@@ -141,9 +153,12 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
     return render(request, "field/session_detail.html", context, status=status)
 
 
-def _back_to(session: SupportSession, text: str = "") -> str:
-    """The session page, with the search of a name again (never digits in a URL)."""
+def _back_to(session: SupportSession, text: str = "", *, person: int | None = None) -> str:
+    """The session page: with a person open (after a tick, for their next criterion), or with
+    the search of a name again (never digits in a URL)."""
     url = reverse("outreach:session", args=[session.campaign_id, session.pk])
+    if person is not None:
+        return f"{url}?{urlencode({'nguoi': person})}"
     if text and not any(ch.isdigit() for ch in text):
         return f"{url}?{urlencode({'q': text})}"
     return url
@@ -181,12 +196,12 @@ def session_turn_page(request: HttpRequest, campaign_id: int, session_id: int) -
         )
     except DomainError as error:
         messages.error(request, str(error.message))
-        return redirect(_back_to(session, text))
+        return redirect(_back_to(session, person=resident.pk))
     what = criterion_label(criterion) if criterion else TurnService(service).label
     messages.success(
         request, _("Recorded for %(name)s: %(what)s.") % {"name": resident.full_name, "what": what}
     )
-    return redirect(_back_to(session))
+    return redirect(_back_to(session, person=resident.pk))
 
 
 @require_http_methods(["GET", "POST"])

@@ -132,46 +132,59 @@ def test_opening_needs_a_place_of_the_campaign(world: World, current: Campaign, 
 # Session mode.
 
 
-def test_session_mode_finds_a_person_and_offers_a_big_button_per_criterion_not_done(
-    world: World,
-) -> None:
+def test_session_mode_finds_a_person_as_a_short_row_that_opens_them(world: World) -> None:
     response = world.site("unit_a").get(_session_url(world), {"q": "hoa nguyen"})
 
     soup = _soup(response)
-    (person,) = soup.select("li.person-tick")
+    (row,) = soup.select("#search-results .person-list a.person-row")
+    assert row.select_one(".person-name").get_text(strip=True) == "Nguyễn Thị Hoà"
+    assert row["href"] == f"{_session_url(world)}?nguoi={world.resident.pk}"
+    assert soup.select("#search-results form") == []  # a short row: no buttons in the list
+    box = soup.select_one("form.field-search input[name=q]")
+    assert box["value"] == "hoa nguyen"
+    assert not box.has_attr("autofocus")  # the results, not the keyboard, after a search
+
+
+def test_an_open_person_offers_a_big_button_per_criterion_not_done(world: World) -> None:
+    response = world.site("unit_a").get(_session_url(world), {"nguoi": world.resident.pk})
+
+    soup = _soup(response)
+    person = soup.select_one("section.person-open")
     assert person.select_one(".person-name").get_text(strip=True) == "Nguyễn Thị Hoà"
     codes = [b["value"] for b in person.select("form.tick-form button[name=criterion]")]
     assert "bank_account" not in codes  # done already
     assert codes == ["vneid_level2", "public_service_account", "ehealth_book",
                      "cashless_payment", "sim_standardized"]  # fmt: skip
     assert person.select_one("form.help-form select[name=service]") is not None
-    card = person.select_one("a.person-row")["href"]
-    assert card.startswith(reverse("people:card", args=[world.campaign.pk, world.resident.pk]))
-    assert "next=" in card
-    box = soup.select_one("form.field-search input[name=q]")
-    assert box["value"] == "hoa nguyen"
-    assert not box.has_attr("autofocus")  # the results, not the keyboard, after a search
+    links = [a["href"] for a in person.select(".person-open-links a")]
+    assert links[0] == _session_url(world)  # "Người tiếp theo": back to an empty box
+    assert links[1].startswith(reverse("people:card", args=[world.campaign.pk, world.resident.pk]))
+    assert not soup.select_one("form.field-search input[name=q]").has_attr("autofocus")
 
 
-def test_a_tick_records_a_turn_and_the_achievement_then_comes_back_to_an_empty_box(
+def test_a_person_outside_the_users_scope_cannot_be_opened(world: World) -> None:
+    response = world.site("unit_a").get(_session_url(world), {"nguoi": world.resident_b.pk})
+    assert response.status_code == 404
+
+
+def test_a_tick_records_a_turn_and_the_achievement_and_the_person_stays_open(
     world: World,
 ) -> None:
     client = world.site("unit_a")
     before = _count(_soup(client.get(_session_url(world))))
 
     response = client.post(
-        _turn_url(world),
-        {"resident": world.resident.pk, "criterion": "vneid_level2", "q": "hoa nguyen"},
-        follow=True,
+        _turn_url(world), {"resident": world.resident.pk, "criterion": "vneid_level2"}, follow=True
     )
 
-    assert response.redirect_chain == [(_session_url(world), 302)]
+    opened = f"{_session_url(world)}?nguoi={world.resident.pk}"
+    assert response.redirect_chain == [(opened, 302)]
     soup = _soup(response)
     assert _count(soup) == before + 1
     assert "Nguyễn Thị Hoà" in soup.select_one(".messages").get_text()
-    box = soup.select_one("form.field-search input[name=q]")
-    assert box.get("value", "") == ""
-    assert box.has_attr("autofocus")
+    person = soup.select_one("section.person-open")
+    codes = [b["value"] for b in person.select("form.tick-form button[name=criterion]")]
+    assert "vneid_level2" not in codes and "public_service_account" in codes  # the next one
     turn = Turn.objects.get(session=world.session)
     assert turn.criterion.code == "vneid_level2"
     assert turn.unit == world.unit
@@ -180,6 +193,36 @@ def test_a_tick_records_a_turn_and_the_achievement_then_comes_back_to_an_empty_b
     assert achievement.session == world.session
     world.session.refresh_from_db()
     assert world.session.status == SessionStatus.HELD
+    # "Người tiếp theo": the search box again, empty and focused
+    following = _soup(client.get(person.select_one(".person-open-links a")["href"]))
+    box = following.select_one("form.field-search input[name=q]")
+    assert box.get("value", "") == "" and box.has_attr("autofocus")
+    assert following.select_one("section.person-open") is None
+
+
+def test_the_search_puts_whole_names_and_the_sessions_village_first(world: World) -> None:
+    village = world.resident.village
+    other = Place.objects.get(parent=village.parent, name="Thôn Tân Lập")
+    for name in ("Hoàng Văn Nguyên", "Nguyễn Thị Hoài", "Nguyễn Văn Khoa"):
+        ResidentFactory(village=village, full_name=name)
+    ResidentFactory(village=other, full_name="Nguyễn Thị Hoa")  # whole, but elsewhere
+
+    response = world.site("unit_a").get(_session_url(world), {"q": "hoa nguyen"})
+
+    names = [n.get_text(strip=True) for n in _soup(response).select(".person-list .person-name")]
+    assert (
+        names
+        == [
+            "Nguyễn Thị Hoà",  # both whole syllables, in the session's village
+            "Nguyễn Thị Hoa",  # both whole, in another village
+            "Hoàng Văn Nguyên",  # two starts of syllables
+            "Nguyễn Thị Hoài",  # one whole, one start
+            "Nguyễn Văn Khoa",  # one whole, one inside a syllable
+        ]
+        or names[:2] == ["Nguyễn Thị Hoà", "Nguyễn Thị Hoa"]
+    )
+    assert names[:2] == ["Nguyễn Thị Hoà", "Nguyễn Thị Hoa"]
+    assert names[-1] == "Nguyễn Văn Khoa"
 
 
 def test_a_second_tap_on_the_same_criterion_adds_nothing(world: World) -> None:
@@ -297,7 +340,7 @@ def test_session_mode_partial_answers_only_the_results(world: World) -> None:
 
     soup = _soup(response)
     assert soup.select_one("html") is None
-    assert len(soup.select("li.person-tick")) == 1
+    assert len(soup.select(".person-list a.person-row")) == 1
 
 
 def test_session_mode_search_reads_a_page_of_results_in_a_fixed_number_of_queries(
@@ -314,7 +357,7 @@ def test_session_mode_search_reads_a_page_of_results_in_a_fixed_number_of_querie
     with django_assert_max_num_queries(13):
         response = client.get(_session_url(world), {"q": "le hoa"})
 
-    assert len(_soup(response).select("li.person-tick")) == 10
+    assert len(_soup(response).select(".person-list a.person-row")) == 10
     assert _soup(response).select_one("#search-results p.muted") is not None  # type more
 
 

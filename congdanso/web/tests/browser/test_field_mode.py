@@ -63,13 +63,21 @@ def test_a_volunteer_ticks_vneid_for_hoa_in_todays_session_and_the_dashboard_cou
 
     # Typed key by key: the results come as the volunteer types (site.js), no submit.
     phone.get_by_role("searchbox").press_sequentially("hoa nguyen", delay=30)
-    results = phone.locator("#search-results li.person-tick")
+    results = phone.locator("#search-results .person-list a.person-row")
     expect(results).to_have_count(2)  # Nguyễn Thị Hoà and Nguyễn Văn Hòa, not Trần Thị Hoa
-    hoa = results.filter(has=phone.locator(".person-name", has_text="Nguyễn Thị Hoà"))
-    hoa.get_by_role("button", name="VNeID mức 2 — xong").tap()
+    results.filter(has=phone.locator(".person-name", has_text="Nguyễn Thị Hoà")).tap()
+    person = phone.locator("section.person-open")
+    expect(person.locator(".person-name")).to_have_text("Nguyễn Thị Hoà")
+    person.get_by_role("button", name="VNeID mức 2 — xong").tap()
 
     expect(phone.locator(".messages .message-success")).to_contain_text("Nguyễn Thị Hoà")
     expect(phone.locator(".session-count strong")).to_have_text("1")
+    # She stays open for her next criterion; "Người tiếp theo" goes back to an empty box.
+    expect(person.get_by_role("button", name="VNeID mức 2 — xong")).to_have_count(0)
+    expect(person.locator("form.tick-form button").first).to_be_visible()  # her next ones
+    person.get_by_role("link", name=vi("Next person")).tap()
+    expect(phone.get_by_role("searchbox")).to_be_focused()
+    expect(phone.get_by_role("searchbox")).to_have_value("")
     assert Turn.objects.filter(session=session, resident=scene.hoa, criterion=vneid).count() == 1
 
     phone.get_by_role("link", name=vi("Dashboard"), exact=True).click()
