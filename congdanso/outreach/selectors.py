@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign
@@ -64,3 +65,21 @@ def sessions_outside_period_check(
             ),
             code="sessions_outside_period",
         )
+
+
+def turn_to_undo(*, session: SupportSession, user_id: int | None, minutes: int) -> Turn | None:
+    """The user's last tick in the session, if it is recent enough to take back."""
+    if user_id is None:
+        return None
+    since = timezone.now() - dt.timedelta(minutes=minutes)
+    return (
+        Turn.objects.filter(
+            commune_id=session.place.commune_id,
+            session=session,
+            recorded_by_id=user_id,
+            recorded_at__gte=since,
+        )
+        .select_related("resident", "criterion")
+        .order_by("-recorded_at", "-id")
+        .first()
+    )

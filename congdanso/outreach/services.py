@@ -10,16 +10,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.campaigns.achievements import Outcome, achievement_record
+from congdanso.campaigns.achievements import Outcome, achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.selectors import date_in_campaign_check
 from congdanso.core.audit import Actor, audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.hooks import residents_changing
-from congdanso.core.models import AuditAction
-from congdanso.core.parsing import text_clean
+from congdanso.core.models import AuditAction, AuditEvent
+from congdanso.core.parsing import reason_clean, text_clean
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
 from congdanso.outreach.selectors import session_residents
 from congdanso.partners.models import Unit
@@ -229,4 +230,97 @@ def turn_record(
         created=created,
         achievement=recorded.achievement if recorded else None,
         achievement_outcome=recorded.outcome if recorded else None,
+    )
+
+
+#: How long a tick can be taken back from the session screen ("Hoàn tác").
+UNDO_MINUTES = 10
+#: The reason written for a tick taken back.
+UNDO_REASON = "ghi nhầm"
+
+
+def turn_undo(*, turn: Turn, undone_by: Actor = None, reason: str = UNDO_REASON) -> Turn:
+    """Take back a mistaken tick, within `UNDO_MINUTES` of it: the turn goes (audited with
+    the reason), and what it did to the achievement is undone — one it created is withdrawn
+    with the same reason (kept as history); one that was there before and that the tick
+    dated earlier gets its date, source, unit and session back (from the audit row of that
+    change); one it left unchanged stays as it is."""
+    reason = reason_clean(reason, missing=_("Say why the tick is taken back."))
+    if timezone.now() - turn.recorded_at > dt.timedelta(minutes=UNDO_MINUTES):
+        raise DomainError(
+            Message(
+                _(
+                    "A tick can be taken back only in the %(minutes)d minutes after it: ask a "
+                    "manager to withdraw the achievement from the person card."
+                ),
+                minutes=UNDO_MINUTES,
+            ),
+            code="undo_too_late",
+        )
+    with residents_changing(residents=[turn.resident_id], turns=True), transaction.atomic():
+        locked = Turn.objects.select_for_update().filter(pk=turn.pk).first()
+        if locked is None:
+            raise DomainError(_("This tick was taken back already."), code="undo_done")
+        if locked.criterion_id is not None:
+            _achievement_of_tick_undo(locked, reason, undone_by)
+        audit_record(
+            action=AuditAction.DELETE,
+            obj=locked,
+            actor=undone_by,
+            before={
+                "session": locked.session_id,
+                "resident": locked.resident_id,
+                "criterion": locked.criterion_id,
+                "service": locked.service,
+            },
+            reason=reason,
+        )
+        locked.delete()
+    return turn
+
+
+def _achievement_of_tick_undo(turn: Turn, reason: str, undone_by: Actor) -> None:
+    achievement = (
+        Achievement.objects.select_for_update()
+        .filter(
+            commune_id=turn.commune_id,
+            resident_id=turn.resident_id,
+            criterion_id=turn.criterion_id or 0,
+            session_id=turn.session_id,
+            withdrawn_at__isnull=True,
+        )
+        .first()
+    )
+    if achievement is None:
+        return  # the tick changed nothing: the achievement was there, as early or earlier
+    # What the tick did to the achievement is in the audit log, written in the tick's own
+    # transaction right after the turn's row: a creation, or a change of date.
+    events = AuditEvent.objects.filter(
+        object_type=achievement._meta.label_lower, object_id=str(achievement.pk)
+    )
+    since = (
+        AuditEvent.objects.filter(
+            action=AuditAction.CREATE, object_type=turn._meta.label_lower, object_id=str(turn.pk)
+        )
+        .values_list("pk", flat=True)
+        .first()
+    ) or 0
+    if events.filter(action=AuditAction.CREATE, pk__gt=since).exists():
+        achievement_withdraw(achievement=achievement, reason=reason, withdrawn_by=undone_by)
+        return
+    change = events.filter(action=AuditAction.UPDATE, pk__gt=since).order_by("-pk").first()
+    if change is None or "achieved_on" not in change.changes:
+        return
+    before = {field: pair[0] for field, pair in change.changes.items()}
+    achievement.achieved_on = dt.date.fromisoformat(before["achieved_on"])
+    achievement.source = before.get("source", achievement.source)
+    achievement.unit_id = before.get("unit", achievement.unit_id)
+    achievement.session_id = before.get("session", achievement.session_id)
+    achievement.save(update_fields=["achieved_on", "source", "unit", "session"])
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=achievement,
+        actor=undone_by,
+        changes={field: [pair[1], pair[0]] for field, pair in change.changes.items()},
+        reason=reason,
     )

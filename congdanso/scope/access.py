@@ -192,6 +192,16 @@ def can_reveal(access: Access, resident: Resident) -> bool:
     )
 
 
+def can_withdraw(access: Access, resident: Resident, recorded_by_id: int | None) -> bool:
+    """Whether the user may withdraw an achievement (or take back a tick) of this resident:
+    a manager of the resident's commune, an administrator, or the user who recorded it."""
+    if access.is_admin or any(
+        resident.commune.path.startswith(p) for p in access.paths(MANAGE_ROLES)
+    ):
+        return True
+    return access.user_id is not None and recorded_by_id == access.user_id
+
+
 def can_manage(access: Access, campaign: Campaign) -> bool:
     return access.covers(campaign.place, MANAGE_ROLES)
 

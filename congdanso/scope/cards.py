@@ -26,6 +26,7 @@ from congdanso.scope.access import (
     Access,
     can_record,
     can_reveal,
+    can_withdraw,
     places_visible,
     units_of,
 )
@@ -148,6 +149,8 @@ class PersonCard:
     issues: tuple[DataIssue, ...]
     may_record: bool
     may_reveal: bool
+    #: The achievements in force the user may withdraw (a manager: all; else their own).
+    withdrawable: frozenset[int] = frozenset()
 
     @property
     def done_count(self) -> int:
@@ -203,6 +206,9 @@ def person_card(access: Access, campaign: Campaign | None, resident: Resident) -
         turns=turns,
         issues=issues,
         may_record=campaign is not None and can_record(access, campaign, resident),
+        withdrawable=frozenset(
+            a.pk for a in in_force.values() if can_withdraw(access, resident, a.recorded_by_id)
+        ),
         may_reveal=may_reveal,
     )
 

@@ -89,3 +89,16 @@ class AchievementRecordForm(forms.Form):
                 _("The date %(date)s is in the future.") % {"date": f"{achieved_on:%d/%m/%Y}"},
             )
         return data
+
+
+class WithdrawForm(forms.Form):
+    """Withdraw an achievement: why (kept with it, and in the audit log)."""
+
+    reason = forms.CharField(
+        label=_("Why is it withdrawn?"),
+        max_length=500,
+        error_messages={
+            "required": _("Say why the achievement is withdrawn."),
+            "max_length": _("Write at most %(limit_value)d characters."),
+        },
+    )

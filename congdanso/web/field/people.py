@@ -39,7 +39,7 @@ from congdanso.scope.cards import (
 from congdanso.scope.people import campaign_for_people, campaign_resident_get, data_issue_get_for
 from congdanso.scope.search import SEARCH_LIMIT, SearchResult, search_people
 from congdanso.web.field.forms import IssueFixForm, RevealForm, SearchForm
-from congdanso.web.field.forms_record import AchievementRecordForm
+from congdanso.web.field.forms_record import AchievementRecordForm, WithdrawForm
 from congdanso.web.navigation import remember_campaign
 
 
@@ -116,6 +116,7 @@ def card_render(
     reveal_form: RevealForm | None = None,
     revealed: tuple[str, str] | None = None,
     issue_form: tuple[int, IssueFixForm] | None = None,
+    withdraw_form: tuple[int, WithdrawForm] | None = None,
 ) -> HttpResponse:
     """The person card, with any form that came back with errors (or a number shown)."""
     access = access_for(request.user)
@@ -142,6 +143,10 @@ def card_render(
         "revealed": revealed,
         "issues": issues,
         "may_fix": may_fix,
+        "withdraw_forms": {
+            pk: withdraw_form[1] if withdraw_form and withdraw_form[0] == pk else WithdrawForm()
+            for pk in card.withdrawable
+        },
         "nav_active": "search",
     }
     return render(request, "field/resident_card.html", context)

@@ -1,5 +1,5 @@
 """Recording an achievement from the person card (a one-tap "done today" button, or the
-details chooser with a date, a unit and a session).
+details chooser with a date, a unit and a session), and withdrawing one with a reason.
 
 The write is `achievement_record`, idempotent: a second tap changes nothing. A user who may
 see the resident but not record for them (a unit member whose unit has no pledge in the
@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from congdanso.campaigns.achievements import Outcome, achievement_record
-from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.achievements import Outcome, achievement_record, achievement_withdraw
+from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.core.errors import DomainError, NotFound
-from congdanso.scope.access import Access, access_for, can_record
+from congdanso.scope.access import Access, access_for, can_record, can_withdraw
 from congdanso.scope.cards import criterion_label, recording_unit
 from congdanso.scope.people import campaign_for_people, campaign_resident_get
-from congdanso.web.field.forms_record import AchievementRecordForm
+from congdanso.web.field.forms_record import AchievementRecordForm, WithdrawForm
 from congdanso.web.field.people import card_render, record_form_for, safe_next
 
 #: Service refusals that are about the date (shown next to the date field).
@@ -93,3 +93,43 @@ def _success_text(outcome: Outcome, resident: object, data: dict) -> str:  # typ
     if outcome == Outcome.UPDATED:
         return _("%(name)s — %(criterion)s is now dated %(date)s.") % params
     return _("%(name)s had %(criterion)s already: nothing changed.") % params
+
+
+@require_http_methods(["GET", "POST"])
+def achievement_withdraw_page(
+    request: HttpRequest, campaign_id: int, resident_id: int, achievement_id: int
+) -> HttpResponse:
+    """Withdraw an achievement from the person card, with a reason (kept as history): a
+    manager, or the user who recorded it."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    resident = campaign_resident_get(access, campaign, resident_id)
+    card = reverse("people:card", args=[campaign.pk, resident.pk])
+    if request.method != "POST":
+        return redirect(card)
+    achievement = Achievement.objects.filter(
+        commune_id=resident.commune_id,
+        resident=resident,
+        pk=achievement_id,
+        withdrawn_at__isnull=True,
+    ).first()
+    if achievement is None or not can_withdraw(access, resident, achievement.recorded_by_id):
+        raise NotFound(_("No such page in this campaign."), code="not_found")
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            achievement_withdraw(
+                achievement=achievement,
+                reason=form.cleaned_data["reason"],
+                withdrawn_by=request.user if request.user.is_authenticated else None,
+            )
+        except DomainError as error:
+            form.add_error("reason", str(error.message))
+        else:
+            messages.success(
+                request,
+                _("Withdrawn: %(name)s — %(criterion)s.")
+                % {"name": resident.full_name, "criterion": criterion_label(achievement.criterion)},
+            )
+            return redirect(card)
+    return card_render(request, campaign, resident, withdraw_form=(achievement.pk, form))

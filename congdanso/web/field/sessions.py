@@ -18,14 +18,17 @@ from django.views.decorators.http import require_http_methods
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.errors import DomainError, NotFound
-from congdanso.outreach.models import SessionStatus, SupportSession, TurnService
+from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
+from congdanso.outreach.selectors import turn_to_undo
 from congdanso.outreach.services import (
+    UNDO_MINUTES,
     session_anonymous_turns_add,
     session_create,
     session_status_set,
     turn_record,
+    turn_undo,
 )
-from congdanso.scope.access import access_for, can_record
+from congdanso.scope.access import access_for, can_record, can_withdraw
 from congdanso.scope.cards import criterion_label, recording_unit
 from congdanso.scope.people import campaign_for_people, campaign_resident_get
 from congdanso.scope.search import SESSION_SEARCH_LIMIT, rows_of
@@ -150,6 +153,9 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
         context["partial"] = True
         return render(request, "field/_session_results.html", context, status=status)
     context["counts"] = session_counts(session)
+    undo = turn_to_undo(session=session, user_id=request.user.pk, minutes=UNDO_MINUTES)
+    if undo is not None and context["may_record"]:
+        context["undo"] = (undo, _turn_label(undo))
     return render(request, "field/session_detail.html", context, status=status)
 
 
@@ -256,3 +262,41 @@ def session_status_page(request: HttpRequest, campaign_id: int, session_id: int)
         _("The session is now: %(status)s.") % {"status": SessionStatus(session.status).label},
     )
     return redirect(_back_to(session))
+
+
+@require_http_methods(["GET", "POST"])
+def session_undo_page(request: HttpRequest, campaign_id: int, session_id: int) -> HttpResponse:
+    """ "Hoàn tác": take back a tick of the last few minutes (the user's own, or any for a
+    manager) — the turn goes and the achievement it recorded is withdrawn, "ghi nhầm"."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    session = session_get_for(access, campaign, session_id)
+    if request.method != "POST":
+        return redirect(_back_to(session))
+    turn_id = str(request.POST.get("turn", ""))
+    turn = (
+        Turn.objects.filter(commune_id=session.place.commune_id, session=session, pk=turn_id)
+        .select_related("resident__commune", "criterion")
+        .first()
+        if turn_id.isdigit()
+        else None
+    )
+    if turn is None or not can_withdraw(access, turn.resident, turn.recorded_by_id):
+        raise NotFound(_("No such page in this campaign."), code="not_found")
+    try:
+        turn_undo(turn=turn, undone_by=request.user if request.user.is_authenticated else None)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Taken back: %(name)s — %(what)s.")
+            % {"name": turn.resident.full_name, "what": _turn_label(turn)},
+        )
+    return redirect(_back_to(session, person=turn.resident_id))
+
+
+def _turn_label(turn: Turn) -> str:
+    return (
+        criterion_label(turn.criterion) if turn.criterion else str(TurnService(turn.service).label)
+    )

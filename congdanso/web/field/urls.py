@@ -15,6 +15,11 @@ PATTERNS = {
         path(PERSON, people.resident_card_page, name="card"),
         path(PERSON + "xem-so/", people.resident_reveal_page, name="reveal"),
         path(PERSON + "loi/<int:issue_id>/", people.data_issue_fix_page, name="issue_fix"),
+        path(
+            PERSON + "thu-hoi/<int:achievement_id>/",
+            record.achievement_withdraw_page,
+            name="withdraw",
+        ),
     ],
     "campaigns": [
         path(PERSON + "ghi-nhan/", record.achievement_record_page, name="record"),
@@ -30,6 +35,7 @@ PATTERNS = {
         path(SESSION + "luot/", sessions.session_turn_page, name="session_turn"),
         path(SESSION + "them-mot/", sessions.session_anonymous_page, name="session_anonymous"),
         path(SESSION + "tinh-trang/", sessions.session_status_page, name="session_status"),
+        path(SESSION + "hoan-tac/", sessions.session_undo_page, name="session_undo"),
     ],
 }
 
@@ -40,6 +46,8 @@ ACCESS = {
     "people:card": "campaign-person",
     "people:reveal": "campaign-person",  # GET: back to the card; POST: managers (can_reveal)
     "people:issue_fix": "campaign-person",  # GET: back to the card; POST: managers (can_reveal)
+    # GET: back to the card; POST: a manager, or the user who recorded the achievement
+    "people:withdraw": "campaign-person",
     "campaigns:record": "campaign-person",  # GET: back to the person card
     "outreach:sessions": "campaign-person",
     "outreach:session_open": "campaign-person",
@@ -47,4 +55,5 @@ ACCESS = {
     "outreach:session_turn": "campaign-person",
     "outreach:session_anonymous": "campaign-person",
     "outreach:session_status": "campaign-person",
+    "outreach:session_undo": "campaign-person",  # POST: who recorded the tick, or a manager
 }

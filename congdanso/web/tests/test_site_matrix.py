@@ -79,6 +79,12 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     "outreach:session_status": lambda w: reverse(
         "outreach:session_status", args=[w.campaign.pk, w.session.pk]
     ),
+    "outreach:session_undo": lambda w: reverse(
+        "outreach:session_undo", args=[w.campaign.pk, w.session.pk]
+    ),
+    "people:withdraw": lambda w: reverse(
+        "people:withdraw", args=[w.campaign.pk, w.resident.pk, w.achievement.pk]
+    ),
     # The report downloads (aggregates: viewers too).
     "reports:docx": _campaign("reports:docx"),
     "reports:xlsx": _campaign("reports:xlsx"),

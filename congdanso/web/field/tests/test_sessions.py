@@ -6,12 +6,14 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import timezone
 
 from congdanso.accounts.models import Role, User
 from congdanso.accounts.services import role_grant
 from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.campaigns.services import campaign_create
 from congdanso.conftest import EXEMPLARY_2023
+from congdanso.core.models import AuditEvent
 from congdanso.core.tests.world import World
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.partners.models import UnitKind
@@ -352,9 +354,9 @@ def test_session_mode_search_reads_a_page_of_results_in_a_fixed_number_of_querie
     client.get(_session_url(world), {"q": "le hoa"})
 
     # Request and scope (4), the session, the criteria, the ids found and their rows, their
-    # achievements, their turns here, the user's unit, the running count, the navigation:
-    # 13 for a full page of results.
-    with django_assert_max_num_queries(13):
+    # achievements, their turns here, the user's unit, the running count, the tick to undo,
+    # the navigation: 14 for a full page of results.
+    with django_assert_max_num_queries(14):
         response = client.get(_session_url(world), {"q": "le hoa"})
 
     assert len(_soup(response).select(".person-list a.person-row")) == 10
@@ -418,3 +420,80 @@ def test_a_village_head_of_another_village_cannot_change_the_session(
     assert response.status_code == 404
     world.session.refresh_from_db()
     assert world.session.status == SessionStatus.PLANNED
+
+
+def _undo_url(world: World) -> str:
+    return reverse("outreach:session_undo", args=[world.campaign.pk, world.session.pk])
+
+
+def test_a_tick_can_be_undone_for_a_few_minutes_and_its_achievement_is_withdrawn(
+    world: World,
+) -> None:
+    client = world.site("unit_a")
+    client.post(_turn_url(world), {"resident": world.resident.pk, "criterion": "vneid_level2"})
+    page = _soup(client.get(_session_url(world)))
+    form = page.select_one("form.undo-form")
+    turn = Turn.objects.get(session=world.session)
+    assert form.select_one("input[name=turn]")["value"] == str(turn.pk)
+
+    response = client.post(_undo_url(world), {"turn": turn.pk}, follow=True)
+
+    assert "Nguyễn Thị Hoà" in _soup(response).select_one(".messages").get_text()
+    assert not Turn.objects.filter(session=world.session).exists()
+    achievement = Achievement.objects.get(resident=world.resident, criterion__code="vneid_level2")
+    assert achievement.withdrawn_at is not None and achievement.withdrawal_reason == "ghi nhầm"
+    assert AuditEvent.objects.filter(action="delete", object_type="outreach.turn").exists()
+    assert _soup(client.get(_session_url(world))).select_one("form.undo-form") is None
+
+
+def test_an_earlier_achievement_stays_when_its_tick_is_undone(world: World) -> None:
+    client = world.site("unit_a")  # Hoà has had her bank account since 20/04/2023
+    client.post(_turn_url(world), {"resident": world.resident.pk, "criterion": "bank_account"})
+    turn = Turn.objects.get(session=world.session)
+
+    world.achievement.refresh_from_db()
+    assert world.achievement.achieved_on == world.session.date  # the tick dated it earlier
+
+    client.post(_undo_url(world), {"turn": turn.pk})
+
+    assert not Turn.objects.filter(pk=turn.pk).exists()
+    world.achievement.refresh_from_db()
+    assert world.achievement.withdrawn_at is None
+    assert (world.achievement.achieved_on, world.achievement.session_id) == (
+        dt.date(2023, 4, 20),
+        None,
+    )
+
+
+def test_a_tick_is_undone_only_by_its_author_or_a_manager_and_only_for_ten_minutes(
+    world: World,
+) -> None:
+    world.site("unit_a").post(
+        _turn_url(world), {"resident": world.resident.pk, "criterion": "vneid_level2"}
+    )
+    turn = Turn.objects.get(session=world.session)
+    assert world.site("head_a").post(_undo_url(world), {"turn": turn.pk}).status_code == 404
+    assert Turn.objects.filter(pk=turn.pk).exists()
+
+    Turn.objects.filter(pk=turn.pk).update(recorded_at=timezone.now() - dt.timedelta(minutes=11))
+    late = world.site("manager_a").post(_undo_url(world), {"turn": turn.pk}, follow=True)
+    assert "10" in _soup(late).select_one(".messages").get_text()
+    assert Turn.objects.filter(pk=turn.pk).exists()
+
+
+def test_the_card_lets_a_manager_or_its_recorder_withdraw_with_a_reason(world: World) -> None:
+    card = reverse("people:card", args=[world.campaign.pk, world.resident.pk])
+    url = reverse(
+        "people:withdraw", args=[world.campaign.pk, world.resident.pk, world.achievement.pk]
+    )
+    assert _soup(world.site("unit_a").get(card)).select("details.withdraw") == []  # not theirs
+    assert world.site("unit_a").post(url, {"reason": "nhầm"}).status_code == 404
+
+    page = _soup(world.site("manager_a").get(card))
+    assert page.select_one(f"details.withdraw form[action='{url}']") is not None
+    blank = world.site("manager_a").post(url, {"reason": "  ..."})
+    assert _soup(blank).select_one("details.withdraw[open] .errorlist") is not None
+    done = world.site("manager_a").post(url, {"reason": "Ghi nhầm người"})
+    assert done.status_code == 302
+    world.achievement.refresh_from_db()
+    assert world.achievement.withdrawal_reason == "Ghi nhầm người"
