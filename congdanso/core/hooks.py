@@ -11,7 +11,8 @@ higher app registers what the hook does in its `AppConfig.ready()`:
   own data and achievements (`achievements`), and/or their turns and the sessions these are
   in (`turns`). The tallies read the residents before and after and apply the difference.
 - `residents_found(...)`: inside such a block, residents found on the way, before they
-  change (a session's earlier turns that start counting when it is marked held).
+  change (a session's earlier turns that start counting when it is marked held), or
+  residents the block created (`created=True`: a resident added by hand).
 - `campaign_rules_changed(campaign)`: after the campaign's period, criteria or targets
   changed, inside the same transaction (the tallies are computed again).
 - `campaign_period_check(campaign, start, end)`: before a campaign's period changes; a
@@ -82,12 +83,17 @@ def residents_changing(
 
 
 def residents_found(
-    *, residents: Iterable[int] = (), achievements: bool = True, turns: bool = False
+    *,
+    residents: Iterable[int] = (),
+    achievements: bool = True,
+    turns: bool = False,
+    created: bool = False,
 ) -> None:
-    """Within `residents_changing`, residents found on the way (before changing them)."""
+    """Within `residents_changing`, residents found on the way (before changing them), or
+    residents the block `created`."""
     residents = list(residents)
     for handler in _FOUND:
-        handler(residents=residents, achievements=achievements, turns=turns)
+        handler(residents=residents, achievements=achievements, turns=turns, created=created)
 
 
 def campaign_rules_changed(campaign: Any) -> None:

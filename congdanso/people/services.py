@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.audit import Actor, audit_record
 from congdanso.core.errors import DomainError, Message, ParserError
-from congdanso.core.hooks import residents_changing
+from congdanso.core.hooks import residents_changing, residents_found
 from congdanso.core.models import AuditAction
-from congdanso.core.parsing import reason_clean
-from congdanso.people.models import DataIssue, Resident, ResidentStatus
+from congdanso.core.parsing import reason_clean, text_clean
+from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import DWELLING_KINDS, Place
 from congdanso.vn import (
+    Cccd,
     VnValueError,
     clean_name,
     fold,
@@ -193,3 +194,87 @@ def _apply(resident: Resident, changes: dict[str, Any]) -> None:
                 code="status_unknown",
             )
         resident.status = changes["status"]
+
+
+def resident_add(
+    *,
+    village: Place,
+    full_name: str,
+    birth_date: Any = None,
+    gender: str = "",
+    cccd: str = "",
+    phone: str = "",
+    added_by: Actor = None,
+    source: str = "",
+) -> Resident:
+    """Add one person to the commune's list by hand (a newcomer met at a session, a card
+    scanned that matched nobody): the same parsers as the import read each value, a CCCD
+    must agree with the birth year and sex and belong to nobody else in the commune, and a
+    namesake of the village born the same year is flagged as a possible duplicate, as the
+    import flags one. Audited; the tallies count the person from now on."""
+    if village.kind not in DWELLING_KINDS or village.commune_id is None:
+        raise DomainError(
+            _("Choose the village, or the site, where the person lives."), code="village_invalid"
+        )
+    name = clean_name(text_clean(full_name, field=_("Full name"), max_length=200))
+    if not any(ch.isalpha() for ch in name):
+        raise DomainError(_("Write the person's full name."), code="name_missing")
+    resident = Resident(
+        commune_id=village.commune_id,
+        village=village,
+        full_name=name,
+        name_key=fold(name),
+        status=ResidentStatus.LIVING,
+    )
+    try:
+        _apply(
+            resident,
+            {
+                "birth_date": birth_date,
+                "gender": gender,
+                "cccd": cccd,
+                "phone": phone,
+            },
+        )
+    except VnValueError as error:
+        raise DomainError(
+            Message(_("%(value)s: %(reason)s"), value=error.value, reason=ParserError(error)),
+            code=error.code,
+        ) from error
+    if resident.cccd and not Cccd(resident.cccd).agrees_with(
+        birth_year=resident.birth_date.year if resident.birth_date else None,
+        gender=resident.gender or None,
+    ):
+        raise DomainError(
+            _("The CCCD number does not match the birth year or the sex given."),
+            code="cccd_mismatch",
+        )
+    try:
+        with residents_changing(), transaction.atomic():
+            resident.save()
+            residents_found(residents=[resident.pk], turns=True, created=True)
+            namesakes = Resident.objects.filter(
+                commune_id=resident.commune_id, village=village, name_key=resident.name_key
+            ).exclude(pk=resident.pk)
+            if resident.birth_date is not None:
+                namesakes = namesakes.filter(birth_date__year=resident.birth_date.year)
+            if namesakes.exists():
+                DataIssue.objects.create(
+                    commune_id=resident.commune_id,
+                    resident=resident,
+                    code=IssueCode.POSSIBLE_DUPLICATE,
+                    detail=str(_("Another resident of the village has this name and birth year.")),
+                    source=source,
+                )
+            audit_record(
+                action=AuditAction.CREATE,
+                obj=resident,
+                actor=added_by,
+                after=_snapshot(resident),
+                reason=source,
+            )
+    except IntegrityError as error:
+        raise DomainError(
+            _("Another resident of this commune has this CCCD number."), code="cccd_taken"
+        ) from error
+    return resident

@@ -549,6 +549,26 @@ class _Change:
                     tracked.update(new)
             self.before.update(self._measure(commune, news, people.get(commune)))
 
+    def add_created(self, ids: Iterable[int], groups: tuple[bool, ...]) -> None:
+        """Residents the transaction created: they counted nothing before it, so only their
+        contributions after it are read (at `apply`)."""
+        wanted = sorted(set(ids))
+        by_commune: dict[int, list[int]] = defaultdict(list)
+        for chunk in range(0, len(wanted), _IDS_PER_QUERY):
+            part = wanted[chunk : chunk + _IDS_PER_QUERY]
+            for pk, commune in fetch_all(
+                f"SELECT id, commune_id FROM {_RESIDENT} WHERE id IN ({placeholders(part)})",  # noqa: S608
+                part,
+            ):
+                by_commune[commune].append(pk)
+        self._campaigns(by_commune)
+        for commune, pks in by_commune.items():
+            if not self.specs[commune]:
+                continue
+            for group in groups:
+                if (group, commune) not in self.communes:
+                    self.residents[(group, commune)].update(pks)
+
     def add_communes(self, communes: Iterable[int], groups: tuple[bool, ...]) -> None:
         self._campaigns(communes)
         for commune in sorted(set(communes)):
@@ -630,14 +650,22 @@ def tally_change(
 
 
 def tally_track(
-    *, residents: Iterable[int] = (), achievements: bool = True, turns: bool = False
+    *,
+    residents: Iterable[int] = (),
+    achievements: bool = True,
+    turns: bool = False,
+    created: bool = False,
 ) -> None:
-    """Within a `tally_change` block, add residents found on the way (before changing them)."""
+    """Within a `tally_change` block, add residents found on the way (before changing them),
+    or residents the block `created` (they counted nothing before it)."""
     change = _ACTIVE.get()
     if change is None:
         raise RuntimeError("tally_track outside tally_change")  # noqa: TRY003
     groups = tuple(group for group, wanted in ((False, achievements), (True, turns)) if wanted)
-    change.add_residents(residents, groups)
+    if created:
+        change.add_created(residents, groups)
+    else:
+        change.add_residents(residents, groups)
 
 
 # --- Rebuild and check --------------------------------------------------------------------
