@@ -2,8 +2,11 @@
 
 A turn is one resident × one action in one session: an action completes a criterion (and
 then creates the achievement) or is a service such as updating subscriber data. People helped
-who are not in the registry are counted, not named (`anonymous_turns`).
+who are not in the registry are counted (`anonymous_turns`); what they told of themselves, if
+anything, waits in the session's queue of newcomers for a manager to add them to the list.
 """
+
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -144,3 +147,63 @@ class Turn(CommuneOwned):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.resident_id}"
+
+
+class Newcomer(CommuneOwned, Created):
+    """A person helped at a session who is not in the list, with what they told (each part
+    optional: a name, a birth year, a phone, or the number of a card scanned), waiting in the
+    session's queue until a manager adds them to the list or sets them aside. The numbers are
+    sealed like a resident's."""
+
+    session = models.ForeignKey(
+        SupportSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="newcomers",
+    )
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    phone_encrypted = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
+    cccd_encrypted = models.TextField(_("CCCD (encrypted)"), blank=True, editable=False)
+    key_version = models.PositiveSmallIntegerField(
+        _("key version"), null=True, blank=True, editable=False
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resident = models.ForeignKey(
+        "people.Resident",
+        verbose_name=_("added as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("settled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    encrypted_columns: ClassVar[dict[str, str]] = {
+        "phone_encrypted": "outreach.newcomer.phone",
+        "cccd_encrypted": "outreach.newcomer.cccd",
+    }
+
+    class Meta:
+        verbose_name = _("newcomer")
+        verbose_name_plural = _("newcomers")
+        ordering = ["session", "created_at", "id"]
+        indexes = [models.Index(fields=["commune", "session"], name="newcomer_commune_session")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.session}"

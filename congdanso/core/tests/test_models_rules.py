@@ -38,6 +38,7 @@ def test_the_models_holding_resident_data_are_these() -> None:
         "people.ImportJob",
         "campaigns.Achievement",
         "outreach.Turn",
+        "outreach.Newcomer",
         "privacy.PrivacyNotice",
     }
 

@@ -73,7 +73,8 @@ class TurnForm(forms.Form):
 
 
 class AnonymousTurnForm(forms.Form):
-    """+1 person not in the list (or −1 to take back a mistaken tap)."""
+    """+1 person not in the list (or −1 to take back a mistaken tap), with what they told of
+    themselves, if anything, for the newcomers' queue."""
 
     count = forms.TypedChoiceField(
         coerce=int,
@@ -83,6 +84,60 @@ class AnonymousTurnForm(forms.Form):
             "invalid_choice": _("Say whether to add or take back a turn."),
         },
     )
+    full_name = forms.CharField(
+        label=_("Full name"),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": _("Write at most %(limit_value)d characters.")},
+    )
+    birth_year = forms.IntegerField(
+        label=_("Birth year"),
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        error_messages={
+            "invalid": _("Write the birth year as four digits, e.g. 1985."),
+            "min_value": _("Write the birth year as four digits, e.g. 1985."),
+            "max_value": _("Write the birth year as four digits, e.g. 1985."),
+        },
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=30,
+        error_messages={"max_length": _("Write at most %(limit_value)d characters.")},
+    )
+
+
+class NewcomerForm(forms.Form):
+    """A manager deals with an entry of the newcomers' queue: into the list, or aside."""
+
+    ADD = "add"
+    DISMISS = "dismiss"
+
+    action = forms.ChoiceField(
+        choices=[(ADD, _("Add to the list")), (DISMISS, _("Set aside"))],
+        error_messages={"invalid_choice": _("Choose to add the person or to set them aside.")},
+    )
+    village = forms.ChoiceField(
+        label=_("Village"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a village of the commune.")},
+    )
+    full_name = forms.CharField(label=_("Full name"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, villages: Sequence[Place], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._villages = {str(v.pk): v for v in villages}
+        field = cast(forms.ChoiceField, self.fields["village"])
+        field.choices = [(str(v.pk), v.name) for v in villages]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["village"] = self._villages.get(data.get("village") or "")
+        if data.get("action") == self.ADD and data["village"] is None:
+            self.add_error("village", _("Choose the village where the person lives."))
+        return data
 
 
 class SessionStatusForm(forms.Form):

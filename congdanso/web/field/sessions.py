@@ -18,7 +18,14 @@ from django.views.decorators.http import require_http_methods
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.errors import DomainError, NotFound
-from congdanso.outreach.models import SessionStatus, SupportSession, Turn, TurnService
+from congdanso.outreach.models import Newcomer, SessionStatus, SupportSession, Turn, TurnService
+from congdanso.outreach.newcomers import (
+    newcomer_add,
+    newcomer_dismiss,
+    newcomer_phone_masked,
+    newcomer_to_list,
+    newcomers_waiting,
+)
 from congdanso.outreach.selectors import turn_to_undo
 from congdanso.outreach.services import (
     UNDO_MINUTES,
@@ -28,7 +35,9 @@ from congdanso.outreach.services import (
     turn_record,
     turn_undo,
 )
-from congdanso.scope.access import access_for, can_record, can_withdraw
+from congdanso.places.models import DWELLING_KINDS, Place
+from congdanso.places.selectors import villages_of
+from congdanso.scope.access import MANAGE_ROLES, access_for, can_record, can_withdraw
 from congdanso.scope.cards import criterion_label, recording_unit
 from congdanso.scope.people import campaign_for_people, campaign_resident_get
 from congdanso.scope.search import SESSION_SEARCH_LIMIT, rows_of
@@ -46,6 +55,7 @@ from congdanso.scope.sessions import (
 from congdanso.vn import vietnam_today
 from congdanso.web.field.forms_session import (
     AnonymousTurnForm,
+    NewcomerForm,
     SessionOpenForm,
     SessionStatusForm,
     TurnForm,
@@ -153,6 +163,16 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
         context["partial"] = True
         return render(request, "field/_session_results.html", context, status=status)
     context["counts"] = session_counts(session)
+    if access.covers(session.place, MANAGE_ROLES):  # the commune's managers
+        villages = newcomer_villages(session)
+        context["newcomers"] = [
+            (
+                n,
+                newcomer_phone_masked(n),
+                NewcomerForm(villages=villages, initial=_initial(n)),
+            )
+            for n in newcomers_waiting(session)
+        ]
     undo = turn_to_undo(session=session, user_id=request.user.pk, minutes=UNDO_MINUTES)
     if undo is not None and context["may_record"]:
         context["undo"] = (undo, _turn_label(undo))
@@ -222,20 +242,81 @@ def session_anonymous_page(request: HttpRequest, campaign_id: int, session_id: i
         raise NotFound(_("No such page in this campaign."), code="not_found")
     form = AnonymousTurnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Say whether to add or take back a turn."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
         return redirect(_back_to(session))
-    count = form.cleaned_data["count"]
+    data = form.cleaned_data
     try:
-        total = session_anonymous_turns_add(session=session, count=count)
+        if data["count"] > 0:
+            newcomer = newcomer_add(
+                session=session,
+                full_name=data["full_name"],
+                birth_year=data["birth_year"],
+                phone=data["phone"],
+                recorded_by=request.user if request.user.is_authenticated else None,
+            )
+        else:
+            newcomer = None
+            session_anonymous_turns_add(session=session, count=-1)
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect(_back_to(session))
-    if count > 0:
-        text = _("Added: one person not in the list (%(total)s in this session).")
-    else:
+    session.refresh_from_db(fields=["anonymous_turns"])
+    if data["count"] < 0:
         text = _("Taken back: one person not in the list (%(total)s in this session).")
-    messages.success(request, text % {"total": total})
+    elif newcomer is not None:
+        text = _(
+            "Added: one person not in the list (%(total)s in this session); what they told "
+            "waits in the newcomers' list for a manager."
+        )
+    else:
+        text = _("Added: one person not in the list (%(total)s in this session).")
+    messages.success(request, text % {"total": session.anonymous_turns})
     return redirect(_back_to(session))
+
+
+@require_http_methods(["GET", "POST"])
+def session_newcomer_page(
+    request: HttpRequest, campaign_id: int, session_id: int, newcomer_id: int
+) -> HttpResponse:
+    """A manager adds a newcomer of the session to the list (in a village of the commune),
+    or sets the entry aside."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    session = session_get_for(access, campaign, session_id)
+    if request.method != "POST":
+        return redirect(_back_to(session))
+    newcomer = newcomers_waiting(session).filter(pk=newcomer_id).first()
+    if newcomer is None or not access.covers(session.place, MANAGE_ROLES):
+        raise NotFound(_("No such page in this campaign."), code="not_found")
+    form = NewcomerForm(request.POST, villages=newcomer_villages(session))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(_back_to(session))
+    data = form.cleaned_data
+    by = request.user if request.user.is_authenticated else None
+    try:
+        if data["action"] == NewcomerForm.ADD:
+            resident = newcomer_to_list(
+                newcomer=newcomer,
+                village=data["village"],
+                full_name=data["full_name"],
+                settled_by=by,
+            )
+        else:
+            newcomer_dismiss(newcomer=newcomer, settled_by=by)
+            resident = None
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(_back_to(session))
+    if resident is None:
+        messages.success(request, _("The entry was set aside."))
+        return redirect(_back_to(session))
+    messages.success(request, _("%(name)s is now in the list.") % {"name": resident.full_name})
+    return redirect(_back_to(session, person=resident.pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -300,3 +381,16 @@ def _turn_label(turn: Turn) -> str:
     return (
         criterion_label(turn.criterion) if turn.criterion else str(TurnService(turn.service).label)
     )
+
+
+def newcomer_villages(session: SupportSession) -> list[Place]:
+    """Where a newcomer may be added: the villages of the session's commune."""
+    commune = session.place.commune
+    if commune is None:
+        return []
+    return [v for v in villages_of(commune) if v.kind in DWELLING_KINDS]
+
+
+def _initial(newcomer: Newcomer) -> dict[str, object]:
+    """The session's own village first, and the name as the newcomer told it."""
+    return {"village": str(newcomer.session.place_id), "full_name": newcomer.full_name}

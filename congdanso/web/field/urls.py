@@ -36,6 +36,11 @@ PATTERNS = {
         path(SESSION + "them-mot/", sessions.session_anonymous_page, name="session_anonymous"),
         path(SESSION + "tinh-trang/", sessions.session_status_page, name="session_status"),
         path(SESSION + "hoan-tac/", sessions.session_undo_page, name="session_undo"),
+        path(
+            SESSION + "nguoi-moi/<int:newcomer_id>/",
+            sessions.session_newcomer_page,
+            name="session_newcomer",
+        ),
     ],
 }
 
@@ -56,4 +61,5 @@ ACCESS = {
     "outreach:session_anonymous": "campaign-person",
     "outreach:session_status": "campaign-person",
     "outreach:session_undo": "campaign-person",  # POST: who recorded the tick, or a manager
+    "outreach:session_newcomer": "campaign-person",  # POST: the managers of the commune
 }

@@ -82,6 +82,9 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     "outreach:session_undo": lambda w: reverse(
         "outreach:session_undo", args=[w.campaign.pk, w.session.pk]
     ),
+    "outreach:session_newcomer": lambda w: reverse(
+        "outreach:session_newcomer", args=[w.campaign.pk, w.session.pk, 1]
+    ),
     "people:withdraw": lambda w: reverse(
         "people:withdraw", args=[w.campaign.pk, w.resident.pk, w.achievement.pk]
     ),

@@ -15,9 +15,10 @@ from congdanso.campaigns.services import campaign_create
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.models import AuditEvent
 from congdanso.core.tests.world import World
-from congdanso.outreach.models import SessionStatus, SupportSession, Turn
+from congdanso.outreach.models import Newcomer, SessionStatus, SupportSession, Turn
 from congdanso.partners.models import UnitKind
 from congdanso.partners.services import pledge_upsert, unit_get_or_create
+from congdanso.people.models import Resident
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
 from congdanso.progress.tallies import tally_check
@@ -497,3 +498,67 @@ def test_the_card_lets_a_manager_or_its_recorder_withdraw_with_a_reason(world: W
     assert done.status_code == 302
     world.achievement.refresh_from_db()
     assert world.achievement.withdrawal_reason == "Ghi nhầm người"
+
+
+def _plus_one(world: World, who: str = "unit_a", **details: str):  # type: ignore[no-untyped-def]
+    url = reverse("outreach:session_anonymous", args=[world.campaign.pk, world.session.pk])
+    return world.site(who).post(url, {"count": "1", **details}, follow=True)
+
+
+def test_plus_one_with_what_they_told_waits_for_a_manager_who_adds_them(world: World) -> None:
+    _plus_one(world, full_name="trần văn mới", birth_year="1985", phone="0912 000 111")
+    world.session.refresh_from_db()
+    assert world.session.anonymous_turns == 1
+    newcomer = Newcomer.objects.get(session=world.session)
+    assert (newcomer.full_name, newcomer.birth_year) == ("Trần Văn Mới", 1985)
+    assert "0912000111" not in newcomer.phone_encrypted  # sealed
+
+    # the volunteer sees no queue; the commune's manager does
+    assert _soup(world.site("unit_a").get(_session_url(world))).select(".newcomers") == []
+    page = _soup(world.site("manager_a").get(_session_url(world)))
+    (entry,) = page.select(".newcomer-list > li")
+    assert "09******11" in entry.get_text()
+    url = entry.select_one("form")["action"]
+
+    done = world.site("manager_a").post(
+        url, {"action": "add", "village": world.resident.village.pk, "full_name": "Trần Văn Mới"}
+    )
+
+    person = Resident.objects.get(name_key="tran van moi")
+    assert done["Location"].endswith(f"?nguoi={person.pk}")
+    assert (person.phone, person.birth_date.year, person.village) == (
+        "0912000111",
+        1985,
+        world.resident.village,
+    )
+    newcomer.refresh_from_db()
+    assert newcomer.resident == person and newcomer.settled_at is not None
+    assert _soup(world.site("manager_a").get(_session_url(world))).select(".newcomers") == []
+
+
+def test_plus_one_without_details_only_counts(world: World) -> None:
+    _plus_one(world)
+    assert not Newcomer.objects.exists()
+    world.session.refresh_from_db()
+    assert world.session.anonymous_turns == 1
+
+
+def test_a_bad_phone_is_refused_and_nothing_is_counted(world: World) -> None:
+    response = _plus_one(world, phone="0111 222 333")
+    assert "0111" in _soup(response).select_one(".messages").get_text()
+    world.session.refresh_from_db()
+    assert world.session.anonymous_turns == 0
+    assert not Newcomer.objects.exists()
+
+
+def test_only_a_manager_of_the_commune_settles_a_newcomer(world: World) -> None:
+    _plus_one(world, full_name="Trần Văn Mới")
+    newcomer = Newcomer.objects.get()
+    url = reverse(
+        "outreach:session_newcomer", args=[world.campaign.pk, world.session.pk, newcomer.pk]
+    )
+    for who in ("unit_a", "head_a"):
+        assert world.site(who).post(url, {"action": "dismiss"}).status_code == 404
+    world.site("manager_a").post(url, {"action": "dismiss"})
+    newcomer.refresh_from_db()
+    assert newcomer.settled_at is not None and newcomer.resident is None
