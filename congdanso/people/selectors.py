@@ -13,12 +13,20 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.crypto import decrypt
-from congdanso.core.errors import DomainError, Message
+from congdanso.core.errors import DomainError, Message, ParserError
 from congdanso.people import personal
 from congdanso.people.models import DataIssue, Resident, ResidentStatus
 from congdanso.places.models import Place
 from congdanso.places.selectors import villages_of
-from congdanso.vn import VnValueError, fold, normalize_phone, parse_cccd
+from congdanso.vn import (
+    CccdQr,
+    VnValueError,
+    fold,
+    looks_like_cccd_qr,
+    normalize_phone,
+    parse_cccd,
+    parse_cccd_qr,
+)
 
 _EXPORT_BATCH = 5000
 
@@ -95,9 +103,13 @@ SEARCH_MAX_WORDS = 10
 #: The digits a search by the end of a number takes: exactly the last four.
 SEARCH_LAST_DIGITS = 4
 _NUMBER_NOISE = re.compile(r"[ .\-()+]")
+#: What a scanner reads from a code that is not a card's: a web address, a bank's VietQR
+#: (EMVCo, "000201…"), fields cut short — refused with the QR parser's own words.
+_SCANNED_CODE = re.compile(r"(?:https?://|000201\d|[^|]*\|)", re.IGNORECASE)
 
 
 class SearchKind(StrEnum):
+    QR = "qr"  # the QR code of a CCCD card (scanned, or read by a scanner into the box)
     NAME = "name"
     CCCD = "cccd"  # a whole CCCD (12 digits)
     PHONE = "phone"  # a whole phone number
@@ -119,6 +131,8 @@ class SearchQuery:
     #: The last four digits of the number searched for (the user typed them): shown in clear
     #: next to the number they matched, so the volunteer can confirm it is the right person.
     last4: str = ""
+    #: What a card's QR code says (its raw text, which holds an address, is not kept).
+    card: CccdQr | None = None
 
     @property
     def by_number(self) -> bool:
@@ -126,7 +140,7 @@ class SearchQuery:
 
     @property
     def whole_number(self) -> bool:
-        return self.kind in (SearchKind.CCCD, SearchKind.PHONE)
+        return self.kind in (SearchKind.CCCD, SearchKind.PHONE, SearchKind.QR)
 
 
 class SearchInvalid(DomainError):
@@ -137,6 +151,18 @@ def search_query_parse(text: str) -> SearchQuery:
     """The query a search text makes, or `SearchInvalid` when it is too long or has too many
     fragments (the same limits for the site's form and the API's `q`)."""
     term = (text or "").strip()
+    if looks_like_cccd_qr(term) or _SCANNED_CODE.match(term):
+        try:
+            card = parse_cccd_qr(term)
+        except VnValueError as error:
+            raise SearchInvalid(ParserError(error), code=error.code) from error
+        return SearchQuery(
+            text="",  # never the card's text
+            kind=SearchKind.QR,
+            hmacs=(("cccd_hmac", personal.cccd_hmac(card.cccd)),),
+            last4=card.last4,
+            card=card,
+        )
     if len(term) > SEARCH_MAX_LENGTH:
         raise SearchInvalid(
             Message(
@@ -193,7 +219,7 @@ def resident_search_ranked(
     Every match is ranked (a commune's few thousand at most), not only the first page."""
     found = resident_search(queryset, query, limit=None)
     if query.kind != SearchKind.NAME:
-        return found.order_by("name_key", "id")
+        return found.order_by("name_key", "id")  # a number: a person, or a few
     found = found.annotate(padded_key=Concat(Value(" "), F("name_key"), Value(" ")))
     rank: Combinable = Value(0)
     for word in query.words:
@@ -266,3 +292,13 @@ def living_residents_check(place: Place) -> None:
             ),
             code="place_has_residents",
         )
+
+
+def card_namesakes(queryset: QuerySet[Resident], card: CccdQr) -> QuerySet[Resident]:
+    """Residents without a CCCD whom a scanned card may be: the same folded name and birth
+    date (as precise as the card gives it). Offered with "gắn số CCCD này", never matched
+    silently."""
+    found = queryset.filter(name_key=fold(card.full_name), cccd_hmac__isnull=True)
+    if card.birth_date is not None:
+        found = found.filter(birth_date=card.birth_date)
+    return found.order_by("name_key", "id")

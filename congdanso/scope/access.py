@@ -39,6 +39,8 @@ REVEAL_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 RECORD_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.UNIT_MEMBER, Role.VILLAGE_HEAD})
 #: Roles that set a campaign up (targets, units, pledges, schedule, imports).
 MANAGE_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+#: Roles that add a person to the list by hand (a scanned card that matched nobody).
+ADD_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.UNIT_MEMBER})
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,13 @@ from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.core.errors import NotFound
 from congdanso.people.models import DataIssue, Resident
+from congdanso.places.models import DWELLING_KINDS, Place
 from congdanso.scope.access import (
+    ADD_ROLES,
     PERSON_ROLES,
     Access,
     campaign_get_for,
+    places_visible,
     resident_get_for,
     residents_visible,
 )
@@ -59,3 +62,17 @@ def data_issue_get_for(access: Access, resident: Resident, issue_id: int | str) 
     if issue is None:
         raise NotFound(_("No such data issue."), code="not_found")
     return issue
+
+
+def villages_to_add_in(access: Access, campaign: Campaign) -> list[Place]:
+    """The villages of the campaign where the user may add a person to the list by hand (a
+    scanned card that matched nobody): a manager's or a unit member's, not archived."""
+    return list(
+        places_visible(access, roles=ADD_ROLES)
+        .filter(
+            kind__in=DWELLING_KINDS,
+            path__startswith=campaign.place.path,
+            archived_at__isnull=True,
+        )
+        .order_by("path")
+    )

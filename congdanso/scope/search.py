@@ -11,12 +11,18 @@ from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import CampaignRules, campaign_rules
 from congdanso.people.models import Resident
 from congdanso.people.searching import search_allow, search_record
-from congdanso.people.selectors import SearchQuery, resident_search_ranked, search_query_parse
+from congdanso.people.selectors import (
+    SearchQuery,
+    card_namesakes,
+    resident_search_ranked,
+    search_query_parse,
+)
 from congdanso.scope.access import (
     Access,
 )
 from congdanso.scope.cards import CriterionState, criteria_reached
 from congdanso.scope.people import campaign_residents
+from congdanso.vn import CccdQr
 
 #: Results a search page shows: enough to find someone, small enough for 3G.
 SEARCH_LIMIT = 20
@@ -52,6 +58,10 @@ class SearchResult:
     rows: tuple[SearchRow, ...]
     more: bool  # more residents match than are shown: the user should type more
     criteria_count: int
+    #: A scanned card (its QR code): what it says, and when its number matched nobody, the
+    #: residents without a CCCD who have its name and birth date ("gắn số CCCD này").
+    card: CccdQr | None = None
+    namesakes: tuple[SearchRow, ...] = ()
 
 
 def search_rows(
@@ -73,7 +83,21 @@ def search_rows(
     )
     rules = campaign_rules(campaign)
     rows = rows_of(campaign, rules, ids[:limit], query=query)
-    return SearchResult(rows=rows, more=len(ids) > limit, criteria_count=len(rules.criteria))
+    namesakes: tuple[SearchRow, ...] = ()
+    if query.card is not None and not rows:
+        namesake_ids = list(
+            card_namesakes(campaign_residents(access, campaign), query.card).values_list(
+                "pk", flat=True
+            )[:limit]
+        )
+        namesakes = rows_of(campaign, rules, namesake_ids)
+    return SearchResult(
+        rows=rows,
+        more=len(ids) > limit,
+        criteria_count=len(rules.criteria),
+        card=query.card,
+        namesakes=namesakes,
+    )
 
 
 def rows_of(

@@ -1,17 +1,22 @@
 """Forms of the field-mode people pages: the search box, showing a number in full, settling a
 data issue."""
 
+from collections.abc import Sequence
+from typing import Any, cast
+
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.people.selectors import (
-    SEARCH_MAX_LENGTH,
     SearchInvalid,
     SearchQuery,
     search_query_parse,
 )
 from congdanso.people.services import REVEALABLE
+from congdanso.places.models import Place
+from congdanso.vn import CccdQr, looks_like_cccd_qr
+from congdanso.vn.qr import QR_MAX_LENGTH
 
 
 class SearchForm(forms.Form):
@@ -22,7 +27,9 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Name, CCCD or phone"),
         required=False,
-        max_length=SEARCH_MAX_LENGTH,
+        # a card's QR code read by a scanner into the box is longer than anything typed; the
+        # search itself says when typed text is too long (SEARCH_MAX_LENGTH)
+        max_length=QR_MAX_LENGTH,
         strip=True,
         error_messages={
             "max_length": _("Type at most %(limit_value)d characters."),
@@ -51,18 +58,34 @@ class SearchForm(forms.Form):
     def clean_q(self) -> str:
         text = self.cleaned_data.get("q", "")
         try:
-            self.cleaned_data["query"] = search_query_parse(text)
+            query = self.cleaned_data["query"] = search_query_parse(text)
         except SearchInvalid as error:
             raise forms.ValidationError(str(error.message), code=error.code) from error
-        return text
+        return "" if query.card is not None else text
 
     def text(self) -> str:
-        """The search text, or "" while the form is unbound or invalid."""
+        """The search text, or "" while the form is unbound or invalid (and for a card's QR
+        code, whose text is never shown back: `card` says what it holds)."""
         return self.cleaned_data.get("q", "") if self.is_valid() else ""
+
+    def box_value(self) -> str:
+        """What the box shows again: the text typed, never a card's."""
+        if self.is_bound and self.is_valid():
+            return self.text()
+        value = self.data.get("q", "") if self.is_bound else ""
+        return "" if looks_like_cccd_qr(value) else value
+
+    @property
+    def card(self) -> CccdQr | None:
+        query = self.cleaned_data.get("query") if self.is_valid() else None
+        return query.card if query is not None else None
 
     def query(self) -> SearchQuery | None:
         """What the text searches for, None while there is nothing to search."""
-        return self.cleaned_data.get("query") if self.text() else None
+        if not self.is_valid():
+            return None
+        query = self.cleaned_data.get("query")
+        return query if query is not None and (query.text or query.card) else None
 
 
 class RevealForm(forms.Form):
@@ -128,3 +151,38 @@ class IssueFixForm(forms.Form):
             elif not data.get("value", "").strip():
                 self.add_error("value", _("Type the correct value."))
         return data
+
+
+class CardAddForm(forms.Form):
+    """A scanned card whose number matched nobody: the person added to the list with what the
+    card says (a volunteer may correct the name), in a village of the campaign."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    birth_date = forms.CharField(label=_("Birth date"), required=False, max_length=20)
+    gender = forms.CharField(required=False, max_length=5)
+    cccd = forms.CharField(max_length=20)
+    village = forms.ChoiceField(
+        label=_("Village"),
+        error_messages={
+            "required": _("Choose the village where the person lives."),
+            "invalid_choice": _("Choose a village of the campaign where you may add people."),
+        },
+    )
+    next = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args: Any, villages: Sequence[Place], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._villages = {str(v.pk): v for v in villages}
+        field = cast(forms.ChoiceField, self.fields["village"])
+        field.choices = [(str(v.pk), v.name) for v in villages]
+
+    def clean_village(self) -> Place:
+        return self._villages[self.cleaned_data["village"]]
+
+
+class CardAttachForm(forms.Form):
+    """A scanned card's number given to the resident without one who has its name and birth
+    date ("gắn số CCCD này")."""
+
+    cccd = forms.CharField(max_length=20)
+    next = forms.CharField(required=False, max_length=500)

@@ -36,7 +36,12 @@ from congdanso.scope.cards import (
     sessions_to_record_in,
     units_to_record_through,
 )
-from congdanso.scope.people import campaign_for_people, campaign_resident_get, data_issue_get_for
+from congdanso.scope.people import (
+    campaign_for_people,
+    campaign_resident_get,
+    data_issue_get_for,
+    villages_to_add_in,
+)
 from congdanso.scope.search import SEARCH_LIMIT, SearchResult, search_people
 from congdanso.web.field.forms import IssueFixForm, RevealForm, SearchForm
 from congdanso.web.field.forms_record import AchievementRecordForm, WithdrawForm
@@ -87,6 +92,23 @@ def search_for_page(
     return form, result, 200
 
 
+def card_context(
+    access: Access,
+    campaign: Campaign,
+    result: SearchResult | None,
+    *,
+    back_url: str,
+    village_id: int | None = None,
+) -> dict[str, Any]:
+    """What the results of a scanned card that matched nobody need: where the person may be
+    added (none for a village head or a viewer), which village first, where to come back."""
+    if result is None or result.card is None or result.rows:
+        return {}
+    villages = villages_to_add_in(access, campaign)
+    default = village_id if any(v.pk == village_id for v in villages) else None
+    return {"add_villages": villages, "add_village_default": default, "back_url": back_url}
+
+
 @require_http_methods(["GET", "POST"])
 def resident_search_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
     access = access_for(request.user)
@@ -99,6 +121,7 @@ def resident_search_page(request: HttpRequest, campaign_id: int) -> HttpResponse
         "text": form.text(),
         "result": result,
         "nav_active": "search",
+        **card_context(access, campaign, result, back_url=request.path),
     }
     if wants_partial(request):
         context["partial"] = True

@@ -60,7 +60,7 @@ from congdanso.web.field.forms_session import (
     SessionStatusForm,
     TurnForm,
 )
-from congdanso.web.field.people import search_for_page, wants_partial
+from congdanso.web.field.people import card_context, search_for_page, wants_partial
 from congdanso.web.navigation import remember_campaign
 
 
@@ -151,6 +151,13 @@ def session_page(request: HttpRequest, campaign_id: int, session_id: int) -> Htt
         "result": result,
         "rows": [(row, helped.get(row.resident.pk, 0)) for row in rows],
         "person": person,
+        **card_context(
+            access,
+            campaign,
+            result,
+            back_url=reverse("outreach:session", args=[campaign.pk, session.pk]),
+            village_id=session.place_id,
+        ),
         "person_helped": helped.get(person.resident.pk, 0) if person else 0,
         "person_may_record": person is not None and can_record(access, campaign, person.resident),
         "may_record": may_hold and session.status != SessionStatus.CANCELLED,

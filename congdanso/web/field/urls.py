@@ -3,7 +3,7 @@ and session mode."""
 
 from django.urls import path
 
-from congdanso.web.field import people, record, sessions
+from congdanso.web.field import cards_scanned, people, record, sessions
 
 PERSON = "chien-dich/<int:campaign_id>/nguoi/<int:resident_id>/"
 SESSION = "chien-dich/<int:campaign_id>/buoi/<int:session_id>/"
@@ -13,6 +13,10 @@ PATTERNS = {
     "people": [
         path("chien-dich/<int:campaign_id>/tim/", people.resident_search_page, name="search"),
         path(PERSON, people.resident_card_page, name="card"),
+        path(
+            "chien-dich/<int:campaign_id>/them-nguoi/", cards_scanned.card_add_page, name="card_add"
+        ),
+        path(PERSON + "gan-cccd/", cards_scanned.card_attach_page, name="card_attach"),
         path(PERSON + "xem-so/", people.resident_reveal_page, name="reveal"),
         path(PERSON + "loi/<int:issue_id>/", people.data_issue_fix_page, name="issue_fix"),
         path(
@@ -49,6 +53,8 @@ PATTERNS = {
 ACCESS = {
     "people:search": "campaign-person",
     "people:card": "campaign-person",
+    "people:card_add": "campaign-person",  # POST: managers and unit members, in their villages
+    "people:card_attach": "campaign-person",  # POST: who records for the resident
     "people:reveal": "campaign-person",  # GET: back to the card; POST: managers (can_reveal)
     "people:issue_fix": "campaign-person",  # GET: back to the card; POST: managers (can_reveal)
     # GET: back to the card; POST: a manager, or the user who recorded the achievement

@@ -61,6 +61,10 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     "people:search": lambda w: reverse("people:search", args=[w.campaign.pk]) + "?q=hoa",
     "people:card": lambda w: reverse("people:card", args=[w.campaign.pk, w.resident.pk]),
     "people:reveal": lambda w: reverse("people:reveal", args=[w.campaign.pk, w.resident.pk]),
+    "people:card_add": _campaign("people:card_add"),
+    "people:card_attach": lambda w: reverse(
+        "people:card_attach", args=[w.campaign.pk, w.resident.pk]
+    ),
     "people:issue_fix": lambda w: reverse(
         "people:issue_fix", args=[w.campaign.pk, w.resident.pk, 1]
     ),
