@@ -8,6 +8,8 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.core.errors import DomainError
+from congdanso.core.qr_images import qr_text_in_photo
 from congdanso.people.selectors import (
     SearchInvalid,
     SearchQuery,
@@ -47,7 +49,18 @@ class SearchForm(forms.Form):
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "SearchForm":
-        """The posted search; on a GET, the `q` of a link when it holds no digit."""
+        """The posted search (or the QR code in a posted photo of a card); on a GET, the `q`
+        of a link when it holds no digit."""
+        photo = request.FILES.get("photo") if request.method == "POST" else None
+        if photo is not None:
+            try:
+                text = qr_text_in_photo(photo, size=photo.size or 0)
+            except DomainError as error:
+                form = cls({"q": ""})
+                form.is_valid()
+                form.add_error("q", str(error.message))
+                return form
+            return cls({"q": text})
         if request.method == "POST":
             return cls(request.POST)
         text = request.GET.get("q", "")
