@@ -22,13 +22,9 @@ from congdanso.demo.campaign import (
     demo_campaign_load,
     demo_current_campaign_load,
 )
-from congdanso.demo.synthetic import (
-    EA_YONG_SCHOOL,
-    EA_YONG_TODAY,
-    EA_YONG_VILLAGES,
-    generate_rows,
-    write_xlsx,
-)
+from congdanso.demo.synthetic.files import write_xlsx
+from congdanso.demo.synthetic.residents import EA_YONG_SCHOOL, EA_YONG_TODAY, EA_YONG_VILLAGES
+from congdanso.demo.synthetic.rows import generate_rows
 from congdanso.partners.models import Unit
 from congdanso.people.importing import ImportResult, import_residents
 from congdanso.places.models import Place, PlaceKind
