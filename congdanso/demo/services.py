@@ -3,7 +3,7 @@
 Deterministic from its seed and idempotent: the resident list is generated as the Excel file
 a commune would have and loaded through the same import code users run, so a second run
 finds every row unchanged. Then the 2023 campaign with its partners and a simulated year of
-support sessions (`congdanso.demo.campaign`), built once.
+support sessions (`congdanso.demo.campaign`, `congdanso.demo.simulation`), built once.
 """
 
 import os
