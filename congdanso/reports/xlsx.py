@@ -38,7 +38,7 @@ from congdanso.outreach.models import SessionStatus
 from congdanso.partners.models import DonationItem, UnitKind
 from congdanso.people.models import BirthDatePrecision, Resident
 from congdanso.places.models import Place, PlaceKind
-from congdanso.progress.indicators import AreaRow, Forecast, Indicators
+from congdanso.progress.figures import AreaRow, Forecast, Indicators
 from congdanso.reports import xlsx_text as T
 from congdanso.reports.selectors import ReportRequest
 from congdanso.reports.xlsx_rows import CHUNK, resident_lines, sees_residents, sessions_listed

@@ -384,7 +384,7 @@ def test_a_district_campaign_has_a_row_per_commune_with_ranks(
 
 
 def test_equal_shares_share_a_rank() -> None:
-    from congdanso.progress.indicators import AreaRow
+    from congdanso.progress.figures import AreaRow
 
     def row(name: str, met: int, cohort: int) -> AreaRow:
         return AreaRow(None, name, name, "commune", cohort, cohort, met, 0.0, met, 0)
