@@ -326,9 +326,10 @@ def importer_source() -> str:
 
 def data_files(residents: int, seed: int) -> DataFiles:
     """The XLSX and CSV for `residents` residents, generated once and cached in var/bench."""
-    from congdanso.demo import synthetic
+    from congdanso.demo.synthetic.files import write_csv, write_xlsx
+    from congdanso.demo.synthetic.rows import generate_rows
 
-    generator = _source_hash(ROOT / "congdanso" / "demo" / "synthetic.py")
+    generator = _source_hash(ROOT / "congdanso" / "demo" / "synthetic")
     stem = BENCH_DIR / f"residents-{residents}-seed{seed}"
     meta_path = stem.with_suffix(".json")
     xlsx, csv_path = stem.with_suffix(".xlsx"), stem.with_suffix(".csv")
@@ -339,10 +340,10 @@ def data_files(residents: int, seed: int) -> DataFiles:
             return DataFiles(xlsx, csv_path, residents, meta["data_rows"], seed)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     counts = []
-    for path, write in ((xlsx, synthetic.write_xlsx), (csv_path, synthetic.write_csv)):
+    for path, write in ((xlsx, write_xlsx), (csv_path, write_csv)):
         log(f"generating {path.name} ({residents:,} residents, seed {seed})")
         partial = path.with_name(path.stem + ".partial" + path.suffix)
-        counts.append(write(partial, synthetic.generate_rows(residents, seed=seed)))
+        counts.append(write(partial, generate_rows(residents, seed=seed)))
         partial.replace(path)
     if counts[0] != counts[1]:
         raise RuntimeError(f"XLSX and CSV differ: {counts}")
@@ -663,7 +664,7 @@ def _clean_rows(n: int, seed: int, vendor: str) -> list[tuple[Any, ...]]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdanso.settings")
     django.setup()
     from congdanso.core.crypto import keyring
-    from congdanso.demo.synthetic import EA_YONG_VILLAGES, generate_residents
+    from congdanso.demo.synthetic.residents import EA_YONG_VILLAGES, generate_residents
     from congdanso.people.personal import key_version_of, seal_cccd, seal_phone
     from congdanso.vn import fold
 
@@ -761,7 +762,7 @@ def worker_import_export(args: argparse.Namespace) -> None:
     import tablib
     from import_export import fields, resources, widgets
 
-    from congdanso.demo.synthetic import generate_residents
+    from congdanso.demo.synthetic.residents import generate_residents
     from congdanso.people.models import Resident
     from congdanso.places.selectors import commune_get, villages_of
     from congdanso.vn import fold, place_key

@@ -560,8 +560,8 @@ def _reusable(info_path: Path, params: BuildParams) -> dict[str, Any] | None:
 def build_world(params: BuildParams) -> World:
     from congdanso.campaigns.models import Criterion
     from congdanso.campaigns.services import campaign_create
-    from congdanso.demo.campaign import EXEMPLARY, JOURNEY, LAUNCH, YEAR_END
-    from congdanso.demo.synthetic import EA_YONG_VILLAGES
+    from congdanso.demo.reference_case import EXEMPLARY, JOURNEY, LAUNCH, YEAR_END
+    from congdanso.demo.synthetic.residents import EA_YONG_VILLAGES
     from congdanso.partners.models import DonationItem, UnitKind
     from congdanso.partners.services import donation_create, pledge_upsert, unit_get_or_create
     from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
@@ -879,8 +879,12 @@ def simulate_commune(
 ) -> Batch:
     """Every bulk row of one commune, deterministic from the seed."""
     from congdanso.core.crypto import keyring
-    from congdanso.demo.campaign import LAUNCH, YEAR_END
-    from congdanso.demo.synthetic import EA_YONG_TODAY, EA_YONG_VILLAGES, generate_residents
+    from congdanso.demo.reference_case import LAUNCH, YEAR_END
+    from congdanso.demo.synthetic.residents import (
+        EA_YONG_TODAY,
+        EA_YONG_VILLAGES,
+        generate_residents,
+    )
     from congdanso.people.personal import key_version_of, seal_cccd, seal_phone
     from congdanso.vn import fold
 

@@ -3,7 +3,7 @@
 Deterministic from its seed and idempotent: the resident list is generated as the Excel file
 a commune would have and loaded through the same import code users run, so a second run
 finds every row unchanged. Then the 2023 campaign with its partners and a simulated year of
-support sessions (`congdanso.demo.campaign`), built once.
+support sessions (`congdanso.demo.campaign`, `congdanso.demo.simulation`), built once.
 """
 
 import os
@@ -22,13 +22,9 @@ from congdanso.demo.campaign import (
     demo_campaign_load,
     demo_current_campaign_load,
 )
-from congdanso.demo.synthetic import (
-    EA_YONG_SCHOOL,
-    EA_YONG_TODAY,
-    EA_YONG_VILLAGES,
-    generate_rows,
-    write_xlsx,
-)
+from congdanso.demo.synthetic.files import write_xlsx
+from congdanso.demo.synthetic.residents import EA_YONG_SCHOOL, EA_YONG_TODAY, EA_YONG_VILLAGES
+from congdanso.demo.synthetic.rows import generate_rows
 from congdanso.partners.models import Unit
 from congdanso.people.importing import ImportResult, import_residents
 from congdanso.places.models import Place, PlaceKind

@@ -1,6 +1,6 @@
 """The campaign's indicators, for any place of its subtree, as of any date D.
 
-Every figure is read from the campaign's tallies (campaigns/tallies.py: exact running
+Every figure is read from the campaign's tallies (progress/tallies.py: exact running
 totals kept by every write) or, for sessions and donations, from those few rows; no
 resident is loaded into Python. The definitions (docs/indicators.md gives them for a
 commune officer to check by hand):
@@ -20,12 +20,16 @@ commune officer to check by hand):
   least the campaign's cohort target. A village's *gap* is how many more of its cohort must
   be exemplary for the village itself to reach that share.
 - D defaults to today, is capped at the campaign end, and may not precede the campaign start.
+
+The results are the frozen dataclasses of `progress.figures`. The computation stays one
+module (a little over 500 lines): every function below reads the campaign's tallies by one
+of the definitions above, and reads best beside them.
 """
 
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -43,6 +47,19 @@ from congdanso.core.errors import DomainError, Message
 from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.partners.models import Donation, Pledge, Unit
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, DWELLING_KINDS, LOCAL_KINDS, Place
+from congdanso.progress.figures import (
+    AreaRow,
+    CohortFigure,
+    CriterionRow,
+    DataQuality,
+    DonationRow,
+    ExemplaryFigure,
+    Forecast,
+    Indicators,
+    SessionFigures,
+    UnitRow,
+    WeekRow,
+)
 from congdanso.progress.sql import as_date, fetch_all
 from congdanso.vn import vietnam_today
 
@@ -55,182 +72,6 @@ _TALLY = Tally._meta.db_table
 _SESSION = SupportSession._meta.db_table
 _SESSION_UNITS = SupportSession.units.through._meta.db_table
 _PLACE = Place._meta.db_table
-
-
-@dataclass(frozen=True)
-class ExemplaryFigure:
-    count: int
-    target: int
-    share_of_target: float
-
-
-@dataclass(frozen=True)
-class CohortFigure:
-    min_age: int
-    max_age: int
-    born_from: dt.date
-    born_to: dt.date
-    size: int
-    met: int
-    share: float
-    target_share: float
-    needed: int  # cohort members exemplary for the target share
-    share_of_target: float
-
-
-@dataclass(frozen=True)
-class CriterionRow:
-    code: str
-    name: str
-    exemplary: bool
-    count: int  # cohort members who have it at D
-    share: float  # of the cohort
-    count_all: int  # counted residents of every age who have it at D
-
-
-@dataclass(frozen=True)
-class AreaRow:
-    """A village (or, for places above a commune, a commune) with the same figures."""
-
-    place_id: int | None
-    code: str
-    name: str
-    kind: str
-    residents: int
-    cohort: int
-    met: int
-    share: float
-    exemplary: int
-    gap: int
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    unit_id: int
-    name: str
-    kind: str
-    turns: int
-    people: int
-    achievements: int
-    sessions: int
-    pledged: bool
-    target_people: int | None
-    target_sessions: int | None
-    target_achievements: int | None
-
-
-@dataclass(frozen=True)
-class WeekRow:
-    week_start: dt.date
-    exemplary: int
-    cohort_met: int
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """Where the campaign ends at one pace (figures per day)."""
-
-    basis_days: int
-    exemplary_per_day: float
-    cohort_met_per_day: float
-    exemplary_at_end: int
-    cohort_share_at_end: float
-    exemplary_target_date: dt.date | None  # None: not reached by the end date at this pace
-    cohort_target_date: dt.date | None
-
-
-@dataclass(frozen=True)
-class SessionFigures:
-    held: int
-    planned: int
-    turns: int  # registry turns plus turns for people not in the registry
-    registry_turns: int
-    anonymous_turns: int
-    people: int
-
-
-@dataclass(frozen=True)
-class DonationRow:
-    village: str
-    site: str
-    item: str
-    description: str
-    donors: tuple[str, ...]
-    value_vnd: int
-    given_on: dt.date
-
-
-@dataclass(frozen=True)
-class DataQuality:
-    residents: int
-    with_open_issues: int
-    possible_duplicates: int
-    without_birth_date: int
-
-
-@dataclass(frozen=True)
-class Indicators:
-    campaign_id: int
-    place_code: str
-    place_name: str
-    date: dt.date
-    exemplary: ExemplaryFigure
-    cohort: CohortFigure
-    criteria: tuple[CriterionRow, ...]
-    villages: tuple[AreaRow, ...]
-    communes: tuple[AreaRow, ...]  # only for a place above a commune
-    units: tuple[UnitRow, ...]
-    weekly: tuple[WeekRow, ...]
-    projection: Forecast  # at the pace of the last four weeks
-    projection_campaign: Forecast  # at the pace of the whole campaign so far
-    villages_at_risk: tuple[AreaRow, ...]
-    sessions: SessionFigures
-    donations: tuple[DonationRow, ...]
-    data_quality: DataQuality
-
-    def as_json(self) -> dict[str, Any]:
-        """The one structure the pages, reports and `congdanso indicators --json` share."""
-
-        def forecast(f: Forecast) -> dict[str, Any]:
-            data = _jsonable(asdict(f))
-            data["exemplary_per_week"] = round(f.exemplary_per_day * 7, 2)
-            data["cohort_met_per_week"] = round(f.cohort_met_per_day * 7, 2)
-            return data
-
-        return {
-            "campaign": self.campaign_id,
-            "place": {"code": self.place_code, "name": self.place_name},
-            "date": self.date.isoformat(),
-            "exemplary": _jsonable(asdict(self.exemplary)),
-            "cohort": _jsonable(asdict(self.cohort)),
-            "criteria": [_jsonable(asdict(row)) for row in self.criteria],
-            "villages": [_jsonable(asdict(row)) for row in self.villages],
-            "communes": [_jsonable(asdict(row)) for row in self.communes],
-            "units": [_jsonable(asdict(row)) for row in self.units],
-            "weekly": [_jsonable(asdict(row)) for row in self.weekly],
-            "projection": {
-                **forecast(self.projection),
-                "whole_campaign": forecast(self.projection_campaign),
-            },
-            "villages_at_risk": [_jsonable(asdict(row)) for row in self.villages_at_risk],
-            "sessions": asdict(self.sessions),
-            "donations": [_jsonable(asdict(row)) for row in self.donations],
-            "donations_value_vnd": sum(row.value_vnd for row in self.donations),
-            "data_quality": asdict(self.data_quality),
-        }
-
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        elif isinstance(value, float):
-            value = round(value, 4)
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[key] = value
-    return out
 
 
 def _share(part: float, whole: float) -> float:

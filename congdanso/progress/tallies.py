@@ -29,6 +29,11 @@ start (they count on every date), and so are C achievements made before the star
 others carry their own day, so "as of D" is `day <= D`. A resident counts in the places that
 contain their village (their commune when they have none), a turn in the places that
 contain its session's place.
+
+One module of some 700 lines on purpose: the contributions' SQL (`_contribution_sql`) and
+their Python twin (`_people_contributions`) are two implementations of the same
+definitions, to be read and changed side by side, and `tally_change`, `tally_rebuild` and
+`tally_check` are what holds them to each other.
 """
 
 import datetime as dt

@@ -15,7 +15,7 @@ of them.
 
 import math
 
-from congdanso.progress.indicators import CriterionRow, Indicators, UnitRow
+from congdanso.progress.figures import CriterionRow, Indicators, UnitRow
 from congdanso.reports import docx_text as T
 from congdanso.vn.numbers import format_number, format_percent
 

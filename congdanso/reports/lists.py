@@ -35,7 +35,8 @@ from congdanso.outreach.models import SessionStatus, Turn
 from congdanso.partners.models import Unit
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import LOCAL_KINDS, Place
-from congdanso.progress.indicators import Indicators, campaign_indicators
+from congdanso.progress.figures import Indicators
+from congdanso.progress.indicators import campaign_indicators
 from congdanso.scope.access import (
     PERSON_ROLES,
     Access,

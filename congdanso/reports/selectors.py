@@ -17,7 +17,8 @@ from congdanso.campaigns.selectors import (
 )
 from congdanso.places.models import Place
 from congdanso.places.selectors import place_get
-from congdanso.progress.indicators import Indicators, campaign_indicators
+from congdanso.progress.figures import Indicators
+from congdanso.progress.indicators import campaign_indicators
 from congdanso.scope.access import Access, campaign_get_for, indicator_place_for
 from congdanso.vn import vietnam_today
 

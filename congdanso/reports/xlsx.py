@@ -1,4 +1,5 @@
-"""The Excel workbook of a campaign for a place and a date.
+"""The Excel workbook of a campaign for a place and a date: its sheets, their layout, and the
+writing of their cells.
 
 Sheets (their Vietnamese names and headers are in `xlsx_text`): the summary, the criteria,
 the villages — or, for a place above a commune, the communes with their rank by cohort share
@@ -7,58 +8,41 @@ and the residents with their criteria.
 
 Every figure is read from `campaign_indicators` for the request (so it equals the dashboard's
 for the same campaign, place and date); the two lists the indicators only count — the
-sessions and the residents — are read with the indicators' definitions, and their totals
-equal the indicators' (the tests check both).
+sessions and the residents — are read in `xlsx_rows`, which also says who gets the residents'
+sheet and what of each resident it shows.
 
 The residents' sheet streams: xlsxwriter in `constant_memory` mode writes each row to disk as
-it comes, and the residents are read commune by commune (the shard key), each commune's
-residents and their achievements as two cursors in the same order, merged as they go. No
-list or dictionary of residents is ever built, so a province of 3,000,000 residents fits in
-the memory of a commune's.
-
-Personal data: a viewer (no role that sees residents one by one over the place) gets no
-residents' sheet. CCCD and phone are masked unless the user may reveal them
-(`accounts.access.can_reveal`; the workbook is then an audited reveal); those who may not
-see birth dates in full get the birth year. The command line (no access) is a system
-administrator's: it sees birth dates, and the numbers masked all the same.
+it comes from `xlsx_rows.resident_lines`, which reads them a commune at a time, so a
+province of 3,000,000 residents fits in the memory of a commune's.
 
 Cells hold real numbers and dates, never text that looks like them; no formulas. The file
 is deterministic: the same data give the same bytes (its creation date is the report date).
 """
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from django.db.models import Q
 from django.utils import translation
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from congdanso.campaigns.cohort import cohort_birth_range
-from congdanso.campaigns.models import Achievement
 from congdanso.campaigns.selectors import CampaignRules, campaign_rules, communes_under
 from congdanso.core.audit import audit_record
-from congdanso.core.crypto import Keyring, keyring
 from congdanso.core.models import AuditAction
 from congdanso.outreach.models import SessionStatus
-from congdanso.outreach.selectors import session_list
 from congdanso.partners.models import DonationItem, UnitKind
-from congdanso.people import personal
-from congdanso.people.models import BirthDatePrecision, Gender, Resident, ResidentStatus
-from congdanso.places.models import LOCAL_KINDS, Place, PlaceKind
-from congdanso.progress.indicators import AreaRow, Forecast, Indicators
+from congdanso.people.models import BirthDatePrecision, Resident
+from congdanso.places.models import Place, PlaceKind
+from congdanso.progress.figures import AreaRow, Forecast, Indicators
 from congdanso.reports import xlsx_text as T
 from congdanso.reports.selectors import ReportRequest
-from congdanso.scope.access import PERSON_ROLES, Access, can_reveal, residents_visible
-from congdanso.vn import mask_phone
-
-#: Rows a database cursor fetches at a time (residents; achievements are ~5 a resident).
-CHUNK = 2000
+from congdanso.reports.xlsx_rows import CHUNK, resident_lines, sees_residents, sessions_listed
+from congdanso.scope.access import can_reveal
 
 #: Excel's day 0 (1899-12-30, the 1900 date system), as a proleptic ordinal.
 _EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
@@ -190,7 +174,7 @@ def report_xlsx(
             _sessions(book, request)
             _donations(book, indicators)
             _weekly(book, indicators)
-            if _sees_residents(request.access, request.place):
+            if sees_residents(request.access, request.place):
                 _residents(book, request, rules, rows_per_sheet)
         finally:
             book.close()
@@ -352,18 +336,6 @@ def _units(book: _Book, ind: Indicators) -> None:
     sheet.close()
 
 
-def sessions_listed(request: ReportRequest) -> Any:
-    """The sessions the indicators count, in date order: held in the place's subtree on or
-    before the date, and those planned (at any date)."""
-    return (
-        session_list(campaign=request.campaign)
-        .filter(place__path__startswith=request.place.path)
-        .filter(
-            Q(status=SessionStatus.HELD, date__lte=request.on) | Q(status=SessionStatus.PLANNED)
-        )
-    )
-
-
 def _sessions(book: _Book, request: ReportRequest) -> None:
     kinds = (DATE, TEXT, TEXT, TEXT, TEXT, TEXT, INT, INT, INT)
     widths = (12, 28, 22, 28, 14, 40, 16, 16, 12)
@@ -430,112 +402,6 @@ def _weekly(book: _Book, ind: Indicators) -> None:
 
 
 # --- The residents --------------------------------------------------------------------------
-
-
-def _sees_residents(access: Access | None, place: Place) -> bool:
-    """The command line sees everyone; a user, when a role that sees residents one by one
-    covers the whole place (as for the lists behind the dashboard)."""
-    return access is None or access.covers(place, PERSON_ROLES)
-
-
-@dataclass(frozen=True)
-class ResidentLine:
-    """A row of the residents' sheet, before it is written (also what the tests compare)."""
-
-    name: str
-    birth: dt.date | int | None  # a date, or the birth year for those who may not see it
-    birth_precision: str
-    gender: str
-    commune: str
-    village: str
-    cccd: str
-    phone: str
-    reached: tuple[dt.date | None, ...]  # per campaign criterion, in the campaign's order
-    exemplary: bool
-    in_cohort: bool
-    revealed: bool  # the CCCD and phone in full
-
-
-def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[ResidentLine]:
-    """The residents counted in the place at the date (living there, filed under it), commune
-    by commune in path order, then by village and name, each with the date they reached each
-    criterion (an achievement in force dated on or before the date). Streams."""
-    access, place, day = request.access, request.place, request.on
-    born_from, born_to = cohort_birth_range(request.campaign)
-    criterion_ids = [c.pk for c in rules.criteria]
-    base = residents_visible(access) if access is not None else Resident.objects.all()
-    genders = {value: str(label) for value, label in Gender.choices}
-    # Loaded once: `decrypt()` looks the keyring up again for every value. A key rotated
-    # meanwhile by another process fails loudly (DecryptionError), nothing is written.
-    ring = keyring()
-    communes = Place.objects.filter(pk__in=communes_under(place)).order_by("path")
-    for commune in communes.iterator():
-        villages = dict(
-            Place.objects.filter(commune=commune, kind__in=LOCAL_KINDS).values_list("id", "name")
-        )
-        reveal = access is not None and can_reveal(access, Resident(commune=commune))
-        sees_birth_date = access is None or reveal
-        people = base.filter(commune_id=commune.pk, status=ResidentStatus.LIVING)
-        if place.kind in LOCAL_KINDS:
-            people = people.filter(village__path__startswith=place.path)
-        residents = (
-            people.order_by("village__path", "name_key", "id")
-            .values_list(
-                "id",
-                "full_name",
-                "birth_date",
-                "birth_date_precision",
-                "gender",
-                "village_id",
-                "cccd_encrypted",
-                "phone_encrypted",
-            )
-            .iterator(chunk_size=CHUNK)
-        )
-        # The same order as the residents, so the two cursors merge as they stream.
-        achievements = (
-            Achievement.objects.filter(
-                commune_id=commune.pk,
-                withdrawn_at__isnull=True,
-                achieved_on__lte=day,
-                criterion_id__in=criterion_ids,
-                resident_id__in=people.order_by().values("id"),
-            )
-            .order_by("resident__village__path", "resident__name_key", "resident_id")
-            .values_list("resident_id", "criterion_id", "achieved_on")
-            .iterator(chunk_size=CHUNK * 4)
-        )
-        pending = next(achievements, None)
-        for rid, name, birth, precision, gender, village_id, cccd, phone in residents:
-            reached: dict[int, dt.date] = {}
-            while pending is not None and pending[0] == rid:
-                reached[pending[1]] = pending[2]
-                pending = next(achievements, None)
-            yield ResidentLine(
-                name=name,
-                birth=birth if sees_birth_date or birth is None else birth.year,
-                birth_precision=precision,
-                gender=genders.get(gender, ""),
-                commune=commune.name,
-                village=villages.get(village_id, "") if village_id else "",
-                cccd=_shown(ring, cccd, personal.CCCD, reveal),
-                phone=_shown(ring, phone, personal.PHONE, reveal),
-                reached=tuple(reached.get(c) for c in criterion_ids),
-                exemplary=rules.is_exemplary(reached),
-                in_cohort=birth is not None and born_from <= birth <= born_to,
-                revealed=reveal and bool(cccd or phone),
-            )
-        if pending is not None:  # the two orders disagree: never a sheet with missing ticks
-            raise RuntimeError("the achievements did not stream in the residents' order")
-
-
-def _shown(ring: Keyring, token: str | None, context: str, reveal: bool) -> str:
-    if not token:
-        return ""
-    number = ring.decrypt(token, context)
-    if reveal:
-        return number
-    return personal.mask_value("cccd", number) if context == personal.CCCD else mask_phone(number)
 
 
 def _residents(

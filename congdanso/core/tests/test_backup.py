@@ -33,6 +33,8 @@ from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.campaigns.services import criteria_builtin_ensure
 from congdanso.core import backup
+from congdanso.core.backup import database, postgres, sqlite
+from congdanso.core.backup import manifest as backup_manifest
 from congdanso.core.errors import DomainError
 from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.outreach.services import session_create, turn_record
@@ -129,8 +131,8 @@ def keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     locations["keyring"].write_text('{"active": 1, "keys": {"1": "AAAA"}}')
     for path in locations.values():
         path.chmod(0o600)
-    monkeypatch.setattr(backup, "key_locations", lambda: dict(locations))
-    for variable in backup.KEY_ENVIRONMENT:
+    monkeypatch.setattr(backup_manifest, "key_locations", lambda: dict(locations))
+    for variable in backup_manifest.KEY_ENVIRONMENT:
         monkeypatch.delenv(variable, raising=False)
     return locations
 
@@ -186,7 +188,7 @@ def test_a_backup_restored_into_a_fresh_database_has_every_table_row_for_row(
     registry: Campaign, fresh_database: Any, tmp_path: Path
 ) -> None:
     before = _everything(DEFAULT_DB_ALIAS)
-    out = tmp_path / f"backup{backup.EXTENSIONS[VENDOR]}"
+    out = tmp_path / f"backup{database.EXTENSIONS[VENDOR]}"
 
     printed = _run("backup", "--out", str(out))
 
@@ -403,7 +405,7 @@ def test_backup_goes_to_the_data_dir_by_default_and_names_the_keys_it_does_not_h
 
     folder = settings.DATA_DIR / "backups"
     (path,) = [p for p in folder.iterdir() if not p.name.endswith(".json")]
-    assert re.fullmatch(rf"congdanso-\d{{8}}-\d{{6}}\{backup.EXTENSIONS[VENDOR]}", path.name)
+    assert re.fullmatch(rf"congdanso-\d{{8}}-\d{{6}}\{database.EXTENSIONS[VENDOR]}", path.name)
     assert _mode(folder) == 0o700
     assert str(keys["secret_key"]) in printed
     assert str(keys["keyring"]) in printed
@@ -424,12 +426,12 @@ def test_key_locations_follow_the_data_dir_and_the_keyring_variable(
 ) -> None:
     settings.DATA_DIR = tmp_path
     monkeypatch.delenv("CONGDANSO_KEYS_FILE", raising=False)
-    assert backup.key_locations() == {
+    assert backup_manifest.key_locations() == {
         "secret_key": tmp_path / "secret_key",
         "keyring": tmp_path / "keys.json",
     }
     monkeypatch.setenv("CONGDANSO_KEYS_FILE", "/etc/congdanso/keys.json")
-    assert backup.key_locations()["keyring"] == Path("/etc/congdanso/keys.json")
+    assert backup_manifest.key_locations()["keyring"] == Path("/etc/congdanso/keys.json")
 
 
 def test_sqlite_copy_of_a_live_database_holds_what_is_committed(tmp_path: Path) -> None:
@@ -444,7 +446,7 @@ def test_sqlite_copy_of_a_live_database_holds_what_is_committed(tmp_path: Path) 
     writer.execute("INSERT INTO turn (note) VALUES ('chưa xong')")
     copy_path = tmp_path / "copy.sqlite3"
 
-    backup.sqlite_copy(source, copy_path)
+    sqlite.sqlite_copy(source, copy_path)
 
     writer.execute("COMMIT")
     copied = sqlite3.connect(copy_path)
@@ -462,7 +464,7 @@ def test_a_missing_postgresql_tool_is_named_with_the_package_to_install(
     monkeypatch.setenv("PATH", os.devnull)
 
     with pytest.raises(DomainError) as missing:
-        backup.pg_tool("pg_dump")
+        postgres.pg_tool("pg_dump")
 
     assert missing.value.code == "pg_tool_missing"
     assert "pg_dump" in missing.value.message.render("en")

@@ -12,7 +12,8 @@ from django.core.management import call_command
 
 from congdanso.core.errors import DomainError
 from congdanso.core.files import open_private, write_private
-from congdanso.demo.synthetic import generate_rows, write_csv
+from congdanso.demo.synthetic.files import write_csv
+from congdanso.demo.synthetic.rows import generate_rows
 from congdanso.people.models import Resident
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.people.tests.files import HEADER, write_xlsx

@@ -17,7 +17,8 @@ from django.core.management import call_command
 from congdanso.core import crypto, keycheck, rotation, startup
 from congdanso.core.crypto import Keyring, KeyringError
 from congdanso.core.models import KeyFingerprint
-from congdanso.demo.synthetic import generate_rows, write_csv
+from congdanso.demo.synthetic.files import write_csv
+from congdanso.demo.synthetic.rows import generate_rows
 from congdanso.people.models import Resident
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.people.tests.processes import COMMUNE, Site, site_copy, site_template

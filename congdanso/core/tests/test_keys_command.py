@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 
 from congdanso.core import crypto
 from congdanso.core.models import AuditEvent
-from congdanso.demo.synthetic import generate_rows, write_csv
+from congdanso.demo.synthetic.files import write_csv
+from congdanso.demo.synthetic.rows import generate_rows
 from congdanso.people import personal
 from congdanso.people.models import DataIssue, Resident
 from congdanso.people.tests.factories import ResidentFactory

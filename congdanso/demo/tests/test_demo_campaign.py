@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from congdanso.accounts.models import RoleGrant
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, CampaignCriterion
-from congdanso.demo.campaign import CAMPAIGN_NAME, EXEMPLARY, LAUNCH, YEAR_END
+from congdanso.demo.reference_case import CAMPAIGN_NAME, EXEMPLARY, LAUNCH, YEAR_END
 from congdanso.demo.services import DEMO_RESIDENTS, DemoResult, demo_load
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
 from congdanso.partners.models import Donation, Pledge, Twinning, Unit

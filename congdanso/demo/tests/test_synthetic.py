@@ -19,8 +19,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from congdanso.demo import synthetic
-from congdanso.demo.synthetic import (
+from congdanso.demo.synthetic.files import cp1258_text, write_csv, write_xlsx
+from congdanso.demo.synthetic.residents import (
+    EA_YONG_TODAY,
+    EA_YONG_VILLAGES,
+    SyntheticResident,
+    _UniqueSerials,
+    generate_residents,
+)
+from congdanso.demo.synthetic.rows import (
     COL_BIRTH,
     COL_CCCD,
     COL_GENDER,
@@ -29,22 +36,16 @@ from congdanso.demo.synthetic import (
     COL_STT,
     COL_VILLAGE,
     COLUMNS,
-    EA_YONG_TODAY,
-    EA_YONG_VILLAGES,
     INVALID_MESSES,
     MESS_COLUMN,
     GeneratedRow,
     Mess,
     Row,
-    SyntheticResident,
     applicable_messes,
+    apply_mess,
     clean_cells,
-    cp1258_text,
-    generate_residents,
     generate_rows,
     legacy_encodable,
-    write_csv,
-    write_xlsx,
 )
 
 BREVE = "\u0306"
@@ -219,7 +220,7 @@ def test_custom_villages_and_today() -> None:
 @settings(max_examples=25, deadline=None)
 @given(left=st.integers(1, 40), right=st.integers(1, 40), seed=st.integers(0, 2**32))
 def test_unique_serials_are_a_permutation(left: int, right: int, seed: int) -> None:
-    serials = synthetic._UniqueSerials(seed, "test")
+    serials = _UniqueSerials(seed, "test")
     drawn = [serials.next("b", left, right) for _ in range(left * right)]
     assert sorted(drawn) == list(range(left * right))
     with pytest.raises(OverflowError):
@@ -339,8 +340,8 @@ def test_apply_mess_is_deterministic_with_its_rng() -> None:
     truth = next(r for r in generate_residents(50) if r.cccd and r.phone)
     cells = clean_cells(truth, 1)
     for kind in applicable_messes(truth):
-        a = synthetic.apply_mess(cells, truth, kind, random.Random(1))
-        b = synthetic.apply_mess(cells, truth, kind, random.Random(1))
+        a = apply_mess(cells, truth, kind, random.Random(1))
+        b = apply_mess(cells, truth, kind, random.Random(1))
         assert a == b
         assert cells == clean_cells(truth, 1)  # the input is not modified
 

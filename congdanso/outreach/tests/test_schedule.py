@@ -15,14 +15,12 @@ from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.outreach.schedule import (
     ProposedSession,
     Reason,
-    holidays_between,
     schedule_commit,
-    schedule_days,
     schedule_propose,
-    weekdays_parse,
 )
 from congdanso.outreach.selectors import session_list
 from congdanso.outreach.services import session_anonymous_turns_add, session_create
+from congdanso.outreach.session_days import holidays_between, schedule_days, weekdays_parse
 from congdanso.partners.models import Unit
 from congdanso.partners.selectors import campaign_units_find
 from congdanso.partners.services import unit_get_or_create

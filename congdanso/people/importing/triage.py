@@ -3,8 +3,8 @@
 Most rows of a first import, and the new people of a later list, match nobody: no resident of
 the commune, and no earlier row of the file, has their CCCD, or their name in their village
 with a birth year that could be theirs. Such a row needs no look-up and no decision: the
-writer inserts it as it comes (`NewValues`). Every other row goes through the writer's
-matching (`writing.ChunkWriter.write`), which reads what is stored.
+writer inserts it as it comes (`NewValues`). Every other row goes through the matching
+(`identity.Matcher`, fed by `writing.ChunkWriter.write`), which reads what is stored.
 
 The triage runs beside the cleaner (in the reader process for big files), so the writer,
 which is the busier of the two processes, only inserts those rows. It answers from bit
@@ -127,7 +127,7 @@ class Triage:
         )
         if new and names[pair >> 3] >> (pair & 7) & 1:
             # Namesakes there: still new if each was born in another known year (then none
-            # can be this person, nor a possible duplicate: see writing._weak_difference).
+            # can be this person, nor a possible duplicate: see identity._weak_difference).
             unknown = hash((pair_hash, 0)) & mask
             new = (
                 year != 0

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from congdanso.demo.synthetic import generate_rows, write_csv
+from congdanso.demo.synthetic.files import write_csv
+from congdanso.demo.synthetic.rows import generate_rows
 from congdanso.people.importing.cleaning import RowCleaner
 from congdanso.people.importing.errors import ImportFailed
 from congdanso.people.importing.parallel import batches_in_worker

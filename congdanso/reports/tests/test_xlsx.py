@@ -38,7 +38,8 @@ from congdanso.places.services import commune_get_or_create, village_get_or_crea
 from congdanso.progress.indicators import campaign_indicators
 from congdanso.reports import xlsx_text as T
 from congdanso.reports.selectors import ReportRequest, report_request
-from congdanso.reports.xlsx import commune_ranking, report_xlsx, resident_lines
+from congdanso.reports.xlsx import commune_ranking, report_xlsx
+from congdanso.reports.xlsx_rows import resident_lines
 from congdanso.scope.access import Access, Grant
 
 pytestmark = pytest.mark.django_db
@@ -383,7 +384,7 @@ def test_a_district_campaign_has_a_row_per_commune_with_ranks(
 
 
 def test_equal_shares_share_a_rank() -> None:
-    from congdanso.progress.indicators import AreaRow
+    from congdanso.progress.figures import AreaRow
 
     def row(name: str, met: int, cohort: int) -> AreaRow:
         return AreaRow(None, name, name, "commune", cohort, cohort, met, 0.0, met, 0)

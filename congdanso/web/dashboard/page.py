@@ -20,13 +20,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from congdanso.campaigns.models import Campaign
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
-from congdanso.progress.indicators import (
-    AreaRow,
-    Indicators,
-    UnitRow,
-    WeekRow,
-    campaign_indicators,
-)
+from congdanso.progress.figures import AreaRow, Indicators, UnitRow, WeekRow
+from congdanso.progress.indicators import campaign_indicators
 from congdanso.scope.access import (
     ALL_ROLES,
     PERSON_ROLES,

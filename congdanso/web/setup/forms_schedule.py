@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign
-from congdanso.outreach.schedule import WEEKDAY_NAMES
+from congdanso.outreach.session_days import WEEKDAY_NAMES
 from congdanso.partners.models import Unit
 from congdanso.places.models import Place
 from congdanso.web.setup.fields import (

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from congdanso.campaigns.models import Campaign
 from congdanso.core.errors import DomainError, Message
-from congdanso.outreach import schedule
+from congdanso.outreach import schedule, session_days
 from congdanso.outreach.calendar import sessions_ics
 from congdanso.outreach.models import SessionStatus
 from congdanso.outreach.selectors import session_list
@@ -35,9 +35,9 @@ from congdanso.web.setup.forms_schedule import (
 
 def _propose(
     campaign: Campaign, form: ScheduleProposeForm
-) -> tuple[list[schedule.ProposedSession], schedule.ScheduleDays] | None:
+) -> tuple[list[schedule.ProposedSession], session_days.ScheduleDays] | None:
     data = form.cleaned_data
-    days = schedule.schedule_days(
+    days = session_days.schedule_days(
         campaign=campaign,
         weekdays=data["weekdays"],
         date_from=data["date_from"],

@@ -15,7 +15,7 @@ from congdanso.core.commands import table_lines
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.files import target_check, write_private
 from congdanso.core.parsing import date_parse
-from congdanso.outreach import schedule
+from congdanso.outreach import session_days
 from congdanso.outreach.calendar import sessions_ics
 from congdanso.outreach.models import SupportSession
 from congdanso.outreach.selectors import session_list
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         rows = [
             (
                 f"{s.date:%d/%m/%Y}",
-                schedule.WEEKDAY_NAMES[s.date.weekday()],
+                session_days.WEEKDAY_NAMES[s.date.weekday()],
                 s.place.name,
                 s.get_status_display(),
                 ", ".join(unit.name for unit in s.units.all()),

@@ -10,7 +10,8 @@ from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.parsing import date_parse
 from congdanso.places.selectors import place_get
-from congdanso.progress.indicators import Forecast, Indicators, campaign_indicators
+from congdanso.progress.figures import Forecast, Indicators
+from congdanso.progress.indicators import campaign_indicators
 from congdanso.vn.numbers import format_date, format_number, format_percent, format_vnd
 
 

@@ -20,7 +20,7 @@ from congdanso.core.commands import table_lines
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.files import target_check, write_private
 from congdanso.core.parsing import date_parse, time_parse
-from congdanso.outreach import schedule
+from congdanso.outreach import schedule, session_days
 from congdanso.outreach.calendar import proposals_ics, sessions_ics
 from congdanso.outreach.selectors import session_list
 from congdanso.partners.selectors import campaign_units_find
@@ -51,7 +51,7 @@ class Command(BaseCommand):
 
     def _run(self, options: dict[str, Any]) -> None:
         campaign = campaign_get(options["campaign"])
-        weekdays = schedule.weekdays_parse(options["weekdays"])
+        weekdays = session_days.weekdays_parse(options["weekdays"])
         date_from = date_parse(options["date_from"])
         date_to = date_parse(options["date_to"]) if options["date_to"] else None
         per_day = _count(options["per_day"])
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         ics: Path | None = options["ics"]
         if ics is not None:
             target_check(ics)
-        days = schedule.schedule_days(
+        days = session_days.schedule_days(
             campaign=campaign, weekdays=weekdays, date_from=date_from, date_to=date_to
         )
         proposals = schedule.schedule_propose(
@@ -105,7 +105,7 @@ class Command(BaseCommand):
     def _json(
         self,
         proposals: list[schedule.ProposedSession],
-        days: schedule.ScheduleDays,
+        days: session_days.ScheduleDays,
         *,
         committed: bool,
         created: int,
@@ -133,7 +133,7 @@ class Command(BaseCommand):
     def _text(
         self,
         proposals: list[schedule.ProposedSession],
-        days: schedule.ScheduleDays,
+        days: session_days.ScheduleDays,
         *,
         committed: bool,
         created: int,
@@ -146,7 +146,7 @@ class Command(BaseCommand):
         rows = [
             (
                 _vn(p.date),
-                schedule.WEEKDAY_NAMES[p.date.weekday()],
+                session_days.WEEKDAY_NAMES[p.date.weekday()],
                 p.place.name,
                 p.need,
                 schedule.Reason(p.reason).label,
@@ -159,7 +159,7 @@ class Command(BaseCommand):
         if days.holidays_skipped:
             write(_("Holidays skipped:"))
             for day, name in days.holidays_skipped.items():
-                write(f"  {_vn(day)}  {schedule.WEEKDAY_NAMES[day.weekday()]}  {name}")
+                write(f"  {_vn(day)}  {session_days.WEEKDAY_NAMES[day.weekday()]}  {name}")
         else:
             write(_("No public holiday falls on these days."))
         if committed:

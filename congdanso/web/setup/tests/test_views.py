@@ -18,7 +18,7 @@ from congdanso.core.models import AuditEvent
 from congdanso.core.tests import world as world_fixture
 from congdanso.core.tests.world import World
 from congdanso.outreach.models import SupportSession
-from congdanso.outreach.schedule import schedule_days
+from congdanso.outreach.session_days import schedule_days
 from congdanso.partners.models import Donation, DonationItem, Pledge, Twinning, Unit, UnitKind
 from congdanso.partners.services import donation_create, twinning_get_or_create
 from congdanso.people.tests.factories import ResidentFactory

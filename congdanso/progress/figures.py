@@ -1,0 +1,188 @@
+"""The campaign's indicators as the pages, the reports, the API and `congdanso indicators`
+read them: frozen dataclasses, and the one JSON structure they share.
+
+Each figure's definition is in `progress.indicators`, which computes them from the tallies
+(and docs/indicators.md gives them for a commune officer to check by hand). The read model
+is a module of its own because every interface and report imports it, while only
+`progress.indicators` computes it.
+"""
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ExemplaryFigure:
+    count: int
+    target: int
+    share_of_target: float
+
+
+@dataclass(frozen=True)
+class CohortFigure:
+    min_age: int
+    max_age: int
+    born_from: dt.date
+    born_to: dt.date
+    size: int
+    met: int
+    share: float
+    target_share: float
+    needed: int  # cohort members exemplary for the target share
+    share_of_target: float
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    code: str
+    name: str
+    exemplary: bool
+    count: int  # cohort members who have it at D
+    share: float  # of the cohort
+    count_all: int  # counted residents of every age who have it at D
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """A village (or, for places above a commune, a commune) with the same figures."""
+
+    place_id: int | None
+    code: str
+    name: str
+    kind: str
+    residents: int
+    cohort: int
+    met: int
+    share: float
+    exemplary: int
+    gap: int
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit_id: int
+    name: str
+    kind: str
+    turns: int
+    people: int
+    achievements: int
+    sessions: int
+    pledged: bool
+    target_people: int | None
+    target_sessions: int | None
+    target_achievements: int | None
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    week_start: dt.date
+    exemplary: int
+    cohort_met: int
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Where the campaign ends at one pace (figures per day)."""
+
+    basis_days: int
+    exemplary_per_day: float
+    cohort_met_per_day: float
+    exemplary_at_end: int
+    cohort_share_at_end: float
+    exemplary_target_date: dt.date | None  # None: not reached by the end date at this pace
+    cohort_target_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class SessionFigures:
+    held: int
+    planned: int
+    turns: int  # registry turns plus turns for people not in the registry
+    registry_turns: int
+    anonymous_turns: int
+    people: int
+
+
+@dataclass(frozen=True)
+class DonationRow:
+    village: str
+    site: str
+    item: str
+    description: str
+    donors: tuple[str, ...]
+    value_vnd: int
+    given_on: dt.date
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    residents: int
+    with_open_issues: int
+    possible_duplicates: int
+    without_birth_date: int
+
+
+@dataclass(frozen=True)
+class Indicators:
+    campaign_id: int
+    place_code: str
+    place_name: str
+    date: dt.date
+    exemplary: ExemplaryFigure
+    cohort: CohortFigure
+    criteria: tuple[CriterionRow, ...]
+    villages: tuple[AreaRow, ...]
+    communes: tuple[AreaRow, ...]  # only for a place above a commune
+    units: tuple[UnitRow, ...]
+    weekly: tuple[WeekRow, ...]
+    projection: Forecast  # at the pace of the last four weeks
+    projection_campaign: Forecast  # at the pace of the whole campaign so far
+    villages_at_risk: tuple[AreaRow, ...]
+    sessions: SessionFigures
+    donations: tuple[DonationRow, ...]
+    data_quality: DataQuality
+
+    def as_json(self) -> dict[str, Any]:
+        """The one structure the pages, reports and `congdanso indicators --json` share."""
+
+        def forecast(f: Forecast) -> dict[str, Any]:
+            data = _jsonable(asdict(f))
+            data["exemplary_per_week"] = round(f.exemplary_per_day * 7, 2)
+            data["cohort_met_per_week"] = round(f.cohort_met_per_day * 7, 2)
+            return data
+
+        return {
+            "campaign": self.campaign_id,
+            "place": {"code": self.place_code, "name": self.place_name},
+            "date": self.date.isoformat(),
+            "exemplary": _jsonable(asdict(self.exemplary)),
+            "cohort": _jsonable(asdict(self.cohort)),
+            "criteria": [_jsonable(asdict(row)) for row in self.criteria],
+            "villages": [_jsonable(asdict(row)) for row in self.villages],
+            "communes": [_jsonable(asdict(row)) for row in self.communes],
+            "units": [_jsonable(asdict(row)) for row in self.units],
+            "weekly": [_jsonable(asdict(row)) for row in self.weekly],
+            "projection": {
+                **forecast(self.projection),
+                "whole_campaign": forecast(self.projection_campaign),
+            },
+            "villages_at_risk": [_jsonable(asdict(row)) for row in self.villages_at_risk],
+            "sessions": asdict(self.sessions),
+            "donations": [_jsonable(asdict(row)) for row in self.donations],
+            "donations_value_vnd": sum(row.value_vnd for row in self.donations),
+            "data_quality": asdict(self.data_quality),
+        }
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, float):
+            value = round(value, 4)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[key] = value
+    return out
