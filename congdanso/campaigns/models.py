@@ -224,7 +224,7 @@ class TallyMeasure(models.TextChoices):
 
 class Tally(models.Model):
     """How many residents (or turns) of one measure, in one place of a campaign's subtree,
-    on one day. Written only by campaigns.tallies; never edited by hand."""
+    on one day. Written only by progress.tallies; never edited by hand."""
 
     campaign = models.ForeignKey(
         Campaign,

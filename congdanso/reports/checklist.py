@@ -1,7 +1,7 @@
 """A village's door-to-door checklist as one standalone HTML file, for print.
 
 It is the web print view (`web.dashboard.views.village_print`): the same selector
-(`people_lists.village_print_sheet`: who is not yet exemplary — or everyone — in pages of
+(`reports.lists.village_print_sheet`: who is not yet exemplary — or everyone — in pages of
 `PRINT_ROWS_PER_PAGE`, what each has done and still needs) rendered by the same template
 (`reports/village_print_sheet.html`), wrapped in a page that carries its own print style:
 a file opened from disk cannot load the site's /static/ style sheet.

@@ -1,7 +1,7 @@
 """The residents behind a dashboard number, and a village's roster.
 
 Each filter restates, as a queryset, the definition that a tally measure counts
-(campaigns/tallies.py), so that the list a number links to has exactly that many people:
+(progress/tallies.py), so that the list a number links to has exactly that many people:
 
 - *counted in place P*: status "living here", filed under P (their village, or their commune
   when they have none, lies in P's subtree) — measure R;
@@ -16,7 +16,7 @@ Each filter restates, as a queryset, the definition that a tally measure counts
   before D — measures P and T. Here P is where the session was held, not where the person
   lives, and moved-away people still count, as they do in those measures.
 
-Every list starts from `accounts.access.residents_visible`: scope has one choke point.
+Every list starts from `scope.access.residents_visible`: scope has one choke point.
 """
 
 import datetime as dt
