@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import DomainError
 from congdanso.core.qr_images import qr_text_in_photo
+from congdanso.core.uploads import upload_refused
 from congdanso.people.selectors import (
     SearchInvalid,
     SearchQuery,
@@ -51,22 +52,34 @@ class SearchForm(forms.Form):
     def from_request(cls, request: HttpRequest) -> "SearchForm":
         """The posted search (or the QR code in a posted photo of a card); on a GET, the `q`
         of a link when it holds no digit."""
-        photo = request.FILES.get("photo") if request.method == "POST" else None
-        if photo is not None:
-            try:
-                text = qr_text_in_photo(photo, size=photo.size or 0)
-            except DomainError as error:
-                form = cls({"q": ""})
-                form.is_valid()
-                form.add_error("q", str(error.message))
-                return form
-            return cls({"q": text})
+        if request.method == "POST" and (
+            "photo" in request.FILES or upload_refused(request, "photo")
+        ):
+            return cls._from_photo(request)
         if request.method == "POST":
             return cls(request.POST)
         text = request.GET.get("q", "")
         if text and not any(ch.isdigit() for ch in text):
             return cls({"q": text})
         return cls()
+
+    @classmethod
+    def _from_photo(cls, request: HttpRequest) -> "SearchForm":
+        """The search for the QR code in a photo of a card, or the form saying why none."""
+        try:
+            refused = upload_refused(request, "photo")
+            if refused is not None:
+                raise refused
+            photo = request.FILES.get("photo")
+            if photo is None:  # the field was sent empty
+                raise DomainError(_("Choose a photo of the card first."), code="photo_missing")
+            text = qr_text_in_photo(photo, size=photo.size or 0)
+        except DomainError as error:
+            form = cls({"q": ""})
+            form.is_valid()
+            form.add_error("q", str(error.message))
+            return form
+        return cls({"q": text})
 
     def clean_q(self) -> str:
         text = self.cleaned_data.get("q", "")

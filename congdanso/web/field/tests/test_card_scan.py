@@ -3,9 +3,14 @@ person found by the card's number; else a namesake without a number offered "g�
 này"; else "Thêm vào danh sách" with what the card says. The card's text is never shown back,
 stored or logged."""
 
+import io
+
 import pytest
+import segno
 from bs4 import BeautifulSoup
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from congdanso.core.models import AuditEvent
 from congdanso.core.tests.world import World
@@ -124,3 +129,41 @@ def test_a_namesake_is_not_given_a_number_that_disagrees_with_them(world: World)
     world.site("manager_a").post(url, {"cccd": "066190012345"})  # a woman's, born 1990
     other.refresh_from_db()
     assert other.cccd is None  # a woman's number is not a man's
+
+
+def _card_photo(text: str, *, kind: str = "jpeg", scale: int = 8) -> SimpleUploadedFile:
+    """A photo of a card's QR code: the code drawn by segno, saved as a camera would."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=6)
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    photo = io.BytesIO()
+    image.save(photo, format=kind.upper(), quality=85)
+    return SimpleUploadedFile(f"card.{kind}", photo.getvalue(), content_type=f"image/{kind}")
+
+
+def test_a_photo_of_a_card_finds_its_person(world: World) -> None:
+    url = reverse("people:search", args=[world.campaign.pk])
+    response = world.site("unit_a").post(url, {"photo": _card_photo(HOA)})
+
+    names = [n.get_text(strip=True) for n in _soup(response).select(".person-list .person-name")]
+    assert names == ["Nguyễn Thị Hoà"]
+    assert ADDRESS not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("upload", "words"),
+    [
+        (SimpleUploadedFile("x.jpg", b"MZ\x90\x00 not an image", "image/jpeg"), "không phải ảnh"),
+        ("blank", "Không đọc được mã QR"),
+    ],
+)
+def test_a_photo_without_a_card_code_gets_a_clear_message(
+    world: World, upload: object, words: str
+) -> None:
+    if upload == "blank":
+        blank = io.BytesIO()
+        Image.new("RGB", (800, 600), "white").save(blank, format="JPEG")
+        upload = SimpleUploadedFile("x.jpg", blank.getvalue(), "image/jpeg")
+    url = reverse("people:search", args=[world.campaign.pk])
+    response = world.site("unit_a").post(url, {"photo": upload})
+    assert words in _soup(response).select_one("form.field-search .errorlist").get_text()
