@@ -11,7 +11,7 @@ stored: only the number, the name, the birth date and the sex travel back in the
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -35,6 +35,21 @@ def _back(request: HttpRequest, next_url: str, fallback: str, resident_id: int) 
     if target and "/buoi/" in target:
         return f"{target.split('?')[0]}?nguoi={resident_id}"
     return fallback
+
+
+def card_scan_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The camera scan screen: it posts the code it reads to the page it came from (session
+    mode, or the search page by default), which finds the person."""
+    access = access_for(request.user)
+    campaign = campaign_for_people(access, campaign_id)
+    target = safe_next(request, request.GET.get("next")) or reverse(
+        "people:search", args=[campaign.pk]
+    )
+    return render(
+        request,
+        "field/scan.html",
+        {"campaign": campaign, "target": target.split("?")[0], "nav_active": "search"},
+    )
 
 
 @require_http_methods(["GET", "POST"])

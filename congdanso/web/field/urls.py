@@ -16,6 +16,7 @@ PATTERNS = {
         path(
             "chien-dich/<int:campaign_id>/them-nguoi/", cards_scanned.card_add_page, name="card_add"
         ),
+        path("chien-dich/<int:campaign_id>/quet/", cards_scanned.card_scan_page, name="scan"),
         path(PERSON + "gan-cccd/", cards_scanned.card_attach_page, name="card_attach"),
         path(PERSON + "xem-so/", people.resident_reveal_page, name="reveal"),
         path(PERSON + "loi/<int:issue_id>/", people.data_issue_fix_page, name="issue_fix"),
@@ -53,6 +54,7 @@ PATTERNS = {
 ACCESS = {
     "people:search": "campaign-person",
     "people:card": "campaign-person",
+    "people:scan": "campaign-person",
     "people:card_add": "campaign-person",  # POST: managers and unit members, in their villages
     "people:card_attach": "campaign-person",  # POST: who records for the resident
     "people:reveal": "campaign-person",  # GET: back to the card; POST: managers (can_reveal)

@@ -62,6 +62,7 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     "people:card": lambda w: reverse("people:card", args=[w.campaign.pk, w.resident.pk]),
     "people:reveal": lambda w: reverse("people:reveal", args=[w.campaign.pk, w.resident.pk]),
     "people:card_add": _campaign("people:card_add"),
+    "people:scan": _campaign("people:scan"),
     "people:card_attach": lambda w: reverse(
         "people:card_attach", args=[w.campaign.pk, w.resident.pk]
     ),
