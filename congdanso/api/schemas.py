@@ -122,6 +122,23 @@ class AnonymousTurnsData(AnonymousTurnsFields):
     session_id: int
 
 
+class NewcomerFields(Schema):
+    """+1 person not in the list, with what they told (each optional)."""
+
+    full_name: str = Field("", max_length=200)
+    birth_year: int | None = Field(None, ge=1900, le=2100)
+    phone: str = Field("", max_length=30)
+    cccd: str = Field("", max_length=20)  # from a card scanned offline; never kept on a device
+
+
+class NewcomerIn(NewcomerFields):
+    client_uuid: uuid.UUID
+
+
+class NewcomerData(NewcomerFields):
+    session_id: int
+
+
 #: The data of each queued operation, validated and written the way its own endpoint writes
 #: it, so a write sent alone and then queued again has the same form (and is replayed).
 OPERATION_DATA: dict[str, type[Schema]] = {
@@ -129,6 +146,7 @@ OPERATION_DATA: dict[str, type[Schema]] = {
     "achievement.withdraw": WithdrawData,
     "turn.record": TurnData,
     "session.anonymous_turns": AnonymousTurnsData,
+    "session.newcomer": NewcomerData,
 }
 
 
@@ -142,7 +160,11 @@ class WriteOut(Schema):
 class BatchItemIn(Schema):
     client_uuid: uuid.UUID
     operation: Literal[
-        "achievement.record", "achievement.withdraw", "turn.record", "session.anonymous_turns"
+        "achievement.record",
+        "achievement.withdraw",
+        "turn.record",
+        "session.anonymous_turns",
+        "session.newcomer",
     ]
     data: dict[str, Any]
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
 from ninja.throttling import AuthRateThrottle
 from pydantic import ValidationError as PydanticValidationError
 
@@ -416,13 +417,27 @@ def anonymous_turns(
 
 
 @api.post(
+    "/sessions/{session_id}/newcomers",
+    response={201: s.WriteOut, **WRITE_ERRORS},
+    openapi_extra={"x-access": "write"},
+)
+def newcomer_create(request: HttpRequest, session_id: int, body: s.NewcomerIn) -> HttpResponse:
+    """+1 person not in the list, with what they told (name, birth year, phone, a card's
+    number): it waits in the session's queue for a manager to add them to the list."""
+    return _write(request, "session.newcomer", body.dict() | {"session_id": session_id})
+
+
+@api.post(
     "/batch",
     response={200: s.BatchOut, **READ_ERRORS},
     openapi_extra={"x-access": "write"},
+    # the site's offline outbox sends it with the signed-in session (CSRF-checked)
+    auth=[TokenAuth(), django_auth],
 )
 def batch(request: HttpRequest, body: s.BatchIn) -> dict[str, Any]:
     """Up to 500 writes queued by a phone that was offline, applied in order, each at most
-    once (by its `client_uuid`); one failing write does not stop the others."""
+    once (by its `client_uuid`); one failing write does not stop the others. A token, or the
+    site's signed-in session with its CSRF token (the field app's outbox)."""
     access, user = _access(request)
     results = []
     with audit_context(user=user, ip=client_ip(request), via="api"):

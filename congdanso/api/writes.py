@@ -17,6 +17,7 @@ from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.outreach.models import SupportSession
+from congdanso.outreach.newcomers import newcomer_add
 from congdanso.outreach.services import session_anonymous_turns_add, turn_record
 from congdanso.partners.models import Unit
 from congdanso.partners.selectors import campaign_units
@@ -162,9 +163,31 @@ def anonymous_turns_op(access: Access, user: User, data: dict[str, Any]) -> tupl
     return 200, {"session_id": session.pk, "anonymous_turns": total}
 
 
+def newcomer_op(access: Access, user: User, data: dict[str, Any]) -> tuple[int, dict]:
+    session = _session(access, data.get("session_id"))
+    if not access.covers(session.place, RECORD_ROLES):
+        raise _forbidden()
+    newcomer = newcomer_add(
+        session=session,
+        full_name=data.get("full_name") or "",
+        birth_year=data.get("birth_year"),
+        phone=data.get("phone") or "",
+        cccd=data.get("cccd") or "",
+        recorded_by=user,
+    )
+    session.refresh_from_db(fields=["anonymous_turns"])
+    body = {
+        "session_id": session.pk,
+        "anonymous_turns": session.anonymous_turns,
+        "newcomer_id": newcomer.pk if newcomer else None,
+    }
+    return 201, body
+
+
 OPERATIONS: dict[str, Callable[[Access, User, dict[str, Any]], tuple[int, dict]]] = {
     "achievement.record": achievement_record_op,
     "achievement.withdraw": achievement_withdraw_op,
     "turn.record": turn_record_op,
     "session.anonymous_turns": anonymous_turns_op,
+    "session.newcomer": newcomer_op,
 }

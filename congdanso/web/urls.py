@@ -47,5 +47,6 @@ def _by_namespace() -> dict[str, list[URLPattern | URLResolver]]:
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.home, name="home"),
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
+    *field.ROOT,
     *(path("", include((patterns, name))) for name, patterns in _by_namespace().items()),
 ]

@@ -76,6 +76,8 @@ REQUESTS: dict[tuple[str, str], Callable[[Any], tuple[str, dict[str, Any] | None
             w, resident_id=w.resident.pk, service="guidance")),
     ("POST", "/api/v1/sessions/{session_id}/anonymous-turns"): lambda w: (
         f"/api/v1/sessions/{w.session.pk}/anonymous-turns", _body(w, count=1)),
+    ("POST", "/api/v1/sessions/{session_id}/newcomers"): lambda w: (
+        f"/api/v1/sessions/{w.session.pk}/newcomers", _body(w, full_name="Trần Văn Mới")),
     ("POST", "/api/v1/batch"): lambda w: ("/api/v1/batch", {"writes": []}),
 }  # fmt: skip
 

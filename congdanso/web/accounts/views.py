@@ -4,6 +4,8 @@ Everything else needs a signed-in user (LoginRequiredMiddleware); the log-in vie
 `login_not_required` by Django. Failed log-ins count toward the lock-out (see `lockout`).
 """
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +22,14 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """POST only, so that a link or an image elsewhere cannot sign anybody out."""
+    """POST only, so that a link or an image elsewhere cannot sign anybody out. The answer
+    tells the browser to erase what the site kept on the phone (the offline roster and
+    outbox, the app shell): `Clear-Site-Data`."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"storage"'
+        return response
 
 
 AUDIT_PAGE_SIZE = 50

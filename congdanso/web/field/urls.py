@@ -3,7 +3,7 @@ and session mode."""
 
 from django.urls import path
 
-from congdanso.web.field import cards_scanned, people, record, sessions
+from congdanso.web.field import cards_scanned, offline, people, record, sessions
 
 PERSON = "chien-dich/<int:campaign_id>/nguoi/<int:resident_id>/"
 SESSION = "chien-dich/<int:campaign_id>/buoi/<int:session_id>/"
@@ -41,6 +41,7 @@ PATTERNS = {
         path(SESSION + "them-mot/", sessions.session_anonymous_page, name="session_anonymous"),
         path(SESSION + "tinh-trang/", sessions.session_status_page, name="session_status"),
         path(SESSION + "hoan-tac/", sessions.session_undo_page, name="session_undo"),
+        path(SESSION + "danh-sach.json", offline.session_roster_page, name="session_roster"),
         path(
             SESSION + "nguoi-moi/<int:newcomer_id>/",
             sessions.session_newcomer_page,
@@ -49,9 +50,21 @@ PATTERNS = {
     ],
 }
 
+#: Pages outside any namespace: the offline app's shell, its worker and the site's manifest.
+ROOT = [
+    path("ngoai-tuyen/", offline.offline_shell, name="offline_shell"),
+    path("ngoai-tuyen/csrf/", offline.offline_csrf, name="offline_csrf"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.web_manifest, name="web_manifest"),
+]
+
 #: Each page's access rule (see congdanso.web.urls). The POST-only pages answer a GET with a
 #: redirect to the page that has their form.
 ACCESS = {
+    "offline_shell": "signed-in",  # no personal data: the script fills it from the phone
+    "offline_csrf": "signed-in",
+    "service_worker": "public",
+    "web_manifest": "public",
     "people:search": "campaign-person",
     "people:card": "campaign-person",
     "people:scan": "campaign-person",
@@ -68,6 +81,7 @@ ACCESS = {
     "outreach:session_turn": "campaign-person",
     "outreach:session_anonymous": "campaign-person",
     "outreach:session_status": "campaign-person",
+    "outreach:session_roster": "campaign-person",
     "outreach:session_undo": "campaign-person",  # POST: who recorded the tick, or a manager
     "outreach:session_newcomer": "campaign-person",  # POST: the managers of the commune
 }

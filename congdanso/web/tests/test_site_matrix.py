@@ -84,6 +84,9 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     "outreach:session_status": lambda w: reverse(
         "outreach:session_status", args=[w.campaign.pk, w.session.pk]
     ),
+    "outreach:session_roster": lambda w: reverse(
+        "outreach:session_roster", args=[w.campaign.pk, w.session.pk]
+    ),
     "outreach:session_undo": lambda w: reverse(
         "outreach:session_undo", args=[w.campaign.pk, w.session.pk]
     ),

@@ -8,6 +8,27 @@ document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
   form.addEventListener("change", function () { form.requestSubmit(); });
 });
 
+/* "Chưa gửi: N" on every page: writes made without network still on this phone (offline.js
+   keeps their count). Log-out asks first when some are unsent, then erases the roster and
+   the outbox kept on the phone (the server's answer clears them too: Clear-Site-Data). */
+(function () {
+  var unsent = 0;
+  try { unsent = Number(window.localStorage.getItem("congdanso.outbox") || 0); } catch (e) { /* none */ }
+  document.querySelectorAll("[data-outbox-badge]").forEach(function (badge) {
+    badge.hidden = !unsent;
+    var count = badge.querySelector("[data-outbox-count]");
+    if (count) { count.textContent = String(unsent); }
+  });
+  document.querySelectorAll("form.site-logout").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var question = (form.getAttribute("data-unsent") || "").replace("{n}", String(unsent));
+      if (unsent && !window.confirm(question)) { event.preventDefault(); return; }
+      try { window.localStorage.removeItem("congdanso.outbox"); } catch (e) { /* none */ }
+      if (window.indexedDB) { window.indexedDB.deleteDatabase("congdanso"); }
+    });
+  });
+})();
+
 /* --- search as you type --- */
 /* A search form marked data-live-search="<id>" posts itself with ?partial=1 as the user
    types (250 ms after the last key) and swaps only the results list, element <id>. It

@@ -44,6 +44,7 @@ SITE_PAGES: tuple[SitePage, ...] = (
     SitePage("session mode", _on_campaign("outreach:session", lambda s: s.session.pk, query="?q=hoa")),  # noqa: E501
     SitePage("session mode, a person open", lambda s: reverse("outreach:session", args=[s.campaign.pk, s.session.pk]) + f"?nguoi={s.hoa.pk}"),  # noqa: E501
     SitePage("scan a card", _on_campaign("people:scan")),
+    SitePage("offline app shell", lambda s: reverse("offline_shell")),
     SitePage("set-up", _on_campaign("campaigns:setup")),
     SitePage("set-up: targets and criteria", _on_campaign("campaigns:setup_targets")),
     SitePage("set-up: units", _on_campaign("campaigns:setup_units")),
