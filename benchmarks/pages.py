@@ -49,31 +49,41 @@ import contextlib
 import datetime as dt
 import http.client
 import json
-import math
 import os
-import platform
-import re
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from webserver import (
+    PHONE,
+    Server,
+    Session,
+    Weight,
+    browser_cookies,
+    chromium,
+    congdanso,
+    environment,
+    log,
+    log_in,
+    page_weight,
+    percentile,
+    remove_database,
+    serving,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 DATA_DIR = BENCH_DIR / "pages"
 REPORT = BENCH_DIR / "pages.md"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
 COMMUNE_CODE = "66-krong-pac-ea-yong"
 USERNAME = "bench-thu-ky"
 PASSWORD = "pages-bench-Passw0rd-2023"  # noqa: S105 - the account of a throwaway database
@@ -86,45 +96,14 @@ SERIES_SECONDS = 10.0  # a series of requests to one page stops after this, what
 BUDGET_KB = 60.0
 TARGET_MS = {"dashboard": 150.0, "search": 50.0, "search-partial": 50.0, "tick": 50.0}
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 360, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "vi-VN",
-}
-
-_T0 = time.perf_counter()
-
-
-def log(message: str) -> None:
-    print(f"[{time.perf_counter() - _T0:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
 # ------------------------------------------------------------------------------- the data
-
-
-def _congdanso(*args: str, env: dict[str, str]) -> str:
-    command = [str(Path(sys.executable).parent / "congdanso"), *args]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if done.returncode:
-        raise RuntimeError(f"congdanso {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def _database(name: str) -> Path:
-    return DATA_DIR / name
-
-
-def _remove_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def data_prepare(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     """The pristine database (built when missing, stale or asked for), copied for this run,
     migrated, and the static files collected. Returns how the data came about."""
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    pristine, working = _database("pristine.sqlite3"), _database("congdanso.sqlite3")
+    pristine, working = DATA_DIR / "pristine.sqlite3", DATA_DIR / "congdanso.sqlite3"
     wanted = {"residents": args.residents, "seed": args.seed, "version": DATA_VERSION}
     build_file = DATA_DIR / "build.json"
     built = json.loads(build_file.read_text()) if build_file.exists() else {}
@@ -132,14 +111,14 @@ def data_prepare(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any
     if not reused:
         log(f"building the demo commune ({args.residents:,} residents): migrate, demo, users add")
         t0 = time.perf_counter()
-        _remove_database(working)
-        _remove_database(pristine)
+        remove_database(working)
+        remove_database(pristine)
         build_file.unlink(missing_ok=True)
-        _congdanso("migrate", "--noinput", "--verbosity", "0", env=env)
-        demo = _congdanso(
+        congdanso("migrate", "--noinput", "--verbosity", "0", env=env)
+        demo = congdanso(
             "demo", "--residents", str(args.residents), "--seed", str(args.seed), env=env
         )
-        _congdanso(
+        congdanso(
             "users", "add", USERNAME, "--role", "manager", "--place", COMMUNE_CODE,
             env={**env, "CONGDANSO_PASSWORD": PASSWORD},
         )  # fmt: skip
@@ -153,10 +132,10 @@ def data_prepare(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any
         }
         build_file.write_text(json.dumps(built, ensure_ascii=False, indent=1))
     log("copying the database for this run; migrate; collectstatic")
-    _remove_database(working)
+    remove_database(working)
     shutil.copyfile(pristine, working)
-    _congdanso("migrate", "--noinput", "--verbosity", "0", env=env)
-    _congdanso("collectstatic", "--noinput", "--verbosity", "0", env=env)
+    congdanso("migrate", "--noinput", "--verbosity", "0", env=env)
+    congdanso("collectstatic", "--noinput", "--verbosity", "0", env=env)
     return {"reused": reused, **built}
 
 
@@ -313,127 +292,7 @@ def _largest_village(commune: Any) -> Any:
 
 
 @dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    host: str
-    port: int
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_start(env: dict[str, str]) -> Server:
-    port = _free_port()
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "congdanso.wsgi",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", "2",
-        "--threads", "4",
-        "--timeout", "120",
-    ]  # fmt: skip
-    log_path = DATA_DIR / "server.log"
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = Server(process, "127.0.0.1", port, log_path)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log_path}")
-        with contextlib.suppress(OSError):
-            connection = http.client.HTTPConnection(server.host, port, timeout=5)
-            connection.request("GET", "/dang-nhap/")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return server
-        time.sleep(0.2)
-    server_stop(server)
-    raise RuntimeError(f"gunicorn did not answer within 60 s; see {log_path}")
-
-
-def server_stop(server: Server) -> None:
-    """SIGTERM to gunicorn (its workers follow), then SIGKILL to its process group."""
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str]) -> Iterator[Server]:
-    server = server_start(env)
-    try:
-        yield server
-    finally:
-        log("stopping the server")
-        server_stop(server)
-
-
 # ------------------------------------------------------------------------------ HTTP side
-
-
-@dataclass
-class Session:
-    """The manager signed in: the cookies a browser would hold."""
-
-    cookies: dict[str, str]
-
-    def header(self) -> str:
-        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-
-
-def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
-    found = {}
-    for value in response.headers.get_all("Set-Cookie") or []:
-        name, _, rest = value.partition("=")
-        found[name.strip()] = rest.split(";", 1)[0]
-    return found
-
-
-def log_in(server: Server) -> Session:
-    """Through the log-in form, as a browser does (CSRF cookie and token, then the POST)."""
-    connection = http.client.HTTPConnection(server.host, server.port, timeout=30)
-    connection.request("GET", "/dang-nhap/")
-    response = connection.getresponse()
-    html = response.read().decode()
-    cookies = _cookies(response)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    if token is None:
-        raise RuntimeError("no CSRF token on the log-in page")
-    body = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token.group(1), "username": USERNAME, "password": PASSWORD}
-    )
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": Session(cookies).header(),
-    }
-    connection.request("POST", "/dang-nhap/", body=body, headers=headers)
-    response = connection.getresponse()
-    response.read()
-    cookies.update(_cookies(response))
-    connection.close()
-    if response.status != 302 or "sessionid" not in cookies:
-        raise RuntimeError(f"log-in failed: {response.status}")
-    return Session(cookies)
-
-
-def _percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
 @dataclass
@@ -449,7 +308,7 @@ class Timing:
 
     @property
     def p95(self) -> float:
-        return _percentile(self.runs, 0.95)
+        return percentile(self.runs, 0.95)
 
 
 def time_requests(
@@ -497,61 +356,6 @@ def tick_requests(site: Site, session: Session) -> list[tuple[str, str, str]]:
 # --------------------------------------------------------------------------- browser side
 
 
-@contextlib.contextmanager
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        raise RuntimeError(
-            f"Chromium not found at {CHROMIUM}: install the Debian packages chromium and "
-            "chromium-driver"
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _browser_cookies(server: Server, session: Session) -> list[dict[str, Any]]:
-    return [{"name": k, "value": v, "url": server.url} for k, v in session.cookies.items()]
-
-
-@dataclass
-class Weight:
-    total: int = 0
-    by_type: dict[str, int] = field(default_factory=dict)
-    requests: int = 0
-    status: int = 0
-
-
-def page_weight(browser: Any, server: Server, session: Session | None, path: str) -> Weight:
-    """Bytes on the wire for one cold load of the page (fresh context: nothing cached)."""
-    context = browser.new_context(**PHONE)
-    if session is not None:
-        context.add_cookies(_browser_cookies(server, session))
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    kinds: dict[str, str] = {}
-    sizes: dict[str, int] = {}
-    cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])),
-    )
-    response = page.goto(server.url + path, wait_until="networkidle")
-    weight = Weight(status=response.status if response else 0)
-    for request_id, size in sizes.items():
-        kind = kinds.get(request_id, "Other")
-        weight.by_type[kind] = weight.by_type.get(kind, 0) + size
-        weight.total += size
-        weight.requests += 1
-    context.close()
-    return weight
-
-
 # ------------------------------------------------------------------------------ measuring
 
 
@@ -563,7 +367,7 @@ class Row:
 
 
 def measure(server: Server, site: Site, runs: int) -> list[Row]:
-    session = log_in(server)
+    session = log_in(server, USERNAME, PASSWORD)
     rows = []
     with chromium() as browser:
         for target in site.targets:
@@ -658,20 +462,8 @@ def report(rows: list[Row], site: Site, data: dict[str, Any], args: argparse.Nam
     add("")
     add("## Environment")
     add("")
-    cpu = "?"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     add(f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-    add(f"- CPU: {os.cpu_count()} × {cpu}; load average (1 min) at the start {args.load:.2f}")
-    add(f"- OS: {platform.platform()}; SQLite {sqlite3.sqlite_version}")
-    versions = ", ".join(
-        f"{name} {metadata.version(name)}"
-        for name in ("django", "gunicorn", "whitenoise", "playwright")
-    )
-    add(f"- Python {platform.python_version()}; {versions}; Chromium {args.chromium}")
+    out.extend(environment(args.load, args.chromium))
     return "\n".join(out) + "\n"
 
 
@@ -680,7 +472,7 @@ def report(rows: list[Row], site: Site, data: dict[str, Any], args: argparse.Nam
 
 def screenshots(server: Server, site: Site) -> list[Path]:
     """The README's pictures: the dashboard on a desktop, field mode on a phone."""
-    session = log_in(server)
+    session = log_in(server, USERNAME, PASSWORD)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     written = []
     paths = {t.key: t.path.split("?")[0] for t in site.targets}
@@ -716,7 +508,7 @@ def screenshots(server: Server, site: Site) -> list[Path]:
     with chromium() as browser:
         for name, options, path, then in shots:
             context = browser.new_context(**options)
-            context.add_cookies(_browser_cookies(server, session))
+            context.add_cookies(browser_cookies(server, session))
             page = context.new_page()
             page.goto(server.url + path, wait_until="networkidle")
             clip = then(page)
@@ -763,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         site = site_read(args.runs)
         connections.close_all()
-        with serving(env) as server:
+        with serving(env, DATA_DIR / "server.log") as server:
             if args.screenshots:
                 for path in screenshots(server, site):
                     log(f"wrote {path.relative_to(ROOT)}")

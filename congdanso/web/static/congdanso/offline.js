@@ -27,25 +27,34 @@
   var PAGE = 10;
 
   /* --- storage ------------------------------------------------------------------------ */
+  var opened = null;  /* one connection per page, let go when the database is to be erased */
   function open() {
-    return new Promise(function (resolve, reject) {
+    if (opened) { return opened; }
+    opened = new Promise(function (resolve, reject) {
       var request = indexedDB.open(DB, 1);
       request.onupgradeneeded = function () {
         var db = request.result;
         db.createObjectStore("rosters", { keyPath: "session.id" });
         db.createObjectStore("outbox", { keyPath: "client_uuid" });
       };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
+      request.onsuccess = function () {
+        var db = request.result;
+        db.onversionchange = function () { db.close(); opened = null; };
+        db.onclose = function () { opened = null; };
+        resolve(db);
+      };
+      request.onerror = function () { opened = null; reject(request.error); };
     });
+    return opened;
   }
-  function tx(store, mode, work) {
+  function tx(stores, mode, work) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var t = db.transaction(store, mode);
-        var result = work(t.objectStore(store));
-        t.oncomplete = function () { db.close(); resolve(result && result.result !== undefined ? result.result : result); };
-        t.onerror = function () { db.close(); reject(t.error); };
+        var t = db.transaction(stores, mode);
+        var result = work(typeof stores === "string" ? t.objectStore(stores) : t);
+        t.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : result); };
+        t.onerror = function () { reject(t.error); };
+        t.onabort = function () { reject(t.error); };
       });
     });
   }
@@ -53,8 +62,16 @@
   function putRoster(roster) { return tx("rosters", "readwrite", function (s) { s.put(roster); }); }
   function dropRoster(id) { return tx("rosters", "readwrite", function (s) { s.delete(Number(id)); }); }
   function outbox() { return tx("outbox", "readonly", function (s) { return s.getAll(); }); }
-  function putItem(item) { return tx("outbox", "readwrite", function (s) { s.put(item); }).then(counted); }
-  function dropItem(uuid) { return tx("outbox", "readwrite", function (s) { s.delete(uuid); }).then(counted); }
+  function putItem(item) { return tx("outbox", "readwrite", function (s) { s.put(item); }); }
+  function dropItem(uuid) { return tx("outbox", "readwrite", function (s) { s.delete(uuid); }); }
+  /* a criterion reached, as the roster's bit mask over the campaign's criteria */
+  function markDone(roster, residentId, code) {
+    var index = roster.criteria.findIndex(function (c) { return c[0] === code; });
+    if (index < 0) { return; }
+    var idAt = roster.fields.indexOf("id");
+    var doneAt = roster.fields.indexOf("done");
+    roster.people.forEach(function (p) { if (p[idAt] === residentId) { p[doneAt] = p[doneAt] | (1 << index); } });
+  }
   function counted() {
     return outbox().then(function (items) {
       var waiting = items.filter(function (i) { return i.state !== "refused"; }).length;
@@ -96,24 +113,43 @@
       .then(function (body) { return body.token; })
       .catch(function () { return app.getAttribute("data-token"); });
   }
+  /* The server's answers, kept in one transaction: sent and already-recorded items leave the
+     outbox (a card's number leaves the phone with them) and the kept roster learns the
+     criteria they reached; refused ones stay, with the reason, and are never sent again. */
   function settle(results, sent, shown) {
     var byId = {};
     sent.forEach(function (i) { byId[i.client_uuid] = i; });
-    return results.reduce(function (done, result) {
-      return done.then(function () {
+    var reached = {};
+    return tx(["outbox", "rosters"], "readwrite", function (t) {
+      var store = t.objectStore("outbox");
+      results.forEach(function (result) {
         var item = byId[result.client_uuid];
-        if (!item || result.status >= 500) { return null; }  /* the server failed: later */
+        if (!item || result.status >= 500) { return; }  /* the server failed: later */
         if (result.status < 300) {
           var already = result.replayed || result.result.created === false;
           if (shown) { shown(item, already ? "already" : "sent"); }
-          return dropItem(item.client_uuid);  /* a card's number leaves the phone with it */
+          store.delete(item.client_uuid);
+          if (item.operation === "turn.record" && item.data.criterion) {
+            (reached[item.data.session_id] = reached[item.data.session_id] || []).push(item.data);
+          }
+          return;
         }
-        item.state = "refused";  /* kept, with the reason, until dismissed; never resent */
+        item.state = "refused";
         item.reason = (result.result && result.result.message) || String(result.status);
         item.data.cccd = "";
-        return putItem(item);
+        store.put(item);
       });
-    }, Promise.resolve());
+      var rosters = t.objectStore("rosters");
+      Object.keys(reached).forEach(function (id) {
+        var request = rosters.get(Number(id));
+        request.onsuccess = function () {
+          var roster = request.result;
+          if (!roster) { return; }
+          reached[id].forEach(function (d) { markDone(roster, d.resident_id, d.criterion); });
+          rosters.put(roster);
+        };
+      });
+    });
   }
   function send(app, csrf, shown) {
     return outbox().then(function (items) {
@@ -188,6 +224,7 @@
     var box = app.querySelector("#offline-q");
     var undoBox = app.querySelector("[data-offline-undo]");
     var roster = null;
+    var keys = [];  /* each person's folded name, padded with spaces, in the roster's order */
     var person = null;
     var lastTick = null;
     var recent = [];  /* what this sync sent, shown under the outbox until the page goes */
@@ -212,41 +249,48 @@
       roster.fields.forEach(function (name, i) { f[name] = p[i]; });
       return f;
     }
-    function rank(key, fragments) {
-      var padded = " " + key + " ";
-      var score = 0;
-      for (var i = 0; i < fragments.length; i++) {
-        if (key.indexOf(fragments[i]) < 0) { return -1; }
-        if (padded.indexOf(" " + fragments[i] + " ") >= 0) { score += 2; }
-        else if (padded.indexOf(" " + fragments[i]) >= 0) { score += 1; }
-      }
-      return score;
-    }
+    /* Every typed fragment must be in the name; a whole syllable scores 2, the start of one
+       1. Best score first, then the session's village, then the roster's order (name, id):
+       people go into buckets by score and village, kept to a page each — no sort. */
     function find(text) {
       var compact = text.replace(/[\s.\-()+]/g, "");
-      var place = roster.session.place_id;
       var found = [];
       if (/^\d+$/.test(compact)) {
         if (compact.length !== 4 && compact.length < 9) { return { hint: words.digits }; }
         var last4 = compact.slice(-4);
-        roster.people.forEach(function (p) {
-          var f = fields(p);
-          if (f.cccd_last4 === last4 || f.phone_last4 === last4) {
-            found.push({ p: p, score: 0, matched: (f.cccd_last4 === last4 ? "CCCD …" : words.phone + " …") + last4 });
+        var cccdAt = roster.fields.indexOf("cccd_last4");
+        var phoneAt = roster.fields.indexOf("phone_last4");
+        for (var n = 0; n < roster.people.length && found.length < PAGE; n++) {
+          var q = roster.people[n];
+          if (q[cccdAt] === last4 || q[phoneAt] === last4) {
+            found.push({ p: q, matched: (q[cccdAt] === last4 ? "CCCD …" : words.phone + " …") + last4 });
           }
-        });
-        return { rows: found.slice(0, PAGE) };
+        }
+        return { rows: found };
       }
       var fragments = fold(text).split(" ").filter(Boolean);
-      roster.people.forEach(function (p) {
-        var score = rank(p[2], fragments);
-        if (score >= 0) { found.push({ p: p, score: score }); }
-      });
-      found.sort(function (a, b) {
-        return b.score - a.score || (a.p[4] === place ? 0 : 1) - (b.p[4] === place ? 0 : 1) ||
-          (a.p[2] < b.p[2] ? -1 : a.p[2] > b.p[2] ? 1 : a.p[0] - b.p[0]);
-      });
-      return { rows: found.slice(0, PAGE) };
+      var whole = fragments.map(function (f) { return " " + f + " "; });
+      var starts = fragments.map(function (f) { return " " + f; });
+      var top = 2 * fragments.length;
+      var buckets = [];
+      for (var b = 0; b < 2 * (top + 1); b++) { buckets.push([]); }
+      var place = roster.session.place_id;
+      var people = roster.people;
+      for (var i = 0; i < people.length; i++) {
+        var key = keys[i];
+        var score = 0;
+        for (var k = 0; k < fragments.length; k++) {
+          if (key.indexOf(fragments[k]) < 0) { score = -1; break; }
+          if (key.indexOf(whole[k]) >= 0) { score += 2; } else if (key.indexOf(starts[k]) >= 0) { score += 1; }
+        }
+        if (score < 0) { continue; }
+        var bucket = buckets[2 * (top - score) + (people[i][4] === place ? 0 : 1)];
+        if (bucket.length < PAGE) { bucket.push({ p: people[i] }); }
+      }
+      for (var c = 0; c < buckets.length && found.length < PAGE; c++) {
+        found = found.concat(buckets[c].slice(0, PAGE - found.length));
+      }
+      return { rows: found };
     }
     function card(text) {
       var parts = text.trim().split("|");
@@ -341,12 +385,12 @@
       var doneAt = roster.fields.indexOf("done");
       person[doneAt] = person[doneAt] | (1 << index);
       lastTick = { item: item, person: person, index: index };
-      putItem(item).then(function () { return putRoster(roster); }).then(function () {
+      putItem(item).then(function () {
         undoBox.hidden = false;
         undoBox.querySelector("span").textContent = words.recorded + ": " + item.label;
-        tally();
         openPerson(person);
-        if (navigator.onLine) { sync(app, shown); }
+        tally();
+        if (navigator.onLine) { sync(app, shown).then(tally); }
       });
     }
     function undo() {
@@ -359,7 +403,7 @@
         if (!still) { return null; }  /* sent already: the session page's "Hoàn tác" takes it back */
         var doneAt = roster.fields.indexOf("done");
         t.person[doneAt] = t.person[doneAt] & ~(1 << t.index);
-        return dropItem(t.item.client_uuid).then(function () { return putRoster(roster); });
+        return dropItem(t.item.client_uuid);
       }).then(function () { tally(); if (person) { openPerson(person); } });
     }
     function plusOne() {
@@ -374,7 +418,7 @@
       delete app.dataset.card;
       name.value = ""; year.value = ""; phone.value = "";
       app.querySelector("[data-offline-newcomer]").open = false;
-      putItem(item).then(function () { tally(); if (navigator.onLine) { sync(app, shown); } });
+      putItem(item).then(function () { tally(); if (navigator.onLine) { sync(app, shown).then(tally); } });
     }
     function tally() {
       return counted().then(function (c) {
@@ -416,6 +460,19 @@
         return dropRoster(sessionId).then(function () { state.textContent = words.old; });
       }
       roster = kept;
+      roster.people.sort(function (a, b) { return a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : a[0] - b[0]; });
+      keys = roster.people.map(function (p) { return " " + p[2] + " "; });
+      outbox().then(function (items) {  /* ticks not sent yet are done on this phone */
+        var byId = {};
+        roster.people.forEach(function (p) { byId[p[0]] = p; });
+        var doneAt = roster.fields.indexOf("done");
+        items.forEach(function (i) {
+          if (i.state !== "pending" || i.operation !== "turn.record" || i.session !== sessionId) { return; }
+          var index = roster.criteria.findIndex(function (c) { return c[0] === i.data.criterion; });
+          var p = byId[i.data.resident_id];
+          if (p && index >= 0) { p[doneAt] = p[doneAt] | (1 << index); }
+        });
+      });
       app.querySelector("[data-offline-title]").textContent = kept.session.place + " " +
         kept.session.date.split("-").reverse().join("/");
       network();
