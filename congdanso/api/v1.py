@@ -16,7 +16,13 @@ from pydantic import ValidationError as PydanticValidationError
 from congdanso.accounts.models import Role, User
 from congdanso.api import schemas as s
 from congdanso.api.auth import TokenAuth
-from congdanso.api.writes import OPERATIONS, Forbidden
+from congdanso.api.writes import (
+    OPERATIONS,
+    Forbidden,
+    batch_lookups,
+    batch_lookups_forget,
+    batch_residents_read,
+)
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.audit import audit_context, client_ip
@@ -440,7 +446,8 @@ def batch(request: HttpRequest, body: s.BatchIn) -> dict[str, Any]:
     site's signed-in session with its CSRF token (the field app's outbox)."""
     access, user = _access(request)
     results = []
-    with audit_context(user=user, ip=client_ip(request), via="api"):
+    with audit_context(user=user, ip=client_ip(request), via="api"), batch_lookups():
+        batch_residents_read(access, (item.data.get("resident_id") for item in body.writes))
         results = [_batch_item(access, user, item) for item in body.writes]
     return {"results": results}
 
@@ -465,6 +472,7 @@ def _batch_item(access: Access, user: User, item: s.BatchItemIn) -> dict[str, An
             apply=functools.partial(OPERATIONS[item.operation], access, user, payload),
         )
     except DomainError as error:
+        batch_lookups_forget()
         return {
             "client_uuid": item.client_uuid,
             "status": _status_of(error),
@@ -472,6 +480,7 @@ def _batch_item(access: Access, user: User, item: s.BatchItemIn) -> dict[str, An
             "result": _error_body(error.code, error.message),
         }
     except (KeyError, TypeError, ValueError) as error:
+        batch_lookups_forget()
         body = _error_body("invalid", Message(_("Some fields are missing or wrong.")))
         body["message_en"] += f" ({error})"
         return {"client_uuid": item.client_uuid, "status": 422, "replayed": False, "result": body}

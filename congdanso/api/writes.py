@@ -3,11 +3,19 @@
 Each takes the caller and the write's data, checks scope through `scope.access`, calls one
 service, and returns (HTTP status, body). Refusals are DomainErrors (404 for what the caller
 may not see, 403 for what they see but may not do, 400/422 for bad data).
+
+A batch (a phone's outbox: hundreds of ticks in one session) runs its writes inside
+`batch_lookups()`: what they look up again and again — the session, its campaign's criteria
+and units, whether the caller may record in a village, the residents — is read once for the
+batch, every check still made. A write that fails drops what was read (its transaction rolled
+back, so what it read may have changed with it).
 """
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext_lazy as _
 
@@ -29,8 +37,57 @@ from congdanso.scope.access import (
     campaign_get_for,
     can_record,
     resident_get_for,
+    residents_visible,
     units_of,
 )
+
+T = TypeVar("T")
+
+_batch: ContextVar[dict[Hashable, Any] | None] = ContextVar("congdanso_batch", default=None)
+
+
+@contextlib.contextmanager
+def batch_lookups() -> Iterator[None]:
+    """The writes run inside read their look-ups once (see the module's docstring)."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def batch_lookups_forget() -> None:
+    """After a write of the batch failed: what was read may have been rolled back with it."""
+    memo = _batch.get()
+    if memo is not None:
+        memo.clear()
+
+
+def batch_residents_read(access: Access, resident_ids: Iterable[Any]) -> None:
+    """The residents the batch's writes name, read in one query (those the caller sees)."""
+    memo = _batch.get()
+    ids = {int(i) for i in resident_ids if isinstance(i, int) or str(i).isdigit()}
+    if memo is None or not ids:
+        return
+    for resident in (
+        residents_visible(access).select_related("village", "commune").filter(pk__in=ids)
+    ):
+        memo[("resident", resident.pk)] = resident
+
+
+def _looked_up(key: Hashable, read: Callable[[], T]) -> T:
+    memo = _batch.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()  # a refusal raises, and is not kept
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _resident(access: Access, resident_id: Any) -> Resident:
+    if not str(resident_id).isdigit():
+        return resident_get_for(access, resident_id)
+    return _looked_up(("resident", int(resident_id)), lambda: resident_get_for(access, resident_id))
 
 
 class Forbidden(DomainError):
@@ -42,7 +99,8 @@ def _forbidden() -> Forbidden:
 
 
 def _criterion(campaign: Campaign, code: str | None) -> Any:
-    for criterion in campaign_rules(campaign).criteria:
+    rules = _looked_up(("rules", campaign.pk), lambda: campaign_rules(campaign))
+    for criterion in rules.criteria:
         if criterion.code == code:
             return criterion
     raise DomainError(
@@ -60,13 +118,18 @@ def _unit(access: Access, campaign: Campaign, unit_id: int | None) -> Unit | Non
             return None
     if mine and not access.is_admin and unit_id not in mine:
         raise _forbidden()
-    unit = next((u for u in campaign_units(campaign) if u.pk == unit_id), None)
+    units = _looked_up(("units", campaign.pk), lambda: campaign_units(campaign))
+    unit = next((u for u in units if u.pk == unit_id), None)
     if unit is None:
         raise NotFound(_("No such unit in this campaign."), code="not_found")
     return unit
 
 
 def _session(access: Access, session_id: int | None) -> SupportSession:
+    return _looked_up(("session", session_id), lambda: _session_read(access, session_id))
+
+
+def _session_read(access: Access, session_id: int | None) -> SupportSession:
     session = None
     if session_id is not None:
         session = (
@@ -81,13 +144,15 @@ def _session(access: Access, session_id: int | None) -> SupportSession:
 
 
 def _recordable(access: Access, campaign: Campaign, resident: Resident) -> None:
-    if not can_record(access, campaign, resident):
+    # what decides it: the campaign, and where the resident lives
+    key = ("recordable", campaign.pk, resident.village_id, resident.commune_id)
+    if not _looked_up(key, lambda: can_record(access, campaign, resident)):
         raise _forbidden()
 
 
 def achievement_record_op(access: Access, user: User, data: dict[str, Any]) -> tuple[int, dict]:
     campaign = campaign_get_for(access, data["campaign_id"])
-    resident = resident_get_for(access, data["resident_id"])
+    resident = _resident(access, data["resident_id"])
     _recordable(access, campaign, resident)
     criterion = _criterion(campaign, data.get("criterion"))
     session = _session(access, data["session_id"]) if data.get("session_id") else None
@@ -135,7 +200,7 @@ def achievement_withdraw_op(access: Access, user: User, data: dict[str, Any]) ->
 def turn_record_op(access: Access, user: User, data: dict[str, Any]) -> tuple[int, dict]:
     session = _session(access, data.get("session_id"))
     campaign = session.campaign
-    resident = resident_get_for(access, data["resident_id"])
+    resident = _resident(access, data["resident_id"])
     _recordable(access, campaign, resident)
     criterion = _criterion(campaign, data["criterion"]) if data.get("criterion") else None
     result = turn_record(
