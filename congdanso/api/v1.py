@@ -3,6 +3,7 @@ which the permission-matrix test reads: a new endpoint without one fails that te
 
 import datetime as dt
 import functools
+import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +28,8 @@ from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.audit import audit_context, client_ip
 from congdanso.core.errors import DomainError, Message, NotFound
-from congdanso.core.idempotency import write_once
+from congdanso.core.hooks import residents_changing
+from congdanso.core.idempotency import write_once, writes_known
 from congdanso.outreach.selectors import session_list
 from congdanso.people.models import Resident
 from congdanso.people.searching import Throttled, search_allow, search_record
@@ -445,14 +447,21 @@ def batch(request: HttpRequest, body: s.BatchIn) -> dict[str, Any]:
     once (by its `client_uuid`); one failing write does not stop the others. A token, or the
     site's signed-in session with its CSRF token (the field app's outbox)."""
     access, user = _access(request)
-    results = []
     with audit_context(user=user, ip=client_ip(request), via="api"), batch_lookups():
-        batch_residents_read(access, (item.data.get("resident_id") for item in body.writes))
-        results = [_batch_item(access, user, item) for item in body.writes]
+        named = batch_residents_read(access, (item.data.get("resident_id") for item in body.writes))
+        # One transaction with the tallies kept across it once; each write still its own
+        # savepoint, applied or refused alone (a server killed half-way commits none of them:
+        # the phone sends them again)
+        # the UUIDs already used, in one query; each one applied here joins them
+        known = writes_known(user.pk, (item.client_uuid for item in body.writes))
+        with residents_changing(residents=named, turns=True):
+            results = [_batch_item(access, user, item, known) for item in body.writes]
     return {"results": results}
 
 
-def _batch_item(access: Access, user: User, item: s.BatchItemIn) -> dict[str, Any]:
+def _batch_item(
+    access: Access, user: User, item: s.BatchItemIn, known: set[uuid.UUID]
+) -> dict[str, Any]:
     """One queued write, applied once; its failure is reported, not raised."""
     try:
         payload = _normalised(item.operation, item.data)
@@ -470,7 +479,9 @@ def _batch_item(access: Access, user: User, item: s.BatchItemIn) -> dict[str, An
             operation=item.operation,
             payload=payload,
             apply=functools.partial(OPERATIONS[item.operation], access, user, payload),
+            known=known,
         )
+        known.add(item.client_uuid)
     except DomainError as error:
         batch_lookups_forget()
         return {

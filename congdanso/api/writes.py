@@ -63,16 +63,19 @@ def batch_lookups_forget() -> None:
         memo.clear()
 
 
-def batch_residents_read(access: Access, resident_ids: Iterable[Any]) -> None:
-    """The residents the batch's writes name, read in one query (those the caller sees)."""
+def batch_residents_read(access: Access, resident_ids: Iterable[Any]) -> list[int]:
+    """The residents the batch's writes name, read in one query (those the caller sees);
+    their ids."""
     memo = _batch.get()
     ids = {int(i) for i in resident_ids if isinstance(i, int) or str(i).isdigit()}
     if memo is None or not ids:
-        return
-    for resident in (
-        residents_visible(access).select_related("village", "commune").filter(pk__in=ids)
-    ):
+        return []
+    found = residents_visible(access).select_related("village", "commune").filter(pk__in=ids)
+    read = []
+    for resident in found:
         memo[("resident", resident.pk)] = resident
+        read.append(resident.pk)
+    return sorted(read)
 
 
 def _looked_up(key: Hashable, read: Callable[[], T]) -> T:
@@ -134,6 +137,7 @@ def _session_read(access: Access, session_id: int | None) -> SupportSession:
     if session_id is not None:
         session = (
             SupportSession.objects.select_related("campaign__place", "place")
+            .prefetch_related("campaign__rules")
             .filter(pk=session_id)
             .first()
         )

@@ -11,7 +11,7 @@ The same UUID with different data is refused: it is a client bug, not a retry.
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,12 +50,18 @@ def write_once(
     operation: str,
     payload: dict[str, Any],
     apply: Callable[[], tuple[int, dict[str, Any]]],
+    known: Container[uuid.UUID] | None = None,
 ) -> WriteAnswer:
-    """Run `apply` (which returns (status, body)) unless this UUID was applied already."""
+    """Run `apply` (which returns (status, body)) unless this UUID was applied already.
+
+    `known`: of a batch's UUIDs, those the user had already sent (`writes_known`), read in one
+    query; the others are not looked up one by one (a copy racing this one still meets it on
+    the unique constraint)."""
     request_hash = _hash(operation, payload)
-    found = ClientWrite.objects.filter(user_id=user_id, client_uuid=client_uuid).first()
-    if found is not None:
-        return _replay(found, request_hash)
+    if known is None or client_uuid in known:
+        found = ClientWrite.objects.filter(user_id=user_id, client_uuid=client_uuid).first()
+        if found is not None:
+            return _replay(found, request_hash)
     try:
         with transaction.atomic():
             status, body = apply()
@@ -73,3 +79,13 @@ def write_once(
             raise
         return _replay(found, request_hash)
     return WriteAnswer(status=status, body=body, replayed=False)
+
+
+def writes_known(user_id: int, client_uuids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these UUIDs the user's writes already used (for `write_once(known=…)`)."""
+    wanted = list(client_uuids)
+    return set(
+        ClientWrite.objects.filter(user_id=user_id, client_uuid__in=wanted).values_list(
+            "client_uuid", flat=True
+        )
+    )

@@ -182,7 +182,9 @@ def turn_record(
             ),
             code="resident_outside_campaign",
         )
-    if criterion is not None and not campaign.rules.filter(criterion=criterion).exists():
+    # the campaign's rules as read with it when they were (a batch of ticks reads them once)
+    tracked = {rule.criterion_id for rule in campaign.rules.all()}
+    if criterion is not None and criterion.pk not in tracked:
         raise DomainError(
             Message(_("This campaign does not track %(criterion)s."), criterion=criterion.name),
             code="criterion_not_tracked",

@@ -458,6 +458,9 @@ class _Change:
         self.specs: dict[int, dict[int, Spec]] = {}  # commune → campaigns around it
         self.communes: dict[tuple[bool, int], None] = {}  # (turns?, commune) tracked whole
         self.residents: dict[tuple[bool, int], set[int]] = defaultdict(set)
+        # every resident tracked one by one, by group: a nested block naming them again (a
+        # tick's achievement inside its turn, the writes of a batch) reads nothing more
+        self.seen: dict[bool, set[int]] = defaultdict(set)
         self.before: Counter[Key] = Counter()
 
     def _campaigns(self, communes: Iterable[int], paths: dict[int, str] | None = None) -> None:
@@ -510,7 +513,7 @@ class _Change:
         return total
 
     def add_residents(self, ids: Iterable[int], groups: tuple[bool, ...]) -> None:
-        wanted = sorted(set(ids))
+        wanted = sorted(pk for pk in set(ids) if any(pk not in self.seen[g] for g in groups))
         if not wanted:
             return
         people: dict[int, dict[int, _Person]] = {}
@@ -552,6 +555,7 @@ class _Change:
                 if new:
                     news[group] = new
                     tracked.update(new)
+                    self.seen[group].update(new)
             self.before.update(self._measure(commune, news, people.get(commune)))
 
     def add_created(self, ids: Iterable[int], groups: tuple[bool, ...]) -> None:
@@ -573,6 +577,7 @@ class _Change:
             for group in groups:
                 if (group, commune) not in self.communes:
                     self.residents[(group, commune)].update(pks)
+                    self.seen[group].update(pks)
 
     def add_communes(self, communes: Iterable[int], groups: tuple[bool, ...]) -> None:
         self._campaigns(communes)
