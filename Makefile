@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/import_residents.py
 	$(BIN)/python benchmarks/indicators.py --keep
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/offline.py
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/reports.py
 	$(BIN)/python benchmarks/reports_xlsx.py

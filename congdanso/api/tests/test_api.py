@@ -276,6 +276,11 @@ def test_a_batch_reads_its_lookups_once_and_still_checks_each_write(world) -> No
     assert {r["status"] for r in response.json()["results"]} == {201}
     assert Turn.objects.filter(session=world.session).count() == 2 + 1 + 17
     assert tally_check(world.campaign) == []  # the batch's one tally change is exact
+    again = _post(client, "/api/v1/batch", {"writes": writes}).json()["results"]
+    assert [(r["status"], r["replayed"]) for r in again] == [
+        (201, True), (404, False), (400, False), (201, True),
+    ]  # fmt: skip
+    assert Turn.objects.filter(session=world.session).count() == 2 + 1 + 17
     per_write = (len(many) - len(one)) / 16
     # the tick's own work: its turn and achievement (select, savepoint, insert, audit) and the
     # record of the client's UUID — 13 on SQLite and PostgreSQL. Read per write, the session,
