@@ -12,8 +12,9 @@ What it does
 1. Data, built once per database and kept (``var/bench/offline/`` for SQLite;
    ``var/bench/offline-pg/`` holds the keys of the PostgreSQL database
    ``congdanso_bench_offline_pristine`` on 127.0.0.1:5432, user ``postgres``; ``--rebuild``
-   builds again; each run works on a copy): ``places load``, the demo commune xã Ea Yông (``demo``, 12,000 residents, its 2023
-   campaign and a simulated year), then its largest village grown to ``--village`` residents by
+   builds again; each run works on a copy): ``places load``, the demo commune xã Ea Yông
+   (``demo``, 12,000 residents, its 2023 campaign and a simulated year, the campaign then
+   running on to today), then its largest village grown to ``--village`` residents by
    importing a generated list (``import-residents``; real Vietnamese name frequencies from
    ``congdanso.demo.synthetic``, valid CCCD and phone numbers), and a volunteer: a member of
    the commune police unit (``users add --role unit_member``). Each run adds a session of that

@@ -194,3 +194,65 @@ def test_log_out_leaves_no_roster_on_the_phone(
     page.wait_for_url("**/dang-nhap/**")
     names = page.evaluate("() => indexedDB.databases().then(d => d.map(x => x.name))")
     assert "congdanso" not in names
+
+
+def test_a_card_scanned_offline_finds_the_person_or_queues_a_newcomer_with_its_number(
+    scene: Scene, today_session: SupportSession, phone_context: tuple[BrowserContext, Page],
+    live_server: Any,
+) -> None:  # fmt: skip
+    """Offline, a card's QR code (a scanner typing it into the box) is matched against the roster
+    by name and birth year, confirmed by the number's last four digits; a card of nobody on the
+    list fills the "+1" form, and its whole number travels only inside that outbox item."""
+    import datetime as dt
+
+    from congdanso.outreach.newcomers import newcomer_numbers
+
+    village = scene.villages["Thôn Cao Bằng"]
+    ResidentFactory(
+        village=village, full_name="Lê Thị Quét", cccd="066190012399",
+        birth_date=dt.date(1990, 3, 15), gender="F",
+    )  # fmt: skip
+    context, page = phone_context
+    _keep_the_list(page, live_server, today_session)
+    _go_offline_and_reload(context, page)
+    box = page.locator("#offline-q")
+
+    box.fill("066190012399||Lê Thị Quét|15031990|Nữ|Thôn Cao Bằng, Ea Yông, Krông Pắc|01012022")
+    box.press("Enter")
+    expect(page.locator("[data-offline-person] .person-name")).to_have_text("Lê Thị Quét")
+    page.locator("[data-offline-person]").get_by_role("button", name="VNeID mức 2 — xong").click()
+    expect(page.locator("[data-offline-undo]")).to_be_visible()
+    page.locator("[data-offline-next]").click()
+
+    box.fill("079085001234||Trần Văn Lạ|01011985|Nam|Phường 1, Quận 3, TP. Hồ Chí Minh|01012022")
+    box.press("Enter")
+    expect(page.locator("#offline-nc-name")).to_have_value("Trần Văn Lạ")
+    expect(page.locator("#offline-nc-year")).to_have_value("1985")
+    page.locator("[data-offline-plus]").click()
+    expect(page.locator(".outbox [data-outbox-count]")).to_have_text("2")
+    stored = page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open("congdanso");
+        open.onsuccess = () => {
+          const all = open.result.transaction("outbox").objectStore("outbox").getAll();
+          all.onsuccess = () => resolve(JSON.stringify(all.result));
+        };
+      })""")
+    assert "079085001234" in stored  # inside the +1 item, and nowhere else on the phone
+    assert "066190012399" not in stored
+
+    context.set_offline(False)
+    page.locator("[data-offline-sync]").click()
+    expect(page.locator(".outbox [data-outbox-count]")).to_have_text("0", timeout=20_000)
+    stored = page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open("congdanso");
+        open.onsuccess = () => {
+          const all = open.result.transaction("outbox").objectStore("outbox").getAll();
+          all.onsuccess = () => resolve(JSON.stringify(all.result));
+        };
+      })""")
+    assert "079085001234" not in stored  # gone from the phone once sent
+    turn = Turn.objects.get(session=today_session)
+    assert turn.resident.full_name == "Lê Thị Quét"
+    newcomer = Newcomer.objects.get(session=today_session)
+    assert (newcomer.full_name, newcomer.birth_year) == ("Trần Văn Lạ", 1985)
+    assert newcomer_numbers(newcomer)["cccd"] == "079085001234"  # sealed on the server
