@@ -73,6 +73,19 @@ def _tick(page: Page, name: str, button: str = "VNeID mức 2 — xong") -> None
     page.locator("[data-offline-next]").click()
 
 
+def _outbox_text(page: Page) -> str:
+    """Everything the phone's outbox holds, as JSON text."""
+    return str(
+        page.evaluate("""() => new Promise((resolve) => {
+            const open = indexedDB.open("congdanso");
+            open.onsuccess = () => {
+              const all = open.result.transaction("outbox").objectStore("outbox").getAll();
+              all.onsuccess = () => resolve(JSON.stringify(all.result));
+            };
+          })""")
+    )
+
+
 def _unsent(page: Page) -> int:
     return int(page.locator(".outbox [data-outbox-count]").inner_text())
 
@@ -230,26 +243,14 @@ def test_a_card_scanned_offline_finds_the_person_or_queues_a_newcomer_with_its_n
     expect(page.locator("#offline-nc-year")).to_have_value("1985")
     page.locator("[data-offline-plus]").click()
     expect(page.locator(".outbox [data-outbox-count]")).to_have_text("2")
-    stored = page.evaluate("""() => new Promise((resolve) => {
-        const open = indexedDB.open("congdanso");
-        open.onsuccess = () => {
-          const all = open.result.transaction("outbox").objectStore("outbox").getAll();
-          all.onsuccess = () => resolve(JSON.stringify(all.result));
-        };
-      })""")
+    stored = _outbox_text(page)
     assert "079085001234" in stored  # inside the +1 item, and nowhere else on the phone
     assert "066190012399" not in stored
 
     context.set_offline(False)
     page.locator("[data-offline-sync]").click()
     expect(page.locator(".outbox [data-outbox-count]")).to_have_text("0", timeout=20_000)
-    stored = page.evaluate("""() => new Promise((resolve) => {
-        const open = indexedDB.open("congdanso");
-        open.onsuccess = () => {
-          const all = open.result.transaction("outbox").objectStore("outbox").getAll();
-          all.onsuccess = () => resolve(JSON.stringify(all.result));
-        };
-      })""")
+    stored = _outbox_text(page)
     assert "079085001234" not in stored  # gone from the phone once sent
     turn = Turn.objects.get(session=today_session)
     assert turn.resident.full_name == "Lê Thị Quét"
