@@ -62,6 +62,7 @@ def _go_offline_and_reload(context: BrowserContext, page: Page) -> None:
     context.set_offline(True)
     page.reload()
     expect(page.locator("[data-offline-state]")).to_contain_text("Không có mạng")
+    expect(page.locator("[data-offline-undo]")).to_be_hidden()  # nothing to take back yet
 
 
 def _tick(page: Page, name: str, button: str = "VNeID mức 2 — xong") -> None:
