@@ -142,6 +142,9 @@ class Indicators:
     sessions: SessionFigures
     donations: tuple[DonationRow, ...]
     data_quality: DataQuality
+    #: None: the residents are the list as it stands today, whatever the date; a date: only
+    #: those in the list by the end of that day (a past report made again exactly).
+    registered_by: dt.date | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The one structure the pages, reports and `congdanso indicators --json` share."""
@@ -156,6 +159,7 @@ class Indicators:
             "campaign": self.campaign_id,
             "place": {"code": self.place_code, "name": self.place_name},
             "date": self.date.isoformat(),
+            "registered_by": self.registered_by.isoformat() if self.registered_by else None,
             "exemplary": _jsonable(asdict(self.exemplary)),
             "cohort": _jsonable(asdict(self.cohort)),
             "criteria": [_jsonable(asdict(row)) for row in self.criteria],

@@ -28,7 +28,7 @@ of the definitions above, and reads best beside them.
 
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from congdanso.campaigns.models import TallyMeasure as M
 from congdanso.campaigns.selectors import (
     CampaignRules,
     campaign_rules,
+    communes_under,
     place_in_campaign_check,
 )
 from congdanso.core.errors import DomainError, Message
@@ -61,7 +62,9 @@ from congdanso.progress.figures import (
     WeekRow,
 )
 from congdanso.progress.sql import as_date, fetch_all
+from congdanso.progress.tallies import tallies_registered_before
 from congdanso.vn import vietnam_today
+from congdanso.vn.today import VIETNAM_TZ
 
 __all__ = ["add_years", "campaign_indicators", "cohort_birth_range", "indicators_date"]
 
@@ -124,10 +127,35 @@ class _Figures:
 _EMPTY = _Figures()
 
 
+Memory = Counter[tuple[int, int, str, int, dt.date, bool]]
+
+
+def _place_sums(
+    campaign: Campaign, place: Place, day: dt.date, memory: Memory | None
+) -> list[tuple[Any, ...]]:
+    """(measure, item, cohort, day for E else None, amount) summed over the days up to D: from
+    the kept tallies, or from tallies computed for a past list (`memory`)."""
+    if memory is None:
+        return fetch_all(
+            f"""SELECT measure, item, cohort, CASE WHEN measure = %s THEN day END,
+                       SUM(amount)
+                FROM {_TALLY} WHERE campaign_id = %s AND scope_id = %s AND day <= %s
+                GROUP BY measure, item, cohort, 4""",  # noqa: S608
+            [M.EXEMPLARY, campaign.pk, place.pk, day],
+        )
+    sums: Counter[tuple[Any, ...]] = Counter()
+    for (_campaign, scope, measure, item, on, cohort), amount in memory.items():
+        if scope == place.pk and on <= day:
+            sums[(measure, item, cohort, on if measure == M.EXEMPLARY else None)] += amount
+    return [(*key, amount) for key, amount in sums.items()]
+
+
 class _Tallies:
     """The campaign's tally rows for the place as of D, by measure."""
 
-    def __init__(self, campaign: Campaign, place: Place, day: dt.date) -> None:
+    def __init__(
+        self, campaign: Campaign, place: Place, day: dt.date, memory: Memory | None = None
+    ) -> None:
         self.figures = _Figures()
         self.daily_all: dict[dt.date, int] = defaultdict(int)
         self.daily_cohort: dict[dt.date, int] = defaultdict(int)
@@ -135,13 +163,7 @@ class _Tallies:
         self.units: dict[str, dict[int, int]] = {m: defaultdict(int) for m in "UTP"}
         self.issues: dict[int, int] = defaultdict(int)
         # Summed in the database over the days up to D, except for the exemplary (the series).
-        for measure, item, cohort, on, amount in fetch_all(
-            f"""SELECT measure, item, cohort, CASE WHEN measure = %s THEN day END,
-                       SUM(amount)
-                FROM {_TALLY} WHERE campaign_id = %s AND scope_id = %s AND day <= %s
-                GROUP BY measure, item, cohort, 4""",  # noqa: S608
-            [M.EXEMPLARY, campaign.pk, place.pk, day],
-        ):
+        for measure, item, cohort, on, amount in _place_sums(campaign, place, day, memory):
             cohort = bool(cohort)
             if measure == M.RESIDENTS:
                 _count_residents(self.figures, item, cohort, amount)
@@ -175,17 +197,32 @@ def _area_places(place: Place) -> dict[int, Place]:
     }
 
 
-def _areas(campaign: Campaign, places: dict[int, Place], day: dt.date) -> dict[int, _Figures]:
+def _area_sums(
+    campaign: Campaign, ids: list[int], day: dt.date, memory: Memory | None
+) -> list[tuple[Any, ...]]:
+    """(scope, measure, item, cohort, amount) of residents and exemplary up to D."""
+    if memory is None:
+        return fetch_all(
+            f"""SELECT scope_id, measure, item, cohort, SUM(amount) FROM {_TALLY}
+                WHERE campaign_id = %s AND scope_id IN ({", ".join(["%s"] * len(ids)) or "NULL"})
+                  AND measure IN (%s, %s) AND day <= %s
+                GROUP BY scope_id, measure, item, cohort""",  # noqa: S608
+            [campaign.pk, *ids, M.RESIDENTS, M.EXEMPLARY, day],
+        )
+    wanted = set(ids)
+    sums: Counter[tuple[Any, ...]] = Counter()
+    for (_campaign, scope, measure, item, on, cohort), amount in memory.items():
+        if scope in wanted and measure in (M.RESIDENTS, M.EXEMPLARY) and on <= day:
+            sums[(scope, measure, item, cohort)] += amount
+    return [(*key, amount) for key, amount in sums.items()]
+
+
+def _areas(
+    campaign: Campaign, places: dict[int, Place], day: dt.date, memory: Memory | None = None
+) -> dict[int, _Figures]:
     """The figures of every village, site and commune of the place, as of D."""
     areas: dict[int, _Figures] = defaultdict(_Figures)
-    ids = list(places)
-    for scope, measure, item, cohort, amount in fetch_all(
-        f"""SELECT scope_id, measure, item, cohort, SUM(amount) FROM {_TALLY}
-            WHERE campaign_id = %s AND scope_id IN ({", ".join(["%s"] * len(ids)) or "NULL"})
-              AND measure IN (%s, %s) AND day <= %s
-            GROUP BY scope_id, measure, item, cohort""",  # noqa: S608
-        [campaign.pk, *ids, M.RESIDENTS, M.EXEMPLARY, day],
-    ):
+    for scope, measure, item, cohort, amount in _area_sums(campaign, list(places), day, memory):
         figures = areas[scope]
         if measure == M.RESIDENTS:
             _count_residents(figures, item, bool(cohort), amount)
@@ -195,20 +232,42 @@ def _areas(campaign: Campaign, places: dict[int, Place], day: dt.date) -> dict[i
     return areas
 
 
+def registered_before(day: dt.date) -> dt.datetime:
+    """The end of the day in Vietnam: residents whose record was created before it were in
+    the list on that day."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=VIETNAM_TZ)
+
+
 def campaign_indicators(
-    campaign: Campaign, *, place: Place | None = None, on: dt.date | None = None
+    campaign: Campaign,
+    *,
+    place: Place | None = None,
+    on: dt.date | None = None,
+    registered_by: dt.date | None = None,
 ) -> Indicators:
-    """Every indicator of the campaign for the place (default: the campaign's) at `on`."""
+    """Every indicator of the campaign for the place (default: the campaign's) at `on`.
+
+    The residents counted are the list as it stands today; with `registered_by`, only those
+    who were in it by the end of that day (so that a past report can be made again exactly:
+    computed from the data, not the kept tallies — seconds for a commune)."""
     place = place or campaign.place
     place_in_campaign_check(campaign, place)
     day = indicators_date(campaign, on)
     rules = campaign_rules(campaign)
     born_from, born_to = cohort_birth_range(campaign)
-    tallies = _Tallies(campaign, place, day)
+    memory = None
+    if registered_by is not None:
+        covered = set(communes_under(campaign.place))
+        memory = tallies_registered_before(
+            campaign,
+            [c for c in communes_under(place) if c in covered],
+            registered_before(registered_by),
+        )
+    tallies = _Tallies(campaign, place, day, memory)
     figures = tallies.figures
     daily_all, daily_cohort = tallies.daily_all, tallies.daily_cohort
     places = _area_places(place)
-    areas = _areas(campaign, places, day)
+    areas = _areas(campaign, places, day, memory)
     target_share = float(campaign.cohort_target)
     needed = math.ceil(round(target_share * figures.cohort, 9))
     villages = _village_rows(place, places, areas, target_share)
@@ -233,6 +292,7 @@ def campaign_indicators(
         place_code=place.code,
         place_name=place.name,
         date=day,
+        registered_by=registered_by,
         exemplary=ExemplaryFigure(
             count=figures.exemplary,
             target=campaign.target_exemplary,

@@ -150,10 +150,13 @@ def _contribution_sql(
     *,
     people: bool,
     turns: bool,
+    registered_before: dt.datetime | None = None,
 ) -> tuple[str, list[Any]]:
     """One statement: the grouped contributions of the selected residents to the campaign,
     as (measure, place, item, day, extra, n) with the place's chain of parents. `extra` is
-    the cohort flag, or for P the resident (people are counted once per place)."""
+    the cohort flag, or for P the resident (people are counted once per place). With
+    `registered_before`, only residents the list held before that moment contribute (the
+    tallies never use it: they count the list as it stands)."""
 
     def only(alias: str, column: str) -> tuple[str, list[Any]]:
         # Some residents: by their ids alone, so that the per-resident indexes are used
@@ -166,6 +169,15 @@ def _contribution_sql(
     cohort = "CASE WHEN r.birth_date BETWEEN %s AND %s THEN 1 ELSE 0 END"
     ages = [spec.born_from, spec.born_to]
     living = ResidentStatus.LIVING
+    if registered_before is not None:
+        # "r.status = %s" closes every resident filter below: the list's date joins it
+        living_sql = "r.status = %s AND r.created_at < %s"
+        living_params: list[Any] = [
+            living,
+            connection.ops.adapt_datetimefield_value(registered_before),
+        ]
+    else:
+        living_sql, living_params = "r.status = %s", [living]
     parts: list[str] = []
     params: list[Any] = []
     if people:
@@ -177,9 +189,9 @@ def _contribution_sql(
             f"""SELECT 'R' AS m, {place} AS place_id,
                        CASE WHEN r.birth_date IS NULL THEN 1 ELSE 0 END AS item, %s AS day,
                        {cohort} AS extra, COUNT(*) AS n
-                FROM {_RESIDENT} r WHERE {r_sql} AND r.status = %s GROUP BY 2, 3, 5"""  # noqa: S608
+                FROM {_RESIDENT} r WHERE {r_sql} AND {living_sql} GROUP BY 2, 3, 5"""  # noqa: S608
         )
-        params += [spec.before_start, *ages, *r_params, living]
+        params += [spec.before_start, *ages, *r_params, *living_params]
         for item, code_sql, code_params in (
             (0, "", []),
             (1, " AND i.code = %s", [IssueCode.POSSIBLE_DUPLICATE]),
@@ -187,10 +199,10 @@ def _contribution_sql(
             parts.append(
                 f"""SELECT 'Q', {place}, {item}, %s, 0, COUNT(DISTINCT i.resident_id)
                     FROM {_ISSUE} i JOIN {_RESIDENT} r ON r.id = i.resident_id
-                    WHERE {i_sql} AND i.resolved_at IS NULL{code_sql} AND r.status = %s
+                    WHERE {i_sql} AND i.resolved_at IS NULL{code_sql} AND {living_sql}
                     GROUP BY 2"""  # noqa: S608
             )
-            params += [spec.before_start, *i_params, *code_params, living]
+            params += [spec.before_start, *i_params, *code_params, *living_params]
         if exemplary:
             parts.append(
                 f"""SELECT 'E', {place}, 0, x.done_on, {cohort}, COUNT(*)
@@ -200,28 +212,35 @@ def _contribution_sql(
                             AND a.criterion_id IN ({placeholders(exemplary)})
                           GROUP BY a.resident_id HAVING COUNT(*) = %s) x
                          JOIN {_RESIDENT} r ON r.id = x.resident_id
-                    WHERE r.status = %s GROUP BY 2, 4, 5"""  # noqa: S608
+                    WHERE {living_sql} GROUP BY 2, 4, 5"""  # noqa: S608
             )
-            params += [*ages, *a_params, *exemplary, len(exemplary), living]
+            params += [*ages, *a_params, *exemplary, len(exemplary), *living_params]
         counted = f"""FROM {_ACHIEVEMENT} a JOIN {_RESIDENT} r ON r.id = a.resident_id
                       WHERE {a_sql} AND a.withdrawn_at IS NULL
-                        AND a.criterion_id IN ({placeholders(criteria)}) AND r.status = %s"""
+                        AND a.criterion_id IN ({placeholders(criteria)}) AND {living_sql}"""
         parts.append(
             f"""SELECT 'C', {place}, a.criterion_id,
                        CASE WHEN a.achieved_on < %s THEN %s ELSE a.achieved_on END,
                        {cohort}, COUNT(*)
                 {counted} GROUP BY 2, 3, 4, 5"""
         )
-        params += [spec.start, spec.before_start, *ages, *a_params, *criteria, living]
+        params += [spec.start, spec.before_start, *ages, *a_params, *criteria, *living_params]
         parts.append(
             f"""SELECT 'U', {place}, a.unit_id, a.achieved_on, 0, COUNT(*)
                 {counted} AND a.unit_id IS NOT NULL AND a.achieved_on >= %s GROUP BY 2, 3, 4"""
         )
-        params += [*a_params, *criteria, living, spec.start]
+        params += [*a_params, *criteria, *living_params, spec.start]
     if turns:
         t_sql, t_params = only("t", "resident_id")
         held = f"""FROM {_TURN} t JOIN {_SESSION} s ON s.id = t.session_id
                    WHERE {t_sql} AND s.campaign_id = %s AND s.status = %s"""
+        turn_params = [*t_params, spec.pk, SessionStatus.HELD]
+        if registered_before is not None:
+            held = f"""FROM {_TURN} t JOIN {_SESSION} s ON s.id = t.session_id
+                            JOIN {_RESIDENT} r ON r.id = t.resident_id
+                       WHERE {t_sql} AND s.campaign_id = %s AND s.status = %s
+                         AND r.created_at < %s"""
+            turn_params.append(living_params[1])
         parts.append(
             f"""SELECT 'T' AS m, s.place_id AS place_id, COALESCE(t.unit_id, 0) AS item,
                        s.date AS day, 0 AS extra, COUNT(*) AS n
@@ -232,7 +251,7 @@ def _contribution_sql(
                        COUNT(*)
                 {held} GROUP BY t.resident_id, 2, 3"""
         )
-        params += [*t_params, spec.pk, SessionStatus.HELD] * 2
+        params += turn_params * 2
     union = " UNION ALL ".join(parts)
     sql = f"""SELECT u.m, u.place_id, u.item, u.day, u.extra, u.n,
                      p.path, p.parent_id, p1.parent_id, p2.parent_id
@@ -249,8 +268,10 @@ def contributions(
     *,
     people: bool = True,
     turns: bool = True,
+    registered_before: dt.datetime | None = None,
 ) -> Counter[Key]:
-    """What the residents (all of the communes when None) add to the campaign's tallies."""
+    """What the residents (all of the communes when None) add to the campaign's tallies
+    (only those in the list before `registered_before`, when given)."""
     out: Counter[Key] = Counter()
     if not communes or (residents is not None and not residents):
         return out
@@ -260,7 +281,9 @@ def contributions(
         else [residents[i : i + _IDS_PER_QUERY] for i in range(0, len(residents), _IDS_PER_QUERY)]
     )
     for chunk in chunks:
-        sql, params = _contribution_sql(spec, communes, chunk, people=people, turns=turns)
+        sql, params = _contribution_sql(
+            spec, communes, chunk, people=people, turns=turns, registered_before=registered_before
+        )
         _add_rows(spec, fetch_all(sql, params), out)
     return out
 
@@ -740,3 +763,18 @@ def tally_check(campaign: Campaign) -> list[Difference]:
         for key in sorted(keys)
         if stored.get(key, 0) != fresh.get(key, 0)
     ]
+
+
+def tallies_registered_before(
+    campaign: Campaign, communes: Sequence[int], registered_before: dt.datetime
+) -> Counter[Key]:
+    """The campaign's tallies over the communes as they would be had the list held only the
+    residents registered before the moment: computed from the data (seconds for a commune,
+    not the milliseconds of the kept tallies), for re-making a past report exactly."""
+    spec = _spec_of(campaign.pk)
+    total: Counter[Key] = Counter()
+    if spec is None:
+        return total
+    for commune in communes:
+        total.update(contributions(spec, [commune], registered_before=registered_before))
+    return +total

@@ -1,0 +1,3 @@
+from congdanso.core.tests.world import world
+
+__all__ = ["world"]
