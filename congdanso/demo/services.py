@@ -6,12 +6,14 @@ finds every row unchanged. Then the 2023 campaign with its partners and a simula
 support sessions (`congdanso.demo.campaign`, `congdanso.demo.simulation`), built once.
 """
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from congdanso.accounts.models import Role
 from congdanso.accounts.services import role_grant
@@ -27,6 +29,7 @@ from congdanso.demo.synthetic.residents import EA_YONG_SCHOOL, EA_YONG_TODAY, EA
 from congdanso.demo.synthetic.rows import generate_rows
 from congdanso.partners.models import Unit
 from congdanso.people.importing import ImportResult, import_residents
+from congdanso.people.models import Resident
 from congdanso.places.models import Place, PlaceKind
 from congdanso.places.services import (
     commune_get_or_create,
@@ -35,10 +38,13 @@ from congdanso.places.services import (
     village_get_or_create,
 )
 from congdanso.vn import vietnam_today
+from congdanso.vn.today import VIETNAM_TZ
 
 DEMO_COMMUNE_CODE = "66-krong-pac-ea-yong"
 DEMO_RESIDENTS = 12_000
 DEMO_SEED = 2023
+#: When the demo's list of residents was registered: the morning the campaign was launched.
+LIST_REGISTERED = dt.datetime.combine(EA_YONG_TODAY, dt.time(8), tzinfo=VIETNAM_TZ)
 DEMO_PASSWORD_DEFAULT = "congdanso-2023"  # noqa: S105 - the documented demo log-in
 
 
@@ -115,7 +121,14 @@ def demo_load(*, residents: int = DEMO_RESIDENTS, seed: int = DEMO_SEED) -> Demo
     if not path.exists():
         rows = generate_rows(residents, seed=seed, today=EA_YONG_TODAY)
         write_private(path, lambda partial: write_xlsx(partial, rows))
+    started = timezone.now()
     imported = import_residents(path, commune=commune, today=EA_YONG_TODAY)
+    # The list the commune had when the campaign began: its residents were registered then
+    # (so that "--registered-by" re-makes a 2023 report as it was; residents added later, in
+    # the app, keep their own date)
+    Resident.objects.filter(commune=commune, created_at__gte=started).update(
+        created_at=LIST_REGISTERED
+    )
     # The campaign's numbers are for the full demo commune and shrink with a smaller one.
     scale = residents / DEMO_RESIDENTS
     campaign = demo_campaign_load(commune=commune, scale=scale, seed=seed)

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class ExemplaryFigure:
@@ -190,3 +192,14 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
             value = list(value)
         out[key] = value
     return out
+
+
+def registry_line(indicators: Indicators) -> str:
+    """Which list of residents the figures count, in one sentence for pages and reports."""
+    if indicators.registered_by is not None:
+        return gettext(
+            "Residents counted: those in the list by %(date)s (the list as it was then)."
+        ) % {"date": indicators.registered_by.strftime("%d/%m/%Y")}
+    return gettext(
+        "Residents counted: the list as it stands today, whatever the date of the figures."
+    )

@@ -21,7 +21,7 @@ from django.utils import translation
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from congdanso.progress.figures import AreaRow, Indicators
+from congdanso.progress.figures import AreaRow, Indicators, registry_line
 from congdanso.reports import docx_text as T
 from congdanso.reports.chart_png import ChartPoint, progress_png
 from congdanso.reports.docx_layout import (
@@ -431,6 +431,7 @@ class _Report:
                 "duplicates": format_number(q.possible_duplicates),
             }
         )
+        self.w.paragraph(registry_line(self.ind))
 
     # -- III ----------------------------------------------------------------------------
 

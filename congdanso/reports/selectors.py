@@ -31,9 +31,13 @@ class ReportRequest:
     #: Who asks (the command line: None, everything; the web: the signed-in user's access,
     #: which decides whether the residents' sheet exists and what it shows).
     access: Access | None = None
+    #: Count only the residents in the list by this day (None: the list as it stands today).
+    registered_by: dt.date | None = None
 
     def indicators(self) -> Indicators:
-        return campaign_indicators(self.campaign, place=self.place, on=self.on)
+        return campaign_indicators(
+            self.campaign, place=self.place, on=self.on, registered_by=self.registered_by
+        )
 
 
 def report_request(
@@ -42,6 +46,7 @@ def report_request(
     place_code: str | None = None,
     on: dt.date | None = None,
     access: Access | None = None,
+    registered_by: dt.date | None = None,
 ) -> ReportRequest:
     """The checked request. Raises NotFound (unknown campaign, or out of the user's scope) or
     DomainError (a place outside the campaign, a date outside the campaign's period)."""
@@ -54,4 +59,6 @@ def report_request(
     place_in_campaign_check(campaign, place)
     day = on or min(vietnam_today(), campaign.end_date)
     date_in_campaign_check(campaign, day)
-    return ReportRequest(campaign=campaign, place=place, on=day, access=access)
+    return ReportRequest(
+        campaign=campaign, place=place, on=day, access=access, registered_by=registered_by
+    )

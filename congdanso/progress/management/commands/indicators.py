@@ -1,4 +1,5 @@
-"""`congdanso indicators --campaign ID [--place CODE] [--date YYYY-MM-DD] [--json]`."""
+"""`congdanso indicators --campaign ID [--place CODE] [--date YYYY-MM-DD]
+[--registered-by YYYY-MM-DD] [--json]`."""
 
 import json
 from typing import Any
@@ -10,7 +11,7 @@ from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.parsing import date_parse
 from congdanso.places.selectors import place_get
-from congdanso.progress.figures import Forecast, Indicators
+from congdanso.progress.figures import Forecast, Indicators, registry_line
 from congdanso.progress.indicators import campaign_indicators
 from congdanso.vn.numbers import format_date, format_number, format_percent, format_vnd
 
@@ -22,13 +23,21 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", required=True, help="Campaign id.")
         parser.add_argument("--place", default=None, help="A place of the campaign (code).")
         parser.add_argument("--date", default=None, help="YYYY-MM-DD (default: today).")
+        parser.add_argument(
+            "--registered-by",
+            default=None,
+            help="Count only the residents in the list by this day (YYYY-MM-DD; default: the "
+            "list as it stands today).",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         campaign = campaign_get(options["campaign"])
         place = place_get(options["place"]) if options["place"] else None
         day = date_parse(options["date"], label="--date") if options["date"] else None
-        result = campaign_indicators(campaign, place=place, on=day)
+        registered = options["registered_by"]
+        registered_by = date_parse(registered, label="--registered-by") if registered else None
+        result = campaign_indicators(campaign, place=place, on=day, registered_by=registered_by)
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
             return
@@ -37,6 +46,7 @@ class Command(BaseCommand):
     def _print(self, r: Indicators) -> None:
         write = self.stdout.write
         write(_("%(place)s, as of %(date)s") % {"place": r.place_name, "date": format_date(r.date)})
+        write(registry_line(r))
         write(
             _("Exemplary citizens: %(count)s of %(target)s (%(share)s of the target)")
             % {

@@ -37,6 +37,11 @@ class Command(BaseCommand):
             p.add_argument("--place", default=None, help="A place of the campaign (code).")
             p.add_argument("--date", default=None, help="YYYY-MM-DD (default: today).")
             p.add_argument("--out", default=None, help="The file to write.")
+            p.add_argument(
+                "--registered-by",
+                default=None,
+                help="Count only the residents in the list by this day (YYYY-MM-DD).",
+            )
             if kind == "checklist":
                 p.add_argument("--village", required=True, help="The village (code or name).")
                 p.add_argument(
@@ -46,8 +51,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         kind = options["kind"]
         day = date_parse(options["date"], label="--date") if options["date"] else None
+        registered = options["registered_by"]
         request = report_request(
-            campaign_id=options["campaign"], place_code=options["place"], on=day
+            campaign_id=options["campaign"],
+            place_code=options["place"],
+            on=day,
+            registered_by=date_parse(registered, label="--registered-by") if registered else None,
         )
         out = Path(options["out"] or self._default_name(request, kind))
         if kind == "docx":
