@@ -36,7 +36,7 @@ from congdanso.partners.models import Unit
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.progress.figures import Indicators
-from congdanso.progress.indicators import campaign_indicators
+from congdanso.progress.indicators import campaign_indicators, registered_before
 from congdanso.scope.access import (
     PERSON_ROLES,
     Access,
@@ -78,6 +78,8 @@ class PeopleFilter:
     no_village: bool = False
     helped: bool = False
     unit: Unit | None = None
+    #: Only the residents in the list by the end of this day (the figures' `registered_by`).
+    registered_by: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,8 @@ def people_filtered(
             people = people.filter(
                 pk__in=_unit_achievements(campaign, rules, f, f.unit).values("resident_id")
             )
+    if f.registered_by is not None:
+        people = people.filter(created_at__lt=registered_before(f.registered_by))
     if f.no_village:
         people = people.filter(village__isnull=True)
     if f.cohort is not None:

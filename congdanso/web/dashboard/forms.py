@@ -41,6 +41,9 @@ class _CampaignDateForm(forms.Form):
             {"min": campaign.start_date.isoformat(), "max": campaign.end_date.isoformat()}
         )
         self.fields["noi"] = forms.CharField(required=False, widget=forms.HiddenInput)
+        self.fields["chot"] = forms.BooleanField(
+            label=_("Only the residents in the list by that date"), required=False
+        )
 
     def clean_ngay(self) -> dt.date | None:
         day = self.cleaned_data.get("ngay")
@@ -56,6 +59,10 @@ class _CampaignDateForm(forms.Form):
     def day(self) -> dt.date:  # after is_valid()
         """The date asked for when valid, else the default."""
         return (self.cleaned_data or {}).get("ngay") or default_date(self.campaign)
+
+    def registered_by(self) -> dt.date | None:  # after is_valid()
+        """The date when the figures count only the residents in the list by then."""
+        return self.day() if (self.cleaned_data or {}).get("chot") else None
 
     def place_code(self) -> str:
         return ((self.cleaned_data or {}).get("noi") or "").strip()
@@ -143,6 +150,7 @@ class PeopleForm(_CampaignDateForm):
 
         return {
             "day": self.day(),
+            "registered_by": self.registered_by(),
             "exemplary": flag("tieu-bieu"),
             "cohort": flag("nhom"),
             "done": self._criterion("tieu-chi"),

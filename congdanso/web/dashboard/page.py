@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from congdanso.campaigns.models import Campaign
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
-from congdanso.progress.figures import AreaRow, Indicators, UnitRow, WeekRow
+from congdanso.progress.figures import AreaRow, Indicators, UnitRow, WeekRow, registry_line
 from congdanso.progress.indicators import campaign_indicators
 from congdanso.scope.access import (
     ALL_ROLES,
@@ -149,6 +149,9 @@ class Dashboard:
     weeks: tuple[WeekLine, ...]
     chart: SafeString
     donations_total: int
+    registry: str  # which list of residents the figures count
+    #: the query of the report downloads: the date, the place, and "only the list by then"
+    report_query: str
 
 
 def dashboard_get(
@@ -158,20 +161,26 @@ def dashboard_get(
     place_code: str = "",
     on: dt.date | None = None,
     sort: str = "",
+    registered_by: dt.date | None = None,
 ) -> Dashboard:
     """Everything the dashboard shows, for the place (default: the campaign's, or the user's
     own place within it) as of the day (default: today within the campaign)."""
     asked = place_get_for(access, place_code) if place_code else None
     place = indicator_place_for(access, campaign, asked)
-    indicators = campaign_indicators(campaign, place=place, on=on or default_date(campaign))
+    indicators = campaign_indicators(
+        campaign, place=place, on=on or default_date(campaign), registered_by=registered_by
+    )
     day = indicators.date
     show = access.covers(place, PERSON_ROLES)
+    listed = {"chot": 1} if registered_by else {}  # the lists count the same residents
 
     def link(target: Place | None = None, **params: Any) -> str | None:
         if not show:
             return None
         where = target or place
-        return people_url(campaign, **{"noi": where.code, "ngay": day.isoformat(), **params})
+        return people_url(
+            campaign, **{"noi": where.code, "ngay": day.isoformat(), **listed, **params}
+        )
 
     target_share = indicators.cohort.target_share
     communes_shown = bool(indicators.communes)
@@ -224,6 +233,8 @@ def dashboard_get(
         campaign=campaign,
         place=place,
         indicators=indicators,
+        registry=registry_line(indicators),
+        report_query="?" + urlencode({"ngay": day.isoformat(), "noi": place.code, **listed}),
         is_campaign_place=place.pk == campaign.place_id,
         campaign_place_visible=access.covers(campaign.place, ALL_ROLES),
         people_links=show,

@@ -35,7 +35,12 @@ def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = DashboardForm(query, campaign=campaign)
     form.is_valid()  # invalid fields show their message; the page uses their default
     dashboard = dashboard_get(
-        access, campaign, place_code=form.place_code(), on=form.day(), sort=form.sort()
+        access,
+        campaign,
+        place_code=form.place_code(),
+        on=form.day(),
+        sort=form.sort(),
+        registered_by=form.registered_by(),
     )
     return render(
         request,

@@ -1,11 +1,13 @@
 """The report downloads of the dashboard: the official report (.docx) and the workbook (.xlsx).
 
-`?ngay=` (the as-of date, YYYY-MM-DD) and `?noi=` (a place of the campaign, by code) are the
-dashboard's. The request is checked by `report_request` through the user's access: a campaign
-or place outside it is the 404 page, a date outside the campaign or a malformed one the 400
-page with its message (web/middleware.py), and no file is made.
+`?ngay=` (the as-of date, YYYY-MM-DD), `?noi=` (a place of the campaign, by code) and
+`?chot=1` (count only the residents in the list by that date) are the dashboard's. The request
+is checked by `report_request` through the user's access: a campaign or place outside it is
+the 404 page, a date outside the campaign or a malformed one the 400 page with its message
+(web/middleware.py), and no file is made.
 """
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -24,12 +26,16 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _request(request: HttpRequest, campaign_id: int) -> ReportRequest:
     day = request.GET.get("ngay", "").strip()
-    return report_request(
+    on = date_parse(day, label=str(_("Figures as of"))) if day else None
+    report = report_request(
         campaign_id=campaign_id,
         place_code=request.GET.get("noi", "").strip() or None,
-        on=date_parse(day, label=str(_("Figures as of"))) if day else None,
+        on=on,
         access=access_for(request.user),
     )
+    if request.GET.get("chot") == "1":  # the dashboard's "only those in the list by then"
+        report = dataclasses.replace(report, registered_by=report.on)
+    return report
 
 
 def _file_name(report: ReportRequest, suffix: str) -> str:

@@ -143,6 +143,32 @@ def _dashboard(client: Client, campaign: Campaign, **params: str):  # type: igno
 def test_every_number_links_to_a_list_of_exactly_that_many(seeded: Seeded, role: str) -> None:
     client = _user(role, seeded.campaign.place, seeded.units["police"])
     soup = _soup(_dashboard(client, seeded.campaign, ngay=ON.isoformat()))
+    _every_link_counts(client, soup)
+
+
+def test_only_the_list_as_it_was_counts_and_its_links_agree(seeded: Seeded) -> None:
+    """`?chot=1`: only the residents in the list by the date; every figure and its list of
+    people agree, and the page and the report downloads say so."""
+    people = list(Resident.objects.order_by("pk"))
+    Resident.objects.filter(pk__in=[r.pk for r in people[::3]]).update(
+        created_at=dt.datetime(ON.year + 1, 1, 1, tzinfo=dt.UTC)
+    )  # a third of them registered after the date
+    client = _user(Role.MANAGER, seeded.campaign.place)
+    everyone = _soup(_dashboard(client, seeded.campaign, ngay=ON.isoformat()))
+    listed = _soup(_dashboard(client, seeded.campaign, ngay=ON.isoformat(), chot="1"))
+    assert "đến ngày" in listed.select_one(".registry").get_text()
+    assert "danh sách hiện nay" in everyone.select_one(".registry").get_text()
+    first = listed.select_one("a.figure-link[data-counts=people]")
+    assert "chot=1" in first["href"]
+    residents = [
+        _number(s.select_one('a.figure-link[href*="nhom"]').get_text()) for s in (everyone, listed)
+    ]
+    assert residents[1] < residents[0]
+    assert all("chot=1" in a["href"] for a in listed.select(".report-downloads a"))
+    _every_link_counts(client, listed)
+
+
+def _every_link_counts(client: Client, soup: BeautifulSoup) -> None:
     links = soup.select("a.figure-link")
     assert len(links) > 30  # headline figures, criteria, villages, weeks, units, data quality
     checked = set()
