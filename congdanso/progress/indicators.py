@@ -238,6 +238,28 @@ def registered_before(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=VIETNAM_TZ)
 
 
+@dataclass(frozen=True)
+class PlaceFigures:
+    """A place's headline figures as of a date (the dashboard's village or commune row)."""
+
+    residents: int
+    cohort: int
+    met: int
+    exemplary: int
+
+
+def places_figures(
+    campaign: Campaign, places: list[Place], on: dt.date | None = None
+) -> dict[int, PlaceFigures]:
+    """The headline figures of many places at once (one statement over the tallies): a
+    province's communes, for the district or province reading their reports."""
+    areas = _areas(campaign, {p.pk: p for p in places}, indicators_date(campaign, on))
+    return {
+        pk: PlaceFigures(residents=f.residents, cohort=f.cohort, met=f.met, exemplary=f.exemplary)
+        for pk, f in areas.items()
+    }
+
+
 def campaign_indicators(
     campaign: Campaign,
     *,

@@ -33,8 +33,12 @@ class ReportRequest:
     access: Access | None = None
     #: Count only the residents in the list by this day (None: the list as it stands today).
     registered_by: dt.date | None = None
+    #: The figures when already computed (a report sent up makes three files of them).
+    figures: Indicators | None = None
 
     def indicators(self) -> Indicators:
+        if self.figures is not None:
+            return self.figures
         return campaign_indicators(
             self.campaign, place=self.place, on=self.on, registered_by=self.registered_by
         )

@@ -156,9 +156,14 @@ SHEET_DATA_ROWS = 1_048_575
 
 
 def report_xlsx(
-    request: ReportRequest, path: Path, *, rows_per_sheet: int = SHEET_DATA_ROWS
+    request: ReportRequest,
+    path: Path,
+    *,
+    rows_per_sheet: int = SHEET_DATA_ROWS,
+    residents: bool = True,
 ) -> None:
-    """Write the workbook of the request to `path` (the caller makes it atomic)."""
+    """Write the workbook of the request to `path` (the caller makes it atomic); the
+    residents' sheet when the reader may see them and `residents` is asked."""
     indicators = request.indicators()
     rules = campaign_rules(request.campaign)
     with translation.override("vi"):  # the labels of kinds and statuses in the cells
@@ -174,7 +179,7 @@ def report_xlsx(
             _sessions(book, request)
             _donations(book, indicators)
             _weekly(book, indicators)
-            if sees_residents(request.access, request.place):
+            if residents and sees_residents(request.access, request.place):
                 _residents(book, request, rules, rows_per_sheet)
         finally:
             book.close()

@@ -208,6 +208,25 @@ def can_manage(access: Access, campaign: Campaign) -> bool:
     return access.covers(campaign.place, MANAGE_ROLES)
 
 
+#: Roles that read the reports sent up by the places below theirs and decide on them.
+REVIEW_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.VIEWER})
+
+
+def can_submit_report(access: Access, place: Place) -> bool:
+    """Whether the user sends the place's report up: a manager of the place."""
+    return access.covers(place, MANAGE_ROLES)
+
+
+def can_review_report(access: Access, place: Place) -> bool:
+    """Whether the user accepts or returns the place's report: a manager or viewer of a
+    place above it (the district or province reading its communes), never the place's own."""
+    return access.is_admin or any(
+        place.path.startswith(g.path) and place.path != g.path
+        for g in access.grants
+        if g.role in REVIEW_ROLES
+    )
+
+
 def can_record(access: Access, campaign: Campaign, resident: Resident) -> bool:
     """Whether the user may record turns and achievements for this resident in the campaign."""
     if access.is_admin:
