@@ -189,6 +189,56 @@ def submission_get(campaign: Campaign, submission_id: int | str) -> ReportSubmis
     return found
 
 
+def submission_find(submission_id: int | str) -> ReportSubmission:
+    """A submission by its number, in any campaign (the command line)."""
+    found = None
+    if str(submission_id).isdigit():
+        found = (
+            ReportSubmission.objects.select_related("place", "campaign")
+            .filter(pk=int(submission_id))
+            .first()
+        )
+    if found is None:
+        raise NotFound(
+            Message(_("No report sent up has the number %(id)s."), id=submission_id),
+            code="not_found",
+        )
+    return found
+
+
+def submission_summary(submission: ReportSubmission) -> dict[str, Any]:
+    """A submission as `report submissions --json` prints it (no file bytes)."""
+    decision = _decision(submission)
+    state = decision.decision if decision else SubmissionState.SUBMITTED
+    figures = submission.figures if "figures" not in submission.get_deferred_fields() else None
+    return {
+        "id": submission.pk,
+        "campaign": submission.campaign_id,
+        "place": {"code": submission.place.code, "name": submission.place.name},
+        "as_of": submission.as_of.isoformat(),
+        "registered_by": (
+            submission.registered_by.isoformat() if submission.registered_by else None
+        ),
+        "submitted_at": submission.submitted_at.astimezone(VIETNAM).isoformat(timespec="minutes"),
+        "submitted_by": submission.submitted_by_name or None,
+        "supersedes": submission.supersedes_id,
+        "note": submission.note,
+        "state": str(state),
+        "state_label": str(SubmissionState(state).label),
+        "decided_at": (
+            decision.decided_at.astimezone(VIETNAM).isoformat(timespec="minutes")
+            if decision
+            else None
+        ),
+        "decided_by": (decision.decided_by_name or None) if decision else None,
+        "comment": decision.comment if decision else "",
+        "figures_sha256": submission.figures_sha256,
+        "docx_sha256": submission.docx_sha256,
+        "xlsx_sha256": submission.xlsx_sha256,
+        **({"figures": figures} if figures is not None else {}),
+    }
+
+
 def submissions_of(campaign: Campaign, places: list[Place]) -> list[ReportSubmission]:
     """The campaign's submissions for these places and those below them, newest first, with
     their decisions (no file bytes read)."""
