@@ -121,7 +121,7 @@ TEMPLATES = [
         # Each workflow of the site keeps its templates next to its views.
         "DIRS": [
             BASE_DIR / "web" / workflow / "templates"
-            for workflow in ("accounts", "dashboard", "field", "imports", "setup")
+            for workflow in ("accounts", "dashboard", "field", "imports", "reports", "setup")
         ],
         "APP_DIRS": True,
         "OPTIONS": {

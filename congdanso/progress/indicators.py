@@ -247,6 +247,11 @@ class PlaceFigures:
     met: int
     exemplary: int
 
+    @property
+    def share(self) -> float:
+        """The share of the cohort that meets the criteria."""
+        return self.met / self.cohort if self.cohort else 0.0
+
 
 def places_figures(
     campaign: Campaign, places: list[Place], on: dt.date | None = None

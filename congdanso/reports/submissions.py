@@ -37,6 +37,7 @@ from congdanso.reports.models import (
 )
 from congdanso.reports.selectors import ReportRequest
 from congdanso.reports.xlsx import report_xlsx
+from congdanso.scope.access import ALL_ROLES, Access
 from congdanso.vn import vietnam_today
 from congdanso.vn.today import VIETNAM_TZ as VIETNAM
 
@@ -189,6 +190,37 @@ def submission_get(campaign: Campaign, submission_id: int | str) -> ReportSubmis
     return found
 
 
+def submission_get_for(
+    access: Access, campaign: Campaign, submission_id: int | str
+) -> ReportSubmission:
+    """A submission the user may read: one of a place their grants cover or lie within (the
+    commune that sent it, the district or province above it). Else it does not exist."""
+    found = submission_get(campaign, submission_id)
+    if not access.overlaps(found.place, ALL_ROLES):
+        raise NotFound(_("No such report."), code="not_found")
+    return found
+
+
+def submission_history(submission: ReportSubmission) -> list[ReportSubmission]:
+    """The submissions for the same campaign, place and date, oldest first: the one it
+    corrects, itself, and the ones that correct it (no file bytes read)."""
+    return list(
+        ReportSubmission.objects.filter(
+            campaign_id=submission.campaign_id,
+            place_id=submission.place_id,
+            as_of=submission.as_of,
+        )
+        .defer("docx", "xlsx", "figures")
+        .prefetch_related(_decisions_prefetch())
+        .order_by("submitted_at", "id")
+    )
+
+
+def submission_decision(submission: ReportSubmission) -> SubmissionDecision | None:
+    """The decision made on it, if any."""
+    return _decision(submission)
+
+
 def submission_find(submission_id: int | str) -> ReportSubmission:
     """A submission by its number, in any campaign (the command line)."""
     found = None
@@ -311,6 +343,15 @@ class CommuneReport:
         if self.sent is None:
             return None
         return int(getattr(self.live, field)) - int(getattr(self.sent, field))
+
+    @property
+    def differences(self) -> dict[str, int | None]:
+        """Today's figure minus the one sent, for each headline figure."""
+        return {f: self.difference(f) for f in ("exemplary", "cohort", "met", "residents")}
+
+    @property
+    def changed(self) -> bool:
+        return any(self.differences.values())
 
 
 @dataclass(frozen=True)

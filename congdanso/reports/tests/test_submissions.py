@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 from python_calamine import CalamineWorkbook
 
@@ -120,3 +121,54 @@ def test_the_overview_sets_what_was_sent_beside_today(world) -> None:  # type: i
     accepted = period_overview(campaign, commune, ON)
     assert accepted.accepted == accepted.rows[0].sent
     assert accepted.without_accepted == ()
+
+
+# -- The command line ------------------------------------------------------------------------
+
+
+def _cli(*args: str) -> str:
+    out = io.StringIO()
+    call_command("report", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_submit_list_and_decide_from_the_command_line(world) -> None:  # type: ignore[no-untyped-def]
+    campaign = str(world.campaign.pk)
+    sent = _cli("submit", "--campaign", campaign, "--date", "2023-09-30", "--user", "manager_a")
+    first = ReportSubmission.objects.get()
+    assert f"Đã gửi báo cáo số {first.pk}: Xã Ea Yông" in sent
+    assert first.submitted_by == world.users["manager_a"]
+
+    (row,) = json.loads(_cli("submissions", "--campaign", campaign, "--json"))
+    assert row["id"] == first.pk and row["state"] == "submitted"
+    assert row["as_of"] == "2023-09-30" and row["figures_sha256"] == first.figures_sha256
+
+    with pytest.raises(CommandError) as blank:
+        _cli("decide", str(first.pk), "--return")
+    assert blank.value.returncode == 2 and "cần sửa" in str(blank.value)
+    _cli("decide", str(first.pk), "--return", "--comment", "Thiếu thôn 5")
+    again = _cli("submit", "--campaign", campaign, "--date", "2023-09-30", "--note", "Đã sửa")
+    assert f"thay cho báo cáo số {first.pk}" in again
+    listed = _cli("submissions", "--campaign", campaign)
+    assert "Bị trả lại  (Thiếu thôn 5)" in listed and "Chờ xem xét" in listed
+    rows = json.loads(_cli("submissions", "--campaign", campaign, "--json", "--date", "2023-09-30"))
+    assert [r["state"] for r in rows] == ["submitted", "returned"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["decide", "999", "--accept"], "999"),
+        (["decide", "abc", "--accept"], "abc"),
+        (["submit", "--campaign", "{c}", "--date", "2023-09-30", "--user", "ai-do"], "ai-do"),
+        (["submit", "--campaign", "{c}", "--date", "2030-01-01"], "01/01/2030"),
+        (["submissions", "--campaign", "9999"], "9999"),
+    ],
+)
+def test_bad_input_on_the_command_line_is_one_clear_line(  # type: ignore[no-untyped-def]
+    world, args: list[str], message: str
+) -> None:
+    with pytest.raises(CommandError) as error:
+        _cli(*[a.replace("{c}", str(world.campaign.pk)) for a in args])
+    assert error.value.returncode == 2 and message in str(error.value)
+    assert not ReportSubmission.objects.exists()

@@ -22,6 +22,18 @@ def vn_number(value: float | None) -> str:
 
 
 @register.filter
+def vn_signed(value: float | None) -> str:
+    """A difference with its sign: +12, −3 (a true minus sign), 0."""
+    if value is None:
+        return ""
+    if value > 0:
+        return "+" + formats.number(value)
+    if value < 0:
+        return "\u2212" + formats.number(-value)
+    return "0"
+
+
+@register.filter
 def vn_percent(value: float | None) -> str:
     return "" if value is None else formats.percent(value)
 

@@ -8,6 +8,7 @@ gets 404 (never 403: existence is not revealed); a viewer never receives a resid
 personal data; and no page answers 5xx.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from congdanso.core.tests.world import World
+from congdanso.reports.models import ReportSubmission
+from congdanso.reports.selectors import report_request
+from congdanso.reports.submissions import report_submit
 from congdanso.urls import ACCESS_RULES
 from congdanso.web.imports.tests.site_requests import IMPORT_REQUESTS
 from congdanso.web.setup.tests.site_requests import SETUP_REQUESTS
@@ -43,6 +47,19 @@ SITE_EXPECTED: dict[str, dict[str, Any]] = {
 
 def _campaign(name: str) -> Callable[[World], str]:
     return lambda w: reverse(name, args=[w.campaign.pk])
+
+
+def _submission(world: World) -> Any:
+    """Commune A's report for 30/09/2023, sent by its manager."""
+    found = ReportSubmission.objects.filter(campaign=world.campaign).first()
+    if found is None:
+        request = report_request(campaign_id=world.campaign.pk, on=dt.date(2023, 9, 30))
+        found = report_submit(request, submitted_by=world.users["manager_a"])
+    return found
+
+
+def _sent(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(name, args=[w.campaign.pk, _submission(w).pk])
 
 
 #: URL name → the GET request aimed at commune A (by default the name without arguments).
@@ -99,6 +116,11 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     # The report downloads (aggregates: viewers too).
     "reports:docx": _campaign("reports:docx"),
     "reports:xlsx": _campaign("reports:xlsx"),
+    # Reports sent up: the list, one report, its files as sent.
+    "reports:submissions": _campaign("reports:submissions"),
+    "reports:submission": _sent("reports:submission"),
+    "reports:submission_docx": _sent("reports:submission_docx"),
+    "reports:submission_xlsx": _sent("reports:submission_xlsx"),
 }
 
 
