@@ -34,6 +34,7 @@ from congdanso.reports.submissions import (
     submissions_of,
 )
 from congdanso.reports.xlsx import report_xlsx
+from congdanso.vn.today import VIETNAM_TZ as VIETNAM
 
 SUFFIX = {"docx": ".docx", "xlsx": ".xlsx", "checklist": ".html"}
 
@@ -146,9 +147,11 @@ class Command(BaseCommand):
             return
         if not rows:
             self.stdout.write(_("No report was sent up for this campaign."))
-        for row in rows:
+        for row, submission in zip(rows, found, strict=True):
+            sent = submission.submitted_at.astimezone(VIETNAM)
             self.stdout.write(
-                f"{row['id']:>5}  {row['as_of']}  {row['place']['name']}  {row['submitted_at']}  "
+                f"{row['id']:>5}  {submission.as_of:%d/%m/%Y}  {row['place']['name']}  "
+                f"{sent:%d/%m/%Y %H:%M}  "
                 f"{row['submitted_by'] or '—'}  {row['state_label']}"
                 + (f"  ({row['comment']})" if row["comment"] else "")
             )
