@@ -98,6 +98,8 @@ DATA_VERSION = 2  # 2: the campaigns' tallies are rebuilt after the load
 TARGET_COMMUNE_SQLITE_MS = 50.0
 TARGET_PROVINCE_PG_MS = 1000.0
 TARGET_RECORD_MS = 5.0
+TARGET_SUBMIT_MS = 3000.0  # issue 16: a 20,000-resident commune's report sent up
+TARGET_PROVINCE_PAGE_PG_MS = 300.0  # issue 16: the province's page of its communes' reports
 
 BACKENDS = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
 BULK_TABLES = (
@@ -336,6 +338,30 @@ def report(
             )
     add("")
     out.extend(f"- {note}" for note in NOTES)
+    add("")
+    add("### Reports sent up (issue 16)")
+    add("")
+    add("| case | backend | median ms | baseline (same run) | baseline median ms | target | met? |")
+    add("|---|---|---:|---|---:|---:|---|")
+    for backend, name in BACKENDS:
+        sub = (results.get(backend) or {}).get("submissions")
+        if not sub:
+            continue
+        met = "yes" if sub["submit_median_ms"] <= TARGET_SUBMIT_MS else "**no**"
+        add(
+            f"| send a commune's report up (`report_submit`, COMMIT included) | {name} "
+            f"| {_ms(sub['submit_median_ms'])} | making its .docx alone "
+            f"| {_ms(sub['docx_median_ms'])} | ≤ {TARGET_SUBMIT_MS:,.0f} ms | {met} |"
+        )
+        target = TARGET_PROVINCE_PAGE_PG_MS if backend == "postgresql" else None
+        met = "—" if target is None else ("yes" if sub["page_median_ms"] <= target else "**no**")
+        add(
+            f"| the province's page: {sub['communes']} communes, {sub['communes_sent']} sent "
+            f"(HTTP {', '.join(map(str, sub['page_statuses']))}) | {name} "
+            f"| {_ms(sub['page_median_ms'])} | floor: read the sent figures + a live count "
+            f"per commune | {_ms(sub['page_floor_median_ms'])} "
+            f"| {'—' if target is None else f'≤ {target:,.0f} ms'} | {met} |"
+        )
     cpu = [
         f"{CASE_LABELS[case]} {_ms(results['sqlite']['cases'][case].get('cpu_median_ms'))} ms"
         for case in ("commune", "province")
@@ -1553,7 +1579,13 @@ def environment(backend: str) -> dict[str, str]:
     return env
 
 
-MEASURED = ("indicators.py", "selectors.py", "services.py")
+MEASURED = (
+    "progress/indicators.py",
+    "progress/tallies.py",
+    "progress/sql.py",
+    "campaigns/selectors.py",
+    "reports/submissions.py",
+)
 
 
 def measured_source() -> str:
@@ -1562,8 +1594,127 @@ def measured_source() -> str:
 
     digest = hashlib.sha256()
     for name in MEASURED:
-        digest.update((ROOT / "congdanso" / "campaigns" / name).read_bytes())
+        digest.update((ROOT / "congdanso" / name).read_bytes())
     return digest.hexdigest()[:12]
+
+
+def measure_submissions(
+    commune_campaign: Any, province_campaign: Any, runs: int, backend: str
+) -> dict[str, Any]:
+    """Issue 16: sending the commune's report up (`report_submit`: its figures, .docx and
+    workbook frozen and stored, COMMIT included), beside making its .docx alone (what the
+    dashboard's download already makes the user wait for); and the province's page of its
+    communes' reports (the whole request through Django, its 120 communes with a report
+    sent by most, accepted, returned or awaiting, each beside today's figures), beside a
+    floor that reads the same rows: the period's sent figures and a live count per commune."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.urls import reverse
+
+    from congdanso.accounts.models import Role
+    from congdanso.accounts.services import role_grant
+    from congdanso.campaigns.selectors import campaign_communes
+    from congdanso.reports.docx import report_docx
+    from congdanso.reports.models import Decision, ReportSubmission, SubmissionDecision
+    from congdanso.reports.selectors import report_request
+    from congdanso.reports.submissions import report_submit
+
+    result: dict[str, Any] = {}
+    request = report_request(campaign_id=commune_campaign.pk)
+    log(f"{backend}: report_submit × {runs} (+1 warm-up)")
+
+    def submit() -> None:
+        with transaction.atomic():
+            report_submit(request)
+
+    result["submit_runs_ms"] = timed_ms(submit, runs)
+    result["docx_runs_ms"] = timed_ms(lambda: report_docx(request), runs)
+    log(f"  median {_median(result['submit_runs_ms']):,.0f} ms")
+
+    communes = campaign_communes(province_campaign)
+    province = province_campaign.place
+    sample = report_submit(
+        report_request(campaign_id=province_campaign.pk, place_code=communes_code(communes[0]))
+    )
+    as_of = sample.as_of
+    ReportSubmission.objects.filter(campaign=province_campaign).exclude(pk=sample.pk).delete()
+    sent = [sample]
+    keep = [c for i, c in enumerate(communes) if i % 12 != 11]  # one in twelve sent nothing
+    for commune_id in keep[1:]:
+        sent.append(
+            ReportSubmission(
+                campaign=province_campaign,
+                place_id=commune_id,
+                as_of=as_of,
+                submitted_by_name="cán bộ xã",
+                figures=sample.figures,
+                figures_sha256=sample.figures_sha256,
+                docx=sample.docx,
+                docx_sha256=sample.docx_sha256,
+                xlsx=sample.xlsx,
+                xlsx_sha256=sample.xlsx_sha256,
+            )
+        )
+    ReportSubmission.objects.bulk_create(sent[1:], batch_size=20)
+    stored = list(ReportSubmission.objects.filter(campaign=province_campaign).order_by("id"))
+    SubmissionDecision.objects.bulk_create(
+        SubmissionDecision(
+            submission=s,
+            decision=Decision.ACCEPT if i % 3 else Decision.RETURN,
+            comment="" if i % 3 else "Đề nghị rà soát lại số liệu thôn",
+        )
+        for i, s in enumerate(stored)
+        if i % 4
+    )
+    user = get_user_model().objects.filter(username="bench-province").first()
+    if user is None:
+        user = get_user_model().objects.create_user("bench-province")
+        role_grant(user=user, role=Role.VIEWER, place=province)
+    call_command("collectstatic", "--noinput", verbosity=0)  # the pages name hashed files
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    url = reverse("reports:submissions", args=[province_campaign.pk])
+    query = {"noi": province.code, "ngay": as_of.isoformat()}
+    statuses: list[int] = []
+    log(f"{backend}: the province's page of {len(communes)} communes × {runs} (+1 warm-up)")
+    result["page_runs_ms"] = timed_ms(
+        lambda: statuses.append(client.get(url, query).status_code), runs
+    )
+    marks = ", ".join(["%s"] * len(communes))
+
+    def floor() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT place_id, figures FROM reports_reportsubmission "
+                "WHERE campaign_id = %s AND as_of = %s",
+                [province_campaign.pk, as_of],
+            )
+            cursor.fetchall()
+            cursor.execute(
+                "SELECT commune_id, count(*) FROM campaigns_achievement "  # noqa: S608
+                f"WHERE commune_id IN ({marks}) GROUP BY commune_id",
+                communes,
+            )
+            cursor.fetchall()
+
+    result["page_floor_runs_ms"] = timed_ms(floor, runs)
+    result["page_statuses"] = sorted(set(statuses))
+    result["communes"] = len(communes)
+    result["communes_sent"] = len(stored)
+    result["submit_median_ms"] = _median(result["submit_runs_ms"])
+    result["docx_median_ms"] = _median(result["docx_runs_ms"])
+    result["page_median_ms"] = _median(result["page_runs_ms"])
+    result["page_floor_median_ms"] = _median(result["page_floor_runs_ms"])
+    log(f"  median {result['page_median_ms']:,.0f} ms (statuses {result['page_statuses']})")
+    return result
+
+
+def communes_code(commune_id: int) -> str:
+    from congdanso.places.models import Place
+
+    return str(Place.objects.get(pk=commune_id).code)
 
 
 def measure_all(args: argparse.Namespace, backend: str, build: dict[str, Any]) -> dict[str, Any]:
@@ -1630,8 +1781,11 @@ def measure_all(args: argparse.Namespace, backend: str, build: dict[str, Any]) -
         **record,
     }
     log(f"  median {record['median_ms']:.2f} ms, floor {record['floor_median_ms']:.2f} ms")
+    result["submissions"] = measure_submissions(
+        commune_campaign, province_campaign, args.runs, backend
+    )
     result["explain"] = "\n".join(explained)
-    label = "code measured (sha256 of congdanso/campaigns/{indicators,selectors,services}.py)"
+    label = "code measured (sha256 of " + ", ".join(MEASURED) + ")"
     result["env"][label] = source
     if measured_source() != source:
         result["env"][label] += " ⚠ CHANGED DURING THE RUN: the figures mix two versions"
