@@ -44,6 +44,7 @@ from congdanso.scope.access import (
     place_get_for,
     residents_visible,
 )
+from congdanso.vn import name_sort_key
 
 #: Columns that hold personal numbers (encrypted, or their look-up keys).
 _SEALED_COLUMNS = (
@@ -349,9 +350,15 @@ def village_print_sheet(
     access: Access, campaign: Campaign, rules: CampaignRules, *, village: Place, **filters: Any
 ) -> PrintSheet:
     """Everyone the filters select (by default the caller asks for the not yet exemplary),
-    cut into pages of PRINT_ROWS_PER_PAGE rows, numbered through."""
+    in the order of an official list (`vn.name_sort_key`: given name, middle names,
+    surname), cut into pages of PRINT_ROWS_PER_PAGE rows, numbered through."""
     f = PeopleFilter(place=village, **filters)
-    residents = list(people_filtered(access, campaign, rules, f))
+    # A village's list is printed whole, so it is sorted here; the paginated lists keep the
+    # database's order (name_key), which pagination needs.
+    residents = sorted(
+        people_filtered(access, campaign, rules, f),
+        key=lambda r: (name_sort_key(r.full_name), r.pk),
+    )
     rows = list(enumerate(person_rows(residents, campaign, rules, f.day), start=1))
     pages = tuple(
         tuple(rows[i : i + PRINT_ROWS_PER_PAGE]) for i in range(0, len(rows), PRINT_ROWS_PER_PAGE)

@@ -137,3 +137,23 @@ def test_the_command_refuses_an_unknown_village_and_writes_nothing(
     assert error.value.returncode == 2
     assert "Thôn Không Có" in str(error.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_checklist_lists_names_in_the_order_of_an_official_list(
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    village, _ = village_get_or_create(commune=seeded.campaign.place, name="Thôn Thứ Tự")
+    for name in ["Đặng Văn Dũng", "Phạm Minh Đức", "Trần Thị Ánh", "Đào Thị Dung", "Nguyễn Văn An"]:
+        ResidentFactory(village=village, full_name=name)
+    with translation.override("vi"):
+        html = checklist_html(
+            report_request(campaign_id=seeded.campaign.pk, on=END), village=village.code
+        )
+    names = [th.get_text() for th in BeautifulSoup(html, "html.parser").select("tbody th")]
+    assert names == [
+        "Nguyễn Văn An",  # by given name first: An, Ánh, Dung, Dũng, Đức
+        "Trần Thị Ánh",
+        "Đào Thị Dung",
+        "Đặng Văn Dũng",
+        "Phạm Minh Đức",
+    ]
