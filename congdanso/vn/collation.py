@@ -13,6 +13,9 @@ dictionary order: unmarked, huyền (à), hỏi (ả), ngã (ã), sắc (á), n�
 The key ignores case, NFC/NFD form, extra and invisible spaces and where the tone sits
 (hoà = hòa). Two names with the same key are the same name: callers add a tie-breaker
 (the record's id) for a stable order.
+
+Both the key of a word and of a name are cached: a province's workbook sorts 3,000,000 names
+made of a few thousand distinct words.
 """
 
 import unicodedata
@@ -39,6 +42,7 @@ WordKey = tuple[tuple[Letter, ...], tuple[int, ...]]
 NameKey = tuple[WordKey, tuple[WordKey, ...], tuple[WordKey, ...]]
 
 
+@lru_cache(maxsize=1 << 16)
 def _word_key(word: str) -> WordKey:
     """(its letters, its tones): the letters decide first, the tones only between words of the
     same letters."""
