@@ -1617,7 +1617,7 @@ def measure_submissions(
     from congdanso.accounts.services import role_grant
     from congdanso.campaigns.selectors import campaign_communes
     from congdanso.reports.docx import report_docx
-    from congdanso.reports.models import Decision, ReportSubmission, SubmissionDecision
+    from congdanso.reports.models import ReportSubmission
     from congdanso.reports.selectors import report_request
     from congdanso.reports.submissions import report_submit
 
@@ -1635,39 +1635,10 @@ def measure_submissions(
 
     communes = campaign_communes(province_campaign)
     province = province_campaign.place
-    sample = report_submit(
-        report_request(campaign_id=province_campaign.pk, place_code=communes_code(communes[0]))
-    )
-    as_of = sample.as_of
-    ReportSubmission.objects.filter(campaign=province_campaign).exclude(pk=sample.pk).delete()
-    sent = [sample]
-    keep = [c for i, c in enumerate(communes) if i % 12 != 11]  # one in twelve sent nothing
-    for commune_id in keep[1:]:
-        sent.append(
-            ReportSubmission(
-                campaign=province_campaign,
-                place_id=commune_id,
-                as_of=as_of,
-                submitted_by_name="cán bộ xã",
-                figures=sample.figures,
-                figures_sha256=sample.figures_sha256,
-                docx=sample.docx,
-                docx_sha256=sample.docx_sha256,
-                xlsx=sample.xlsx,
-                xlsx_sha256=sample.xlsx_sha256,
-            )
-        )
-    ReportSubmission.objects.bulk_create(sent[1:], batch_size=20)
-    stored = list(ReportSubmission.objects.filter(campaign=province_campaign).order_by("id"))
-    SubmissionDecision.objects.bulk_create(
-        SubmissionDecision(
-            submission=s,
-            decision=Decision.ACCEPT if i % 3 else Decision.RETURN,
-            comment="" if i % 3 else "Đề nghị rà soát lại số liệu thôn",
-        )
-        for i, s in enumerate(stored)
-        if i % 4
-    )
+    if not ReportSubmission.objects.filter(campaign=province_campaign).exists():
+        _province_reports(province_campaign, communes)  # kept: reports are never deleted
+    stored = list(ReportSubmission.objects.filter(campaign=province_campaign).defer("docx", "xlsx"))
+    as_of = stored[0].as_of
     user = get_user_model().objects.filter(username="bench-province").first()
     if user is None:
         user = get_user_model().objects.create_user("bench-province")
@@ -1709,6 +1680,47 @@ def measure_submissions(
     result["page_floor_median_ms"] = _median(result["page_floor_runs_ms"])
     log(f"  median {result['page_median_ms']:,.0f} ms (statuses {result['page_statuses']})")
     return result
+
+
+def _province_reports(province_campaign: Any, communes: list[int]) -> None:
+    """One real report sent by the first commune, copied for eleven communes in twelve (the
+    twelfth sent nothing); three in four decided, one in three of those returned."""
+    from congdanso.reports.models import Decision, ReportSubmission, SubmissionDecision
+    from congdanso.reports.selectors import report_request
+    from congdanso.reports.submissions import report_submit
+
+    sample = report_submit(
+        report_request(campaign_id=province_campaign.pk, place_code=communes_code(communes[0]))
+    )
+    keep = [c for i, c in enumerate(communes) if i % 12 != 11]
+    ReportSubmission.objects.bulk_create(
+        [
+            ReportSubmission(
+                campaign=province_campaign,
+                place_id=commune_id,
+                as_of=sample.as_of,
+                submitted_by_name="cán bộ xã",
+                figures=sample.figures,
+                figures_sha256=sample.figures_sha256,
+                docx=sample.docx,
+                docx_sha256=sample.docx_sha256,
+                xlsx=sample.xlsx,
+                xlsx_sha256=sample.xlsx_sha256,
+            )
+            for commune_id in keep[1:]
+        ],
+        batch_size=20,
+    )
+    stored = ReportSubmission.objects.filter(campaign=province_campaign).order_by("id")
+    SubmissionDecision.objects.bulk_create(
+        SubmissionDecision(
+            submission=s,
+            decision=Decision.ACCEPT if i % 3 else Decision.RETURN,
+            comment="" if i % 3 else "Đề nghị rà soát lại số liệu thôn",
+        )
+        for i, s in enumerate(stored.defer("docx", "xlsx", "figures"))
+        if i % 4
+    )
 
 
 def communes_code(commune_id: int) -> str:

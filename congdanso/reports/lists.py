@@ -34,7 +34,7 @@ from congdanso.core.errors import NotFound
 from congdanso.outreach.models import SessionStatus, Turn
 from congdanso.partners.models import Unit
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
-from congdanso.places.models import LOCAL_KINDS, Place
+from congdanso.places.models import LOCAL_KINDS, Place, PlaceKind
 from congdanso.progress.figures import Indicators
 from congdanso.progress.indicators import campaign_indicators, registered_before
 from congdanso.scope.access import (
@@ -44,6 +44,7 @@ from congdanso.scope.access import (
     place_get_for,
     residents_visible,
 )
+from congdanso.vn import name_sort_key
 
 #: Columns that hold personal numbers (encrypted, or their look-up keys).
 _SEALED_COLUMNS = (
@@ -333,8 +334,16 @@ def people_page(
     )
 
 
-#: Rows of the printed checklist on one A4 page.
-PRINT_ROWS_PER_PAGE = 25
+#: Rows of the printed checklist on one A4 page: 20 rows of 9 mm (room to write) leave room
+#: for the page's own heading, the columns' legend and the signature lines.
+PRINT_ROWS_PER_PAGE = 20
+
+#: Who signs a place's checklist beside the person who made it, by the kind of place.
+_HEAD_TITLES: dict[str, Any] = {
+    PlaceKind.VILLAGE: _("Village head"),
+    PlaceKind.EDE_VILLAGE: _("Ede village head"),
+    PlaceKind.RESIDENTIAL_GROUP: _("Residential group head"),
+}
 
 
 @dataclass(frozen=True)
@@ -344,14 +353,29 @@ class PrintSheet:
     count: int
     pages: tuple[tuple[tuple[int, PersonRow], ...], ...]  # (number on the sheet, row)
 
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    @property
+    def head_title(self) -> str:
+        """Who signs each page beside the one who made it ("Trưởng thôn", "Trưởng buôn")."""
+        return str(_HEAD_TITLES.get(self.village.kind, _("Person in charge")))
+
 
 def village_print_sheet(
     access: Access, campaign: Campaign, rules: CampaignRules, *, village: Place, **filters: Any
 ) -> PrintSheet:
     """Everyone the filters select (by default the caller asks for the not yet exemplary),
-    cut into pages of PRINT_ROWS_PER_PAGE rows, numbered through."""
+    in the order of an official list (`vn.name_sort_key`: given name, middle names,
+    surname), cut into pages of PRINT_ROWS_PER_PAGE rows, numbered through."""
     f = PeopleFilter(place=village, **filters)
-    residents = list(people_filtered(access, campaign, rules, f))
+    # A village's list is printed whole, so it is sorted here; the paginated lists keep the
+    # database's order (name_key), which pagination needs.
+    residents = sorted(
+        people_filtered(access, campaign, rules, f),
+        key=lambda r: (name_sort_key(r.full_name), r.pk),
+    )
     rows = list(enumerate(person_rows(residents, campaign, rules, f.day), start=1))
     pages = tuple(
         tuple(rows[i : i + PRINT_ROWS_PER_PAGE]) for i in range(0, len(rows), PRINT_ROWS_PER_PAGE)

@@ -15,8 +15,10 @@ The residents' sheet streams: xlsxwriter in `constant_memory` mode writes each r
 it comes from `xlsx_rows.resident_lines`, which reads them a commune at a time, so a
 province of 3,000,000 residents fits in the memory of a commune's.
 
-Cells hold real numbers and dates, never text that looks like them; no formulas. The file
-is deterministic: the same data give the same bytes (its creation date is the report date).
+Cells hold real numbers and dates, never text that looks like them — except a birth date
+known only to its month or year, written as the register writes it ("03/1977", "1977"), not as
+a made-up first day; no formulas. The file is deterministic: the same data give the same
+bytes (its creation date is the report date).
 """
 
 import datetime as dt
@@ -56,12 +58,17 @@ _NUMBER_FORMATS = {
     DATE: "dd/mm/yyyy",
     NUMBER: "#,##0.0",
 }
-_BIRTH_FORMATS = {
-    BirthDatePrecision.DAY: "dd/mm/yyyy",
-    BirthDatePrecision.MONTH: "mm/yyyy",
-    BirthDatePrecision.YEAR: "yyyy",
-    "": "dd/mm/yyyy",
-}
+
+
+def birth_cell(birth: dt.date, precision: str) -> dt.date | str:
+    """What a birth date's cell holds: a real date when the day is known, else text as the
+    register writes it, "03/1977" or "1977" — a year-only birth date is not 1 January: as a
+    date, Excel would show, sort and filter it as one."""
+    if precision == BirthDatePrecision.YEAR:
+        return f"{birth.year:04d}"
+    if precision == BirthDatePrecision.MONTH:
+        return f"{birth.month:02d}/{birth.year:04d}"
+    return birth
 
 
 @dataclass(frozen=True)
@@ -126,10 +133,8 @@ class _Book:
         self.kind: dict[str, Format | None] = {TEXT: None}
         for kind, number_format in _NUMBER_FORMATS.items():
             self.kind[kind] = self.workbook.add_format({"num_format": number_format})
-        self.birth = {
-            precision: self.workbook.add_format({"num_format": number_format})
-            for precision, number_format in _BIRTH_FORMATS.items()
-        }
+        # Partial birth dates are text: right-aligned like the dates around them.
+        self.birth_text = self.workbook.add_format({"align": "right"})
 
     def write(self, sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> None:
         if isinstance(value, str):
@@ -456,8 +461,11 @@ def _residents(
         write_number(row, 0, number, int_format)
         write_string(row, 1, line.name)
         if isinstance(line.birth, dt.date):
-            birth_format = book.birth.get(line.birth_precision, book.birth[""])
-            write_number(row, 2, line.birth.toordinal() - _EXCEL_EPOCH, birth_format)
+            birth = birth_cell(line.birth, line.birth_precision)
+            if isinstance(birth, str):
+                write_string(row, 2, birth, book.birth_text)
+            else:
+                write_number(row, 2, birth.toordinal() - _EXCEL_EPOCH, date_format)
         elif line.birth is not None:
             write_number(row, 2, line.birth)
         for col, text in ((3, line.gender), (4, line.commune), (5, line.village)):

@@ -4,8 +4,9 @@ database as they are written.
 The two lists the indicators only count are read with the indicators' definitions, and
 their totals equal the indicators' (the tests check both). The residents are read commune by
 commune (the shard key), each commune's residents and their achievements as two cursors in
-the same order, merged as they go: no list or dictionary of residents is ever built, so a
-province of 3,000,000 residents fits in the memory of a commune's.
+the same order, merged as they go: no more than one village's residents are held at a time
+(each village's are put in the order of an official list, `vn.name_sort_key`, before they are
+written), so a province of 3,000,000 residents fits in the memory of a village's.
 
 Personal data: a viewer (no role that sees residents one by one over the place) gets no
 residents' sheet. CCCD and phone are masked unless the user may reveal them
@@ -35,7 +36,8 @@ from congdanso.people.models import Gender, Resident, ResidentStatus
 from congdanso.places.models import LOCAL_KINDS, Place
 from congdanso.reports.selectors import ReportRequest
 from congdanso.scope.access import PERSON_ROLES, Access, can_reveal, residents_visible
-from congdanso.vn import mask_phone
+from congdanso.vn import mask_phone, name_sort_key
+from congdanso.vn.collation import NameKey
 
 #: Rows a database cursor fetches at a time (residents; achievements are ~5 a resident).
 CHUNK = 2000
@@ -79,8 +81,9 @@ class ResidentLine:
 
 def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[ResidentLine]:
     """The residents counted in the place at the date (living there, filed under it), commune
-    by commune in path order, then by village and name, each with the date they reached each
-    criterion (an achievement in force dated on or before the date). Streams."""
+    by commune in path order, then by village and, within a village, in the order of an
+    official list (`vn.name_sort_key`), each with the date they reached each criterion (an
+    achievement in force dated on or before the date). Streams, a village at a time."""
     access, place, day = request.access, request.place, request.on
     born_from, born_to = cohort_birth_range(request.campaign)
     criterion_ids = [c.pk for c in rules.criteria]
@@ -127,12 +130,19 @@ def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[Res
             .iterator(chunk_size=CHUNK * 4)
         )
         pending = next(achievements, None)
+        # The database gives each village's residents together (by name_key, which pagination
+        # and the merge need); a village at a time, they are put in the official list order.
+        village_lines: list[tuple[NameKey, int, ResidentLine]] = []
+        current_village: int | None = None
         for rid, name, birth, precision, gender, village_id, cccd, phone in residents:
             reached: dict[int, dt.date] = {}
             while pending is not None and pending[0] == rid:
                 reached[pending[1]] = pending[2]
                 pending = next(achievements, None)
-            yield ResidentLine(
+            if village_id != current_village:
+                yield from _in_list_order(village_lines)
+                village_lines, current_village = [], village_id
+            line = ResidentLine(
                 name=name,
                 birth=birth if sees_birth_date or birth is None else birth.year,
                 birth_precision=precision,
@@ -146,8 +156,15 @@ def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[Res
                 in_cohort=birth is not None and born_from <= birth <= born_to,
                 revealed=reveal and bool(cccd or phone),
             )
+            village_lines.append((name_sort_key(name), rid, line))
+        yield from _in_list_order(village_lines)
         if pending is not None:  # the two orders disagree: never a sheet with missing ticks
             raise RuntimeError("the achievements did not stream in the residents' order")
+
+
+def _in_list_order(lines: list[tuple[NameKey, int, ResidentLine]]) -> Iterator[ResidentLine]:
+    lines.sort(key=lambda entry: entry[:2])
+    return (line for _, _, line in lines)
 
 
 def _shown(ring: Keyring, token: str | None, context: str, reveal: bool) -> str:

@@ -7,10 +7,12 @@ English ``message_en``.
 
 Modules: :mod:`.text` (fold, clean_name), :mod:`.legacy` (TCVN3/VNI), :mod:`.cccd`,
 :mod:`.phone`, :mod:`.dates`, :mod:`.gender`, :mod:`.places`, :mod:`.qr` (a CCCD card's QR code),
-:mod:`.errors`.
+:mod:`.errors`,
+:mod:`.collation` (the order of names on official lists).
 """
 
 from congdanso.vn.cccd import Cccd, parse_cccd, province_name
+from congdanso.vn.collation import name_sort_key
 from congdanso.vn.dates import (
     PRECISIONS,
     Precision,
@@ -75,6 +77,7 @@ __all__ = [
     "looks_like_cccd_qr",
     "format_birth_date",
     "mask_phone",
+    "name_sort_key",
     "normalize_phone",
     "parse_birth_date",
     "parse_cccd",

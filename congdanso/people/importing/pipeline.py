@@ -42,7 +42,7 @@ from congdanso.people.importing.runs import (
     run_rejected_rows,
 )
 from congdanso.people.importing.triage import Triage
-from congdanso.people.importing.villages import VillageResolver
+from congdanso.people.importing.villages import ImportOrigin, VillageResolver
 from congdanso.people.importing.writing import ChunkWriter, import_cache
 from congdanso.people.models import ImportRun
 from congdanso.places.models import Place
@@ -185,6 +185,7 @@ def import_residents(
     reuse_previous: bool = True,
     columns: Mapping[str, int | None] | None = None,
     triage: bool = True,
+    origin: ImportOrigin = ImportOrigin.COMMAND_LINE,
 ) -> ImportResult:
     """Import a resident list into `commune`. Raises ImportFailed; then nothing is written.
 
@@ -194,7 +195,8 @@ def import_residents(
     header detection chose (field → 0-based column index, None to leave a field out; see
     `header.override_columns`), as the import page's mapping does. `triage=False` sends
     every row through the matching, certainly new ones included (see `triage`; the tests
-    compare both ways).
+    compare both ways). `origin` words the advice of a rejected row for where the import
+    was asked from (see `villages`).
     """
     started = time.perf_counter()
     today = today or timezone.localdate()
@@ -221,7 +223,7 @@ def import_residents(
     gc.disable()
     try:
         with transaction.atomic(), import_cache(), residents_changing(communes=[commune.pk]):
-            villages = VillageResolver(commune, create=create_villages)
+            villages = VillageResolver(commune, create=create_villages, origin=origin)
             writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name)
             cleaner = RowCleaner(
                 column_map,

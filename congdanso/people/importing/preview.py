@@ -27,7 +27,7 @@ from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleane
 from congdanso.people.importing.header import ColumnMap
 from congdanso.people.importing.pipeline import open_with_header
 from congdanso.people.importing.rejects import cell_text
-from congdanso.people.importing.villages import VillageResolver
+from congdanso.people.importing.villages import ImportOrigin, VillageResolver
 from congdanso.people.models import Gender, IssueCode, ResidentStatus
 from congdanso.places.models import Place
 from congdanso.places.selectors import villages_of
@@ -142,12 +142,13 @@ def preview_residents(
     columns: Mapping[str, int | None] | None = None,
     today: dt.date | None = None,
     limit: int = PREVIEW_ROWS,
+    origin: ImportOrigin = ImportOrigin.COMMAND_LINE,
 ) -> ImportPreview:
     """The first `limit` data rows of a resident list as `import_residents` would store them.
     Raises ImportFailed as the import would (unreadable file, no header, bad column choice)."""
     today = today or timezone.localdate()
     opened = open_with_header(path, sheet=sheet, columns=columns)
-    villages = VillageResolver(commune, create=False)
+    villages = VillageResolver(commune, create=False, origin=origin)
     cleaner = RowCleaner(
         opened.column_map,
         lookup_village=villages.index.lookup,

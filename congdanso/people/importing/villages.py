@@ -3,11 +3,14 @@
 Two steps, so that cleaning can run in a worker process without the database:
 `VillageIndex.lookup` is a pure dictionary look-up ("Ghamah" = "Buôn Ghamah" = "buon ghamah",
 an address "Thôn Tân Lập, xã Ea Yông" by its parts); a cell it cannot place is resolved by
-`VillageResolver.resolve` in the main process, which creates the village with
---create-villages or rejects the row with the list of known villages.
+`VillageResolver.resolve` in the main process, which creates the village when asked to
+(--create-villages, or the import page's box) or rejects the row with the list of known
+villages and what to do, in the words of where the import was asked from (`ImportOrigin`): a
+secretary on the import page has no command-line flag to add.
 """
 
 import re
+from enum import StrEnum
 from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
@@ -44,12 +47,28 @@ class VillageIndex:
         return found
 
 
+class ImportOrigin(StrEnum):
+    """Where an import was asked from: what a rejected row tells the person to do differs."""
+
+    COMMAND_LINE = "command_line"
+    PAGE = "page"
+
+
+#: The import page's box that has unknown villages created, and the page where a manager
+#: adds a village (the navigation's label): the advice quotes both.
+CREATE_VILLAGES_LABEL = _("Create the villages the file names that are not known yet")
+PLACES_PAGE = _("Places")
+
+
 class VillageResolver:
     """The database side: unknown villages are created (`create`) or the row is rejected."""
 
-    def __init__(self, commune: Place, *, create: bool) -> None:
+    def __init__(
+        self, commune: Place, *, create: bool, origin: ImportOrigin = ImportOrigin.COMMAND_LINE
+    ) -> None:
         self.commune = commune
         self.create = create
+        self.origin = origin
         self.created: list[str] = []
         self.index = VillageIndex({p.name_key: p.pk for p in villages_of(commune)})
         self._resolved: dict[str, int | Message] = {}
@@ -70,6 +89,19 @@ class VillageResolver:
                 self.created.append(village.name)
             return village.pk
         known = ", ".join(sorted(p.name for p in villages_of(self.commune))) or "—"
+        if self.origin == ImportOrigin.PAGE:
+            return Message(
+                _(
+                    "%(village)s is not in the list of villages of %(commune)s (known: "
+                    "%(known)s). Add it on the '%(page)s' page, or upload the file again with "
+                    "the box '%(option)s' ticked."
+                ),
+                village=text,
+                commune=self.commune.name,
+                known=known,
+                page=PLACES_PAGE,
+                option=CREATE_VILLAGES_LABEL,
+            )
         return Message(
             _(
                 "Unknown village %(village)s in %(commune)s. Known villages: %(known)s. "

@@ -246,6 +246,61 @@ def test_numbers_and_dates_are_cells_of_their_type_with_formats(
     assert "<cols>" in residents_xml
 
 
+def test_partial_birth_dates_are_written_as_the_register_gives_them(
+    campaign: Campaign, ea_yong: Place, tmp_path: Path
+) -> None:
+    village = Place.objects.filter(parent=ea_yong).order_by("path").first()
+    for name, born, precision in [
+        ("Year Only", dt.date(1977, 1, 1), "year"),
+        ("Month Only", dt.date(1977, 3, 1), "month"),
+        ("Whole Day", dt.date(1977, 3, 9), "day"),
+        ("Day Unsaid", dt.date(1977, 3, 10), ""),
+    ]:
+        ResidentFactory(
+            village=village, full_name=name, birth_date=born, birth_date_precision=precision
+        )
+
+    residents = _read(_write(tmp_path, report_request(campaign_id=campaign.pk, on=DAY)))[
+        T.SHEET_RESIDENTS
+    ]
+
+    born = {row[1]: row[2] for row in residents[1:]}
+    assert born == {
+        "Year Only": "1977",  # not 01/01/1977
+        "Month Only": "03/1977",
+        "Whole Day": dt.date(1977, 3, 9),  # a real date, dd/mm/yyyy
+        "Day Unsaid": dt.date(1977, 3, 10),
+    }
+
+
+def test_each_village_s_residents_are_in_the_order_of_an_official_list(
+    campaign: Campaign, ea_yong: Place, tmp_path: Path
+) -> None:
+    first, second = Place.objects.filter(parent=ea_yong).order_by("path")[:2]
+    for village, name in [
+        (first, "Đặng Văn Dũng"),
+        (second, "Nguyễn Văn An"),
+        (first, "Trần Thị Ánh"),
+        (first, "Đào Thị Dung"),
+        (second, "Lê Văn Bình"),
+        (first, "Nguyễn Văn An"),
+    ]:
+        ResidentFactory(village=village, full_name=name)
+
+    residents = _read(_write(tmp_path, report_request(campaign_id=campaign.pk, on=DAY)))[
+        T.SHEET_RESIDENTS
+    ]
+
+    assert [(row[0], row[1], row[5]) for row in residents[1:]] == [
+        (1, "Nguyễn Văn An", first.name),
+        (2, "Trần Thị Ánh", first.name),
+        (3, "Đào Thị Dung", first.name),
+        (4, "Đặng Văn Dũng", first.name),
+        (5, "Nguyễn Văn An", second.name),
+        (6, "Lê Văn Bình", second.name),
+    ]
+
+
 def test_personal_numbers_are_masked_for_the_command_line(
     world: dict[str, Any], campaign: Campaign, tmp_path: Path
 ) -> None:

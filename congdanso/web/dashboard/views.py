@@ -114,6 +114,9 @@ def village_print(request: HttpRequest, campaign_id: int, code: str) -> HttpResp
     sheet = None
     if form.is_valid():
         sheet = village_print_sheet(access, campaign, rules, village=village, **form.query())
+    # "Print everyone" keeps every other filter of the page (its date above all).
+    everyone = request.GET.copy()
+    everyone["tieu-bieu"] = ""
     return render(
         request,
         "dashboard/village_print.html",
@@ -124,6 +127,7 @@ def village_print(request: HttpRequest, campaign_id: int, code: str) -> HttpResp
             "village": village,
             "sheet": sheet,
             "rows_per_page": PRINT_ROWS_PER_PAGE,
+            "everyone_query": everyone.urlencode(),
         },
     )
 

@@ -13,6 +13,7 @@ from congdanso.campaigns.importing.arguments import campaign_criterion_check
 from congdanso.campaigns.models import Campaign, CampaignCriterion, Criterion
 from congdanso.core.errors import DomainError
 from congdanso.partners.models import Unit
+from congdanso.people.importing.villages import CREATE_VILLAGES_LABEL
 from congdanso.people.models import ImportKind
 from congdanso.places.models import Place
 
@@ -54,7 +55,7 @@ class ImportUploadForm(forms.Form):
         help_text=_("For a resident list: the commune the residents live in."),
     )
     create_villages = forms.BooleanField(
-        label=_("Create the villages the file names that are not known yet"),
+        label=CREATE_VILLAGES_LABEL,
         required=False,
     )
     campaign = CampaignChoiceField(

@@ -44,9 +44,11 @@ from congdanso.people.importing.pipeline import ImportResult, import_residents
 from congdanso.people.importing.preview import ImportPreview, preview_residents
 from congdanso.people.importing.reading import open_table
 from congdanso.people.importing.rejects import cell_text
+from congdanso.people.importing.villages import ImportOrigin
 from congdanso.people.models import ImportJob, ImportJobStatus, ImportKind
 from congdanso.places.models import Place
 from congdanso.scope.access import MANAGE_ROLES, Access, places_visible
+from congdanso.scope.cards import criterion_label
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,16 @@ def import_jobs_visible(access: Access) -> QuerySet[ImportJob]:
     return jobs.order_by("-created_at", "-pk")
 
 
+def import_job_criterion_label(job: ImportJob) -> str:
+    """The name (in the page's language) of the criterion an achievement job reports; ""
+    for a resident list. The job keeps the criterion's code and id, not a name to show."""
+    criterion_id = job.options.get("criterion_id")
+    criterion = Criterion.objects.filter(pk=criterion_id).first() if criterion_id else None
+    if criterion is None:
+        return str(job.options.get("criterion") or "")
+    return criterion_label(criterion)
+
+
 def import_job_get_for(access: Access, job_id: int | str) -> ImportJob:
     job = None
     if str(job_id).isdigit():
@@ -112,6 +124,7 @@ def import_job_preview(job: ImportJob) -> ImportPreview:
             sheet=options.get("sheet"),
             create_villages=bool(options.get("create_villages")),
             columns=columns,
+            origin=ImportOrigin.PAGE,
         )
     assert job.campaign is not None  # noqa: S101 - an achievement job always has one
     return preview_achievements(
@@ -398,6 +411,7 @@ def _run(job: ImportJob, path: Path, progress: Any) -> ImportResult:
             create_villages=bool(options.get("create_villages")),
             columns=options.get("columns"),
             progress=progress,
+            origin=ImportOrigin.PAGE,
         )
     assert job.campaign is not None  # noqa: S101 - an achievement job always has one
     criterion = Criterion.objects.get(pk=options["criterion_id"])

@@ -38,6 +38,7 @@ from congdanso.web.imports.forms import ColumnMappingForm, ImportUploadForm, col
 from congdanso.web.imports.jobs import (
     import_job_confirm,
     import_job_create,
+    import_job_criterion_label,
     import_job_end_if_interrupted,
     import_job_get_for,
     import_job_map,
@@ -160,6 +161,7 @@ def import_preview(request: HttpRequest, job_id: int) -> HttpResponse:
                 return redirect("people:import_preview", job_id=job.pk)
     context = {
         "job": job,
+        "criterion": import_job_criterion_label(job),
         "preview": preview,
         "problem": problem,
         "form": form,
@@ -206,6 +208,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     ]
     context = {
         "job": job,
+        "criterion": import_job_criterion_label(job),
         "done": min(done, total) if total else done,
         "total": total,
         "running": job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING),
