@@ -99,6 +99,7 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     # The report downloads (aggregates: viewers too).
     "reports:docx": _campaign("reports:docx"),
     "reports:xlsx": _campaign("reports:xlsx"),
+    "reports:card": _campaign("reports:card"),
 }
 
 

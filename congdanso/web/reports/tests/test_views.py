@@ -74,14 +74,14 @@ def test_bad_parameters_give_the_error_page(  # type: ignore[no-untyped-def]
         assert message in BeautifulSoup(response.content, "html.parser").get_text()
 
 
-def test_the_dashboard_links_to_both_reports_with_its_date_and_place(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_links_to_every_report_with_its_date_and_place(world) -> None:  # type: ignore[no-untyped-def]
     village = world.resident.village
     dashboard = reverse("campaigns:dashboard", args=[world.campaign.pk])
     response = world.site("manager_a").get(dashboard, {"ngay": "2023-06-30", "noi": village.code})
 
     soup = BeautifulSoup(response.content, "html.parser")
     links = {urlsplit(a["href"]).path: a["href"] for a in soup.select(".report-downloads a")}
-    assert set(links) == {_url(world, "docx"), _url(world, "xlsx")}
+    assert set(links) == {_url(world, "docx"), _url(world, "xlsx"), _url(world, "card")}
     for href in links.values():
         assert parse_qs(urlsplit(href).query) == {"ngay": ["2023-06-30"], "noi": [village.code]}
         assert world.site("manager_a").get(href).status_code == 200
