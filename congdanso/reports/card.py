@@ -186,15 +186,16 @@ def _cohort_target(now: Indicators, before: Indicators | None) -> Target:
 
 def _area_ranking(now: Indicators) -> Ranking | None:
     """The villages (or, above a commune, the communes) with the largest share of their age
-    group met; none when the place has fewer than two to compare."""
+    group met (none yet: no leader); no ranking when the place has fewer than two to compare
+    (a village's card)."""
     communes = bool(now.communes)
     rows: tuple[AreaRow, ...] = now.communes if communes else now.villages
-    ranked = sorted(
-        (row for row in rows if row.place_id is not None and row.cohort),
-        key=lambda row: (-row.share, -row.met, row.name),
-    )
-    if len(ranked) < 2:
+    compared = [row for row in rows if row.place_id is not None and row.cohort]
+    if len(compared) < 2:
         return None
+    ranked = sorted(
+        (row for row in compared if row.met), key=lambda row: (-row.share, -row.met, row.name)
+    )
     return Ranking(
         title=_("Leading communes") if communes else _("Leading villages"),
         leaders=tuple(
@@ -239,6 +240,7 @@ RANKINGS_TOP = HEADER + 420
 ROW = 94  # one leader: name and value
 GUTTER = 40  # between the rankings' columns
 INDENT = 44  # of a leader's name after its rank ("1. ")
+ASIDE = INNER * 0.6  # the widest a target's aside or change may be (its figure shrinks)
 
 
 def card_draw(content: CardContent) -> Canvas:
@@ -277,7 +279,7 @@ def _draw_target(canvas: Canvas, target: Target, top: float) -> None:
     right = SIZE - MARGIN
     aside = canvas.text(
         (right, figure_line - (40 if target.change else 0)),
-        shorten(target.aside, INNER / 2, 32),
+        shorten(target.aside, ASIDE, 32),
         size=32,
         fill=INK,
         anchor="rs",
@@ -286,7 +288,7 @@ def _draw_target(canvas: Canvas, target: Target, top: float) -> None:
     if target.change:
         change = canvas.text(
             (right, figure_line),
-            shorten(target.change, INNER / 2, 30, True),
+            shorten(target.change, ASIDE, 30, True),
             size=30,
             bold=True,
             fill=GREEN if target.change_up else MUTED,
