@@ -233,7 +233,7 @@ def _unit_ranking(now: Indicators) -> Ranking:
 # Baselines in pixels from the top: the band, then each target (its label and week's change,
 # the big figure, the bar), then the rankings (a title, then per leader its name and value).
 
-HEADER = 250  # the navy band
+HEADER = 262  # the navy band
 INNER = SIZE - 2 * MARGIN
 TARGET_TOP = (HEADER + 4, HEADER + 200)
 RANKINGS_TOP = HEADER + 420

@@ -68,8 +68,18 @@ def shorten(text: str, width: float, size: int, bold: bool = False) -> str:
 
 def wrap(text: str, width: float, size: int, bold: bool = False, lines: int = 2) -> list[str]:
     """The text in at most `lines` lines no wider than `width` (by words; the last line
-    shortened with '…' when the text does not fit)."""
+    shortened with '…' when the text does not fit). Two lines that fit are balanced, so that
+    a title does not leave one word alone on its second line."""
     words = unicodedata.normalize("NFC", text).split()
+    if lines == 2 and len(words) > 1 and text_width(" ".join(words), size, bold) > width:
+        splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+        fitting = [
+            (max(text_width(a, size, bold), text_width(b, size, bold)), [a, b])
+            for a, b in splits
+            if text_width(a, size, bold) <= width and text_width(b, size, bold) <= width
+        ]
+        if fitting:
+            return min(fitting, key=lambda pair: pair[0])[1]
     result: list[str] = []
     while words and len(result) < lines - 1:
         line = words.pop(0)

@@ -24,7 +24,7 @@ from congdanso.places.services import commune_get_or_create, village_get_or_crea
 from congdanso.progress.figures import ExemplaryFigure
 from congdanso.progress.indicators import campaign_indicators
 from congdanso.reports.card import MARGIN, SIZE, card_render, report_card
-from congdanso.reports.card_canvas import DrawnText, text_width
+from congdanso.reports.card_canvas import DrawnText, text_width, wrap
 from congdanso.reports.selectors import report_request
 from congdanso.reports.tests.seed import AS_OF, seeded
 from congdanso.vn import vietnam_today
@@ -268,3 +268,12 @@ def test_bad_input_is_one_line_exit_code_2_and_no_file(  # type: ignore[no-untyp
     assert message in str(error.value)
     assert "\n" not in str(error.value).strip()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_title_on_two_lines_is_balanced() -> None:
+    # Greedy wrapping would leave "rộng" alone on the second line.
+    assert wrap("Công dân số 2026: duy trì và mở rộng", SIZE - 2 * MARGIN, 46, bold=True) == [
+        "Công dân số 2026:",
+        "duy trì và mở rộng",
+    ]
+    assert wrap("Ngắn gọn", SIZE - 2 * MARGIN, 46, bold=True) == ["Ngắn gọn"]
