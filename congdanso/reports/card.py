@@ -237,7 +237,7 @@ HEADER = 262  # the navy band
 INNER = SIZE - 2 * MARGIN
 TARGET_TOP = (HEADER + 4, HEADER + 200)
 RANKINGS_TOP = HEADER + 420
-ROW = 94  # one leader: name and value
+ROW = 90  # one leader: name and value
 GUTTER = 40  # between the rankings' columns
 INDENT = 44  # of a leader's name after its rank ("1. ")
 ASIDE = INNER * 0.6  # the widest a target's aside or change may be (its figure shrinks)
@@ -250,7 +250,7 @@ def card_draw(content: CardContent) -> Canvas:
         _draw_target(canvas, target, top)
     _draw_rankings(canvas, content.rankings, RANKINGS_TOP)
     if content.footer:
-        canvas.text((MARGIN, SIZE - 30), shorten(content.footer, INNER, 26), size=26, fill=MUTED)
+        canvas.text((MARGIN, SIZE - 24), shorten(content.footer, INNER, 26), size=26, fill=MUTED)
     return canvas
 
 
