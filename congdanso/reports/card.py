@@ -12,8 +12,9 @@ It holds aggregates only: no resident's name, number or date is read. Every figu
 indicators' (`progress.indicators.campaign_indicators`), so the card equals the dashboard.
 Its text is Vietnamese whatever the language of the user making it — it is posted for the
 commune's residents, as the .docx is sent in Vietnamese — and comes from the catalog
-(English msgids). Phone-sized: the big figures are 76 px high on 1080 (about 28 px on a
-phone's screen), the smallest text 26 px, dark on white or white on dark blue.
+(English msgids). Phone-sized: the big figures are 80 px high on 1080 (about 28 px on a
+phone's screen), body text 26–34 px (a long name may go down to 22 px before it is shortened
+with "…"), dark on white or white on dark blue.
 
 The layout is `card_content` (the words and figures, tested as data) then `card_draw` (the
 drawing, through `card_canvas.Canvas`, which records every text it draws).
@@ -60,7 +61,7 @@ RULE: Colour = (200, 206, 214)
 class Target:
     label: str
     figure: str  # the big figure: "983 / 1.000", "15,1% / 50%"
-    aside: str  # beside it, right-aligned: "đạt 98,3%", "908 / 6.020 người"
+    aside: str  # beside it, right-aligned: "đạt 98,3% mục tiêu", "908 / 6.020 người"
     progress: float  # towards the target, 0–1 (the bar)
     change: str  # "Tuần qua: +45 người"; "" on the campaign's first day
     change_up: bool
@@ -111,8 +112,8 @@ def card_content(request: ReportRequest) -> CardContent:
     before_day = max(now.date - dt.timedelta(days=WEEK), request.campaign.start_date)
     before = None
     if before_day < now.date:
-        # The same request a week earlier: the same list of residents, so the change is
-        # achievements only.
+        # The same request a week earlier, counting the same residents: the change is what
+        # they achieved in the week.
         before = replace(request, on=before_day, figures=None).indicators()
     return CardContent(
         campaign=request.campaign.name,
