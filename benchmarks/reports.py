@@ -1,5 +1,6 @@
 """Report benchmark: how long the report files of a 20,000-resident commune take (issue 6,
-"Speed": the .docx and the .xlsx in ≤ 2 s each), SQLite.
+"Speed": the .docx and the .xlsx in ≤ 2 s each; issue 16: the progress card in ≤ 0.5 s and
+≤ 200 KB), SQLite.
 
 Run from the repository root (``make bench`` does)::
 
@@ -69,9 +70,30 @@ def _docx(request: Any, work_dir: Path) -> object:
     return report_docx(request)
 
 
+def _card(request: Any, work_dir: Path) -> object:
+    from congdanso.reports.card import report_card
+
+    return report_card(request)
+
+
+def _card_listed(request: Any, work_dir: Path) -> object:
+    """The card with the dashboard's `chot`: only the residents in the list by the date (its
+    figures, and the week before's, computed from the data rather than the tallies)."""
+    import dataclasses
+
+    from congdanso.reports.card import report_card
+
+    return report_card(dataclasses.replace(request, registered_by=request.on))
+
+
 #: What is timed, in order.
 MEASUREMENTS: list[Measurement] = [
     Measurement("docx", "Official report (.docx)", 2.0, _docx),
+    # Issue 16, item 3: the card to share, ≤ 0.5 s and ≤ 200 KB (the size column).
+    Measurement("card", "Progress card (.png)", 0.5, _card),
+    Measurement(
+        "card-listed", "Progress card (.png), only the list by the date", 2.0, _card_listed
+    ),
 ]
 
 

@@ -492,8 +492,10 @@ def _forecast(
                     return pace, at_end, d
         if pace <= 0:
             return pace, at_end, None
-        reached = day + dt.timedelta(days=math.ceil(round((target - now) / pace, 9)))
-        return pace, at_end, reached if reached <= campaign.end_date else None
+        days = math.ceil(round((target - now) / pace, 9))
+        if days > remaining:  # compared before making a date: it may be past the year 9999
+            return pace, at_end, None
+        return pace, at_end, day + dt.timedelta(days=days)
 
     exemplary_pace, exemplary_end, exemplary_date = project(daily_all, campaign.target_exemplary)
     cohort_pace, cohort_end, cohort_date = project(daily_cohort, needed if cohort_size else 1)

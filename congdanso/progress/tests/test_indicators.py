@@ -172,6 +172,30 @@ def test_projection_reaches_the_target_at_a_steady_pace(ea_yong: Place, villages
     assert slower.cohort_target_date is None  # not reachable at this pace
 
 
+def test_a_target_out_of_reach_for_millennia_is_simply_not_reached(
+    ea_yong: Place, villages
+) -> None:  # type: ignore[no-untyped-def]
+    """A province-size target and one person on the first day: the pace would reach it after
+    the year 9999, which no date can hold."""
+    from congdanso.campaigns.services import campaign_create
+
+    campaign = campaign_create(
+        place=ea_yong,
+        name="Toàn tỉnh",
+        start_date=dt.date(2023, 4, 12),
+        end_date=dt.date(2023, 12, 31),
+        criteria=["vneid_level2"],
+        target_exemplary=2_000_000,
+    )
+    person = ResidentFactory(village=villages["Thôn Tân Tiến"])
+    _exemplary(person, dt.date(2023, 4, 12), ["vneid_level2"])
+
+    result = campaign_indicators(campaign, on=dt.date(2023, 5, 9))
+
+    assert result.projection.exemplary_target_date is None
+    assert result.projection_campaign.exemplary_target_date is None
+
+
 def test_data_quality_counts_people_with_open_issues(campaign: Campaign, villages) -> None:  # type: ignore[no-untyped-def]
     person = ResidentFactory(village=villages["Thôn Tân Lập"], birth_date=None)
     for code in (IssueCode.POSSIBLE_DUPLICATE, IssueCode.PHONE_INVALID):

@@ -30,6 +30,9 @@ PATTERNS = {
             submissions.submission_xlsx,
             name="submission_xlsx",
         ),
+        path(
+            "chien-dich/<int:campaign_id>/anh-tien-do.png", views.report_card_download, name="card"
+        ),
     ],
 }
 
@@ -38,6 +41,7 @@ PATTERNS = {
 ACCESS = {
     "reports:docx": "campaign",
     "reports:xlsx": "campaign",
+    "reports:card": "campaign",  # the picture to share: aggregates only
     # Aggregates too; sending is for the place's managers, deciding for the places above
     # (checked in the views: scope.access.can_submit_report / can_review_report).
     "reports:submissions": "campaign",

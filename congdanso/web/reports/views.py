@@ -1,4 +1,5 @@
-"""The report downloads of the dashboard: the official report (.docx) and the workbook (.xlsx).
+"""The report downloads of the dashboard: the official report (.docx), the workbook (.xlsx)
+and the progress card to share (.png).
 
 `?ngay=` (the as-of date, YYYY-MM-DD), `?noi=` (a place of the campaign, by code) and
 `?chot=1` (count only the residents in the list by that date) are the dashboard's. The request
@@ -15,6 +16,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.parsing import date_parse
+from congdanso.reports.card import report_card
 from congdanso.reports.docx import report_docx
 from congdanso.reports.selectors import ReportRequest, report_request
 from congdanso.reports.xlsx import report_xlsx
@@ -64,4 +66,15 @@ def report_xlsx_download(request: HttpRequest, campaign_id: int) -> FileResponse
         as_attachment=True,
         filename=_file_name(report, ".xlsx"),
         content_type=XLSX_TYPE,
+    )
+
+
+def report_card_download(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The card to post in the commune's group. Aggregates only (no personal data), so,
+    like the .docx, its download is not an audited reveal."""
+    report = _request(request, campaign_id)
+    return HttpResponse(
+        report_card(report),
+        content_type="image/png",
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(report, ".png")}"'},
     )

@@ -121,6 +121,7 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     "reports:submission": _sent("reports:submission"),
     "reports:submission_docx": _sent("reports:submission_docx"),
     "reports:submission_xlsx": _sent("reports:submission_xlsx"),
+    "reports:card": _campaign("reports:card"),
 }
 
 

@@ -1,7 +1,8 @@
-"""`congdanso report docx|xlsx|checklist --campaign ID [--place CODE] [--date D] [--out PATH]`.
+"""`congdanso report docx|xlsx|card|checklist --campaign ID [--place CODE] [--date D] [--out PATH]`.
 
-The official report (.docx, Decree 30/2020 layout), the Excel workbook, and a village's
-door-to-door checklist (HTML for print, the same as the web print view). Bad input (unknown
+The official report (.docx, Decree 30/2020 layout), the Excel workbook, the progress card to
+share (a 1080 × 1080 PNG, no personal data: reports/card.py), and a village's door-to-door
+checklist (HTML for print, the same as the web print view). Bad input (unknown
 campaign, a date outside the campaign, a place outside it) is one clear line and no file.
 
 Reports sent up (reports.models): `report submit --campaign ID [--place CODE] --date D
@@ -22,6 +23,7 @@ from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.files import write_private
 from congdanso.core.parsing import date_parse
+from congdanso.reports.card import report_card
 from congdanso.reports.checklist import checklist_html
 from congdanso.reports.docx import report_docx
 from congdanso.reports.models import Decision
@@ -36,17 +38,21 @@ from congdanso.reports.submissions import (
 from congdanso.reports.xlsx import report_xlsx
 from congdanso.vn.today import VIETNAM_TZ as VIETNAM
 
-SUFFIX = {"docx": ".docx", "xlsx": ".xlsx", "checklist": ".html"}
+SUFFIX = {"docx": ".docx", "xlsx": ".xlsx", "card": ".png", "checklist": ".html"}
 
 
 class Command(BaseCommand):
-    help = "Write a campaign's official report (.docx), workbook (.xlsx) or village checklist."
+    help = (
+        "Write a campaign's official report (.docx), workbook (.xlsx), progress card (.png) "
+        "or village checklist."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="kind", required=True)
         for kind, text in (
             ("docx", "The official report (.docx)."),
             ("xlsx", "The Excel workbook."),
+            ("card", "The progress card to share (.png, 1080 × 1080, no personal data)."),
             ("checklist", "A village's door-to-door checklist (HTML for print)."),
             ("submit", "Send the report up: its figures and files frozen as they are now."),
         ):
@@ -111,6 +117,8 @@ class Command(BaseCommand):
             write_private(out, lambda path: path.write_bytes(report_docx(request)))
         elif kind == "xlsx":
             write_private(out, lambda path: report_xlsx(request, path))
+        elif kind == "card":
+            write_private(out, lambda path: path.write_bytes(report_card(request)))
         else:
             html = checklist_html(request, village=options["village"], everyone=options["all"])
             write_private(out, lambda path: path.write_text(html, encoding="utf-8"))

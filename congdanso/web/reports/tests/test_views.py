@@ -1,12 +1,17 @@
 """The report downloads: who gets them, what they are, and what bad parameters give."""
 
+import datetime as dt
+import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from PIL import Image
 
+from congdanso.reports.selectors import ReportRequest
 from congdanso.reports.tests.docx_reading import open_docx, texts
+from congdanso.web.reports import views
 from congdanso.web.reports.views import DOCX_TYPE, XLSX_TYPE
 
 pytestmark = pytest.mark.django_db
@@ -40,13 +45,40 @@ def test_the_workbook_downloads_for_the_campaigns_users(world, who: str) -> None
     assert "2023-06-30.xlsx" in response["Content-Disposition"]
 
 
-@pytest.mark.parametrize("name", ["docx", "xlsx"])
+@pytest.mark.parametrize("who", ["manager_a", "viewer_a"])
+def test_the_card_downloads_as_a_png_for_the_campaigns_users(world, who: str) -> None:  # type: ignore[no-untyped-def]
+    response = world.site(who).get(_url(world, "card", ngay="2023-06-30"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "2023-06-30.png" in response["Content-Disposition"]
+    image = Image.open(io.BytesIO(response.content))
+    assert (image.format, image.size) == ("PNG", (1080, 1080))
+
+
+def test_the_card_counts_what_the_dashboard_counts(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard's date, place and `chot` (only the residents in the list by then)."""
+    asked: list[ReportRequest] = []
+    monkeypatch.setattr(views, "report_card", lambda request: asked.append(request) or b"")
+    village = world.resident.village
+
+    world.site("manager_a").get(_url(world, "card", ngay="2023-06-30", noi=village.code, chot="1"))
+    world.site("manager_a").get(_url(world, "card", ngay="2023-06-30"))
+
+    assert [(r.on, r.place, r.registered_by) for r in asked] == [
+        (dt.date(2023, 6, 30), village, dt.date(2023, 6, 30)),
+        (dt.date(2023, 6, 30), world.campaign.place, None),
+    ]
+
+
+@pytest.mark.parametrize("name", ["docx", "xlsx", "card"])
 def test_a_manager_of_another_commune_gets_404(world, name: str) -> None:  # type: ignore[no-untyped-def]
     response = world.site("manager_b").get(_url(world, name))
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("name", ["docx", "xlsx"])
+@pytest.mark.parametrize("name", ["docx", "xlsx", "card"])
 def test_anonymous_users_are_sent_to_log_in(world, name: str) -> None:  # type: ignore[no-untyped-def]
     response = world.site(None).get(_url(world, name))
     assert response.status_code == 302
@@ -62,7 +94,7 @@ def test_anonymous_users_are_sent_to_log_in(world, name: str) -> None:  # type: 
         ({"noi": "khong-co"}, 404, ""),
     ],
 )
-@pytest.mark.parametrize("name", ["docx", "xlsx"])
+@pytest.mark.parametrize("name", ["docx", "xlsx", "card"])
 def test_bad_parameters_give_the_error_page(  # type: ignore[no-untyped-def]
     world, name: str, query: dict[str, str], status: int, message: str
 ) -> None:
@@ -74,14 +106,14 @@ def test_bad_parameters_give_the_error_page(  # type: ignore[no-untyped-def]
         assert message in BeautifulSoup(response.content, "html.parser").get_text()
 
 
-def test_the_dashboard_links_to_both_reports_with_its_date_and_place(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_links_to_every_report_with_its_date_and_place(world) -> None:  # type: ignore[no-untyped-def]
     village = world.resident.village
     dashboard = reverse("campaigns:dashboard", args=[world.campaign.pk])
     response = world.site("manager_a").get(dashboard, {"ngay": "2023-06-30", "noi": village.code})
 
     soup = BeautifulSoup(response.content, "html.parser")
     links = {urlsplit(a["href"]).path: a["href"] for a in soup.select(".report-downloads a")}
-    assert set(links) == {_url(world, "docx"), _url(world, "xlsx")}
+    assert set(links) == {_url(world, "docx"), _url(world, "xlsx"), _url(world, "card")}
     for href in links.values():
         assert parse_qs(urlsplit(href).query) == {"ngay": ["2023-06-30"], "noi": [village.code]}
         assert world.site("manager_a").get(href).status_code == 200
