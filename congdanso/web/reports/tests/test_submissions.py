@@ -176,3 +176,41 @@ def test_the_dashboard_links_to_the_reports_sent_up(world) -> None:  # type: ign
     page = world.site("manager_a").get(reverse("campaigns:dashboard", args=[world.campaign.pk]))
     links = [a["href"] for a in BeautifulSoup(page.content, "html.parser").select("a[href]")]
     assert any(href.startswith(_list(world)) for href in links)
+
+
+def test_the_district_totals_the_accepted_reports_and_names_the_communes_without(world) -> None:  # type: ignore[no-untyped-def]
+    from congdanso.campaigns.services import campaign_create
+    from congdanso.conftest import EXEMPLARY_2023
+    from congdanso.reports.models import Decision
+    from congdanso.reports.selectors import report_request
+    from congdanso.reports.submissions import report_submit, submission_decide
+
+    ea_yong = world.campaign.place
+    district = campaign_create(
+        place=ea_yong.parent,
+        name="Huyện Krông Pắc 2023",
+        start_date=dt.date(2023, 4, 12),
+        end_date=dt.date(2023, 12, 31),
+        criteria=list(EXEMPLARY_2023),
+        target_exemplary=5000,
+    )
+    sent = report_submit(
+        report_request(campaign_id=district.pk, place_code=ea_yong.code, on=dt.date(2023, 9, 30))
+    )
+    submission_decide(sent, decision=Decision.ACCEPT)
+    viewer = _district_viewer(world)
+    page = viewer.get(
+        reverse("reports:submissions", args=[district.pk]),
+        {"noi": ea_yong.parent.code, "ngay": DAY},
+    )
+    soup = BeautifulSoup(page.content, "html.parser")
+    rows = [" ".join(r.get_text(" ").split()) for r in soup.select("tbody tr")]
+    assert len(rows) == 2
+    assert rows[0].startswith("Xã Ea Yông Đã chấp nhận") or rows[1].startswith(
+        "Xã Ea Yông Đã chấp nhận"
+    )
+    assert any(r.startswith("Xã Ea Phê Quá hạn: chưa gửi") for r in rows)
+    total = " ".join(soup.select_one("tfoot").get_text(" ").split())
+    exemplary = sent.figures["exemplary"]["count"]
+    assert total.startswith(f"Cộng các báo cáo đã chấp nhận 2 xã {exemplary}")
+    assert "1 xã chưa có báo cáo được chấp nhận cho ngày này: Xã Ea Phê." in _text(page)
