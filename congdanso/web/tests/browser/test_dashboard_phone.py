@@ -1,7 +1,7 @@
-"""The dashboard on a 360 px phone: its tables become one card per row, so that every column
-(the share, what is still needed) shows without scrolling sideways; the menu wraps rather
-than hide its third item; and the chart's month labels never overlap, whatever the
-campaign's length."""
+"""The dashboard on a 360 px phone: its tables (and a village's residents) become one card per
+row, so that every column (the share, what is still needed) shows without scrolling
+sideways; the menu wraps rather than hide its third item; and the chart's month labels never
+overlap, whatever the campaign's length."""
 
 import datetime as dt
 from pathlib import Path
@@ -54,6 +54,16 @@ def test_the_dashboard_fits_a_360_px_phone_with_every_column_and_menu_item(
     items = phone.locator(".site-nav a")
     assert items.count() >= 5
     assert _inside_the_screen(phone, ".site-nav a") == []
+
+    # A village's residents: each one's criteria all on the screen.
+    village = scene.villages["Thôn Cao Bằng"]
+    phone.goto(
+        live_server.url + reverse("campaigns:village", args=[scene.campaign.pk, village.code])
+    )
+
+    assert page_width(phone) <= PHONE_WIDTH
+    assert phone.locator(".people-table td.tick-col").count() > 0
+    assert _inside_the_screen(phone, ".people-table td") == []
 
 
 @pytest.mark.parametrize("months", [1, 3, 12, 36])
