@@ -137,6 +137,12 @@ def test_the_python_reader_finds_messages_under_any_name() -> None:
     assert {"Exemplary in the cohort", "Still needed"} <= found
 
 
+def test_the_template_reader_finds_translate_and_blocktranslate() -> None:
+    found = {msgid for _where, _context, msgid in _template_messages()}
+
+    assert {"Coverage per criterion", "%(share)s of the target", "Sort by:"} <= found
+
+
 def _eager_at_import(tree: ast.Module, functions: dict[str, str]) -> Iterator[int]:
     """Lines where a module's or a class's body calls a translating function."""
     eager = {local for local, name in functions.items() if name in EAGER}
