@@ -136,3 +136,17 @@ def test_a_viewer_reaches_a_village_s_figures_from_its_name(
         assert page.status_code == 200
         heading = BeautifulSoup(page.content, "html.parser").select_one("main")
         assert heading is not None and anchor.get_text(strip=True) in heading.get_text()
+
+
+def test_a_criterion_the_campaign_does_not_track_is_named_in_the_message(
+    users: dict[str, User], campaign: Campaign
+) -> None:
+    Criterion.objects.create(code="tiem_chung", name="Tiêm chủng đầy đủ")
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    client.force_login(users["manager"])
+
+    response = client.get(reverse("campaigns:people", args=[campaign.pk]) + "?thieu=tiem_chung")
+
+    text = BeautifulSoup(response.content, "html.parser").select_one("main").get_text(" ")
+    assert "Tiêm chủng đầy đủ" in text
+    assert "tiem_chung" not in text
