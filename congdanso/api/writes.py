@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.accounts.models import User
 from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
-from congdanso.campaigns.models import Achievement, Campaign
+from congdanso.campaigns.models import Achievement, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.outreach.models import SupportSession
@@ -106,8 +106,13 @@ def _criterion(campaign: Campaign, code: str | None) -> Any:
     for criterion in rules.criteria:
         if criterion.code == code:
             return criterion
+    # The phone shows this message: the criterion's name, its code only if none is known.
+    known = Criterion.objects.filter(code=code).first() if code else None
     raise DomainError(
-        Message(_("This campaign does not track %(criterion)s."), criterion=code or "—"),
+        Message(
+            _("This campaign does not track %(criterion)s."),
+            criterion=known.name if known else code or "—",
+        ),
         code="criterion_not_tracked",
     )
 

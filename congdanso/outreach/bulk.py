@@ -23,7 +23,12 @@ from typing import NamedTuple
 from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.campaigns.models import Achievement, AchievementSource, CampaignCriterion
+from congdanso.campaigns.models import (
+    Achievement,
+    AchievementSource,
+    CampaignCriterion,
+    Criterion,
+)
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.core.audit import Actor, audit_record
 from congdanso.core.errors import DomainError, Message
@@ -149,7 +154,7 @@ def _problems(
                 "criterion_not_tracked",
                 Message(
                     _("This campaign does not track %(criterion)s."),
-                    criterion=f"#{entry.criterion_id}",
+                    criterion=_criterion_name(entry.criterion_id),
                 ),
             )
         elif entry.criterion_id is not None and session.date > today:
@@ -342,3 +347,9 @@ def turns_bulk_record(
             result = _write(session, entries, recorded_by)
     session.status = SessionStatus.HELD
     return result
+
+
+def _criterion_name(criterion_id: int) -> str:
+    """A criterion as the person who ticked it knows it: its name, not its number."""
+    criterion = Criterion.objects.filter(pk=criterion_id).first()
+    return criterion.name if criterion else f"#{criterion_id}"

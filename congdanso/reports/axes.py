@@ -4,6 +4,7 @@ ticks."""
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 
 def nice_step(span: float, ticks: int = 4) -> int:
@@ -29,8 +30,46 @@ def months_after(start: dt.date, end: dt.date) -> list[dt.date]:
         months.append(month)
 
 
-def month_label(month: dt.date, start: dt.date) -> str:
-    """A month's tick label: its number, with the year on the first tick and on Januaries
-    (9, 10, 11, 12, 1/2024: nine labels fit a phone's width)."""
-    first = month.year == start.year and month.month == start.month % 12 + 1
-    return f"{month.month}/{month.year}" if first or month.month == 1 else str(month.month)
+#: Months between two labelled ticks, tried in turn until the labels fit (calendar-aligned:
+#: every 3rd month is January, April, July, October).
+MONTH_STRIDES = (1, 2, 3, 4, 6, 12, 24, 60)
+
+
+def month_ticks(
+    start: dt.date,
+    end: dt.date,
+    *,
+    width: float,
+    label_width: Callable[[str], float],
+    gap: float = 6,
+    after: float = math.inf,
+) -> list[tuple[dt.date, str]]:
+    """The months to label along an axis `width` long, with their labels: every month when
+    the labels fit side by side, else every 2nd, 3rd, 4th, 6th or 12th month, so that no two
+    labels overlap (a 36-month campaign on a phone wrote "2/20263"). `label_width` measures a
+    label in the axis' units; `gap` is the least room between two labels, `after` the room
+    past the axis' end (a label that would stick out further is left out). A label carries
+    the year on the first tick and wherever the year changes. A campaign starting on the 1st
+    of a month labels that month at the start of the axis."""
+    days = max((end - start).days, 1)
+    # A campaign starting on the 1st labels its first month at the axis' start.
+    months = [start] * (start.day == 1) + months_after(start, end)
+
+    def position(month: dt.date) -> float:
+        return width * min((month - start).days, days) / days
+
+    chosen: list[tuple[dt.date, str]] = []
+    for stride in MONTH_STRIDES:
+        shown = [m for m in months if stride == 1 or (m.month - 1) % stride == 0]
+        chosen, year = [], None
+        for month in shown:
+            label = str(month.month) if month.year == year else f"{month.month}/{month.year}"
+            year = month.year
+            if position(month) + label_width(label) / 2 <= width + after:
+                chosen.append((month, label))
+        if all(
+            position(b) - position(a) >= (label_width(la) + label_width(lb)) / 2 + gap
+            for (a, la), (b, lb) in zip(chosen, chosen[1:], strict=False)
+        ):
+            return chosen
+    return chosen

@@ -22,7 +22,7 @@ from typing import TypeAlias
 
 from PIL import Image, ImageDraw, ImageFont
 
-from congdanso.reports.axes import month_label, months_after, nice_step
+from congdanso.reports.axes import month_ticks, months_after, nice_step
 from congdanso.vn.numbers import format_number
 
 #: Size of the PNG in pixels (about 16 × 8.5 cm at 190 dpi).
@@ -155,7 +155,12 @@ def progress_png(
         text((left - 10 * s, y(value)), format_number(value), "rm")
     for month in months_after(start, end):  # the months
         draw.line([(x(month), bottom), (x(month), bottom + 8 * s)], fill=BLACK, width=s)
-        text((x(month), bottom + 14 * s), month_label(month, start), "mt")
+
+    def label_width(label: str) -> float:
+        return draw.textlength(_label(label, unicode_font), font=font) + 6 * s  # with the pad
+
+    for month, label in month_ticks(start, end, width=right - left, label_width=label_width):
+        text((x(month), bottom + 14 * s), label, "mt")
     draw.line([(left, top), (left, bottom), (right, bottom)], fill=BLACK, width=2 * s)
 
     target_y = y(target)

@@ -262,6 +262,8 @@ def test_a_criterion_the_campaign_does_not_track_is_refused(ea_yong) -> None:  #
         )
 
     assert error.value.code == "criterion_not_tracked"
+    # The volunteer's phone shows the criterion as they know it, not its number or code.
+    assert criterion("bank_account").name in error.value.message.render("vi")
     assert not Turn.objects.exists()
 
 

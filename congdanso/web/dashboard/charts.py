@@ -15,13 +15,23 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from congdanso.reports.axes import month_label, months_after, nice_step
+from congdanso.reports.axes import month_ticks, months_after, nice_step
 from congdanso.web import formats
 
 # Small enough that the labels stay legible when the chart shrinks to a 360 px screen.
 WIDTH, HEIGHT = 420, 260
 LEFT, RIGHT, TOP, BOTTOM = 50, 14, 14, 40
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+#: The labels' font size (`.chart-label` in site.css), in the chart's units.
+LABEL_SIZE = 14
+
+
+def label_width(text: str) -> float:
+    """A tick label's width, generously: digits are at most 0.64 em wide in the fonts phones
+    use (DejaVu Sans, Roboto, Noto Sans), a slash 0.34 em."""
+    return sum(0.34 if char == "/" else 0.64 for char in text) * LABEL_SIZE
+
 
 #: Line patterns (stroke-dasharray) of the series; the legend draws the same.
 ACTUAL_DASH = ""
@@ -68,23 +78,22 @@ def progress_chart(
             for v in range(0, y_max + 1, step)
         ),
     )
-    months = format_html_join(
+    ticks = format_html_join(
         "",
-        '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
-        '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+        '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>',
+        ((x(m), x(m), TOP + PLOT_H, TOP + PLOT_H + 5) for m in months_after(start, end)),
+    )
+    labels = format_html_join(
+        "",
+        '<text class="chart-label chart-month" x="{}" y="{}" text-anchor="middle">{}</text>',
         (
-            (
-                x(m),
-                x(m),
-                TOP + PLOT_H,
-                TOP + PLOT_H + 5,
-                x(m),
-                TOP + PLOT_H + 20,
-                month_label(m, start),
+            (x(m), TOP + PLOT_H + 20, label)
+            for m, label in month_ticks(
+                start, end, width=PLOT_W, label_width=label_width, after=RIGHT
             )
-            for m in months_after(start, end)
         ),
     )
+    months = ticks + labels
     actual = " ".join(f"{x(p.day)},{y(p.value)}" for p in points)
     markers = format_html_join(
         "",

@@ -16,10 +16,29 @@ from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.campaigns.selectors import CampaignRules
 from congdanso.partners.models import Unit
 from congdanso.reports.lists import IssueFilter
+from congdanso.scope.cards import criterion_label
 from congdanso.web import formats
 from congdanso.web.dashboard.page import SORT_CHOICES, default_date
 
 YES, NO = "1", "0"
+
+
+class CriterionChoiceField(forms.ChoiceField):
+    """A criterion of the campaign, by code; one the campaign does not track is refused by
+    its name (an address from another campaign), never by its code."""
+
+    def validate(self, value: Any) -> None:
+        try:
+            super().validate(value)
+        except forms.ValidationError as error:
+            known = Criterion.objects.filter(code=value).first() if value else None
+            if known is None:
+                raise
+            raise forms.ValidationError(
+                _("This campaign does not track %(criterion)s."),
+                code="criterion_not_tracked",
+                params={"criterion": criterion_label(known)},
+            ) from error
 
 
 def _date_field() -> forms.DateField:
@@ -96,12 +115,12 @@ class PeopleForm(_CampaignDateForm):
         super().__init__(data, campaign=campaign, **kwargs)
         self.rules = rules
         yes_no = [("", _("Any")), (YES, _("Yes")), (NO, _("No"))]
-        criteria = [("", _("Any"))] + [(c.code, c.name) for c in rules.criteria]
+        criteria = [("", _("Any"))] + [(c.code, criterion_label(c)) for c in rules.criteria]
         fields: dict[str, forms.Field] = {
             "tieu-bieu": forms.ChoiceField(label=_("Exemplary"), choices=yes_no),
             "nhom": forms.ChoiceField(label=_("In the age cohort"), choices=yes_no),
-            "tieu-chi": forms.ChoiceField(label=_("Has done"), choices=criteria),
-            "thieu": forms.ChoiceField(label=_("Still needs"), choices=criteria),
+            "tieu-chi": CriterionChoiceField(label=_("Has done"), choices=criteria),
+            "thieu": CriterionChoiceField(label=_("Still needs"), choices=criteria),
             "van-de": forms.ChoiceField(
                 label=_("Data issues"),
                 choices=[

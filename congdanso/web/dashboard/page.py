@@ -4,7 +4,8 @@ Nothing here computes a figure: it sorts the rows, picks each share's colour buc
 chart from the weekly rows and builds, for every number, the address of the list of people
 behind it (reports/lists.py restates each figure's definition as a filter). Those
 addresses are only given to users who may see the people of the whole place; a viewer gets
-the numbers alone.
+the numbers alone, and a village's name takes them to the village's figures rather than to
+its page of people.
 """
 
 import datetime as dt
@@ -16,7 +17,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from congdanso.campaigns.models import Campaign
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
@@ -44,13 +45,13 @@ SORT_KEYS: dict[str, Callable[[AreaRow], Any]] = {
     "con-thieu": lambda row: row.gap,
 }
 SORT_LABELS = {
-    "ten": _lazy("Name"),
-    "dan-so": _lazy("Residents"),
-    "nhom": _lazy("Cohort"),
-    "dat": _lazy("Exemplary in the cohort"),
-    "ti-le": _lazy("Share"),
-    "tieu-bieu": _lazy("Exemplary, all ages"),
-    "con-thieu": _lazy("Still needed"),
+    "ten": gettext_lazy("Name"),
+    "dan-so": gettext_lazy("Residents"),
+    "nhom": gettext_lazy("Cohort"),
+    "dat": gettext_lazy("Exemplary in the cohort"),
+    "ti-le": gettext_lazy("Share"),
+    "tieu-bieu": gettext_lazy("Exemplary, all ages"),
+    "con-thieu": gettext_lazy("Still needed"),
 }
 SORT_CHOICES = tuple(key for name in SORT_KEYS for key in (name, f"-{name}"))
 #: Villages at risk listed for a place above a commune (a province has thousands of them).
@@ -204,12 +205,17 @@ def dashboard_get(
                 page_url = None
             elif area.kind in COMMUNE_LEVEL_KINDS:
                 page_url = _dashboard_url(campaign, area.code, day)
-            else:
+            elif access.covers(area, PERSON_ROLES):
                 page_url = (
                     reverse("campaigns:village", args=[campaign.pk, area.code])
                     + "?"
                     + urlencode({"ngay": day.isoformat()})
                 )
+            elif area.pk != place.pk:
+                # A viewer never sees the village page (its people): the village's figures.
+                page_url = _dashboard_url(campaign, area.code, day)
+            else:
+                page_url = None
             people = {
                 "residents": link(area, **extra),
                 "cohort": link(area, nhom=1, **extra),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.campaigns.models import Criterion
 from congdanso.outreach.models import SessionStatus, TurnService
 from congdanso.places.models import Place
+from congdanso.scope.cards import criterion_label
 
 
 class SessionOpenForm(forms.Form):
@@ -59,7 +60,7 @@ class TurnForm(forms.Form):
         super().__init__(*args, **kwargs)
         self._criteria = {c.code: c for c in criteria}
         field = cast(forms.ChoiceField, self.fields["criterion"])
-        field.choices = [("", "—"), *((c.code, c.name) for c in criteria)]
+        field.choices = [("", "—"), *((c.code, criterion_label(c)) for c in criteria)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

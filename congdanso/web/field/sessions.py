@@ -53,6 +53,7 @@ from congdanso.scope.sessions import (
     session_today_at,
 )
 from congdanso.vn import vietnam_today
+from congdanso.web import formats
 from congdanso.web.field.forms_session import (
     AnonymousTurnForm,
     NewcomerForm,
@@ -279,7 +280,7 @@ def session_anonymous_page(request: HttpRequest, campaign_id: int, session_id: i
         )
     else:
         text = _("Added: one person not in the list (%(total)s in this session).")
-    messages.success(request, text % {"total": session.anonymous_turns})
+    messages.success(request, text % {"total": formats.number(session.anonymous_turns)})
     return redirect(_back_to(session))
 
 

@@ -21,6 +21,7 @@ from congdanso.outreach.selectors import session_list
 from congdanso.partners import selectors as partner_selectors
 from congdanso.progress.indicators import village_gaps
 from congdanso.vn import vietnam_today
+from congdanso.web import formats
 from congdanso.web.setup.calendar_links import calendar_campaign, calendar_token
 from congdanso.web.setup.common import GET_POST, apply, campaign_places, managed, page
 from congdanso.web.setup.forms_schedule import (
@@ -111,7 +112,10 @@ def setup_schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
         else:
             hours.is_valid()  # its errors show beside the rows'
         if created is not None:
-            messages.success(request, _("%(count)s sessions are saved.") % {"count": len(created)})
+            messages.success(
+                request,
+                _("%(count)s sessions are saved.") % {"count": formats.number(len(created))},
+            )
             return redirect("campaigns:setup_schedule", campaign_id=campaign.pk)
     elif asked:
         found = apply(propose_form, lambda: _propose(campaign, propose_form))

@@ -206,8 +206,16 @@ def test_the_admin_site_is_for_administrators_only(world, who: str) -> None:  # 
     assert world.site("admin").get(reverse("admin:people_resident_changelist")).status_code == 200
 
 
-@pytest.mark.parametrize("who", ["manager_a", "unit_a", "head_a", "viewer_a"])
-def test_home_sends_each_user_to_their_campaigns_dashboard(world, who: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("who", "page"),
+    [
+        ("manager_a", "campaigns:dashboard"),
+        ("unit_a", "outreach:sessions"),  # a unit member's work is at the sessions
+        ("head_a", "campaigns:dashboard"),
+        ("viewer_a", "campaigns:dashboard"),
+    ],
+)
+def test_home_sends_each_user_to_their_campaign(world, who: str, page: str) -> None:  # type: ignore[no-untyped-def]
     response = world.site(who).get(reverse("home"))
 
-    assert response["Location"] == reverse("campaigns:dashboard", args=[world.campaign.pk])
+    assert response["Location"] == reverse(page, args=[world.campaign.pk])

@@ -50,7 +50,9 @@ def test_a_volunteer_ticks_vneid_for_hoa_in_todays_session_and_the_dashboard_cou
 ) -> None:
     vneid = Criterion.objects.get(code="vneid_level2")
     log_in_with_the_form(phone, live_server, VOLUNTEER, PASSWORD)
-    # The home page sends the volunteer to the campaign's dashboard.
+    # The home page sends the volunteer to the campaign's sessions, where their work is.
+    expect(phone).to_have_url(re.compile(rf"/chien-dich/{scene.campaign.pk}/buoi/$"))
+    phone.get_by_role("link", name=vi("Dashboard"), exact=True).click()
     expect(phone.locator("h1")).to_have_text(scene.campaign.name)
     before = dashboard_figures(phone, vneid)
 
