@@ -1,13 +1,82 @@
 """The audit log a user may read: the events of the communes they manage (every event for an
-administrator)."""
+administrator), and each event as a commune officer reads it.
+
+`audit_rows` turns the stored events into what the page shows: the action, the object (its
+model's `verbose_name`) and each changed field (the field's `verbose_name`) in the reader's
+language, the time in Vietnam as dd/mm/yyyy HH:MM, the commune by name, and every value
+whole — a stored value is a pair [before, after] only when it is a list of two for a field
+that holds one value; anything else (a text, a list of fields, a count) is one value.
+Personal numbers are masked when the event is written (`core.audit`); the page masks again
+any run of digits long enough to be a CCCD or a phone, so that a value a service wrote
+unmasked never shows in clear.
+"""
 
 import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from congdanso.core.models import AuditEvent
+from congdanso.core.audit import mask_cccd
+from congdanso.core.models import AuditAction, AuditEvent
+from congdanso.people.models import Resident
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
-from congdanso.scope.access import MANAGE_ROLES, Access
+from congdanso.scope.access import MANAGE_ROLES, Access, residents_visible
+from congdanso.vn import fold, mask_phone
+
+#: Residents a name in the "resident" filter may stand for (a name matching more is too vague
+#: to be a filter: the page asks for more of it).
+RESIDENTS_PER_NAME = 50
+
+
+def audit_communes(access: Access) -> list[int] | None:
+    """The communes whose events the user reads (None: all, for an administrator)."""
+    if access.is_admin:
+        return None
+    paths = access.paths(MANAGE_ROLES)
+    return [
+        place.pk
+        for place in Place.objects.filter(kind__in=COMMUNE_LEVEL_KINDS).only("id", "path")
+        if any(place.path.startswith(p) for p in paths)
+    ]
+
+
+def residents_named(access: Access, text: str) -> list[int]:
+    """The residents a "resident" filter names: `#123` or `123` (the id the log shows beside
+    the initials), else residents of the user's scope whose name contains the words."""
+    text = text.strip()
+    if text.lstrip("#").isdigit():
+        return [int(text.lstrip("#"))]
+    key = fold(text)
+    if not key:
+        return []
+    return list(
+        residents_visible(access)
+        .filter(name_key__contains=key)
+        .order_by("name_key", "id")
+        .values_list("id", flat=True)[:RESIDENTS_PER_NAME]
+    )
+
+
+def _about_residents(resident_ids: list[int]) -> Q:
+    """Events about the residents: the resident's own, and those of the rows that belong to
+    them (achievements, turns, data issues, notices…: every model pointing at a resident)."""
+    q = Q(object_type=Resident._meta.label_lower, object_id__in=[str(i) for i in resident_ids])
+    for relation in Resident._meta.related_objects:
+        related = relation.related_model
+        if relation.many_to_many or isinstance(related, str):
+            continue
+        ids = related._default_manager.filter(
+            **{f"{relation.field.name}_id__in": resident_ids}
+        ).values_list("pk", flat=True)
+        q |= Q(object_type=related._meta.label_lower, object_id__in=[str(i) for i in ids])
+    return q
 
 
 def audit_events_visible(
@@ -15,25 +84,25 @@ def audit_events_visible(
     *,
     commune: Place | None = None,
     actor_name: str = "",
+    resident_ids: list[int] | None = None,
     action: str = "",
     object_type: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
     """The audit events of the communes a manager covers (all of them for an administrator),
-    newest first, filtered. Events of no commune (users, roles, keys) are for administrators."""
+    newest first, filtered. Events of no commune (users, roles, keys) are for administrators.
+    `since`/`until` are days in Vietnam (the site's time zone)."""
     events = AuditEvent.objects.all()
-    if not access.is_admin:
-        paths = access.paths(MANAGE_ROLES)
-        communes: list[int] = []
-        for place in Place.objects.filter(kind__in=COMMUNE_LEVEL_KINDS).only("id", "path"):
-            if any(place.path.startswith(p) for p in paths):
-                communes.append(place.pk)
+    communes = audit_communes(access)
+    if communes is not None:
         events = events.filter(commune_id__in=communes)
     if commune is not None:
         events = events.filter(commune_id=commune.pk)
-    if actor_name:
-        events = events.filter(actor_name__iexact=actor_name.strip())
+    if actor_name.strip():
+        events = events.filter(actor_name__icontains=actor_name.strip())
+    if resident_ids is not None:
+        events = events.filter(_about_residents(resident_ids)) if resident_ids else events.none()
     if action:
         events = events.filter(action=action)
     if object_type:
@@ -43,3 +112,221 @@ def audit_events_visible(
     if until is not None:
         events = events.filter(at__date__lte=until)
     return events.order_by("-at", "-id")
+
+
+# --- As the page shows them ------------------------------------------------------------------
+
+#: Objects that are no model (what the services name with `object_type=`).
+OBJECT_NAMES = {"database": _("database")}
+
+#: Keys of `changes` that are no field of the object's model.
+CHANGE_LABELS = {
+    "fields": _("fields"),
+    "field": _("field"),
+    "place": _("place"),
+    "residents": _("residents"),
+    "what": _("what"),
+    "format": _("format"),
+    "file": _("file"),
+    "rejected_rows": _("rejected rows"),
+    "rows": _("rows"),
+    "size": _("size"),
+    "sha256": _("checksum (SHA-256)"),
+    "found": _("residents found"),
+    "kind": _("kind"),
+    "turns_created": _("turns recorded"),
+    "turns_existing": _("turns already recorded"),
+    "achievements_created": _("achievements recorded"),
+    "achievements_updated": _("achievements updated"),
+    "achievements_unchanged": _("achievements unchanged"),
+    "revealed": _("numbers shown in full"),
+    "filter": _("filter"),
+    "campaign": _("campaign"),
+    "as_of": _("as of"),
+    "cohort": _("age cohort and its target share"),
+    "exemplary": _("criteria of an exemplary citizen"),
+    "criteria": _("criteria"),
+    "units": _("units"),
+    "resident": _("resident"),
+    "decision": _("decision"),
+}
+
+#: How the event came.
+VIA_LABELS = {"web": _("website"), "api": _("app (API)"), "command": _("command line")}
+
+#: Values that are words of the system, shown as their label.
+VALUE_LABELS = {
+    "cccd": _("CCCD"),
+    "phone": _("phone"),
+    "full_name": _("full name"),
+    "birth_date": _("birth date"),
+    "export-residents": _("the list of residents"),
+    "people-list": _("a list of residents"),
+    "xlsx": "Excel (.xlsx)",
+    "csv": "CSV",
+    "Excel workbook": _("Excel workbook"),
+}
+
+#: Runs of digits as long as a phone (10, or 9 without its 0) or a CCCD (12), between
+#: non-word characters: never shown in clear.
+_NUMBER_RUN = re.compile(r"(?<!\w)\+?\d{9,12}(?!\w)")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?![\d:T])")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+@dataclass(frozen=True)
+class AuditChange:
+    field: str
+    before: str | None  # None: the change is one value (`after`), not a before → after
+    after: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: str  # dd/mm/yyyy HH:MM, Vietnam time
+    actor: str
+    ip: str
+    via: str
+    action: str
+    object_type: str
+    object_label: str
+    commune: str
+    changes: tuple[AuditChange, ...]
+    reason: str
+
+
+def _scrub(text: str) -> str:
+    """A text as the page shows it: dates in it dd/mm/yyyy, long digit runs masked."""
+
+    def mask(match: re.Match[str]) -> str:
+        digits = match.group(0)
+        return mask_cccd(digits) if len(digits.lstrip("+")) == 12 else mask_phone(digits)
+
+    text = _ISO_DATE_IN_TEXT.sub(r"\3/\2/\1", text)
+    return _NUMBER_RUN.sub(mask, text)
+
+
+def audit_value(value: Any) -> str:
+    """One stored value as the page writes it: whole, dates dd/mm/yyyy, yes/no, lists
+    joined, words of the system by their label, long digit runs masked."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, int | float):
+        return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(audit_value(v) for v in value) if value else "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {audit_value(v)}" for k, v in value.items())
+    text = str(value)
+    if text in VALUE_LABELS:
+        return str(VALUE_LABELS[text])
+    if _ISO_DATE.match(text):
+        return dt.date.fromisoformat(text).strftime("%d/%m/%Y")
+    if _ISO_DATETIME.match(text):
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return _scrub(text)
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.strftime("%d/%m/%Y %H:%M")
+    return _scrub(text)
+
+
+def _model(object_type: str) -> Any:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_label(model: Any, key: str) -> str:
+    if key in CHANGE_LABELS:
+        return str(CHANGE_LABELS[key])
+    if model is not None:
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            pass
+    return key.replace("_", " ")
+
+
+#: Keys whose stored value is a list of several items, never a [before, after] pair.
+_LIST_KEYS = frozenset({"fields", "found", "columns"})
+
+
+def _changes(model: Any, changes: Any, places: dict[str, str]) -> tuple[AuditChange, ...]:
+    if not isinstance(changes, dict):
+        return (AuditChange("", None, audit_value(changes)),) if changes else ()
+    out = []
+    for key, value in changes.items():
+        label = _field_label(model, key)
+        if key == "place" and isinstance(value, str) and value in places:
+            value = places[value]  # a place by its name, not its code
+        if isinstance(value, list) and len(value) == 2 and key not in _LIST_KEYS:
+            before, after = value
+            if before is None:  # a value set where there was none (a creation): the value
+                out.append(AuditChange(label, None, audit_value(after)))
+            else:
+                out.append(AuditChange(label, audit_value(before), audit_value(after)))
+        else:
+            out.append(AuditChange(label, None, audit_value(value)))
+    return tuple(out)
+
+
+def _object_name(object_type: str, model: Any) -> str:
+    if model is not None:
+        return str(model._meta.verbose_name)
+    if object_type in OBJECT_NAMES:
+        return str(OBJECT_NAMES[object_type])
+    return object_type
+
+
+def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
+    """The events of a page as the page shows them (a query for the communes' names, one for
+    the places the changes name by code)."""
+    events = list(events)
+    names = dict(
+        Place.objects.filter(pk__in={e.commune_id for e in events if e.commune_id}).values_list(
+            "id", "name"
+        )
+    )
+    codes = {
+        e.changes["place"]
+        for e in events
+        if isinstance(e.changes, dict) and isinstance(e.changes.get("place"), str)
+    }
+    places = dict(Place.objects.filter(code__in=codes).values_list("code", "name"))
+    actions = dict(AuditAction.choices)
+    rows = []
+    for event in events:
+        model = _model(event.object_type)
+        rows.append(
+            AuditRow(
+                id=event.pk,
+                at=timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M"),
+                actor=event.actor_name,
+                ip=event.ip or "",
+                via=str(VIA_LABELS.get(event.via, event.via)),
+                action=str(actions.get(event.action, event.action)),
+                object_type=_object_name(event.object_type, model),
+                object_label=_scrub(event.object_label),
+                commune=names.get(event.commune_id, "") if event.commune_id else "",
+                changes=_changes(model, event.changes, places),
+                reason=str(VALUE_LABELS[event.reason])
+                if event.reason in VALUE_LABELS
+                else _scrub(event.reason),
+            )
+        )
+    return rows
+
+
+def audit_object_types() -> list[tuple[str, str]]:
+    """The kinds of object the log names, for the filter: (object_type, its name)."""
+    types = AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct()
+    named = [(t, _object_name(t, _model(t))) for t in types if t]
+    return sorted(named, key=lambda pair: fold(pair[1]))
