@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.core.audit import mask_cccd
 from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.people.models import Resident
-from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
+from congdanso.places.models import Place
 from congdanso.scope.access import MANAGE_ROLES, Access, residents_visible
 from congdanso.vn import fold, mask_phone
 
@@ -35,16 +35,19 @@ from congdanso.vn import fold, mask_phone
 RESIDENTS_PER_NAME = 50
 
 
-def audit_communes(access: Access) -> list[int] | None:
-    """The communes whose events the user reads (None: all, for an administrator)."""
+def audit_places(access: Access) -> QuerySet[Place] | None:
+    """The places whose events the user reads (None: all, for an administrator): every place
+    under a place they manage — its communes, and the place itself when it is above a
+    commune (a district campaign's import job is logged under the district)."""
     if access.is_admin:
         return None
     paths = access.paths(MANAGE_ROLES)
-    return [
-        place.pk
-        for place in Place.objects.filter(kind__in=COMMUNE_LEVEL_KINDS).only("id", "path")
-        if any(place.path.startswith(p) for p in paths)
-    ]
+    if not paths:
+        return Place.objects.none()
+    under = Q()
+    for path in paths:
+        under |= Q(path__startswith=path)
+    return Place.objects.filter(under)
 
 
 def residents_named(access: Access, text: str) -> list[int]:
@@ -94,9 +97,9 @@ def audit_events_visible(
     newest first, filtered. Events of no commune (users, roles, keys) are for administrators.
     `since`/`until` are days in Vietnam (the site's time zone)."""
     events = AuditEvent.objects.all()
-    communes = audit_communes(access)
-    if communes is not None:
-        events = events.filter(commune_id__in=communes)
+    places = audit_places(access)
+    if places is not None:
+        events = events.filter(commune_id__in=places.values("id"))
     if commune is not None:
         events = events.filter(commune_id=commune.pk)
     if actor_name.strip():
