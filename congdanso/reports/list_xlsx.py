@@ -90,7 +90,8 @@ def people_list_xlsx(
     access: Access, campaign: Campaign, rules: CampaignRules, f: PeopleFilter, path: Path
 ) -> ListExport:
     """Write every resident of the list to `path`: the rows `people_filtered` selects for the
-    user (NotFound for a user who may not see the list), masked by role as in the workbook."""
+    user (NotFound for a user who may not see the list), masked by role as in the workbook;
+    audited, one event per commune listed."""
     people = people_filtered(access, campaign, rules, f)
     count = people.count()
     request = ReportRequest(campaign=campaign, place=f.place, on=f.day, access=access)
@@ -108,16 +109,20 @@ def people_list_xlsx(
         finally:
             book.close()
     filters = "; ".join(people_filter_words(f))
-    for commune_id, rows in sorted(written.rows.items()):
-        revealed = written.revealed[commune_id]
+    # An empty list is logged too, under the place's commune (a higher place has none).
+    per_commune: list[tuple[int | None, int]] = [*sorted(written.rows.items())]
+    per_commune = per_commune or [(f.place.commune_id, 0)]
+    for commune_id, rows in per_commune:
+        revealed = written.revealed[commune_id] if commune_id is not None else 0
         changes: dict[str, object] = {
             "what": "people-list",
             "format": "xlsx",
             "place": f.place.code,
             "as_of": f.day.isoformat(),
-            "filter": filters,
             "residents": rows,
         }
+        if filters:
+            changes["filter"] = filters
         if revealed:
             changes["fields"] = ["cccd", "phone"]
             changes["revealed"] = revealed

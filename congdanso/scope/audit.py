@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congdanso.campaigns.models import Criterion
 from congdanso.core.audit import mask_cccd
 from congdanso.core.models import AuditAction, AuditEvent
 from congdanso.people.models import Resident
@@ -165,6 +166,7 @@ VALUE_LABELS = {
     "birth_date": _("birth date"),
     "export-residents": _("the list of residents"),
     "people-list": _("a list of residents"),
+    "data subject export": _("a resident's own data, given to them"),
     "xlsx": "Excel (.xlsx)",
     "csv": "CSV",
     "Excel workbook": _("Excel workbook"),
@@ -260,24 +262,104 @@ def _field_label(model: Any, key: str) -> str:
 
 #: Keys whose stored value is a list of several items, never a [before, after] pair.
 _LIST_KEYS = frozenset({"fields", "found", "columns"})
+#: Keys whose values are place codes (besides the fields pointing at a place).
+_PLACE_KEYS = frozenset({"place", "village", "site", "commune", "parent"})
+#: Keys whose values are criteria codes, comma-separated.
+_CRITERIA_KEYS = frozenset({"criteria", "exemplary"})
 
 
-def _changes(model: Any, changes: Any, places: dict[str, str]) -> tuple[AuditChange, ...]:
+def _field(model: Any, key: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
+def _names_places(model: Any, key: str) -> bool:
+    field = _field(model, key)
+    related = getattr(field, "related_model", None) if field is not None else None
+    return key in _PLACE_KEYS or related is Place
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What the values of a page's events name by code: places and criteria."""
+
+    places: dict[str, str]
+    criteria: dict[str, str]
+    criteria_by_id: dict[int, str]
+
+    def shown(self, model: Any, key: str, value: Any) -> Any:
+        """A stored value as words: a place or criterion by name, a choice by its label, a
+        row of another table by its number (#12)."""
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str) and _names_places(model, key) and value in self.places:
+            return self.places[value]
+        if isinstance(value, str) and key in _CRITERIA_KEYS:
+            codes = [c for c in value.split(",") if c]
+            return [self.criteria.get(c, c) for c in codes]
+        field = _field(model, key)
+        if field is None:
+            return value
+        if field.choices and isinstance(value, str | int):
+            return dict(field.flatchoices).get(value, value)
+        if field.related_model is Criterion and isinstance(value, int):
+            return self.criteria_by_id.get(value, f"#{value}")
+        if field.is_relation and isinstance(value, int):
+            return f"#{value}"
+        return value
+
+
+def _words(events: list[AuditEvent]) -> _Words:
+    codes: set[str] = set()
+    criteria: set[str] = set()
+    criterion_ids: set[int] = set()
+    for event in events:
+        if not isinstance(event.changes, dict):
+            continue
+        model = _model(event.object_type)
+        for key, value in event.changes.items():
+            values = value if isinstance(value, list) else [value]
+            texts = [v for v in values if isinstance(v, str)]
+            if _names_places(model, key):
+                codes.update(texts)
+            if key in _CRITERIA_KEYS:
+                criteria.update(c for text in texts for c in text.split(",") if c)
+            field = _field(model, key)
+            if field is not None and field.related_model is Criterion:
+                criterion_ids.update(v for v in values if isinstance(v, int))
+    return _Words(
+        places=dict(Place.objects.filter(code__in=codes).values_list("code", "name"))
+        if codes
+        else {},
+        criteria=dict(Criterion.objects.filter(code__in=criteria).values_list("code", "name"))
+        if criteria
+        else {},
+        criteria_by_id=dict(
+            Criterion.objects.filter(pk__in=criterion_ids).values_list("id", "name")
+        )
+        if criterion_ids
+        else {},
+    )
+
+
+def _changes(model: Any, changes: Any, words: _Words) -> tuple[AuditChange, ...]:
     if not isinstance(changes, dict):
         return (AuditChange("", None, audit_value(changes)),) if changes else ()
     out = []
     for key, value in changes.items():
         label = _field_label(model, key)
-        if key == "place" and isinstance(value, str) and value in places:
-            value = places[value]  # a place by its name, not its code
         if isinstance(value, list) and len(value) == 2 and key not in _LIST_KEYS:
-            before, after = value
+            before, after = (words.shown(model, key, v) for v in value)
             if before is None:  # a value set where there was none (a creation): the value
                 out.append(AuditChange(label, None, audit_value(after)))
             else:
                 out.append(AuditChange(label, audit_value(before), audit_value(after)))
         else:
-            out.append(AuditChange(label, None, audit_value(value)))
+            out.append(AuditChange(label, None, audit_value(words.shown(model, key, value))))
     return tuple(out)
 
 
@@ -290,20 +372,15 @@ def _object_name(object_type: str, model: Any) -> str:
 
 
 def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
-    """The events of a page as the page shows them (a query for the communes' names, one for
-    the places the changes name by code)."""
+    """The events of a page as the page shows them (a query for the communes' names, and
+    one each for the places and the criteria the changes name by code)."""
     events = list(events)
     names = dict(
         Place.objects.filter(pk__in={e.commune_id for e in events if e.commune_id}).values_list(
             "id", "name"
         )
     )
-    codes = {
-        e.changes["place"]
-        for e in events
-        if isinstance(e.changes, dict) and isinstance(e.changes.get("place"), str)
-    }
-    places = dict(Place.objects.filter(code__in=codes).values_list("code", "name"))
+    words = _words(events)
     actions = dict(AuditAction.choices)
     rows = []
     for event in events:
@@ -319,7 +396,7 @@ def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
                 object_type=_object_name(event.object_type, model),
                 object_label=_scrub(event.object_label),
                 commune=names.get(event.commune_id, "") if event.commune_id else "",
-                changes=_changes(model, event.changes, places),
+                changes=_changes(model, event.changes, words),
                 reason=str(VALUE_LABELS[event.reason])
                 if event.reason in VALUE_LABELS
                 else _scrub(event.reason),

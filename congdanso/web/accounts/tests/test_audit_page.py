@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -201,3 +203,31 @@ def test_other_roles_do_not_have_the_page(campaign: Campaign) -> None:
     viewer = User.objects.create_user("xem")
     role_grant(user=viewer, role=Role.VIEWER, place=campaign.place)
     assert _client(viewer).get(reverse("accounts:audit")).status_code == 404
+
+
+def test_the_page_reads_the_same_number_of_queries_for_few_or_many_events(  # type: ignore[no-untyped-def]
+    campaign: Campaign, manager_client
+) -> None:
+    village = _village(campaign)
+    criterion = Criterion.objects.get(code="vneid_level2")
+    url = reverse("accounts:audit")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(url).status_code == 200
+        return len(captured)
+
+    achievement_record(
+        resident=ResidentFactory(village=village),
+        criterion=criterion,
+        achieved_on=dt.date(2023, 5, 4),
+    )
+    queries()  # the first request also saves the session
+    few = queries()
+    for _ in range(15):
+        achievement_record(
+            resident=ResidentFactory(village=village),
+            criterion=criterion,
+            achieved_on=dt.date(2023, 5, 4),
+        )
+    assert queries() == few

@@ -194,3 +194,19 @@ def test_the_list_pages_link_to_their_excel_file(seeded: Seeded) -> None:  # noq
         )
         assert link["href"].split("?")[0].endswith(".xlsx") and export
         assert "thieu=ehealth_book" in link["href"]
+
+
+def test_an_empty_list_gives_a_file_with_its_header_and_is_audited(seeded: Seeded) -> None:  # noqa: F811
+    client = _user(Role.MANAGER, seeded.campaign.place)
+    cao = seeded.villages["Thôn Cao Bằng"]
+
+    response = client.get(
+        reverse("campaigns:village_xlsx", args=[seeded.campaign.pk, cao.code]),
+        {"ngay": ON.isoformat(), "khong-ngay-sinh": "1"},
+    )
+    top, rows = _table(_sheet(response))
+
+    assert rows == [] and top[-1] == "Số người: 0"
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.commune_id == seeded.campaign.place.pk
+    assert event.changes["residents"] == 0
