@@ -95,7 +95,8 @@ def audit_events_visible(
     until: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
     """The audit events of the communes a manager covers (all of them for an administrator),
-    newest first, filtered. Events of no commune (users, roles, keys) are for administrators.
+    newest first, filtered. Events of no commune (users, keys, roles above a commune) are for
+    administrators.
     `since`/`until` are days in Vietnam (the site's time zone)."""
     events = AuditEvent.objects.all()
     places = audit_places(access)

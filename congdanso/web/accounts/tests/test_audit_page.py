@@ -21,6 +21,8 @@ from congdanso.campaigns.services import campaign_create
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.audit import audit_context, audit_record
 from congdanso.core.models import AuditAction, AuditEvent
+from congdanso.partners.models import UnitKind
+from congdanso.partners.services import unit_get_or_create
 from congdanso.people.services import resident_reveal
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
@@ -231,3 +233,20 @@ def test_the_page_reads_the_same_number_of_queries_for_few_or_many_events(  # ty
             achieved_on=dt.date(2023, 5, 4),
         )
     assert queries() == few
+
+
+def test_a_commune_manager_sees_the_roles_granted_and_units_made_in_his_commune(  # type: ignore[no-untyped-def]
+    campaign: Campaign, manager_client, ea_yong: Place
+) -> None:
+    head = User.objects.create_user("truongthon")
+    role_grant(user=head, role=Role.VILLAGE_HEAD, place=_village(campaign))
+    unit_get_or_create(place=ea_yong, name="Đoàn Thanh niên", kind=UnitKind.YOUTH_UNION)
+    other = commune_get_or_create(parent=ea_yong.parent, name="Xã Ea Phê", code="ea-phe")[0]
+    role_grant(user=User.objects.create_user("quanly-b"), role=Role.MANAGER, place=other)
+
+    rows = _rows(manager_client.get(reverse("accounts:audit")))
+
+    grants = [r for r in rows if r["Thao tác"] == "Giao vai trò"]
+    assert len(grants) == 2  # his own and the village head's; not Ea Phê's
+    assert all(r["Xã"] == "Xã Ea Yông" for r in grants)
+    assert any("Đoàn Thanh niên" in r["Đối tượng"] for r in rows)
