@@ -132,6 +132,7 @@ def village_print(request: HttpRequest, campaign_id: int, code: str) -> HttpResp
             "village": village,
             "sheet": sheet,
             "rows_per_page": PRINT_ROWS_PER_PAGE,
+            "query": data.urlencode(),  # the sheet's filters, its default included
         },
     )
 

@@ -210,3 +210,20 @@ def test_an_empty_list_gives_a_file_with_its_header_and_is_audited(seeded: Seede
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.commune_id == seeded.campaign.place.pk
     assert event.changes["residents"] == 0
+
+
+def test_the_print_view_offers_the_same_residents_as_excel(seeded: Seeded) -> None:  # noqa: F811
+    client = _user(Role.MANAGER, seeded.campaign.place)
+    cao = seeded.villages["Thôn Cao Bằng"]
+    page = client.get(
+        reverse("campaigns:village_print", args=[seeded.campaign.pk, cao.code]),
+        {"ngay": ON.isoformat()},
+    )
+    soup = BeautifulSoup(page.content, "html.parser")
+    printed = sorted(th.get_text(strip=True) for th in soup.select("tbody th[scope=row]"))
+    link = soup.select_one("a[data-export=xlsx]")
+
+    _, rows = _table(_sheet(client.get(link["href"])))
+
+    assert "tieu-bieu=0" in link["href"]  # the checklist's default: those not yet exemplary
+    assert sorted(r[HEADER] for r in rows) == printed
