@@ -30,6 +30,7 @@ from congdanso.people.models import Resident
 from congdanso.places.models import Place
 from congdanso.scope.access import MANAGE_ROLES, Access, residents_visible
 from congdanso.vn import fold, mask_phone
+from congdanso.vn.today import VIETNAM_TZ
 
 #: Residents a name in the "resident" filter may stand for (a name matching more is too vague
 #: to be a filter: the page asks for more of it).
@@ -97,7 +98,7 @@ def audit_events_visible(
     """The audit events of the communes a manager covers (all of them for an administrator),
     newest first, filtered. Events of no commune (users, keys, roles above a commune) are for
     administrators.
-    `since`/`until` are days in Vietnam (the site's time zone)."""
+    `since`/`until` are days in Vietnam."""
     events = AuditEvent.objects.all()
     places = audit_places(access)
     if places is not None:
@@ -112,10 +113,13 @@ def audit_events_visible(
         events = events.filter(action=action)
     if object_type:
         events = events.filter(object_type=object_type)
+    # Whole days in Vietnam, as ranges of the indexed `at` (not `at__date`, which the index
+    # cannot serve and which follows whatever time zone is active).
     if since is not None:
-        events = events.filter(at__date__gte=since)
+        events = events.filter(at__gte=dt.datetime.combine(since, dt.time(), VIETNAM_TZ))
     if until is not None:
-        events = events.filter(at__date__lte=until)
+        next_day = until + dt.timedelta(days=1)
+        events = events.filter(at__lt=dt.datetime.combine(next_day, dt.time(), VIETNAM_TZ))
     return events.order_by("-at", "-id")
 
 
@@ -238,7 +242,7 @@ def audit_value(value: Any) -> str:
         except ValueError:
             return _scrub(text)
         if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
+            moment = moment.astimezone(VIETNAM_TZ)
         return moment.strftime("%d/%m/%Y %H:%M")
     return _scrub(text)
 
@@ -389,7 +393,7 @@ def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
         rows.append(
             AuditRow(
                 id=event.pk,
-                at=timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M"),
+                at=event.at.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M"),
                 actor=event.actor_name,
                 ip=event.ip or "",
                 via=str(VIA_LABELS.get(event.via, event.via)),

@@ -250,3 +250,20 @@ def test_a_commune_manager_sees_the_roles_granted_and_units_made_in_his_commune(
     assert len(grants) == 2  # his own and the village head's; not Ea Phê's
     assert all(r["Xã"] == "Xã Ea Yông" for r in grants)
     assert any("Đoàn Thanh niên" in r["Đối tượng"] for r in rows)
+
+
+def test_times_and_date_filters_are_vietnams_whatever_utc_says(  # type: ignore[no-untyped-def]
+    campaign: Campaign, manager_client, monkeypatch
+) -> None:
+    # 23:30 UTC on 4 May is 06:30 on 5 May in Vietnam.
+    moment = dt.datetime(2023, 5, 4, 23, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    audit_record(action=AuditAction.UPDATE, obj=campaign, commune_id=campaign.place.pk)
+    monkeypatch.undo()
+    url = reverse("accounts:audit")
+
+    on_the_5th = _rows(manager_client.get(url, {"since": "2023-05-05", "until": "2023-05-05"}))
+    on_the_4th = _rows(manager_client.get(url, {"since": "2023-05-04", "until": "2023-05-04"}))
+
+    assert [r["Thời điểm"] for r in on_the_5th] == ["05/05/2023 06:30"]
+    assert on_the_4th == []
