@@ -62,6 +62,9 @@ def role_grant(*, user: User, role: str, place: Place, unit: Unit | None = None)
     audit_record(
         action=AuditAction.GRANT,
         obj=grant,
+        # Who may now see a commune's residents is its managers' business too (a grant above a
+        # commune has none: administrators read it).
+        commune_id=place.commune_id,
         after={"user": user.username, "role": role, "place": place.code, "unit": unit and unit.pk},
     )
     return grant
@@ -72,6 +75,7 @@ def role_revoke(*, grant: RoleGrant) -> None:
     audit_record(
         action=AuditAction.REVOKE,
         obj=grant,
+        commune_id=grant.place.commune_id,
         before={"user": grant.user.username, "role": grant.role, "place": grant.place.code},
     )
     grant.delete()

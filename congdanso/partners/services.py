@@ -44,7 +44,10 @@ def unit_get_or_create(*, place: Place, name: str, kind: str) -> tuple[Unit, boo
         return unit, False
     unit = Unit.objects.create(place=place, name=name, name_key=key, kind=kind)
     audit_record(
-        action=AuditAction.CREATE, obj=unit, after={"name": name, "kind": kind, "place": place.code}
+        action=AuditAction.CREATE,
+        obj=unit,
+        commune_id=place.commune_id,  # its commune's managers see it (none above a commune)
+        after={"name": name, "kind": kind, "place": place.code},
     )
     return unit, True
 

@@ -22,8 +22,9 @@ bytes (its creation date is the report date).
 """
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,14 @@ from congdanso.places.models import Place, PlaceKind
 from congdanso.progress.figures import AreaRow, Forecast, Indicators
 from congdanso.reports import xlsx_text as T
 from congdanso.reports.selectors import ReportRequest
-from congdanso.reports.xlsx_rows import CHUNK, resident_lines, sees_residents, sessions_listed
-from congdanso.scope.access import can_reveal
+from congdanso.reports.xlsx_rows import (
+    CHUNK,
+    ResidentLine,
+    resident_lines,
+    sees_residents,
+    sessions_listed,
+)
+from congdanso.scope.access import Access, can_reveal
 
 #: Excel's day 0 (1899-12-30, the 1900 date system), as a proleptic ordinal.
 _EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
@@ -85,16 +92,22 @@ def _columns(headers: Sequence[str], kinds: Sequence[str], widths: Sequence[floa
 class _Sheet:
     """A table sheet: a bold header row, frozen; typed cells; an autofilter over the rows."""
 
-    def __init__(self, book: "_Book", name: str, columns: Sequence[Column]) -> None:
+    def __init__(
+        self, book: "Book", name: str, columns: Sequence[Column], *, top: Sequence[str] = ()
+    ) -> None:
+        """`top`: lines of text above the header (a list's title and filters), one a row."""
         self.book = book
         self.sheet: Worksheet = book.workbook.add_worksheet(name)
         self.columns = tuple(columns)
-        self.next_row = 1
+        self.header_row = len(top) + 1 if top else 0  # a blank row between
+        for index, line in enumerate(top):
+            self.sheet.write_string(index, 0, line, book.title if index == 0 else None)
+        self.next_row = self.header_row + 1
         for index, column in enumerate(self.columns):
             self.sheet.set_column(index, index, column.width)
-            self.sheet.write_string(0, index, column.header, book.header)
-        self.sheet.set_row(0, 45)
-        self.sheet.freeze_panes(1, 0)
+            self.sheet.write_string(self.header_row, index, column.header, book.header)
+        self.sheet.set_row(self.header_row, 45)
+        self.sheet.freeze_panes(self.header_row + 1, 0)
 
     def row(self, values: Sequence[Any], formats: Sequence[Format | None] = ()) -> None:
         r = self.next_row
@@ -108,10 +121,15 @@ class _Sheet:
         self.next_row += 1
 
     def close(self) -> None:
-        self.sheet.autofilter(0, 0, max(self.next_row - 1, 1), len(self.columns) - 1)
+        self.sheet.autofilter(
+            self.header_row,
+            0,
+            max(self.next_row - 1, self.header_row + 1),
+            len(self.columns) - 1,
+        )
 
 
-class _Book:
+class Book:
     def __init__(self, path: Path, created: dt.date) -> None:
         self.workbook = xlsxwriter.Workbook(
             str(path),
@@ -130,6 +148,7 @@ class _Book:
         self.header = self.workbook.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E7ECF1", "border": 1}
         )
+        self.title = self.workbook.add_format({"bold": True, "font_size": 13})
         self.kind: dict[str, Format | None] = {TEXT: None}
         for kind, number_format in _NUMBER_FORMATS.items():
             self.kind[kind] = self.workbook.add_format({"num_format": number_format})
@@ -172,7 +191,7 @@ def report_xlsx(
     indicators = request.indicators()
     rules = campaign_rules(request.campaign)
     with translation.override("vi"):  # the labels of kinds and statuses in the cells
-        book = _Book(path, request.on)
+        book = Book(path, request.on)
         try:
             _summary(book, request, indicators)
             _criteria(book, indicators)
@@ -193,7 +212,7 @@ def report_xlsx(
 # --- The aggregate sheets -------------------------------------------------------------------
 
 
-def _summary(book: _Book, request: ReportRequest, ind: Indicators) -> None:
+def _summary(book: Book, request: ReportRequest, ind: Indicators) -> None:
     campaign = request.campaign
     recent, whole = ind.projection, ind.projection_campaign
 
@@ -252,7 +271,7 @@ def _per_week(forecast: Forecast) -> float:
     return round(forecast.exemplary_per_day * 7, 2)
 
 
-def _criteria(book: _Book, ind: Indicators) -> None:
+def _criteria(book: Book, ind: Indicators) -> None:
     kinds = (TEXT, TEXT, TEXT, INT, PCT, INT)
     widths = (24, 40, 16, 16, 12, 16)
     sheet = _Sheet(
@@ -284,7 +303,7 @@ def _area_values(row: AreaRow) -> list[Any]:
     ]
 
 
-def _villages(book: _Book, rows: Sequence[AreaRow]) -> None:
+def _villages(book: Book, rows: Sequence[AreaRow]) -> None:
     sheet = _Sheet(book, T.SHEET_VILLAGES, _columns(T.AREA_HEADERS, _AREA_KINDS, _AREA_WIDTHS))
     for row in rows:
         sheet.row(_area_values(row))
@@ -308,7 +327,7 @@ def commune_ranking(rows: Sequence[AreaRow]) -> list[tuple[int, AreaRow]]:
     return ranked
 
 
-def _communes(book: _Book, rows: Sequence[AreaRow]) -> None:
+def _communes(book: Book, rows: Sequence[AreaRow]) -> None:
     columns = [
         Column(T.RANK_HEADER, INT, 10),
         *_columns(T.AREA_HEADERS, _AREA_KINDS, _AREA_WIDTHS),
@@ -319,7 +338,7 @@ def _communes(book: _Book, rows: Sequence[AreaRow]) -> None:
     sheet.close()
 
 
-def _units(book: _Book, ind: Indicators) -> None:
+def _units(book: Book, ind: Indicators) -> None:
     kinds = (TEXT, TEXT, TEXT, INT, INT, INT, INT, INT, INT, INT)
     widths = (34, 20, 12, 12, 12, 12, 14, 14, 14, 14)
     sheet = _Sheet(
@@ -346,7 +365,7 @@ def _units(book: _Book, ind: Indicators) -> None:
     sheet.close()
 
 
-def _sessions(book: _Book, request: ReportRequest) -> None:
+def _sessions(book: Book, request: ReportRequest) -> None:
     kinds = (DATE, TEXT, TEXT, TEXT, TEXT, TEXT, INT, INT, INT)
     widths = (12, 28, 22, 28, 14, 40, 16, 16, 12)
     sheet = _Sheet(
@@ -372,7 +391,7 @@ def _sessions(book: _Book, request: ReportRequest) -> None:
     sheet.close()
 
 
-def _donations(book: _Book, ind: Indicators) -> None:
+def _donations(book: Book, ind: Indicators) -> None:
     kinds = (DATE, TEXT, TEXT, TEXT, TEXT, TEXT, VND)
     widths = (12, 24, 26, 22, 36, 40, 18)
     sheet = _Sheet(
@@ -396,7 +415,7 @@ def _donations(book: _Book, ind: Indicators) -> None:
     sheet.close()
 
 
-def _weekly(book: _Book, ind: Indicators) -> None:
+def _weekly(book: Book, ind: Indicators) -> None:
     kinds = (DATE, DATE, INT, INT, PCT)
     widths = (14, 14, 18, 22, 14)
     sheet = _Sheet(
@@ -414,11 +433,9 @@ def _weekly(book: _Book, ind: Indicators) -> None:
 # --- The residents --------------------------------------------------------------------------
 
 
-def _residents(
-    book: _Book, request: ReportRequest, rules: CampaignRules, rows_per_sheet: int
-) -> None:
-    access = request.access
-    sees_birth_dates = access is None or access.is_admin
+def resident_columns(rules: CampaignRules, *, birth_year: bool) -> list[Column]:
+    """The residents sheet's columns (the birth year in place of the birth date for a reader
+    who may not see every row's birth date)."""
     headers = list(T.RESIDENT_HEADERS_BEFORE)
     columns = [
         Column(headers[0], INT, 8),
@@ -433,30 +450,53 @@ def _residents(
         Column(T.RESIDENT_HEADERS_AFTER[0], TEXT, 12),
         Column(T.RESIDENT_HEADERS_AFTER[1], TEXT, 12),
     ]
-    if access is not None and not sees_birth_dates:
-        # Whether each commune's birth dates are shown depends on the user's reveal roles;
-        # the header says "birth date" only when every row shows one.
-        sees_birth_dates = all(
-            can_reveal(access, Resident(commune=c))
-            for c in Place.objects.filter(pk__in=communes_under(request.place))
-        )
-        if not sees_birth_dates:
-            columns[2] = Column(T.BIRTH_YEAR_HEADER, INT, 10)
-    sheet = _Sheet(book, T.SHEET_RESIDENTS, columns)
-    revealed = 0
+    if birth_year:
+        columns[2] = Column(T.BIRTH_YEAR_HEADER, INT, 10)
+    return columns
+
+
+def birth_year_only(access: Access | None, communes: Iterable[Place]) -> bool:
+    """Whether the sheet's header says "birth year": some row shows no full birth date.
+    Whether each commune's birth dates are shown depends on the user's reveal roles."""
+    if access is None or access.is_admin:
+        return False
+    return not all(can_reveal(access, Resident(commune=c)) for c in communes)
+
+
+@dataclass
+class ResidentsWritten:
+    """What a residents sheet holds, by commune: its rows and those with numbers in full."""
+
+    rows: Counter[int] = field(default_factory=Counter)
+    revealed: Counter[int] = field(default_factory=Counter)
+
+
+def write_residents(
+    book: "Book",
+    lines: Iterable[ResidentLine],
+    columns: Sequence[Column],
+    *,
+    rows_per_sheet: int = SHEET_DATA_ROWS,
+    top: Sequence[str] = (),
+) -> ResidentsWritten:
+    """Write the residents' lines (`xlsx_rows`, which decides what of each person shows) on
+    the residents sheet, going on over further sheets past `rows_per_sheet`; `top` are lines
+    of text above the first sheet's header (what a list was filtered on)."""
+    written = ResidentsWritten()
+    sheet = _Sheet(book, T.SHEET_RESIDENTS, columns, top=top)
     # The hot loop of a province (3 M rows): each cell's type is known, so it is written
     # straight away rather than through `_Sheet.row`'s dispatch.
     ws, date_format, int_format = sheet.sheet, book.kind[DATE], book.kind[INT]
     write_string, write_number = ws.write_string, ws.write_number
     first_criterion = len(T.RESIDENT_HEADERS_BEFORE)
-    row, part = 0, 1
-    for number, line in enumerate(resident_lines(request, rules), start=1):
+    row, part, last_row = sheet.next_row - 1, 1, sheet.next_row - 1 + rows_per_sheet
+    for number, line in enumerate(lines, start=1):
         row += 1
-        if row > rows_per_sheet:
+        if row > last_row:
             sheet.close()
             part += 1
             sheet = _Sheet(book, f"{T.SHEET_RESIDENTS} ({part})", columns)
-            ws, row = sheet.sheet, 1
+            ws, row, last_row = sheet.sheet, 1, rows_per_sheet
             write_string, write_number = ws.write_string, ws.write_number
         write_number(row, 0, number, int_format)
         write_string(row, 1, line.name)
@@ -482,17 +522,30 @@ def _residents(
             col += 1
         write_string(row, col, T.YES if line.exemplary else T.NO)
         write_string(row, col + 1, T.YES if line.in_cohort else T.NO)
-        revealed += line.revealed
+        written.rows[line.commune_id] += 1
+        if line.revealed:
+            written.revealed[line.commune_id] += 1
         sheet.next_row = row + 1
     sheet.close()
-    if revealed:
-        # Numbers in full leave the system: an audited reveal, as on the person card.
+    return written
+
+
+def _residents(
+    book: "Book", request: ReportRequest, rules: CampaignRules, rows_per_sheet: int
+) -> None:
+    communes = Place.objects.filter(pk__in=communes_under(request.place))
+    columns = resident_columns(rules, birth_year=birth_year_only(request.access, communes))
+    written = write_residents(
+        book, resident_lines(request, rules), columns, rows_per_sheet=rows_per_sheet
+    )
+    for commune_id, revealed in sorted(written.revealed.items()):
+        # Numbers in full leave the system: an audited reveal, as on the person card — one
+        # event per commune whose people were shown, so that each commune's managers see it
+        # (a district or province workbook is no single commune's).
         audit_record(
             action=AuditAction.REVEAL,
             obj=request.campaign,
-            # the commune whose people were shown, so that its managers see the row (a
-            # district or province workbook names no single commune)
-            commune_id=request.place.commune_id,
+            commune_id=commune_id,
             changes={
                 "fields": ["cccd", "phone"],
                 "place": request.place.code,

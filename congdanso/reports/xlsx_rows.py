@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from congdanso.campaigns.cohort import cohort_birth_range
 from congdanso.campaigns.models import Achievement
@@ -65,6 +65,7 @@ def sees_residents(access: Access | None, place: Place) -> bool:
 class ResidentLine:
     """A row of the residents' sheet, before it is written (also what the tests compare)."""
 
+    commune_id: int
     name: str
     birth: dt.date | int | None  # a date, or the birth year for those who may not see it
     birth_precision: str
@@ -79,10 +80,21 @@ class ResidentLine:
     revealed: bool  # the CCCD and phone in full
 
 
-def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[ResidentLine]:
-    """The residents counted in the place at the date (living there, filed under it), commune
-    by commune in path order, then by village and, within a village, in the order of an
-    official list (`vn.name_sort_key`), each with the date they reached each criterion (an
+def line_communes(request: ReportRequest, people: "QuerySet[Resident] | None" = None) -> Any:
+    """The communes whose residents the lines list, in path order: those under the place, or
+    those of the given residents."""
+    if people is not None:
+        return Place.objects.filter(pk__in=people.order_by().values("commune_id")).order_by("path")
+    return Place.objects.filter(pk__in=communes_under(request.place)).order_by("path")
+
+
+def resident_lines(
+    request: ReportRequest, rules: CampaignRules, people: "QuerySet[Resident] | None" = None
+) -> Iterator[ResidentLine]:
+    """The residents counted in the place at the date (living there, filed under it) — or,
+    when given, the residents of `people` (a list's filtered residents, already scoped) —
+    commune by commune in path order, then by village and, within a village, in the order of
+    an official list (`vn.name_sort_key`), each with the date they reached each criterion (an
     achievement in force dated on or before the date). Streams, a village at a time."""
     access, place, day = request.access, request.place, request.on
     born_from, born_to = cohort_birth_range(request.campaign)
@@ -92,18 +104,20 @@ def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[Res
     # Loaded once: `decrypt()` looks the keyring up again for every value. A key rotated
     # meanwhile by another process fails loudly (DecryptionError), nothing is written.
     ring = keyring()
-    communes = Place.objects.filter(pk__in=communes_under(place)).order_by("path")
-    for commune in communes.iterator():
+    for commune in line_communes(request, people).iterator():
         villages = dict(
             Place.objects.filter(commune=commune, kind__in=LOCAL_KINDS).values_list("id", "name")
         )
         reveal = access is not None and can_reveal(access, Resident(commune=commune))
         sees_birth_date = access is None or reveal
-        people = base.filter(commune_id=commune.pk, status=ResidentStatus.LIVING)
-        if place.kind in LOCAL_KINDS:
-            people = people.filter(village__path__startswith=place.path)
+        if people is not None:
+            listed = people.filter(commune_id=commune.pk)
+        else:
+            listed = base.filter(commune_id=commune.pk, status=ResidentStatus.LIVING)
+            if place.kind in LOCAL_KINDS:
+                listed = listed.filter(village__path__startswith=place.path)
         residents = (
-            people.order_by("village__path", "name_key", "id")
+            listed.order_by("village__path", "name_key", "id")
             .values_list(
                 "id",
                 "full_name",
@@ -123,7 +137,7 @@ def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[Res
                 withdrawn_at__isnull=True,
                 achieved_on__lte=day,
                 criterion_id__in=criterion_ids,
-                resident_id__in=people.order_by().values("id"),
+                resident_id__in=listed.order_by().values("id"),
             )
             .order_by("resident__village__path", "resident__name_key", "resident_id")
             .values_list("resident_id", "criterion_id", "achieved_on")
@@ -143,6 +157,7 @@ def resident_lines(request: ReportRequest, rules: CampaignRules) -> Iterator[Res
                 yield from _in_list_order(village_lines)
                 village_lines, current_village = [], village_id
             line = ResidentLine(
+                commune_id=commune.pk,
                 name=name,
                 birth=birth if sees_birth_date or birth is None else birth.year,
                 birth_precision=precision,

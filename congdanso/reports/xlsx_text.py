@@ -141,3 +141,28 @@ RESIDENT_HEADERS_BEFORE: Final = (
 #: The birth-year header replaces "Ngày sinh" for those who may not see birth dates in full.
 BIRTH_YEAR_HEADER: Final = "Năm sinh"
 RESIDENT_HEADERS_AFTER: Final = ("Công dân số tiêu biểu", "Trong nhóm tuổi")
+
+# The Excel file of a list of people a page shows (`reports.list_xlsx`): its lines above the
+# header, naming the list and what it was filtered on.
+LIST_TITLE: Final = "Danh sách người dân – {place}"
+LIST_CAMPAIGN: Final = "Chiến dịch: {campaign}"
+LIST_AS_OF: Final = "Số liệu tính đến ngày {date}"
+LIST_REGISTERED_BY: Final = "Chỉ tính người dân có trong danh sách đến ngày {date}"
+LIST_FILTERS: Final = "Lọc: {filters}"
+LIST_NO_FILTER: Final = "Lọc: tất cả người dân được tính ở địa bàn"
+LIST_COUNT: Final = "Số người: {count}"
+LIST_FILTER_WORDS: Final = {
+    "exemplary": "công dân số tiêu biểu",
+    "not_exemplary": "chưa là công dân số tiêu biểu",
+    "cohort": "trong nhóm tuổi",
+    "not_cohort": "ngoài nhóm tuổi",
+    "done": "đã đạt: {name}",
+    "missing": "còn thiếu: {name}",
+    "issues": "có vấn đề dữ liệu chưa xử lý",
+    "duplicates": "có thể trùng",
+    "no_birth_date": "không có ngày sinh",
+    "no_village": "không thuộc thôn nào",
+    "helped": "được hỗ trợ tại các buổi của chiến dịch ở địa bàn",
+    "helped_by": "do {unit} hỗ trợ",
+    "unit": "có kết quả ghi nhận qua {unit}",
+}

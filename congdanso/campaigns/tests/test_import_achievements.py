@@ -635,7 +635,7 @@ def test_the_rejects_file_keeps_row_number_cells_and_vietnamese_reason(  # type:
 
     raw = rejects.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert table[0] == ["Dòng", *header, "Lý do"]
     assert table[1][:4] == ["5", "Phạm Thị Lan", "0661900", "15/05/2023"]
     assert "Số CCCD phải có đúng 12 chữ số" in table[1][-1]

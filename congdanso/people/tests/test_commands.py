@@ -47,7 +47,7 @@ def test_rejects_file_keeps_row_number_original_cells_and_vietnamese_reason(
 
     raw = rejects.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert table[0] == ["Dòng", *HEADER, "Lý do"]
     assert table[1][:3] == ["3", "7", "Phan Văn Tú"]
     assert "Thôn Xa Lạ" in table[1][-1]
@@ -140,7 +140,7 @@ def test_a_rejected_formula_cell_is_written_as_text_in_the_rejects_file(
     path = write_csv(tmp_path / "ds.csv", rows)
     _run("import-residents", str(path), "--commune", ea_yong.code, "--rejects", str(rejects))
 
-    table = list(csv.reader(io.StringIO(rejects.read_text(encoding="utf-8-sig"))))
+    table = list(csv.reader(io.StringIO(rejects.read_text(encoding="utf-8-sig")), delimiter=";"))
     assert table[1][2] == "'=1+1"
 
 

@@ -34,4 +34,8 @@ def test_managers_see_the_audit_of_their_communes_only(campaign: Campaign, ea_yo
 
     assert {e.commune_id for e in mine} == {ea_yong.pk}
     assert {e.commune_id for e in everything} == {ea_yong.pk, other.pk}
-    assert not audit_events_visible(access_for(manager), action="grant").exists()
+    # Roles: those over his commune (his own), not Ea Phê's nor the district's.
+    role_grant(user=User.objects.create_user("quanly-b"), role=Role.MANAGER, place=other)
+    role_grant(user=User.objects.create_user("huyen"), role=Role.VIEWER, place=ea_yong.parent)
+    grants = audit_events_visible(access_for(manager), action="grant")
+    assert [e.commune_id for e in grants] == [ea_yong.pk]

@@ -12,7 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from congdanso.scope.access import MANAGE_ROLES, access_for
-from congdanso.scope.audit import audit_events_visible
+from congdanso.scope.audit import (
+    audit_events_visible,
+    audit_object_types,
+    audit_rows,
+    residents_named,
+)
 from congdanso.web.accounts.forms import AuditFilterForm
 
 
@@ -36,19 +41,22 @@ AUDIT_PAGE_SIZE = 50
 
 
 def audit_list(request: HttpRequest) -> HttpResponse:
-    """The audit log of the manager's communes, filtered, newest first (50 a page)."""
+    """The audit log of the manager's communes, filtered, newest first (50 a page), as a
+    commune officer reads it (`scope.audit.audit_rows`)."""
     access = access_for(request.user)
     if not (access.is_admin or access.paths(MANAGE_ROLES)):
         raise Http404  # another role: the page does not exist for them
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, object_types=audit_object_types())
     events = audit_events_visible(access)
     if form.is_valid():
         data = form.cleaned_data
+        resident = data["resident"].strip()
         events = audit_events_visible(
             access,
             actor_name=data["actor"],
+            resident_ids=residents_named(access, resident) if resident else None,
             action=data["action"],
-            object_type=data["object_type"].strip(),
+            object_type=data["object_type"],
             since=data["since"],
             until=data["until"],
         )
@@ -58,5 +66,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/audit_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": audit_rows(page.object_list),
+            "query": query.urlencode(),
+        },
     )

@@ -11,7 +11,17 @@ PATTERNS = {
         path("chien-dich/", views.campaign_list, name="list"),
         path("chien-dich/<int:campaign_id>/", views.campaign_dashboard, name="dashboard"),
         path("chien-dich/<int:campaign_id>/nguoi-dan/", views.campaign_people, name="people"),
+        path(
+            "chien-dich/<int:campaign_id>/nguoi-dan.xlsx",
+            views.campaign_people_xlsx,
+            name="people_xlsx",
+        ),
         path("chien-dich/<int:campaign_id>/thon/<str:code>/", views.village_detail, name="village"),
+        path(
+            "chien-dich/<int:campaign_id>/thon/<str:code>/danh-sach.xlsx",
+            views.village_xlsx,
+            name="village_xlsx",
+        ),
         path(
             "chien-dich/<int:campaign_id>/thon/<str:code>/in/",
             views.village_print,
@@ -27,4 +37,7 @@ ACCESS = {
     "campaigns:people": "campaign-person",
     "campaigns:village": "campaign-person",
     "campaigns:village_print": "campaign-person",
+    # "Tải Excel": the same people as the page, so the same rule.
+    "campaigns:people_xlsx": "campaign-person",
+    "campaigns:village_xlsx": "campaign-person",
 }

@@ -5,12 +5,19 @@ reports/lists.py) and renders. Scope comes from `scope.access`: the campaign, th
 place and the village are looked up through it, and anything outside it is a 404.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
-from congdanso.campaigns.selectors import campaign_rules
+from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.selectors import CampaignRules, campaign_rules
+from congdanso.core.errors import DomainError
+from congdanso.places.models import Place
+from congdanso.reports.list_xlsx import people_list_file_name, people_list_xlsx
 from congdanso.reports.lists import (
     PRINT_ROWS_PER_PAGE,
+    PeopleFilter,
     list_place,
     people_page,
     require_person_scope,
@@ -18,9 +25,10 @@ from congdanso.reports.lists import (
     village_page,
     village_print_sheet,
 )
-from congdanso.scope.access import access_for, campaign_get_for, campaigns_visible
+from congdanso.scope.access import Access, access_for, campaign_get_for, campaigns_visible
 from congdanso.web.dashboard.forms import NO, DashboardForm, PeopleForm
 from congdanso.web.dashboard.page import dashboard_get, default_date
+from congdanso.web.downloads import XLSX_TYPE, file_download
 from congdanso.web.navigation import remember_campaign
 
 
@@ -128,6 +136,7 @@ def village_print(request: HttpRequest, campaign_id: int, code: str) -> HttpResp
             "sheet": sheet,
             "rows_per_page": PRINT_ROWS_PER_PAGE,
             "everyone_query": everyone.urlencode(),
+            "query": data.urlencode(),  # the sheet's filters, its default included
         },
     )
 
@@ -137,3 +146,45 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "dashboard/campaign_list.html", {"campaigns": campaigns, "nav_active": "list"}
     )
+
+
+# --- "Tải Excel": the whole list a page shows ------------------------------------------------
+
+
+def _list_download(
+    access: Access, campaign: Campaign, rules: CampaignRules, place: Place, form: PeopleForm
+) -> FileResponse:
+    if not form.is_valid():  # the page shows no one then: the file is refused, not empty
+        raise DomainError(
+            _("Some filters are not valid: correct them to see the list."), code="invalid"
+        )
+    f = PeopleFilter(place=place, **form.query())
+    return file_download(
+        lambda path: people_list_xlsx(access, campaign, rules, f, path),
+        name=people_list_file_name(f),
+        content_type=XLSX_TYPE,
+    )
+
+
+@require_GET
+def campaign_people_xlsx(request: HttpRequest, campaign_id: int) -> FileResponse:
+    """The people behind a number (the list page with the same query), every page of them."""
+    access = access_for(request.user)
+    campaign = campaign_get_for(access, campaign_id)
+    rules = campaign_rules(campaign)
+    form = PeopleForm(request.GET, campaign=campaign, rules=rules)
+    form.is_valid()
+    place = list_place(access, campaign, form.place_code())
+    require_person_scope(access, place)
+    return _list_download(access, campaign, rules, place, form)
+
+
+@require_GET
+def village_xlsx(request: HttpRequest, campaign_id: int, code: str) -> FileResponse:
+    """A village page's residents with its filters, every page of them."""
+    access = access_for(request.user)
+    campaign = campaign_get_for(access, campaign_id)
+    village = village_get_for(access, campaign, code)
+    rules = campaign_rules(campaign)
+    form = PeopleForm(request.GET, campaign=campaign, rules=rules)
+    return _list_download(access, campaign, rules, village, form)

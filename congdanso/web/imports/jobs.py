@@ -151,13 +151,20 @@ def import_job_rejects(job: ImportJob) -> tuple[list[str], tuple[RejectedRow, ..
 # -- services -------------------------------------------------------------------------------
 
 
-def import_job_rejects_export(*, job: ImportJob) -> tuple[list[str], tuple[RejectedRow, ...]]:
+def import_job_rejects_export(
+    *, job: ImportJob, file_format: str = "xlsx"
+) -> tuple[list[str], tuple[RejectedRow, ...]]:
     """`import_job_rejects`, audited: the rejected rows hold CCCDs and phones in clear."""
     header, rows = import_job_rejects(job)
     audit_record(
         action=AuditAction.EXPORT,
         obj=job,
-        changes={"rejected_rows": len(rows), "file": job.file_name, "fields": ["cccd", "phone"]},
+        changes={
+            "rejected_rows": len(rows),
+            "file": job.file_name,
+            "format": file_format,
+            "fields": ["cccd", "phone"],
+        },
     )
     return header, rows
 

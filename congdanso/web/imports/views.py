@@ -9,9 +9,9 @@ reload, or coming back later, shows where it is.
 import io
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -22,7 +22,12 @@ from congdanso.core.errors import DomainError, Message
 from congdanso.core.uploads import upload_refused
 from congdanso.people.importing.errors import ImportFailed
 from congdanso.people.importing.preview import RESIDENT_FIELD_LABELS, ImportPreview
-from congdanso.people.importing.rejects import write_rejected_rows
+from congdanso.people.importing.rejects import FORMATS as REJECTS_FORMATS
+from congdanso.people.importing.rejects import (
+    XLSX,
+    write_rejected_rows,
+    write_rejected_rows_xlsx,
+)
 from congdanso.people.models import ImportJob, ImportJobStatus, ImportKind, IssueCode
 from congdanso.people.personal import mask_value
 from congdanso.places.models import Place
@@ -34,6 +39,7 @@ from congdanso.scope.access import (
     commune_managed_get,
     communes_managed,
 )
+from congdanso.web.downloads import CSV_TYPE, XLSX_TYPE, attachment, file_download
 from congdanso.web.imports.forms import ColumnMappingForm, ImportUploadForm, column_label
 from congdanso.web.imports.jobs import (
     import_job_confirm,
@@ -220,23 +226,33 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "imports/job.html", context)
 
 
+#: The rejects file's query parameter and its values (the workbook when absent).
+REJECTS_FORMAT_PARAM = "dinh-dang"
+
+
 @require_http_methods(["GET"])
-def import_rejects(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_rejects(request: HttpRequest, job_id: int) -> HttpResponseBase:
     """The rejects file of a finished import: each row not imported, as it was in the file,
-    with the reason (CSV, UTF-8 with BOM for Excel)."""
+    with the reason — an Excel workbook, or with `?dinh-dang=csv` CSV as Excel on a
+    Vietnamese Windows reads it (`;`, UTF-8 with BOM)."""
     access = _manager_access(request)
     job = import_job_get_for(access, job_id)
-    header, rows = import_job_rejects_export(job=job)
+    file_format = request.GET.get(REJECTS_FORMAT_PARAM, "") or XLSX
+    if file_format not in REJECTS_FORMATS:
+        raise Http404
+    header, rows = import_job_rejects_export(job=job, file_format=file_format)
+    stem = Path(job.file_name).stem or "danh-sach"
+    name = f"Dòng bị loại {job.pk} – {stem}.{file_format}"
+    if file_format == XLSX:
+        return file_download(
+            lambda path: write_rejected_rows_xlsx(path, header, rows),
+            name=name,
+            content_type=XLSX_TYPE,
+        )
     out = io.StringIO()
     write_rejected_rows(out, header, rows)
-    response = HttpResponse(
-        ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    stem = Path(job.file_name).stem or "danh-sach"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"loai-{job.pk}.csv\"; filename*=UTF-8''"
-        f"{quote(f'loai-{job.pk}-{stem}.csv', safe='')}"
-    )
+    response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type=CSV_TYPE)
+    response["Content-Disposition"] = attachment(name)
     # Personal data: never kept by a browser's or a proxy's cache.
     response["Cache-Control"] = "no-store"
     return response

@@ -74,6 +74,11 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     "campaigns:village_print": lambda w: reverse(
         "campaigns:village_print", args=[w.campaign.pk, w.resident.village.code]
     ),
+    # "Tải Excel" of a list: the people the page shows, so the same people may have it.
+    "campaigns:people_xlsx": _campaign("campaigns:people_xlsx"),
+    "campaigns:village_xlsx": lambda w: reverse(
+        "campaigns:village_xlsx", args=[w.campaign.pk, w.resident.village.code]
+    ),
     # Field mode (people, outreach, campaigns:record); a POST-only page redirects a GET.
     "people:search": lambda w: reverse("people:search", args=[w.campaign.pk]) + "?q=hoa",
     "people:card": lambda w: reverse("people:card", args=[w.campaign.pk, w.resident.pk]),

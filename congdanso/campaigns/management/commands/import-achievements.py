@@ -22,6 +22,7 @@ from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.files import target_check
 from congdanso.people.importing import summary
+from congdanso.people.importing.rejects import FORMATS as REJECTS_FORMATS
 from congdanso.people.importing.rejects import save_rejects
 
 
@@ -40,7 +41,18 @@ class Command(BaseCommand):
         parser.add_argument("--unit", default=None, help="Name of the partner unit.")
         parser.add_argument("--sheet", default=None, help="Sheet name or number (from 1).")
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
-        parser.add_argument("--rejects", type=Path, default=None, help="CSV of rejected rows.")
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            default=None,
+            help="File of the rejected rows: .xlsx, or .csv (';', UTF-8 with BOM).",
+        )
+        parser.add_argument(
+            "--rejects-format",
+            choices=REJECTS_FORMATS,
+            default=None,
+            help="Format of the rejects file (default: from its name, .csv or else .xlsx).",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -76,7 +88,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
         )
         if options["rejects"]:
-            save_rejects(options["rejects"], result)
+            save_rejects(options["rejects"], result, options["rejects_format"])
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.files import target_check
 from congdanso.people.importing import ImportResult, import_residents, summary
+from congdanso.people.importing.rejects import FORMATS as REJECTS_FORMATS
 from congdanso.people.importing.rejects import save_rejects
 from congdanso.places.selectors import commune_get
 
@@ -38,7 +39,18 @@ class Command(BaseCommand):
             "--create-villages", action="store_true", help="Create villages not yet known."
         )
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
-        parser.add_argument("--rejects", type=Path, default=None, help="CSV of rejected rows.")
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            default=None,
+            help="File of the rejected rows: .xlsx, or .csv (';', UTF-8 with BOM).",
+        )
+        parser.add_argument(
+            "--rejects-format",
+            choices=REJECTS_FORMATS,
+            default=None,
+            help="Format of the rejects file (default: from its name, .csv or else .xlsx).",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
         parser.add_argument(
             "--force",
@@ -67,7 +79,7 @@ class Command(BaseCommand):
         if progress:
             sys.stderr.write("\n")
         if options["rejects"]:
-            save_rejects(options["rejects"], result)
+            save_rejects(options["rejects"], result, options["rejects_format"])
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return

@@ -16,11 +16,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import gettext
+from python_calamine import CalamineWorkbook
 
 from congdanso.accounts.models import Role, User
 from congdanso.accounts.services import role_grant
 from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.core.errors import Message
+from congdanso.core.models import AuditEvent
 from congdanso.people.importing import import_residents
 from congdanso.people.importing.reading import open_table
 from congdanso.people.models import ImportJob, ImportJobStatus, ImportKind, Resident
@@ -196,17 +198,44 @@ def test_changing_the_columns_feeds_the_import_and_its_counts_equal_the_pipeline
     assert summary[str(gettext("Created"))] == "3"
     assert summary[str(gettext("Rejected"))] == "2"
     assert soup.select_one("meta[http-equiv=refresh]") is None  # finished: no more refresh
-    link = soup.select_one(f"a[href='{reverse('people:import_rejects', args=[job.pk])}']")
-    assert link is not None
+    rejects_url = reverse("people:import_rejects", args=[job.pk])
+    excel = soup.select_one("a[data-format=xlsx]")
+    comma = soup.select_one("a[data-format=csv]")
+    assert excel["href"] == rejects_url  # the workbook is the default
+    assert comma["href"] == rejects_url + "?dinh-dang=csv"
 
-    download = client.get(link["href"])
+    workbook = client.get(excel["href"])
+    assert workbook.status_code == 200
+    assert workbook["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert "no-store" in workbook["Cache-Control"]
+    assert workbook["Content-Disposition"].startswith(
+        f'attachment; filename="dong-bi-loai-{job.pk}-'
+    )
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(workbook.streaming_content)))
+    rows = sheet.get_sheet_by_index(0).to_python()
+    assert rows[0][:3] == ["Dòng", "STT", "Họ và tên"]
+    assert [row[0] for row in rows[1:]] == [8, 9]
+    assert rows[2][2] == "Y Bhiăo Ayun" and "Buôn Không Có" in rows[2][-1]
+
+    download = client.get(comma["href"])
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
     assert "no-store" in download["Cache-Control"]
-    table = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
-    assert table[0][:3] == ["Dòng", "STT", "Họ và tên"]
+    assert download.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    text = download.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Dòng;STT;Họ và tên;")  # Excel's ';' in Vietnam
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert [row[0] for row in table[1:]] == ["8", "9"]
     assert table[2][2] == "Y Bhiăo Ayun" and "Buôn Không Có" in table[2][-1]
+    assert client.get(rejects_url, {"dinh-dang": "pdf"}).status_code == 404
+    formats = [
+        e.changes["format"]
+        for e in AuditEvent.objects.filter(object_type="people.importjob").order_by("id")
+        if "format" in e.changes
+    ]
+    assert formats == ["xlsx", "csv"]
 
 
 def test_a_long_import_shows_a_progress_bar_that_refreshes_until_it_ends(

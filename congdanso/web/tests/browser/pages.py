@@ -55,6 +55,7 @@ SITE_PAGES: tuple[SitePage, ...] = (
     SitePage("set-up: schedule", _on_campaign("campaigns:setup_schedule")),
     SitePage("import", lambda s: reverse("people:import")),
     SitePage("places", lambda s: reverse("places:list")),
+    SitePage("audit log", lambda s: reverse("accounts:audit")),
 )  # fmt: skip
 
 _AXE = Axe()

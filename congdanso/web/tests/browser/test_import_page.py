@@ -81,7 +81,7 @@ def test_a_secretary_imports_a_messy_list_and_downloads_the_rejected_rows(
     download = waiting.value
     text = Path(download.path()).read_bytes().decode("utf-8-sig")
 
-    table = list(csv.reader(io.StringIO(text)))
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))  # Excel in Vietnam
     assert table[0][:3] == ["Dòng", "STT", "Họ và tên"]
     assert [row[:3] for row in table[1:]] == [["8", "3", ""], ["9", "4", "Y Bhiăo Ayun"]]
     assert "Buôn Không Có" in table[2][-1]  # the reason names the unknown village
