@@ -214,3 +214,12 @@ def test_the_district_totals_the_accepted_reports_and_names_the_communes_without
     exemplary = sent.figures["exemplary"]["count"]
     assert total.startswith(f"Cộng các báo cáo đã chấp nhận 2 xã {exemplary}")
     assert "1 xã chưa có báo cáo được chấp nhận cho ngày này: Xã Ea Phê." in _text(page)
+    # Ea Phê's manager sees the district campaign, for his commune only: not Ea Yông's report
+    ea_phe = world.site("manager_b")
+    assert ea_phe.get(reverse("reports:submission", args=[district.pk, sent.pk])).status_code == 404
+    assert (
+        ea_phe.post(
+            reverse("reports:submission", args=[district.pk, sent.pk]), {"quyet-dinh": "returned"}
+        ).status_code
+        == 404
+    )
