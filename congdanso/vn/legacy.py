@@ -23,8 +23,10 @@ control and 0x80–0x9F bytes).
   3. Both decodings are tried. A decoding is accepted when every word it changes becomes a
      plausible Vietnamese word and at least one changed word was invalid before and is now a
      valid syllable, or carries *strong evidence* (a TCVN3 symbol such as « ¸ µ ® inside a
-     word, or a VNI shape pair aâ eâ oâ aê) and is now plausible (this lets untoned Ede words
-     like Êban or Bhiăo through). A word of symbols only ("£", "©") is never evidence.
+     word, or a VNI shape pair aâ eâ oâ aê; for TCVN3, an accented capital after the first
+     letter of a word with lower-case letters: "TuÊn", "YÕn" — no word is written so) and is
+     now plausible (this lets untoned Ede words like Êban or Bhiăo through). A word of
+     symbols only ("£", "©") is never evidence.
   4. If both are accepted, the one leaving fewer invalid words wins, then the one with more
      (and stronger) repairs; a tie keeps the text, as does no accepted decoding.
 
@@ -241,9 +243,20 @@ def _judge(word: str) -> int:
         return _VALID
     if _LETTER.search(word) is None:
         return _NEUTRAL
+    if _case_switch(word):
+        return _INVALID  # "TuÊn", "YÕn": TCVN3 bytes of "Tuấn", "Yến" read as Windows-1252
     if all(ch in VN_LETTERS for ch in word) and is_syllable(word):
         return _VALID
     return _INVALID
+
+
+def _case_switch(word: str) -> bool:
+    """Whether a word with lower-case letters has an accented capital after its first letter.
+    No Vietnamese (or Ede) word is written so; TCVN3 puts lower-case toned vowels on the bytes
+    that Windows-1252 reads as accented capitals (ấ → Ê, ế → Õ, í → Ý, ẩ → È …)."""
+    return any(ch.islower() for ch in word) and any(
+        ch.isupper() and not ch.isascii() for ch in word[1:]
+    )
 
 
 def _accept(before: list[str], decoded: str, encoding: Encoding) -> int:
@@ -263,7 +276,7 @@ def _accept(before: list[str], decoded: str, encoding: Encoding) -> int:
             return 0
         if _judge(old) != _INVALID:
             continue
-        if strong.search(old) is not None:
+        if strong.search(old) is not None or (encoding == "tcvn3" and _case_switch(old)):
             repaired += 2
         elif _judge(new) == _VALID:
             repaired += 1

@@ -12,7 +12,9 @@ from congdanso.vn import (
     encode_legacy,
     fix_legacy,
 )
+from congdanso.vn._letters import VN_LETTERS
 from congdanso.vn.legacy import ENCODINGS, canonical_encoding
+from congdanso.vn.syllables import is_syllable
 from congdanso.vn.tests.strategies import (
     EDE_EXTRA,
     NON_LATIN1_LETTERS,
@@ -256,3 +258,35 @@ def test_a_unicode_column_with_a_few_legacy_names_is_not_a_legacy_column() -> No
     assert detect_legacy_encoding([*names, encode_legacy("Nguyễn Thị Hoà", "tcvn3")]) is None
     legacy = [encode_legacy(n, "tcvn3") for n in names]
     assert detect_legacy_encoding(legacy) == "tcvn3"
+
+
+@pytest.mark.parametrize(
+    ("legacy", "text"),
+    [("BÝch", "Bích"), ("CÈm", "Cẩm"), ("TuÊn", "Tuấn"), ("YÕn", "Yến"), ("NhiÔu", "Nhiễu")],
+)
+def test_a_single_word_with_an_accented_capital_inside_is_tcvn3(legacy: str, text: str) -> None:
+    # Each reads as Unicode Vietnamese letter by letter, but no word switches to an accented
+    # capital after its first letter: TCVN3 bytes read as Windows-1252 do (issue 18).
+    assert encode_legacy(text, "tcvn3") == legacy
+    assert fix_legacy(legacy) == text
+    assert detect_legacy(legacy) == "tcvn3"
+
+
+def test_every_syllable_whose_tcvn3_bytes_switch_case_inside_is_repaired() -> None:
+    # Every toned vowel between common initials and finals, written as a name is ("Yến").
+    repaired = 0
+    for initial in ("", "B", "C", "D", "H", "K", "L", "Ng", "Nh", "Th", "Tr", "Y"):
+        for vowel in sorted(VN_LETTERS):
+            for final in ("", "c", "ch", "m", "n", "ng", "nh", "t"):
+                text = initial + vowel + final
+                text = text[:1].upper() + text[1:].lower()
+                if not (initial and vowel.islower() and is_syllable(text)):
+                    continue
+                encoded = encode_legacy(text, "tcvn3")
+                inside = encoded[1:]
+                if any(c.isupper() and not c.isascii() for c in inside) and any(
+                    map(str.islower, inside)
+                ):
+                    assert fix_legacy(encoded) == text, encoded
+                    repaired += 1
+    assert repaired > 100
