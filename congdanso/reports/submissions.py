@@ -289,6 +289,15 @@ def submissions_of(campaign: Campaign, places: list[Place]) -> list[ReportSubmis
     )
 
 
+def submissions_returned(campaign: Campaign, place: Place) -> list[ReportSubmission]:
+    """The reports of the place (and the places under it) returned and not sent again: what
+    its managers still have to correct, newest date first."""
+    latest: dict[tuple[int, dt.date], ReportSubmission] = {}
+    for submission in submissions_of(campaign, [place]):  # newest first per place and date
+        latest.setdefault((submission.place_id, submission.as_of), submission)
+    return [s for s in latest.values() if submission_state(s) == SubmissionState.RETURNED]
+
+
 def _decisions_prefetch() -> Prefetch:
     return Prefetch(
         "decisions",

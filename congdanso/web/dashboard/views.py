@@ -25,7 +25,14 @@ from congdanso.reports.lists import (
     village_page,
     village_print_sheet,
 )
-from congdanso.scope.access import Access, access_for, campaign_get_for, campaigns_visible
+from congdanso.reports.submissions import submissions_returned
+from congdanso.scope.access import (
+    Access,
+    access_for,
+    campaign_get_for,
+    campaigns_visible,
+    can_submit_report,
+)
 from congdanso.web.dashboard.forms import NO, DashboardForm, PeopleForm
 from congdanso.web.dashboard.page import dashboard_get, default_date
 from congdanso.web.downloads import XLSX_TYPE, file_download
@@ -50,10 +57,21 @@ def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
         sort=form.sort(),
         registered_by=form.registered_by(),
     )
+    returned = (
+        submissions_returned(campaign, dashboard.place)
+        if can_submit_report(access, dashboard.place)
+        else []
+    )
     return render(
         request,
         "dashboard/campaign_dashboard.html",
-        {"campaign": campaign, "form": form, "dashboard": dashboard, "nav_active": "dashboard"},
+        {
+            "campaign": campaign,
+            "form": form,
+            "dashboard": dashboard,
+            "returned": returned,
+            "nav_active": "dashboard",
+        },
     )
 
 

@@ -131,8 +131,16 @@ def test_a_returned_report_and_its_correction_are_both_kept(world) -> None:  # t
     assert returned.status_code == 302
     commune = _text(world.site("manager_a").get(_detail(world, first)))
     assert "Bị trả lại" in commune and "Thiếu số liệu thôn 5" in commune
+    dashboard = reverse("campaigns:dashboard", args=[world.campaign.pk])
+    notice = BeautifulSoup(world.site("manager_a").get(dashboard).content, "html.parser")
+    shown = notice.select_one(".returned-report")
+    assert shown is not None and "Thiếu số liệu thôn 5" in shown.get_text()
+    viewer = BeautifulSoup(world.site("viewer_a").get(dashboard).content, "html.parser")
+    assert viewer.select_one(".returned-report") is None  # for who sends the report again
 
     second = _send(world, **{"ghi-chu": "Đã bổ sung"})
+    again_page = BeautifulSoup(world.site("manager_a").get(dashboard).content, "html.parser")
+    assert again_page.select_one(".returned-report") is None  # sent again: nothing to do
     assert second.supersedes_id == first.pk
     assert ReportSubmission.objects.count() == 2
     old = _text(district.get(_detail(world, first)))
