@@ -49,6 +49,9 @@ from congdanso.web.navigation import remember_campaign
 from congdanso.web.reports.forms import DecideForm, SubmitForm
 from congdanso.web.reports.views import DOCX_TYPE, XLSX_TYPE
 
+#: The most recent reports listed under "every report sent" (a province sends thousands).
+HISTORY_SHOWN = 50
+
 
 def _place(access: Access, campaign: Campaign, request: HttpRequest) -> Place:
     code = request.GET.get("noi", "").strip()
@@ -108,7 +111,8 @@ def submissions_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "place": place,
             "as_of": as_of,
             "overview": overview,
-            "history": history,
+            "history": history[:HISTORY_SHOWN],
+            "history_total": len(history),
             "dates": dates,
             "form": form if may_submit else None,
             "reviewer": any(can_review_report(access, r.place) for r in overview.rows)
