@@ -120,6 +120,7 @@ SITE_REQUESTS: dict[str, Callable[[World], str]] = {
     ),
     # The report downloads (aggregates: viewers too).
     "reports:docx": _campaign("reports:docx"),
+    "reports:pdf": _campaign("reports:pdf"),
     "reports:xlsx": _campaign("reports:xlsx"),
     # Reports sent up: the list, one report, its files as sent.
     "reports:submissions": _campaign("reports:submissions"),
