@@ -127,9 +127,9 @@ class Command(BaseCommand):
             pdf = docx_to_pdf(docx) if options["pdf"] else None
             write_private(out, lambda path: path.write_bytes(docx))
             if pdf is not None:
-                pdf_out = out.with_suffix(".pdf")
-                write_private(pdf_out, lambda path: path.write_bytes(pdf))
-                self.stdout.write(_("Written: %(path)s") % {"path": pdf_out})
+                self.stdout.write(_("Written: %(path)s") % {"path": out})
+                out = out.with_suffix(".pdf")
+                write_private(out, lambda path: path.write_bytes(pdf))
         elif kind == "xlsx":
             write_private(out, lambda path: report_xlsx(request, path))
         elif kind == "card":
