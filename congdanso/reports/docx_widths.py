@@ -22,6 +22,7 @@ or Times New Roman itself, through Pillow; without either, by a character-count 
 errs wide. Widths are rounded to 0.05 cm, so the same text gives the same document.
 """
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -108,8 +109,8 @@ def _in_lines(cell: Cell, lines: int, size_pt: float) -> float:
     return next((limit for limit in spans if fits(limit)), width(cell.text))
 
 
-def _round(value: float) -> float:
-    return round(value / _STEP_CM) * _STEP_CM
+def _round_up(value: float) -> float:
+    return math.ceil(round(value / _STEP_CM, 6)) * _STEP_CM
 
 
 def column_widths(
@@ -142,13 +143,20 @@ def column_widths(
         for level, width in enumerate((unbroken, three, whole_body, two, full)):
             levels[level][column] = width + CELL_PADDING_CM
     widths = _share(levels, available_cm)
-    # Rounded to the step, then the rounding's sum given to (or taken from) the column with
-    # the most room above its cells on one line, so the table spans the text width exactly
-    # (when even the least is wider, the table is as wide as that).
-    rounded = [_round(w) for w in widths]
-    difference = max(available_cm, sum(levels[0])) - sum(rounded)
-    roomiest = max(range(columns), key=lambda c: rounded[c] - levels[2][c])
-    rounded[roomiest] += difference
+    # Rounded up to the step, then a step taken back from as many columns as the rounding
+    # added steps: those that keep their cells on one line first, then those with the most room
+    # above their least. The table spans the text width exactly (or, wider than the page, its
+    # least).
+    rounded = [_round_up(w) for w in widths]
+    target = max(available_cm, sum(_round_up(w) for w in levels[0]))
+    steps = round((sum(rounded) - target) / _STEP_CM)
+    order = sorted(
+        range(columns),
+        key=lambda c: (rounded[c] - _STEP_CM >= levels[2][c], rounded[c] - levels[0][c]),
+        reverse=True,
+    )
+    for column in order[: max(0, steps)]:
+        rounded[column] -= _STEP_CM
     return tuple(round(w, 2) for w in rounded)
 
 
