@@ -149,6 +149,27 @@ def _page_number(paragraph: Paragraph, size_pt: int) -> None:
         run._r.append(element)
 
 
+def _merge_label(row: Any, values: Sequence[str], numeric: set[int]) -> None:
+    """The total row's label ("Tổng cộng") merged with the empty text cells after it, so it
+    keeps one line in a narrow column."""
+    start = next((i for i, value in enumerate(values) if value and i not in numeric), None)
+    if start is None:
+        return
+    end = start
+    while end + 1 < len(values) and not values[end + 1] and end + 1 not in numeric:
+        end += 1
+    if end > start:
+        cells = row.cells
+        for cell in cells[start + 1 : end + 1]:  # their empty paragraphs would follow the label
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run._r.getparent().remove(run._r)
+        cells[start].merge(cells[end])
+        merged = row.cells[start]
+        for extra in merged.paragraphs[1:]:
+            extra._p.getparent().remove(extra._p)
+
+
 class Writer:
     def __init__(self) -> None:
         self.document: DocumentType = Document()
@@ -291,6 +312,8 @@ class Writer:
                 run = paragraph.add_run(nfc(value))
                 run.bold = bold or None
                 run.font.size = Pt(TABLE_PT)
+        if total:
+            _merge_label(table.rows[-1], total, numeric)
         self.paragraph(space_after=0)  # a table is followed by a paragraph, not glued to one
         return table
 
