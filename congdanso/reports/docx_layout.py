@@ -23,7 +23,7 @@ from docx.text.paragraph import Paragraph
 
 from congdanso.places.models import PlaceKind
 from congdanso.reports import docx_text as T
-from congdanso.reports.docx_widths import column_widths
+from congdanso.reports.docx_widths import CELL_MARGIN_CM, column_widths
 
 FONT = "Times New Roman"
 BODY_PT, HEADER_PT, TABLE_PT, RECIPIENTS_PT, RECIPIENT_LIST_PT = 14, 13, 12, 12, 11
@@ -147,6 +147,18 @@ def _page_number(paragraph: Paragraph, size_pt: int) -> None:
             element.set(qn("xml:space"), "preserve")
             element.text = value
         run._r.append(element)
+
+
+def _cell_margins(table: Table, margin_cm: float) -> None:
+    """The left and right margins of every cell of `table` (the columns were measured with
+    them: docx_widths)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(round(Cm(margin_cm).twips)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
 
 
 def _merge_label(row: Any, values: Sequence[str], numeric: set[int]) -> None:
@@ -294,6 +306,7 @@ class Writer:
             column.width = Cm(width)
         header_row = table.rows[0]
         header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        _cell_margins(table, CELL_MARGIN_CM)
         for index, row in enumerate(table.rows):
             row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
             values = head if index == 0 else lines[index - 1]

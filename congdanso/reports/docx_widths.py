@@ -29,9 +29,12 @@ from functools import lru_cache
 
 from PIL import ImageFont
 
-#: Word's and LibreOffice's default cell margins (0.19 cm each side), a border, and room for
-#: the small differences between layout engines (kerning, rounding to twips).
-CELL_PADDING_CM = 0.38 + 0.02 + 0.12
+#: The tables' cell margins (0.1 cm each side, set by `docx_layout`: Word's default 0.19 cm
+#: costs a table of 8 columns 1.4 cm of text), a border, and room for the differences between
+#: layout engines (LibreOffice 7.4 set a header measured 1.70 cm on one line from a column
+#: 2.25 cm wide with 0.19 cm margins: 0.17 cm more than the margins).
+CELL_MARGIN_CM = 0.1
+CELL_PADDING_CM = 2 * CELL_MARGIN_CM + 0.02 + 0.2
 _STEP_CM = 0.05
 _CM_PER_PT = 2.54 / 72
 #: Metric-compatible fonts, by file name (Pillow searches the system's font folders).
@@ -113,6 +116,10 @@ def _round_up(value: float) -> float:
     return math.ceil(round(value / _STEP_CM, 6)) * _STEP_CM
 
 
+def _round_down(value: float) -> float:
+    return math.floor(round(value / _STEP_CM, 6)) * _STEP_CM
+
+
 def column_widths(
     head: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -143,21 +150,26 @@ def column_widths(
         for level, width in enumerate((unbroken, three, whole_body, two, full)):
             levels[level][column] = width + CELL_PADDING_CM
     widths = _share(levels, available_cm)
-    # Rounded up to the step, then a step taken back from as many columns as the rounding
-    # added steps: those that keep their cells on one line first, then those with the most room
-    # above their least. The table spans the text width exactly (or, wider than the page, its
-    # least).
-    rounded = [_round_up(w) for w in widths]
-    target = max(available_cm, sum(_round_up(w) for w in levels[0]))
-    steps = round((sum(rounded) - target) / _STEP_CM)
-    order = sorted(
-        range(columns),
-        key=lambda c: (rounded[c] - _STEP_CM >= levels[2][c], rounded[c] - levels[0][c]),
-        reverse=True,
-    )
-    for column in order[: max(0, steps)]:
-        rounded[column] -= _STEP_CM
-    return tuple(round(w, 2) for w in rounded)
+    return tuple(round(w, 2) for w in _rounded(widths, levels[0], available_cm))
+
+
+def _rounded(widths: list[float], least: list[float], available: float) -> list[float]:
+    """The widths in steps of 0.05 cm summing to the text width (or, wider than the page, to
+    the least): rounded down, never below the least, then a step added where the rounding
+    took the most (largest remainder); if the least made them too wide, a step taken back
+    where there is the most room above it."""
+    floor = [max(_round_up(lo), _round_down(w)) for w, lo in zip(widths, least, strict=True)]
+    target = max(available, sum(_round_up(lo) for lo in least))
+    steps = round((target - sum(floor)) / _STEP_CM)
+    columns = range(len(widths))
+    if steps >= 0:
+        for column in sorted(columns, key=lambda c: widths[c] - floor[c], reverse=True)[:steps]:
+            floor[column] += _STEP_CM
+    else:
+        roomiest = sorted(columns, key=lambda c: floor[c] - least[c], reverse=True)
+        for column in roomiest[:-steps]:
+            floor[column] -= _STEP_CM
+    return floor
 
 
 def _share(levels: list[list[float]], available: float) -> list[float]:
