@@ -15,6 +15,23 @@ from congdanso.places.services import (
     village_get_or_create,
 )
 
+#: Why a test that needs LibreOffice was skipped (CI, with CI=true, fails on the skip).
+LIBREOFFICE_MISSING = (
+    "LibreOffice or poppler not found: install the Debian packages libreoffice-writer-nogui "
+    "fonts-liberation poppler-utils to check the report's pages and its PDF download"
+)
+
+
+@pytest.fixture
+def libreoffice() -> None:
+    """Skips the test where LibreOffice (soffice) or poppler (pdftotext) is missing."""
+    from congdanso.reports.pdf import soffice_path
+    from congdanso.reports.tests.pdf_reading import tools_missing
+
+    if soffice_path() is None or tools_missing():
+        pytest.skip(LIBREOFFICE_MISSING)
+
+
 EA_YONG_VILLAGES = ("Thôn Cao Bằng", "Thôn Tân Lập", "Buôn Ghamah", "Thôn Tân Tiến")
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from django.utils import translation
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Pt
 
 from congdanso.progress.figures import AreaRow, Indicators, registry_line
@@ -293,7 +294,6 @@ class _Report:
                 ]
                 for number, row in enumerate(self.ind.criteria, 1)
             ],
-            widths=(1.2, 7.3, 3.0, 2.5, 2.5),
             numeric=(0, 2, 3, 4),
         )
         w.paragraph(T.CRITERIA_NOTE, italic=True, size=TABLE_PT, indent=False)
@@ -340,7 +340,6 @@ class _Report:
                 ]
                 for number, row in enumerate(rows, 1)
             ],
-            widths=(1.1, 4.0, 2.0, 2.0, 2.0, 1.8, 1.9, 1.7),
             numeric=(0, 2, 3, 4, 5, 6, 7),
             total=total,
         )
@@ -368,7 +367,6 @@ class _Report:
                 ]
                 for number, row in enumerate(self.ind.units, 1)
             ],
-            widths=(1.1, 5.9, 2.3, 2.2, 2.5, 2.5),
             numeric=(0, 2, 3, 4, 5),
         )
         w.paragraph(T.UNITS_NOTE, italic=True, size=TABLE_PT, indent=False)
@@ -413,7 +411,6 @@ class _Report:
                 ]
                 for number, d in enumerate(donations, 1)
             ],
-            widths=(1.1, 3.0, 3.6, 4.0, 2.5, 2.3),
             numeric=(0, 4),
             total=["", T.TOTAL, "", "", format_number(total), ""],
         )
@@ -460,7 +457,11 @@ class _Report:
 
     def _closing(self) -> None:
         w = self.w
+        # The signature never starts a page alone: the last paragraph goes with it (keep with
+        # next), and its one row never splits.
+        w.document.paragraphs[-1].paragraph_format.keep_with_next = True
         table = w.borderless(1, (7.5, 9.0))
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         left, right = table.rows[0].cells
         left_align = WD_ALIGN_PARAGRAPH.LEFT
         w.paragraph(T.RECIPIENTS, container=left, bold=True, italic=True, size=RECIPIENTS_PT,

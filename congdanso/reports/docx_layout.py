@@ -23,9 +23,11 @@ from docx.text.paragraph import Paragraph
 
 from congdanso.places.models import PlaceKind
 from congdanso.reports import docx_text as T
+from congdanso.reports.docx_widths import CELL_MARGIN_CM, column_widths
 
 FONT = "Times New Roman"
 BODY_PT, HEADER_PT, TABLE_PT, RECIPIENTS_PT, RECIPIENT_LIST_PT = 14, 13, 12, 12, 11
+PAGE_NUMBER_PT = 13
 PAGE_W, PAGE_H = Mm(210), Mm(297)  # A4
 MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
 TEXT_W_CM = 16.5  # 210 − 30 − 15 mm
@@ -126,6 +128,60 @@ def _rule(paragraph: Paragraph) -> None:
     p_pr.insert_element_before(borders, *_AFTER_BORDERS)
 
 
+def _page_number(paragraph: Paragraph, size_pt: int) -> None:
+    """The PAGE field (its cached value "1", replaced by the page's number when laid out)."""
+    parts: list[tuple[str, str]] = [
+        ("w:fldChar", "begin"),
+        ("w:instrText", " PAGE "),
+        ("w:fldChar", "separate"),
+        ("w:t", "1"),
+        ("w:fldChar", "end"),
+    ]
+    for tag, value in parts:
+        run = paragraph.add_run()
+        run.font.size = Pt(size_pt)
+        element = OxmlElement(tag)
+        if tag == "w:fldChar":
+            element.set(qn("w:fldCharType"), value)
+        else:
+            element.set(qn("xml:space"), "preserve")
+            element.text = value
+        run._r.append(element)
+
+
+def _cell_margins(table: Table, margin_cm: float) -> None:
+    """The left and right margins of every cell of `table` (the columns were measured with
+    them: docx_widths)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(round(Cm(margin_cm).twips)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def _merge_label(row: Any, values: Sequence[str], numeric: set[int]) -> None:
+    """The total row's label ("Tổng cộng") merged with the empty text cells after it, so it
+    keeps one line in a narrow column."""
+    start = next((i for i, value in enumerate(values) if value and i not in numeric), None)
+    if start is None:
+        return
+    end = start
+    while end + 1 < len(values) and not values[end + 1] and end + 1 not in numeric:
+        end += 1
+    if end > start:
+        cells = row.cells
+        for cell in cells[start + 1 : end + 1]:  # their empty paragraphs would follow the label
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run._r.getparent().remove(run._r)
+        cells[start].merge(cells[end])
+        merged = row.cells[start]
+        for extra in merged.paragraphs[1:]:
+            extra._p.getparent().remove(extra._p)
+
+
 class Writer:
     def __init__(self) -> None:
         self.document: DocumentType = Document()
@@ -138,6 +194,12 @@ class Writer:
         section.page_width, section.page_height = PAGE_W, PAGE_H
         section.top_margin, section.bottom_margin = MARGINS["top"], MARGINS["bottom"]
         section.left_margin, section.right_margin = MARGINS["left"], MARGINS["right"]
+        # Decree 30, Appendix I: pages numbered in Arabic figures, 13–14 pt upright, centred
+        # in the top margin, the first page's number not shown.
+        section.different_first_page_header_footer = True
+        paragraph = section.header.paragraphs[0]
+        paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _page_number(paragraph, PAGE_NUMBER_PT)
 
     def _styles(self) -> None:
         styles = self.document.styles
@@ -220,13 +282,22 @@ class Writer:
         head: Sequence[str],
         rows: Sequence[Sequence[str]],
         *,
-        widths: Sequence[float],
         numeric: Iterable[int],
         total: Sequence[str] | None = None,
     ) -> Table:
-        """A bordered table: header row bold and repeated on each page, numbers on the right."""
+        """A bordered table: header row bold and repeated on each page, numbers on the right,
+        its columns as wide as their content asks (`docx_widths`), no row split over two
+        pages."""
         numeric = set(numeric)
         lines = [*rows, *([total] if total else [])]
+        widths = column_widths(
+            head,
+            lines,
+            numeric=numeric,
+            bold_rows=[len(lines) - 1] if total else [],
+            size_pt=TABLE_PT,
+            available_cm=TEXT_W_CM,
+        )
         table = self.document.add_table(rows=1 + len(lines), cols=len(head))
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -234,10 +305,10 @@ class Writer:
         for column, width in zip(table.columns, widths, strict=True):
             column.width = Cm(width)
         header_row = table.rows[0]
-        tr_pr = header_row._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        tr_pr.append(repeat)
+        header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        _cell_margins(table, CELL_MARGIN_CM)
         for index, row in enumerate(table.rows):
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
             values = head if index == 0 else lines[index - 1]
             bold = index == 0 or (total is not None and index == len(lines))
             for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
@@ -254,6 +325,8 @@ class Writer:
                 run = paragraph.add_run(nfc(value))
                 run.bold = bold or None
                 run.font.size = Pt(TABLE_PT)
+        if total:
+            _merge_label(table.rows[-1], total, numeric)
         self.paragraph(space_after=0)  # a table is followed by a paragraph, not glued to one
         return table
 

@@ -180,6 +180,29 @@ def test_page_is_a4_with_the_decree_margins_and_times_new_roman(report) -> None:
     }
 
 
+def test_pages_are_numbered_from_the_second_and_the_signature_keeps_its_last_paragraph(  # type: ignore[no-untyped-def]
+    report,
+) -> None:
+    """Decree 30: the number centred in the top margin, none on the first page. The closing
+    (recipients and signature) never starts a page alone, and no table row splits."""
+    _, document = report
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert section.first_page_header.is_linked_to_previous  # nothing of its own: no number
+    header = section.header.paragraphs[0]
+    assert header.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert [t.text for t in header._p.iter(f"{W}instrText")] == [" PAGE "]
+    assert {r.font.size for r in header.runs} == {Pt(13)}
+
+    found = blocks(document)
+    closing = found[-1]
+    assert isinstance(closing, Table)
+    assert found[-2].paragraph_format.keep_with_next  # the last paragraph goes with it
+    assert closing.rows[0]._tr.trPr.find(f"{W}cantSplit") is not None
+    for table in document.tables[1:-1]:
+        assert all(row._tr.trPr.find(f"{W}cantSplit") is not None for row in table.rows)
+
+
 def test_text_is_nfc_and_numbers_are_right_aligned(report) -> None:  # type: ignore[no-untyped-def]
     _, document = report
     for text in texts(document):

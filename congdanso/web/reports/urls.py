@@ -8,6 +8,7 @@ from congdanso.web.reports import submissions, views
 PATTERNS = {
     "reports": [
         path("chien-dich/<int:campaign_id>/bao-cao.docx", views.report_docx_download, name="docx"),
+        path("chien-dich/<int:campaign_id>/bao-cao.pdf", views.report_pdf_download, name="pdf"),
         path("chien-dich/<int:campaign_id>/bao-cao.xlsx", views.report_xlsx_download, name="xlsx"),
         # Reports sent up (a commune's figures frozen; the district or province decides).
         path(
@@ -40,6 +41,7 @@ PATTERNS = {
 #: may download them; the workbook's residents sheet follows the user's access.
 ACCESS = {
     "reports:docx": "campaign",
+    "reports:pdf": "campaign",  # the same report, laid out by LibreOffice
     "reports:xlsx": "campaign",
     "reports:card": "campaign",  # the picture to share: aggregates only
     # Aggregates too; sending is for the place's managers, deciding for the places above

@@ -1,5 +1,5 @@
-"""The report downloads of the dashboard: the official report (.docx), the workbook (.xlsx)
-and the progress card to share (.png).
+"""The report downloads of the dashboard: the official report (.docx, and as a PDF made by
+LibreOffice), the workbook (.xlsx) and the progress card to share (.png).
 
 `?ngay=` (the as-of date, YYYY-MM-DD), `?noi=` (a place of the campaign, by code) and
 `?chot=1` (count only the residents in the list by that date) are the dashboard's. The request
@@ -9,15 +9,18 @@ the 404 page, a date outside the campaign or a malformed one the 400 page with i
 """
 
 import dataclasses
+import io
 import tempfile
 from pathlib import Path
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.parsing import date_parse
 from congdanso.reports.card import report_card
 from congdanso.reports.docx import report_docx
+from congdanso.reports.pdf import PdfUnavailable, docx_to_pdf
 from congdanso.reports.selectors import ReportRequest, report_request
 from congdanso.reports.xlsx import report_xlsx
 from congdanso.scope.access import access_for
@@ -50,6 +53,23 @@ def report_docx_download(request: HttpRequest, campaign_id: int) -> HttpResponse
         report_docx(report),
         content_type=DOCX_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{_file_name(report, ".docx")}"'},
+    )
+
+
+def report_pdf_download(request: HttpRequest, campaign_id: int) -> HttpResponse | FileResponse:
+    """The .docx converted by LibreOffice (in a temporary folder of its own, reports/pdf.py).
+    Without LibreOffice on the server, the page says how to install it (503: the server's
+    lack, not the user's mistake)."""
+    report = _request(request, campaign_id)
+    try:
+        pdf = docx_to_pdf(report_docx(report))
+    except PdfUnavailable as error:
+        return render(request, "refused.html", {"message": error.message}, status=503)
+    return FileResponse(
+        io.BytesIO(pdf),
+        as_attachment=True,
+        filename=_file_name(report, ".pdf"),
+        content_type="application/pdf",
     )
 
 

@@ -1,6 +1,7 @@
 """`congdanso report docx|xlsx|card|checklist --campaign ID [--place CODE] [--date D] [--out PATH]`.
 
-The official report (.docx, Decree 30/2020 layout), the Excel workbook, the progress card to
+The official report (.docx, Decree 30/2020 layout; with `--pdf` also its PDF beside it, made
+by LibreOffice: reports/pdf.py), the Excel workbook, the progress card to
 share (a 1080 × 1080 PNG, no personal data: reports/card.py), and a village's door-to-door
 checklist (HTML for print, the same as the web print view). Bad input (unknown
 campaign, a date outside the campaign, a place outside it) is one clear line and no file.
@@ -27,6 +28,7 @@ from congdanso.reports.card import report_card
 from congdanso.reports.checklist import checklist_html
 from congdanso.reports.docx import report_docx
 from congdanso.reports.models import Decision
+from congdanso.reports.pdf import docx_to_pdf
 from congdanso.reports.selectors import ReportRequest, report_request
 from congdanso.reports.submissions import (
     report_submit,
@@ -75,6 +77,12 @@ class Command(BaseCommand):
                 p.add_argument("--user", default=None, help="Who sends it (user name).")
                 continue
             p.add_argument("--out", default=None, help="The file to write.")
+            if kind == "docx":
+                p.add_argument(
+                    "--pdf",
+                    action="store_true",
+                    help="Also write the report as a PDF beside it (needs LibreOffice).",
+                )
             if kind == "checklist":
                 p.add_argument("--village", required=True, help="The village (code or name).")
                 p.add_argument(
@@ -114,7 +122,14 @@ class Command(BaseCommand):
             return
         out = Path(options["out"] or self._default_name(request, kind))
         if kind == "docx":
-            write_private(out, lambda path: path.write_bytes(report_docx(request)))
+            docx = report_docx(request)
+            # Converted before anything is written: without LibreOffice, one line and no file.
+            pdf = docx_to_pdf(docx) if options["pdf"] else None
+            write_private(out, lambda path: path.write_bytes(docx))
+            if pdf is not None:
+                self.stdout.write(_("Written: %(path)s") % {"path": out})
+                out = out.with_suffix(".pdf")
+                write_private(out, lambda path: path.write_bytes(pdf))
         elif kind == "xlsx":
             write_private(out, lambda path: report_xlsx(request, path))
         elif kind == "card":
