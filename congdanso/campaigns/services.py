@@ -25,7 +25,7 @@ from congdanso.places.models import LOCAL_KINDS, Place
 
 
 def criteria_builtin_ensure() -> None:
-    """The six catalog criteria exist (the migration seeds them; a flushed test database or a
+    """The catalog criteria exist (the migration seeds them; a flushed test database or a
     restored partial dump may have lost them)."""
     if Criterion.objects.filter(is_builtin=True).count() == len(BUILTIN):
         return
