@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Criterion
+from congdanso.campaigns.targets import campaign_targets_sync
 from congdanso.core.admin import AuditedAdmin
 from congdanso.core.hooks import campaign_rules_changed
 
@@ -30,6 +31,7 @@ class CampaignAdmin(AuditedAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        campaign_targets_sync(form.instance)
         # Dates, cohort or criteria may have changed: every figure is computed again.
         campaign_rules_changed(form.instance)
 
