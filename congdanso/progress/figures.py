@@ -126,6 +126,45 @@ class DataQuality:
 
 
 @dataclass(frozen=True)
+class MilestoneFigure:
+    date: dt.date
+    needed: int  # residents for the milestone's count or share
+    count: int | None  # residents meeting the target on that date; None: still ahead
+    reached: bool | None  # None: still ahead
+
+
+@dataclass(frozen=True)
+class TargetFigure:
+    """One target of the campaign as of D (docs/indicators.md, "Targets")."""
+
+    target_id: int
+    name: str
+    role: str  # "exemplary", "cohort" (the campaign's own two) or ""
+    kind: str  # "count" or "share"
+    criteria: tuple[str, ...]  # empty: the campaign's exemplary criteria
+    min_age: int | None
+    max_age: int | None
+    deadline: dt.date
+    target_count: int | None
+    target_share: float | None
+    population: int  # residents of the target's population who count in the place
+    count: int  # of them, those meeting every criterion at D
+    share: float  # count / population
+    needed: int  # residents meeting it for the target
+    reached: bool
+    expected: int  # residents the milestones (or a straight line to the deadline) ask by D
+    on_track: bool
+    projected_date: dt.date | None  # at the pace of the last 4 weeks; None: not by the deadline
+    projected_at_deadline: int
+    milestones: tuple[MilestoneFigure, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        data = _jsonable({k: v for k, v in asdict(self).items() if k != "milestones"})
+        data["milestones"] = [_jsonable(asdict(m)) for m in self.milestones]
+        return data
+
+
+@dataclass(frozen=True)
 class Indicators:
     campaign_id: int
     place_code: str
@@ -147,6 +186,8 @@ class Indicators:
     #: None: the residents are the list as it stands today, whatever the date; a date: only
     #: those in the list by the end of that day (a past report made again exactly).
     registered_by: dt.date | None = None
+    #: Every target of the campaign, its own two first.
+    targets: tuple[TargetFigure, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The one structure the pages, reports and `congdanso indicators --json` share."""
@@ -178,6 +219,7 @@ class Indicators:
             "donations": [_jsonable(asdict(row)) for row in self.donations],
             "donations_value_vnd": sum(row.value_vnd for row in self.donations),
             "data_quality": asdict(self.data_quality),
+            "targets": [row.as_json() for row in self.targets],
         }
 
 

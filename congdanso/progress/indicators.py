@@ -30,13 +30,14 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.cohort import add_years, cohort_birth_range
-from congdanso.campaigns.models import Campaign, Tally
+from congdanso.campaigns.models import Campaign, Tally, TargetKind, TargetRole
 from congdanso.campaigns.models import TallyMeasure as M
 from congdanso.campaigns.selectors import (
     CampaignRules,
@@ -44,6 +45,7 @@ from congdanso.campaigns.selectors import (
     communes_under,
     place_in_campaign_check,
 )
+from congdanso.campaigns.targets import TargetTerms, targets_of
 from congdanso.core.errors import DomainError, Message
 from congdanso.outreach.models import SessionStatus, SupportSession
 from congdanso.partners.models import Donation, Pledge, Unit
@@ -57,7 +59,9 @@ from congdanso.progress.figures import (
     ExemplaryFigure,
     Forecast,
     Indicators,
+    MilestoneFigure,
     SessionFigures,
+    TargetFigure,
     UnitRow,
     WeekRow,
 )
@@ -137,16 +141,17 @@ def _place_sums(
     the kept tallies, or from tallies computed for a past list (`memory`)."""
     if memory is None:
         return fetch_all(
-            f"""SELECT measure, item, cohort, CASE WHEN measure = %s THEN day END,
+            f"""SELECT measure, item, cohort, CASE WHEN measure IN (%s, %s) THEN day END,
                        SUM(amount)
                 FROM {_TALLY} WHERE campaign_id = %s AND scope_id = %s AND day <= %s
                 GROUP BY measure, item, cohort, 4""",  # noqa: S608
-            [M.EXEMPLARY, campaign.pk, place.pk, day],
+            [M.EXEMPLARY, M.TARGET_MET, campaign.pk, place.pk, day],
         )
     sums: Counter[tuple[Any, ...]] = Counter()
     for (_campaign, scope, measure, item, on, cohort), amount in memory.items():
         if scope == place.pk and on <= day:
-            sums[(measure, item, cohort, on if measure == M.EXEMPLARY else None)] += amount
+            dated = measure in (M.EXEMPLARY, M.TARGET_MET)
+            sums[(measure, item, cohort, on if dated else None)] += amount
     return [(*key, amount) for key, amount in sums.items()]
 
 
@@ -162,6 +167,8 @@ class _Tallies:
         self.criteria: dict[tuple[int, bool], int] = defaultdict(int)
         self.units: dict[str, dict[int, int]] = {m: defaultdict(int) for m in "UTP"}
         self.issues: dict[int, int] = defaultdict(int)
+        self.target_population: dict[int, int] = defaultdict(int)
+        self.target_daily: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
         # Summed in the database over the days up to D, except for the exemplary (the series).
         for measure, item, cohort, on, amount in _place_sums(campaign, place, day, memory):
             cohort = bool(cohort)
@@ -175,6 +182,10 @@ class _Tallies:
                 self.criteria[(item, cohort)] += amount
             elif measure == M.ISSUES:
                 self.issues[item] += amount
+            elif measure == M.TARGET_POPULATION:
+                self.target_population[item] += amount
+            elif measure == M.TARGET_MET:
+                self.target_daily[item][as_date(on)] += amount
             else:
                 self.units[measure][item] += amount
         self.figures.exemplary = sum(self.daily_all.values())
@@ -358,6 +369,95 @@ def campaign_indicators(
             possible_duplicates=tallies.issues[1],
             without_birth_date=figures.without_birth_date,
         ),
+        targets=tuple(
+            _target_figure(campaign, terms, tallies, day, recent_days)
+            for terms in targets_of(campaign)
+        ),
+    )
+
+
+def _needed(terms: TargetTerms, share: Decimal | int | None, population: int) -> int:
+    """Residents needed for a count, or for a share of the population (rounded up)."""
+    if terms.kind == TargetKind.COUNT:
+        return int(share or 0)
+    return math.ceil(round(float(share or 0) * population, 9))
+
+
+def _expected(start: dt.date, steps: list[tuple[dt.date, int]], day: dt.date) -> int:
+    """Residents the schedule asks for by D: a straight line from none the day before the
+    campaign start through each milestone to the target at its deadline (rounded up)."""
+    previous_day, previous = start - dt.timedelta(days=1), 0
+    for when, needed in steps:
+        if day >= when:
+            previous_day, previous = when, needed
+            continue
+        span = (when - previous_day).days
+        return math.ceil(
+            round(previous + (needed - previous) * (day - previous_day).days / span, 9)
+        )
+    return previous
+
+
+def _target_figure(
+    campaign: Campaign, terms: TargetTerms, tallies: "_Tallies", day: dt.date, recent: int
+) -> TargetFigure:
+    """The target's figures as of D from the tallies: the campaign's own two from the
+    exemplary and cohort measures, the others from their own (G and H)."""
+    if terms.role == TargetRole.EXEMPLARY:
+        population, daily = tallies.figures.residents, dict(tallies.daily_all)
+    elif terms.role == TargetRole.COHORT:
+        population, daily = tallies.figures.cohort, dict(tallies.daily_cohort)
+    else:
+        population = tallies.target_population[terms.pk]
+        daily = dict(tallies.target_daily[terms.pk])
+    count = sum(daily.values())
+    value = terms.count if terms.kind == TargetKind.COUNT else terms.share
+    needed = _needed(terms, value, population)
+    reached = count >= needed and (terms.kind == TargetKind.COUNT or population > 0)
+    steps = [(when, _needed(terms, step, population)) for when, step in terms.milestones]
+    steps.append((terms.deadline, needed))
+    expected = _expected(campaign.start_date, steps, day)
+    running, milestones = sorted(daily.items()), []
+    for when, step_needed in steps[:-1]:
+        done = sum(n for d, n in running if d <= when) if when <= day else None
+        milestones.append(
+            MilestoneFigure(
+                date=when,
+                needed=step_needed,
+                count=done,
+                reached=None if done is None else done >= step_needed,
+            )
+        )
+    pace, at_deadline, projected = _project(
+        daily,
+        needed if population or terms.kind == TargetKind.COUNT else 1,
+        day=day,
+        basis_days=recent,
+        remaining=(terms.deadline - day).days,
+    )
+    return TargetFigure(
+        target_id=terms.pk,
+        name=terms.name,
+        role=terms.role,
+        kind=terms.kind,
+        criteria=terms.criteria,
+        min_age=terms.min_age,
+        max_age=terms.max_age,
+        deadline=terms.deadline,
+        target_count=terms.count,
+        target_share=float(terms.share) if terms.share is not None else None,
+        population=population,
+        count=count,
+        share=_share(count, population),
+        needed=needed,
+        reached=reached,
+        expected=expected,
+        on_track=count >= expected,
+        projected_date=projected
+        if reached or population or terms.kind == TargetKind.COUNT
+        else None,
+        projected_at_deadline=round(max(at_deadline, count)),
+        milestones=tuple(milestones),
     )
 
 
@@ -476,26 +576,10 @@ def _forecast(
 
     A target already reached gives the day it was reached; one not reached gives the day the
     pace reaches it, or None when that is after the end date (or the pace is nil)."""
-    window_start = day - dt.timedelta(days=basis_days)  # exclusive
     remaining = (campaign.end_date - day).days
 
     def project(daily: dict[dt.date, int], target: int) -> tuple[float, float, dt.date | None]:
-        now = sum(daily.values())
-        gained = sum(n for d, n in daily.items() if window_start < d <= day)
-        pace = gained / basis_days
-        at_end = now + pace * remaining
-        if now >= target:
-            running = 0
-            for d in sorted(daily):
-                running += daily[d]
-                if running >= target:
-                    return pace, at_end, d
-        if pace <= 0:
-            return pace, at_end, None
-        days = math.ceil(round((target - now) / pace, 9))
-        if days > remaining:  # compared before making a date: it may be past the year 9999
-            return pace, at_end, None
-        return pace, at_end, day + dt.timedelta(days=days)
+        return _project(daily, target, day=day, basis_days=basis_days, remaining=remaining)
 
     exemplary_pace, exemplary_end, exemplary_date = project(daily_all, campaign.target_exemplary)
     cohort_pace, cohort_end, cohort_date = project(daily_cohort, needed if cohort_size else 1)
@@ -508,6 +592,32 @@ def _forecast(
         exemplary_target_date=exemplary_date,
         cohort_target_date=cohort_date if cohort_size else None,
     )
+
+
+def _project(
+    daily: dict[dt.date, int], target: int, *, day: dt.date, basis_days: int, remaining: int
+) -> tuple[float, float, dt.date | None]:
+    """(pace per day, value `remaining` days after D, the day the target is reached): the day
+    it was reached if it is; otherwise the day the pace of the last `basis_days` days (ending
+    at D) reaches it, or None when that is more than `remaining` days away (or the pace is
+    nil)."""
+    window_start = day - dt.timedelta(days=basis_days)  # exclusive
+    now = sum(daily.values())
+    gained = sum(n for d, n in daily.items() if window_start < d <= day)
+    pace = gained / basis_days
+    at_end = now + pace * remaining
+    if now >= target:
+        running = 0
+        for d in sorted(daily):
+            running += daily[d]
+            if running >= target:
+                return pace, at_end, d
+    if pace <= 0:
+        return pace, at_end, None
+    days = math.ceil(round((target - now) / pace, 9))
+    if days > remaining:  # compared before making a date: it may be past the year 9999
+        return pace, at_end, None
+    return pace, at_end, day + dt.timedelta(days=days)
 
 
 def _session_place_sql(place: Place) -> tuple[str, list[Any]]:

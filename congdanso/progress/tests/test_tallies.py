@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, Campaign, Criterion, Tally
 from congdanso.campaigns.services import campaign_create
+from congdanso.campaigns.targets import target_add
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.errors import DomainError
 from congdanso.core.hooks import residents_changing
@@ -50,6 +51,26 @@ def world(ea_yong: Place) -> dict:  # type: ignore[type-arg]
     }
     commune_campaign = campaign_create(place=ea_yong, name="Xã", **common)
     district_campaign = campaign_create(place=district, name="Huyện", **common)
+    # Targets of their own (tallied per target): other criteria, ages on another deadline,
+    # none (the exemplary criteria), a criterion the campaign does not require.
+    target_add(
+        campaign=commune_campaign,
+        name="18-40 by September",
+        kind="share",
+        value="0.6",
+        criteria=[CODES[0], CODES[3]],
+        ages=(18, 40),
+        deadline=dt.date(2023, 9, 30),
+    )
+    target_add(campaign=district_campaign, name="Everyone", kind="count", value=4)
+    target_add(
+        campaign=district_campaign,
+        name="30-60",
+        kind="share",
+        value="50%",
+        criteria=[CODES[1]],
+        ages=(30, 60),
+    )
     units = [
         unit_get_or_create(place=ea_yong, name=name, kind=kind)[0]
         for name, kind in (("Công an xã", "police"), ("Đoàn Thanh niên", "youth_union"))
