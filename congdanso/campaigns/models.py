@@ -229,6 +229,42 @@ class Milestone(models.Model):
         return f"{self.target_id} @ {self.date}"
 
 
+class PlaceTarget(models.Model):
+    """A target's part set by hand for one village (or a commune of a wider campaign); a
+    place without one has its share of the population's (docs/indicators.md, "Targets per
+    place")."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="parts"
+    )
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("place"), on_delete=models.CASCADE, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("number of residents"), null=True, blank=True)
+    share = models.DecimalField(
+        _("share"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
+
+    class Meta:
+        verbose_name = _("target of a place")
+        verbose_name_plural = _("targets of places")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "place"], name="place_target_unique"),
+            models.CheckConstraint(
+                condition=models.Q(count__isnull=False) | models.Q(share__isnull=False),
+                name="place_target_has_a_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} @ {self.place_id}"
+
+
 class AchievementSource(models.TextChoices):
     FIELD = "field", _("Recorded in the field")
     IMPORT = "import", _("Imported from a list")

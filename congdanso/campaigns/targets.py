@@ -22,6 +22,7 @@ from congdanso.campaigns.models import (
     Campaign,
     Criterion,
     Milestone,
+    PlaceTarget,
     Tally,
     TallyMeasure,
     Target,
@@ -34,6 +35,7 @@ from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.core.hooks import campaign_rules_changed
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
+from congdanso.places.models import COMMUNE_LEVEL_KINDS, LOCAL_KINDS, Place
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,18 @@ class TargetTerms:
     max_age: int | None
     deadline: dt.date
     milestones: tuple[tuple[dt.date, int | Decimal], ...]
+    #: the parts set by hand: (place id, count or share)
+    parts: tuple[tuple[int, int | Decimal], ...] = ()
+
+    def part_of(self, place_id: int | None) -> int | Decimal | None:
+        return next((value for pk, value in self.parts if pk == place_id), None)
 
 
 def targets_of(campaign: Campaign) -> tuple[TargetTerms, ...]:
     """The campaign's targets in order (three queries whatever their number)."""
     targets = list(
         Target.objects.filter(campaign=campaign)
-        .prefetch_related("criteria", "milestones")
+        .prefetch_related("criteria", "milestones", "parts")
         .order_by("position", "id")
     )
     return tuple(
@@ -75,6 +82,10 @@ def targets_of(campaign: Campaign) -> tuple[TargetTerms, ...]:
             milestones=tuple(
                 (m.date, m.count if t.kind == TargetKind.COUNT else m.share)  # type: ignore[misc]
                 for m in sorted(t.milestones.all(), key=lambda m: m.date)
+            ),
+            parts=tuple(
+                (p.place_id, p.count if t.kind == TargetKind.COUNT else p.share)  # type: ignore[misc]
+                for p in t.parts.all()
             ),
         )
         for t in targets
@@ -313,3 +324,37 @@ def target_remove(*, target: Target) -> None:
         item=target.pk,
     ).delete()
     target.delete()
+
+
+@transaction.atomic
+def target_place_set(*, target: Target, place: Place, value: object | None) -> None:
+    """Set by hand the target's part for a village (or a commune of a wider campaign), as a
+    count or a share like the target; None: back to its share of the population."""
+    campaign = Campaign.objects.select_related("place").get(pk=target.campaign_id)
+    inside = place.path.startswith(campaign.place.path) and place.pk != campaign.place_id
+    if not inside or place.kind not in LOCAL_KINDS | COMMUNE_LEVEL_KINDS:
+        raise DomainError(
+            Message(_("%(place)s is not a village or commune of the campaign."), place=place.name),
+            code="target_place_invalid",
+        )
+    before = PlaceTarget.objects.filter(target=target, place=place).first()
+    amount = None if value is None or str(value).strip() == "" else _amount(target.kind, value)
+    if amount is None:
+        if before is not None:
+            before.delete()
+    else:
+        PlaceTarget.objects.update_or_create(
+            target=target,
+            place=place,
+            defaults={
+                "count": int(amount) if target.kind == TargetKind.COUNT else None,
+                "share": amount if target.kind == TargetKind.SHARE else None,
+            },
+        )
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=target,
+        commune_id=place.commune_id or campaign.place_id,
+        before={"place": place.code, "value": str(before.count or before.share) if before else ""},
+        after={"place": place.code, "value": "" if amount is None else str(amount)},
+    )

@@ -134,6 +134,20 @@ class MilestoneFigure:
 
 
 @dataclass(frozen=True)
+class TargetAreaRow:
+    """A village's part of a target and where it stands."""
+
+    place_id: int
+    code: str
+    name: str
+    population: int
+    count: int
+    needed: int  # the village's part: set by hand, or its share of the population's
+    set_by_hand: bool
+    gap: int  # needed - count, never below 0
+
+
+@dataclass(frozen=True)
 class TargetFigure:
     """One target of the campaign as of D (docs/indicators.md, "Targets")."""
 
@@ -157,10 +171,17 @@ class TargetFigure:
     projected_date: dt.date | None  # at the pace of the last 4 weeks; None: not by the deadline
     projected_at_deadline: int
     milestones: tuple[MilestoneFigure, ...]
+    #: the target of the campaign's whole place (`needed` is the place's part below it)
+    needed_campaign: int = 0
+    set_by_hand: bool = False  # the place's part was set by hand
+    villages: tuple[TargetAreaRow, ...] = ()
+    villages_at_risk: tuple[TargetAreaRow, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        data = _jsonable({k: v for k, v in asdict(self).items() if k != "milestones"})
-        data["milestones"] = [_jsonable(asdict(m)) for m in self.milestones]
+        nested = ("milestones", "villages", "villages_at_risk")
+        data = _jsonable({k: v for k, v in asdict(self).items() if k not in nested})
+        for key in nested:
+            data[key] = [_jsonable(asdict(row)) for row in getattr(self, key)]
         return data
 
 

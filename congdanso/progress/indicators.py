@@ -29,7 +29,7 @@ of the definitions above, and reads best beside them.
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +61,7 @@ from congdanso.progress.figures import (
     Indicators,
     MilestoneFigure,
     SessionFigures,
+    TargetAreaRow,
     TargetFigure,
     UnitRow,
     WeekRow,
@@ -108,6 +109,8 @@ class _Figures:
     without_birth_date: int = 0
     met: int = 0
     exemplary: int = 0
+    #: (G or H, target) → residents in the target's population / meeting it at D
+    targets: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def plus(self, other: "_Figures") -> "_Figures":
         return _Figures(
@@ -208,6 +211,9 @@ def _area_places(place: Place) -> dict[int, Place]:
     }
 
 
+_AREA_MEASURES = (M.RESIDENTS, M.EXEMPLARY, M.TARGET_POPULATION, M.TARGET_MET)
+
+
 def _area_sums(
     campaign: Campaign, ids: list[int], day: dt.date, memory: Memory | None
 ) -> list[tuple[Any, ...]]:
@@ -216,14 +222,14 @@ def _area_sums(
         return fetch_all(
             f"""SELECT scope_id, measure, item, cohort, SUM(amount) FROM {_TALLY}
                 WHERE campaign_id = %s AND scope_id IN ({", ".join(["%s"] * len(ids)) or "NULL"})
-                  AND measure IN (%s, %s) AND day <= %s
+                  AND measure IN (%s, %s, %s, %s) AND day <= %s
                 GROUP BY scope_id, measure, item, cohort""",  # noqa: S608
-            [campaign.pk, *ids, M.RESIDENTS, M.EXEMPLARY, day],
+            [campaign.pk, *ids, *_AREA_MEASURES, day],
         )
     wanted = set(ids)
     sums: Counter[tuple[Any, ...]] = Counter()
     for (_campaign, scope, measure, item, on, cohort), amount in memory.items():
-        if scope in wanted and measure in (M.RESIDENTS, M.EXEMPLARY) and on <= day:
+        if scope in wanted and measure in _AREA_MEASURES and on <= day:
             sums[(scope, measure, item, cohort)] += amount
     return [(*key, amount) for key, amount in sums.items()]
 
@@ -237,9 +243,11 @@ def _areas(
         figures = areas[scope]
         if measure == M.RESIDENTS:
             _count_residents(figures, item, bool(cohort), amount)
-        else:
+        elif measure == M.EXEMPLARY:
             figures.exemplary += amount
             figures.met += amount if cohort else 0
+        else:
+            figures.targets[(measure, item)] = figures.targets.get((measure, item), 0) + amount
     return areas
 
 
@@ -369,9 +377,8 @@ def campaign_indicators(
             possible_duplicates=tallies.issues[1],
             without_birth_date=figures.without_birth_date,
         ),
-        targets=tuple(
-            _target_figure(campaign, terms, tallies, day, recent_days)
-            for terms in targets_of(campaign)
+        targets=_target_figures(
+            campaign, place, places, areas, tallies, day, recent_days, villages, memory
         ),
     )
 
@@ -398,11 +405,104 @@ def _expected(start: dt.date, steps: list[tuple[dt.date, int]], day: dt.date) ->
     return previous
 
 
+def _target_population(terms: TargetTerms, figures: _Figures) -> tuple[int, int]:
+    """(population, count) of the target in an area, from the area's tallies."""
+    if terms.role == TargetRole.EXEMPLARY:
+        return figures.residents, figures.exemplary
+    if terms.role == TargetRole.COHORT:
+        return figures.cohort, figures.met
+    return (
+        figures.targets.get((M.TARGET_POPULATION, terms.pk), 0),
+        figures.targets.get((M.TARGET_MET, terms.pk), 0),
+    )
+
+
+def _part(
+    terms: TargetTerms, place_id: int, population: int, whole_population: int
+) -> tuple[int, bool]:
+    """(residents needed, set by hand) of a place below the campaign's: the part set by
+    hand, or for a share the share of its population, for a count its share of the count in
+    proportion to its population in the target's population (rounded up)."""
+    by_hand = terms.part_of(place_id)
+    if by_hand is not None:
+        return _needed(terms, by_hand, population), True
+    if terms.kind == TargetKind.SHARE:
+        return _needed(terms, terms.share, population), False
+    if not whole_population:
+        return 0, False
+    return math.ceil(round((terms.count or 0) * population / whole_population, 9)), False
+
+
+def _target_figures(
+    campaign: Campaign,
+    place: Place,
+    places: dict[int, Place],
+    areas: dict[int, _Figures],
+    tallies: "_Tallies",
+    day: dt.date,
+    recent: int,
+    villages: tuple[AreaRow, ...],
+    memory: Memory | None,
+) -> tuple[TargetFigure, ...]:
+    targets = targets_of(campaign)
+    whole = areas.get(campaign.place_id)
+    if whole is None:  # a place below the campaign's: its parts need the whole population
+        whole = _areas(campaign, {campaign.place_id: campaign.place}, day, memory).get(
+            campaign.place_id, _EMPTY
+        )
+    rows = [(row, areas.get(row.place_id, _EMPTY)) for row in villages if row.place_id]
+    figures = []
+    for terms in targets:
+        whole_population = _target_population(terms, whole)[0]
+        value = terms.count if terms.kind == TargetKind.COUNT else terms.share
+        needed_campaign = _needed(terms, value, whole_population)
+        lines = []
+        for row, area in rows:
+            population, count = _target_population(terms, area)
+            part, by_hand = _part(terms, row.place_id or 0, population, whole_population)
+            lines.append(
+                TargetAreaRow(
+                    place_id=row.place_id or 0,
+                    code=row.code,
+                    name=row.name,
+                    population=population,
+                    count=count,
+                    needed=part,
+                    set_by_hand=by_hand,
+                    gap=max(0, part - count),
+                )
+            )
+        figures.append(
+            _target_figure(
+                campaign,
+                terms,
+                tallies,
+                day,
+                recent,
+                place=place,
+                whole_population=whole_population,
+                needed_campaign=needed_campaign,
+                villages=tuple(lines),
+            )
+        )
+    return tuple(figures)
+
+
 def _target_figure(
-    campaign: Campaign, terms: TargetTerms, tallies: "_Tallies", day: dt.date, recent: int
+    campaign: Campaign,
+    terms: TargetTerms,
+    tallies: "_Tallies",
+    day: dt.date,
+    recent: int,
+    *,
+    place: Place,
+    whole_population: int,
+    needed_campaign: int,
+    villages: tuple[TargetAreaRow, ...],
 ) -> TargetFigure:
     """The target's figures as of D from the tallies: the campaign's own two from the
-    exemplary and cohort measures, the others from their own (G and H)."""
+    exemplary and cohort measures, the others from their own (G and H); below the
+    campaign's place, against the place's part."""
     if terms.role == TargetRole.EXEMPLARY:
         population, daily = tallies.figures.residents, dict(tallies.daily_all)
     elif terms.role == TargetRole.COHORT:
@@ -411,10 +511,22 @@ def _target_figure(
         population = tallies.target_population[terms.pk]
         daily = dict(tallies.target_daily[terms.pk])
     count = sum(daily.values())
-    value = terms.count if terms.kind == TargetKind.COUNT else terms.share
-    needed = _needed(terms, value, population)
+    by_hand = False
+    if place.pk == campaign.place_id:
+        needed = needed_campaign
+    else:
+        needed, by_hand = _part(terms, place.pk, population, whole_population)
     reached = count >= needed and (terms.kind == TargetKind.COUNT or population > 0)
-    steps = [(when, _needed(terms, step, population)) for when, step in terms.milestones]
+
+    def part_needed(step: int | Decimal) -> int:
+        if terms.kind == TargetKind.SHARE or place.pk == campaign.place_id:
+            return _needed(terms, step, population)
+        # a count's milestone below the campaign's place: the place's part of it
+        if not needed_campaign:
+            return 0
+        return math.ceil(round(int(step) * needed / needed_campaign, 9))
+
+    steps = [(when, part_needed(step)) for when, step in terms.milestones]
     steps.append((terms.deadline, needed))
     expected = _expected(campaign.start_date, steps, day)
     running, milestones = sorted(daily.items()), []
@@ -453,11 +565,21 @@ def _target_figure(
         reached=reached,
         expected=expected,
         on_track=count >= expected,
+        # nothing needed (a village with nobody in the population): no day to give
         projected_date=projected
-        if reached or population or terms.kind == TargetKind.COUNT
+        if needed and (reached or population or terms.kind == TargetKind.COUNT)
         else None,
         projected_at_deadline=round(max(at_deadline, count)),
         milestones=tuple(milestones),
+        needed_campaign=needed_campaign,
+        set_by_hand=by_hand,
+        villages=villages,
+        villages_at_risk=tuple(
+            sorted(
+                (row for row in villages if row.gap > 0),
+                key=lambda row: (-row.gap, _share(row.count, row.population), row.name),
+            )
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from django.db import connection
 from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, Criterion, Milestone, Target
 from congdanso.campaigns.services import campaign_update
-from congdanso.campaigns.targets import target_add, target_remove, targets_of
+from congdanso.campaigns.targets import target_add, target_place_set, target_remove, targets_of
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.errors import DomainError
 from congdanso.core.models import AuditEvent
@@ -193,3 +193,25 @@ def test_the_migration_gives_an_existing_campaign_its_two_targets_and_the_same_f
         after.cohort.met,
         after.cohort.needed,
     )
+
+
+def test_a_village_sees_its_part_of_the_commune_target(campaign: Campaign, ea_yong: Place) -> None:
+    villages = list(ea_yong.children.order_by("path"))
+    for n, village in enumerate(villages[:2]):
+        for _ in range(1 + 3 * n):  # 1 and 4 residents: a fifth and four fifths
+            ResidentFactory(village=village, birth_date=dt.date(1990, 1, 1))
+    day = dt.date(2023, 6, 1)
+
+    first = campaign_indicators(campaign, place=villages[0], on=day).targets[0]
+    target_place_set(target=Target.objects.get(campaign=campaign, role="exemplary"),
+                     place=villages[1], value=300)  # fmt: skip
+    second = campaign_indicators(campaign, place=villages[1], on=day).targets[0]
+
+    assert (first.needed, first.needed_campaign, first.set_by_hand) == (200, 1000, False)
+    assert (second.needed, second.set_by_hand) == (300, True)
+    with pytest.raises(DomainError):
+        target_place_set(
+            target=Target.objects.get(campaign=campaign, role="exemplary"),
+            place=ea_yong,
+            value=10,
+        )

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
-from congdanso.campaigns.models import Achievement, Campaign, Criterion
+from congdanso.campaigns.models import Achievement, Campaign, Criterion, Target
 from congdanso.campaigns.selectors import campaign_rules
-from congdanso.campaigns.targets import target_add, targets_of
+from congdanso.campaigns.targets import target_add, target_place_set, targets_of
 from congdanso.core.hooks import residents_changing
 from congdanso.people.models import Resident
 from congdanso.places.models import Place
@@ -67,11 +67,8 @@ def _brute_force(campaign: Campaign, place: Place, day: dt.date) -> dict:
     rules = campaign_rules(campaign)
     exemplary_ids = rules.exemplary_ids
     target = float(campaign.cohort_target)
-    people = [
-        r
-        for r in Resident.objects.filter(commune=campaign.place)
-        if r.status == "living" and (place == campaign.place or r.village_id == place.pk)
-    ]
+    everyone = [r for r in Resident.objects.filter(commune=campaign.place) if r.status == "living"]
+    people = [r for r in everyone if place == campaign.place or r.village_id == place.pk]
     in_force = defaultdict(dict)
     for a in Achievement.objects.filter(withdrawn_at__isnull=True):
         in_force[a.resident_id][a.criterion_id] = a.achieved_on
@@ -130,7 +127,8 @@ def _brute_force(campaign: Campaign, place: Place, day: dt.date) -> dict:
     }
     return {
         "targets": [
-            _brute_target(campaign, t, people, in_force, day) for t in targets_of(campaign)
+            _brute_target(campaign, t, people, everyone, in_force, day, place)
+            for t in targets_of(campaign)
         ],
         "exemplary": sum(exemplary_at(r, day) for r in people),
         "cohort": (len(cohort), len(met)),
@@ -141,8 +139,8 @@ def _brute_force(campaign: Campaign, place: Place, day: dt.date) -> dict:
     }
 
 
-def _brute_target(campaign: Campaign, target, people, in_force, day: dt.date) -> dict:  # type: ignore[no-untyped-def]
-    """docs/indicators.md, "Targets", read literally."""
+def _brute_target(campaign: Campaign, target, people, everyone, in_force, day, place) -> dict:  # type: ignore[no-untyped-def]
+    """docs/indicators.md, "Targets" and "Targets per place", read literally."""
     rules = campaign_rules(campaign)
     ids = [c.pk for c in Criterion.objects.filter(code__in=target.criteria)] or sorted(
         rules.exemplary_ids
@@ -169,9 +167,47 @@ def _brute_target(campaign: Campaign, target, people, in_force, day: dt.date) ->
             return int(value)
         return math.ceil(round(float(value) * len(population), 9))
 
-    needed = needed_for(target.count if target.kind == "count" else target.share)
+    whole = sum(in_population(r) for r in everyone)
+    below = place != campaign.place
+    needed_whole = (
+        int(target.count)
+        if target.kind == "count"
+        else math.ceil(round(float(target.share) * whole, 9))
+    )
+
+    def part(village_id, members) -> int:  # type: ignore[no-untyped-def]
+        """A village's part: set by hand, or its share of the population's (rounded up)."""
+        size = sum(in_population(r) for r in members)
+        by_hand = target.part_of(village_id)
+        if by_hand is not None:
+            return (
+                int(by_hand)
+                if target.kind == "count"
+                else math.ceil(round(float(by_hand) * size, 9))
+            )
+        if target.kind == "share":
+            return math.ceil(round(float(target.share) * size, 9))
+        return math.ceil(round(target.count * size / whole, 9)) if whole else 0
+
+    needed = part(place.pk, people) if below else needed_whole
+    villages = {}
+    for village in Place.objects.filter(parent=campaign.place).order_by("path"):
+        if below and village != place:
+            continue
+        members = [r for r in everyone if r.village_id == village.pk]
+        villages[village.code] = [
+            sum(in_population(r) for r in members),
+            sum(in_population(r) and met_by(r, day) for r in members),
+            part(village.pk, members),
+        ]
+
+    def step(value) -> int:  # type: ignore[no-untyped-def]
+        if below and target.kind == "count":
+            return math.ceil(round(int(value) * needed / needed_whole, 9)) if needed_whole else 0
+        return needed_for(value)
+
     points = [(campaign.start_date - dt.timedelta(days=1), 0)]
-    points += [(d, needed_for(v)) for d, v in target.milestones] + [(target.deadline, needed)]
+    points += [(d, step(v)) for d, v in target.milestones] + [(target.deadline, needed)]
     expected = needed if day >= target.deadline else 0
     for (d0, v0), (d1, v1) in zip(points, points[1:], strict=False):
         if d0 <= day < d1:
@@ -181,7 +217,9 @@ def _brute_target(campaign: Campaign, target, people, in_force, day: dt.date) ->
     recent = min(28, (day - campaign.start_date).days + 1)
     pace = (count - count_on(day - dt.timedelta(days=recent))) / recent
     projected = None
-    if reached:
+    if not needed:
+        pass  # nothing needed: no day to give
+    elif reached:
         projected = next(
             d
             for d in (campaign.start_date + dt.timedelta(days=n) for n in range(-800, 400))
@@ -192,6 +230,8 @@ def _brute_target(campaign: Campaign, target, people, in_force, day: dt.date) ->
         if days <= (target.deadline - day).days:
             projected = day + dt.timedelta(days=days)
     return {
+        "villages": villages,
+        "needed_campaign": needed_whole,
         "population": len(population),
         "count": count,
         "needed": needed,
@@ -200,7 +240,7 @@ def _brute_target(campaign: Campaign, target, people, in_force, day: dt.date) ->
         "on_track": count >= expected,
         "projected_date": projected.isoformat() if projected else None,
         "milestones": [
-            [d.isoformat(), needed_for(v), count_on(d) if d <= day else None]
+            [d.isoformat(), step(v), count_on(d) if d <= day else None]
             for d, v in target.milestones
         ],
     }
@@ -232,7 +272,7 @@ def small_campaign(ea_yong: Place) -> Campaign:
         deadline=dt.date(2023, 9, 30),
         milestones=[(dt.date(2023, 6, 30), "30%")],
     )
-    target_add(
+    services = target_add(
         campaign=campaign,
         name="Dịch vụ công",
         kind="count",
@@ -240,6 +280,11 @@ def small_campaign(ea_yong: Place) -> Campaign:
         criteria=[CODES[1]],
         milestones=[(dt.date(2023, 8, 1), 1)],
     )
+    # Parts set by hand: the first village's share of the first, the second's count.
+    villages = list(Place.objects.filter(parent=ea_yong).order_by("path"))
+    young = Target.objects.get(campaign=campaign, name="18-40")
+    target_place_set(target=young, place=villages[0], value="50%")
+    target_place_set(target=services, place=villages[1], value=2)
     return campaign
 
 
@@ -298,12 +343,23 @@ def test_indicators_equal_the_brute_force_definition(
             assert {k: named[code][k] for k in figures} == figures
         assert got["weekly"] == want["weekly"]
         assert got["data_quality"]["without_birth_date"] == want["without_birth_date"]
-        keys = ("population", "count", "needed", "reached", "expected", "on_track")
+        keys = (
+            "needed_campaign",
+            "population",
+            "count",
+            "needed",
+            "reached",
+            "expected",
+            "on_track",
+        )
         assert [
             {
                 **{k: t[k] for k in keys},
                 "projected_date": t["projected_date"],
                 "milestones": [[m["date"], m["needed"], m["count"]] for m in t["milestones"]],
+                "villages": {
+                    v["code"]: [v["population"], v["count"], v["needed"]] for v in t["villages"]
+                },
             }
             for t in got["targets"]
         ] == want["targets"]
