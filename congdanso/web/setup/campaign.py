@@ -10,13 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from congdanso.campaigns.models import Campaign, Criterion
+from congdanso.campaigns.models import Campaign, Criterion, Target
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.campaigns.services import (
     campaign_criteria_set,
     campaign_criterion_add,
     campaign_update,
 )
+from congdanso.campaigns.targets import target_add, target_get, target_remove, targets_of
+from congdanso.core.errors import DomainError
 from congdanso.outreach.models import SessionStatus
 from congdanso.outreach.selectors import session_list
 from congdanso.partners import selectors as partner_selectors
@@ -26,6 +28,7 @@ from congdanso.web.setup.forms_campaign import (
     CampaignCriteriaForm,
     CampaignTargetsForm,
     CriterionAddForm,
+    TargetAddForm,
 )
 
 # --- Overview -------------------------------------------------------------------------------
@@ -70,16 +73,68 @@ def _targetspage(
     targets: CampaignTargetsForm | None = None,
     criteria: CampaignCriteriaForm | None = None,
     new_criterion: CriterionAddForm | None = None,
+    new_target: TargetAddForm | None = None,
 ) -> HttpResponse:
     return page(
         request,
         "targets.html",
         campaign,
+        other_targets=[t for t in targets_of(campaign) if not t.role],
+        target_form=new_target or _target_form(),
         targets_form=targets
         or CampaignTargetsForm(initial=CampaignTargetsForm.initial_of(campaign)),
         criteria_form=criteria or _criteria_form(campaign),
         criterion_form=new_criterion or CriterionAddForm(),
     )
+
+
+def _target_form(data: Any = None) -> TargetAddForm:
+    return TargetAddForm(data, catalog=list(Criterion.objects.order_by("position", "code")))
+
+
+@GET_POST
+def setup_target_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = managed(request, campaign_id)
+    back = reverse("campaigns:setup_targets", args=[campaign.pk]) + "#more-targets"
+    if request.method != "POST":
+        return redirect(back)
+    form = _target_form(request.POST)
+
+    def save() -> Target:
+        data = form.cleaned_data
+        low, high = data.get("min_age"), data.get("max_age")
+        return target_add(
+            campaign=campaign,
+            name=data["name"],
+            kind=data["kind"],
+            value=data["value"],
+            criteria=data["criteria"],
+            ages=(low, high) if low is not None and high is not None else None,
+            deadline=data.get("deadline"),
+            milestones=data["milestone_list"],
+        )
+
+    target = apply(form, save)
+    if target is None:
+        return _targetspage(request, campaign, new_target=form)
+    messages.success(request, _("The target %(name)s is added.") % {"name": target.name})
+    return redirect(back)
+
+
+@GET_POST
+def setup_target_remove(request: HttpRequest, campaign_id: int, target_id: int) -> HttpResponse:
+    campaign = managed(request, campaign_id)
+    back = reverse("campaigns:setup_targets", args=[campaign.pk]) + "#more-targets"
+    if request.method != "POST":
+        return redirect(back)
+    target = target_get(campaign=campaign, target_id=target_id)
+    try:
+        target_remove(target=target)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(back)
+    messages.success(request, _("The target %(name)s is removed.") % {"name": target.name})
+    return redirect(back)
 
 
 @GET_POST
