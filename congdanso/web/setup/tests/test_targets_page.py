@@ -97,3 +97,31 @@ def test_the_page_answers_get_on_the_post_addresses_with_the_page(
 ) -> None:
     response = manager.get(reverse("campaigns:setup_target_add", args=[world.campaign.pk]))
     assert response.status_code == 302
+
+
+def test_a_village_s_part_is_set_by_hand_and_reset(manager: Client, world: World) -> None:
+    own = Target.objects.get(campaign=world.campaign, role="exemplary")
+    url = reverse("campaigns:setup_target_parts", args=[world.campaign.pk, own.pk])
+    page = _soup(manager.get(url))
+    boxes = page.select("input[name^=part-]")
+    assert boxes and all(box["value"] == "" for box in boxes)
+    first = boxes[0]["name"]
+
+    manager.post(url, {first: "120"})
+    assert own.parts.get().count == 120
+    assert _soup(manager.get(url)).select_one(f"input[name={first}]")["value"] == "120"
+
+    manager.post(url, {first: ""})
+    assert not own.parts.exists()
+
+
+def test_a_bad_part_is_shown_next_to_its_village(manager: Client, world: World) -> None:
+    own = Target.objects.get(campaign=world.campaign, role="cohort")
+    url = reverse("campaigns:setup_target_parts", args=[world.campaign.pk, own.pk])
+    first = _soup(manager.get(url)).select_one("input[name^=part-]")["name"]
+
+    response = manager.post(url, {first: "150%"})
+
+    assert response.status_code == 200
+    assert _soup(response).select("ul.errorlist li")
+    assert not own.parts.exists()
