@@ -186,6 +186,31 @@ class TargetFigure:
 
 
 @dataclass(frozen=True)
+class TeamTargetRow:
+    target_id: int
+    count: int  # residents of the team's villages meeting the target at D
+    needed: int  # the sum of its villages' parts
+    gap: int  # the sum of its villages' gaps
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A community digital technology team against its villages' parts of each target."""
+
+    unit_id: int
+    name: str
+    villages: tuple[str, ...]
+    members: int
+    targets: tuple[TeamTargetRow, ...]
+    progress: float  # count / needed of the campaign's first target (1 when none is needed)
+
+    def as_json(self) -> dict[str, Any]:
+        data = _jsonable({k: v for k, v in asdict(self).items() if k != "targets"})
+        data["targets"] = [asdict(row) for row in self.targets]
+        return data
+
+
+@dataclass(frozen=True)
 class Indicators:
     campaign_id: int
     place_code: str
@@ -209,6 +234,8 @@ class Indicators:
     registered_by: dt.date | None = None
     #: Every target of the campaign, its own two first.
     targets: tuple[TargetFigure, ...] = ()
+    #: the community digital technology teams of the place, best progress first
+    teams: tuple[TeamRow, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The one structure the pages, reports and `congdanso indicators --json` share."""
@@ -241,6 +268,7 @@ class Indicators:
             "donations_value_vnd": sum(row.value_vnd for row in self.donations),
             "data_quality": asdict(self.data_quality),
             "targets": [row.as_json() for row in self.targets],
+            "teams": [row.as_json() for row in self.teams],
         }
 
 

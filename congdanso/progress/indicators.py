@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.cohort import add_years, cohort_birth_range
@@ -48,7 +48,7 @@ from congdanso.campaigns.selectors import (
 from congdanso.campaigns.targets import TargetTerms, targets_of
 from congdanso.core.errors import DomainError, Message
 from congdanso.outreach.models import SessionStatus, SupportSession
-from congdanso.partners.models import Donation, Pledge, Unit
+from congdanso.partners.models import Donation, Pledge, Unit, UnitKind
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, DWELLING_KINDS, LOCAL_KINDS, Place
 from congdanso.progress.figures import (
     AreaRow,
@@ -63,6 +63,8 @@ from congdanso.progress.figures import (
     SessionFigures,
     TargetAreaRow,
     TargetFigure,
+    TeamRow,
+    TeamTargetRow,
     UnitRow,
     WeekRow,
 )
@@ -333,6 +335,9 @@ def campaign_indicators(
         )
         for days in (recent_days, campaign_days)
     ]
+    targets = _target_figures(
+        campaign, place, places, areas, tallies, day, recent_days, villages, memory
+    )
     return Indicators(
         campaign_id=campaign.pk,
         place_code=place.code,
@@ -377,9 +382,8 @@ def campaign_indicators(
             possible_duplicates=tallies.issues[1],
             without_birth_date=figures.without_birth_date,
         ),
-        targets=_target_figures(
-            campaign, place, places, areas, tallies, day, recent_days, villages, memory
-        ),
+        targets=targets,
+        teams=_team_rows(place, targets),
     )
 
 
@@ -581,6 +585,46 @@ def _target_figure(
             )
         ),
     )
+
+
+def _team_rows(place: Place, targets: tuple[TargetFigure, ...]) -> tuple[TeamRow, ...]:
+    """The leaderboard: each community digital technology team of the place against the sum
+    of its villages' parts of each target, ranked by its progress on the first target."""
+    teams = (
+        Unit.objects.filter(
+            kind=UnitKind.DIGITAL_TEAM, archived_at__isnull=True, place__path__startswith=place.path
+        )
+        .prefetch_related("villages")
+        .annotate(member_count=Count("members"))
+        .order_by("name_key", "id")
+    )
+    rows = []
+    for team in teams:
+        villages = {v.pk: v.name for v in team.villages.all()}
+        sums = []
+        for target in targets:
+            mine = [row for row in target.villages if row.place_id in villages]
+            sums.append(
+                TeamTargetRow(
+                    target_id=target.target_id,
+                    count=sum(row.count for row in mine),
+                    needed=sum(row.needed for row in mine),
+                    gap=sum(row.gap for row in mine),
+                )
+            )
+        first = sums[0] if sums else None
+        progress = 1.0 if first is None or not first.needed else first.count / first.needed
+        rows.append(
+            TeamRow(
+                unit_id=team.pk,
+                name=team.name,
+                villages=tuple(sorted(villages.values())),
+                members=team.member_count,  # type: ignore[attr-defined]
+                targets=tuple(sums),
+                progress=progress,
+            )
+        )
+    return tuple(sorted(rows, key=lambda r: (-r.progress, r.name)))
 
 
 def _area_row(
