@@ -91,3 +91,27 @@ def test_a_team_needs_villages_of_its_commune_and_named_members(ea_yong: Place) 
     member = team_member_add(team=team, full_name="Lê Thị Hoa", organisation="Hội Phụ nữ")
     team_member_remove(member=member)
     assert not TeamMember.objects.exists()
+
+
+def test_the_cli_creates_a_team_adds_a_member_and_lists_it(ea_yong: Place) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    village = ea_yong.children.order_by("path").first()
+
+    def run(*args: str) -> str:
+        out = io.StringIO()
+        call_command("team", *args, stdout=out)
+        return out.getvalue().strip()
+
+    pk = run("create", "--commune", ea_yong.code, "--name", "Tổ 1", "--villages", village.code)
+    run("member-add", "--team", pk, "--name", "Nguyễn Văn An", "--role", "Tổ trưởng",
+        "--from", "Viettel")  # fmt: skip
+    (team,) = json.loads(run("list", "--commune", ea_yong.code, "--json"))
+
+    assert (team["villages"], team["members"][0]["from"]) == ([village.code], "Viettel")
+    with pytest.raises(CommandError):
+        run("member-add", "--team", "999999", "--name", "Ai")

@@ -438,3 +438,18 @@ def test_the_people_list_query_count_does_not_grow_with_the_page(
         _soup(client.get(url, {"tieu-bieu": "0", "nhom": "1"}))
     with django_assert_max_num_queries(16):
         _soup(client.get(url, {"giup": "1", "don-vi": str(seeded.units["police"].pk)}))
+
+
+def test_the_teams_leaderboard_is_shown(seeded: Seeded) -> None:
+    from congdanso.partners.teams import team_create
+
+    cao = seeded.villages["Thôn Cao Bằng"]
+    team_create(commune=seeded.campaign.place, name="Tổ CNSCĐ Cao Bằng", villages=[cao])
+    client = _user(Role.MANAGER, seeded.campaign.place)
+
+    soup = _soup(_dashboard(client, seeded.campaign, ngay=ON.isoformat()))
+
+    row = soup.select_one("#h-teams").find_parent("section").select_one("tbody tr")
+    cells = [td.get_text(strip=True) for td in row.find_all("td")]
+    assert row.th.get_text(strip=True) == "Tổ CNSCĐ Cao Bằng"
+    assert cells[:2] == ["Thôn Cao Bằng", "3 / 400"]
