@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.models import Created
+from congdanso.people.models import Segment
 from congdanso.places.models import CommuneOwned
 
 
@@ -142,7 +143,8 @@ class TargetRole(models.TextChoices):
 
 class Target(models.Model):
     """What a campaign aims at: residents who count in the place, within a population (all
-    residents, or an age range on the deadline), meeting every one of a set of criteria (none
+    residents, or an age range on the deadline, optionally only those marked in a group such
+    as students), meeting every one of a set of criteria (none
     chosen: the campaign's exemplary criteria), as a count or a share, by a deadline (none:
     the campaign's end date)."""
 
@@ -162,6 +164,14 @@ class Target(models.Model):
     )
     min_age = models.PositiveSmallIntegerField(_("youngest age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)
+    segment = models.CharField(
+        _("group"),
+        max_length=30,
+        choices=Segment.choices,
+        blank=True,
+        default="",
+        help_text=_("Only residents marked in this group (empty: everyone)."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=TargetKind.choices)
     count = models.PositiveIntegerField(_("number of residents"), null=True, blank=True)
     share = models.DecimalField(

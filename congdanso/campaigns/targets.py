@@ -35,6 +35,8 @@ from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.core.hooks import campaign_rules_changed
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
+from congdanso.people.models import Segment
+from congdanso.people.services import segments_parse
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, LOCAL_KINDS, Place
 
 
@@ -55,6 +57,11 @@ class TargetTerms:
     milestones: tuple[tuple[dt.date, int | Decimal], ...]
     #: the parts set by hand: (place id, count or share)
     parts: tuple[tuple[int, int | Decimal], ...] = ()
+    segment: str = ""  # only residents marked in this group ("": everyone)
+
+    @property
+    def segment_label(self) -> str:
+        return str(Segment(self.segment).label) if self.segment else ""
 
     def part_of(self, place_id: int | None) -> int | Decimal | None:
         return next((value for pk, value in self.parts if pk == place_id), None)
@@ -87,6 +94,7 @@ def targets_of(campaign: Campaign) -> tuple[TargetTerms, ...]:
                 (p.place_id, p.count if t.kind == TargetKind.COUNT else p.share)  # type: ignore[misc]
                 for p in t.parts.all()
             ),
+            segment=t.segment,
         )
         for t in targets
     )
@@ -206,6 +214,7 @@ def target_add(
     ages: tuple[int, int] | None = None,
     deadline: dt.date | None = None,
     milestones: Sequence[tuple[dt.date, int | Decimal | float | str]] = (),
+    segment: str = "",
 ) -> Target:
     """A target of the campaign's own: residents meeting every one of `criteria` (none: the
     exemplary criteria) among all residents or those aged `ages` on the deadline, as a count
@@ -236,6 +245,7 @@ def target_add(
             ),
             code="target_ages_invalid",
         )
+    segment = segments_parse([segment]) if segment else ""
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if deadline is not None:
         _date_in_campaign(locked, deadline)
@@ -272,6 +282,7 @@ def target_add(
         max_age=ages[1] if ages else None,
         deadline=deadline,
         position=position,
+        segment=segment,
     )
     target.criteria.set([found[c] for c in wanted])
     Milestone.objects.bulk_create(
@@ -294,6 +305,7 @@ def target_add(
             "value": str(amount),
             "criteria": ",".join(wanted),
             "ages": f"{ages[0]}-{ages[1]}" if ages else "",
+            "segment": segment,
             "deadline": deadline.isoformat() if deadline else "",
             "milestones": ",".join(f"{d.isoformat()}={s}" for d, s in steps),
         },

@@ -87,9 +87,12 @@ class TargetSpec:
     pk: int
     criteria: tuple[int, ...]
     born: tuple[dt.date, dt.date] | None
+    segment: str = ""  # only residents marked in this group
 
-    def holds(self, born: dt.date | None) -> bool:
-        """Whether a resident born on that day is in the target's population."""
+    def holds(self, born: dt.date | None, segments: str = "") -> bool:
+        """Whether a resident born on that day, in those groups, is in the population."""
+        if self.segment and self.segment not in segments.split(","):
+            return False
         return self.born is None or (born is not None and self.born[0] <= born <= self.born[1])
 
 
@@ -123,7 +126,8 @@ def _specs(where: str, params: Sequence[Any], *, share: bool = False) -> dict[in
     rows = fetch_all(
         f"""SELECT c.id, p.path, c.start_date, c.end_date, c.cohort_min_age,
                    c.cohort_max_age, cc.criterion_id, cc.is_exemplary,
-                   t.id, t.min_age, t.max_age, COALESCE(t.deadline, c.end_date), tc.criterion_id
+                   t.id, t.min_age, t.max_age, COALESCE(t.deadline, c.end_date), tc.criterion_id,
+                   t.segment
             FROM {_CAMPAIGN} c JOIN {_PLACE} p ON p.id = c.place_id
                  JOIN {_RULE} cc ON cc.campaign_id = c.id
                  LEFT JOIN {_TARGET} t ON t.campaign_id = c.id AND t.role = ''
@@ -145,10 +149,16 @@ def _specs(where: str, params: Sequence[Any], *, share: bool = False) -> dict[in
             },
         )
         data["criteria"][criterion] = bool(exemplary)
-        target, t_low, t_high, deadline, t_criterion = target_row
+        target, t_low, t_high, deadline, t_criterion, segment = target_row
         if target is not None:
             terms = data["targets"].setdefault(
-                target, {"ages": (t_low, t_high), "deadline": deadline, "criteria": set()}
+                target,
+                {
+                    "ages": (t_low, t_high),
+                    "deadline": deadline,
+                    "criteria": set(),
+                    "segment": segment or "",
+                },
             )
             if t_criterion is not None:
                 terms["criteria"].add(t_criterion)
@@ -171,6 +181,7 @@ def _specs(where: str, params: Sequence[Any], *, share: bool = False) -> dict[in
                     born=None
                     if terms["ages"][0] is None
                     else birth_range(as_date(terms["deadline"]), *terms["ages"]),
+                    segment=terms["segment"],
                 )
                 for target, terms in sorted(data["targets"].items())
             ),
@@ -266,8 +277,13 @@ def _contribution_sql(
             )
             params += [*ages, *a_params, *exemplary, len(exemplary), *living_params]
         for target in spec.targets:
-            born_sql, born_params = ("", []) if target.born is None else (
-                " AND r.birth_date BETWEEN %s AND %s", list(target.born))  # fmt: skip
+            born_sql, born_params = "", list[Any]()
+            if target.born is not None:
+                born_sql, born_params = " AND r.birth_date BETWEEN %s AND %s", list(target.born)
+            if target.segment:
+                # the groups are stored "a,b": one marked group is ",a,b," containing ",a,"
+                born_sql += " AND (',' || r.segments || ',') LIKE %s"
+                born_params = [*born_params, f"%,{target.segment},%"]
             parts.append(
                 f"""SELECT 'G', {place}, CAST(%s AS BIGINT), %s, 0, COUNT(*)
                     FROM {_RESIDENT} r WHERE {r_sql} AND {living_sql}{born_sql}
@@ -382,7 +398,8 @@ def _people_rows(residents: Sequence[int]) -> list[tuple[Any, ...]]:
     achievements in force (a row per achievement)."""
     open_issue = f"SELECT 1 FROM {_ISSUE} i WHERE i.resident_id = r.id AND i.resolved_at IS NULL"  # noqa: S608
     return fetch_all(
-        f"""SELECT r.id, r.commune_id, r.status, r.birth_date, p.id, p.path, p.parent_id,
+        f"""SELECT r.id, r.commune_id, r.status, r.birth_date, r.segments, p.id, p.path,
+                   p.parent_id,
                    p1.parent_id, p2.parent_id, EXISTS ({open_issue}),
                    EXISTS ({open_issue} AND i.code = %s),
                    a.criterion_id, a.achieved_on, a.unit_id
@@ -403,12 +420,13 @@ class _Person:
     any_issue: bool
     duplicate: bool
     achieved: dict[int, tuple[dt.date, int | None]]
+    segments: str = ""
 
 
 def _people(rows: list[tuple[Any, ...]]) -> dict[int, dict[int, _Person]]:
     """The rows of `_people_rows` by commune and resident."""
     people: dict[int, dict[int, _Person]] = defaultdict(dict)
-    for pk, commune, status, born, place, path, *rest in rows:
+    for pk, commune, status, born, segments, place, path, *rest in rows:
         parents, (any_issue, duplicate, criterion, on, unit) = rest[:3], rest[3:]
         person = people[commune].get(pk)
         if person is None:
@@ -420,6 +438,7 @@ def _people(rows: list[tuple[Any, ...]]) -> dict[int, dict[int, _Person]]:
                 any_issue=bool(any_issue),
                 duplicate=bool(duplicate),
                 achieved={},
+                segments=segments or "",
             )
         if criterion is not None:
             person.achieved[criterion] = (as_date(on), unit)
@@ -446,7 +465,7 @@ def _people_contributions(specs: Iterable[Spec], people: Iterable[_Person]) -> C
             if exemplary_met(spec.exemplary, mine):
                 rows.append((M.EXEMPLARY, 0, max(mine[c][0] for c in spec.exemplary), cohort))
             for target in spec.targets:
-                if not target.holds(born):
+                if not target.holds(born, person.segments):
                     continue
                 rows.append((M.TARGET_POPULATION, target.pk, spec.before_start, False))
                 if exemplary_met(target.criteria, mine):

@@ -28,6 +28,8 @@ from congdanso.progress.indicators import campaign_indicators
 
 pytestmark = pytest.mark.django_db
 
+DAY = dt.date(2023, 6, 1)
+
 
 def _rows(campaign: Campaign) -> list[tuple[Any, ...]]:
     return [
@@ -215,3 +217,38 @@ def test_a_village_sees_its_part_of_the_commune_target(campaign: Campaign, ea_yo
             place=ea_yong,
             value=10,
         )
+
+
+def test_a_target_narrowed_to_a_group_counts_only_residents_marked_in_it(
+    campaign: Campaign, ea_yong: Place
+) -> None:
+    from congdanso.people.services import resident_segments_set
+
+    village = ea_yong.children.order_by("path").first()
+    pupils = [ResidentFactory(village=village, birth_date=dt.date(2008, 3, 1)) for _ in range(2)]
+    ResidentFactory(village=village, birth_date=dt.date(2008, 3, 1))
+    for pupil in pupils:
+        resident_segments_set(resident=pupil, segments=["student"])
+    achievement_record(
+        resident=pupils[0],
+        criterion=Criterion.objects.get(code="vneid_level2"),
+        achieved_on=dt.date(2023, 5, 2),
+    )
+    target = target_add(
+        campaign=campaign,
+        name="Học sinh có VNeID mức 2",
+        kind="share",
+        value="100%",
+        criteria=["vneid_level2"],
+        segment="student",
+    )
+
+    (figure,) = [
+        t for t in campaign_indicators(campaign, on=DAY).targets if t.target_id == target.pk
+    ]
+
+    assert (figure.population, figure.count, figure.needed) == (2, 1, 2)
+    with pytest.raises(DomainError):
+        resident_segments_set(resident=pupils[1], segments=["farmer"])
+    with pytest.raises(DomainError):
+        target_add(campaign=campaign, name="X", kind="count", value=1, segment="farmer")

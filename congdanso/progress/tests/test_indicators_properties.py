@@ -52,6 +52,7 @@ residents = st.lists(
         birth_dates,
         st.sampled_from(["living", "living", "living", "moved_away", "deceased"]),
         records,
+        st.sampled_from(["", "", "student", "public_sector", "public_sector,student"]),
     ),
     min_size=1,
     max_size=18,
@@ -147,6 +148,8 @@ def _brute_target(campaign: Campaign, target, people, everyone, in_force, day, p
     )
 
     def in_population(r: Resident) -> bool:
+        if target.segment and target.segment not in r.segments.split(","):
+            return False
         if target.min_age is None:
             return True
         return r.birth_date is not None and (
@@ -280,6 +283,14 @@ def small_campaign(ea_yong: Place) -> Campaign:
         criteria=[CODES[1]],
         milestones=[(dt.date(2023, 8, 1), 1)],
     )
+    target_add(
+        campaign=campaign,
+        name="Học sinh",
+        kind="share",
+        value="100%",
+        criteria=[CODES[0]],
+        segment="student",
+    )
     # Parts set by hand: the first village's share of the first, the second's count.
     villages = list(Place.objects.filter(parent=ea_yong).order_by("path"))
     young = Target.objects.get(campaign=campaign, name="18-40")
@@ -304,7 +315,7 @@ def test_indicators_equal_the_brute_force_definition(
     villages = list(Place.objects.filter(parent=ea_yong).order_by("path"))
     criteria = [Criterion.objects.get(code=code) for code in CODES]
     with transaction.atomic():
-        for n, (village_index, born, status, history) in enumerate(people):
+        for n, (village_index, born, status, history, segments) in enumerate(people):
             # Written through the services (and the change hook the import uses), so that
             # the tallies the indicators read are the ones production keeps.
             with residents_changing(communes=[ea_yong.pk]):
@@ -316,6 +327,7 @@ def test_indicators_equal_the_brute_force_definition(
                     birth_date=born[0] if born else None,
                     birth_date_precision=born[1] if born else "",
                     status=status,
+                    segments=segments,
                 )
             for criterion_index, achieved_on, withdrawn in history:
                 recorded = achievement_record(

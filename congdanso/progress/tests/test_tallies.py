@@ -24,7 +24,7 @@ from congdanso.outreach.services import session_create, session_status_set, turn
 from congdanso.partners.models import Unit
 from congdanso.partners.services import unit_get_or_create
 from congdanso.people.models import DataIssue, IssueCode, Resident
-from congdanso.people.services import resident_correct
+from congdanso.people.services import resident_correct, resident_segments_set
 from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create
 from congdanso.privacy.services import resident_erase
@@ -63,6 +63,14 @@ def world(ea_yong: Place) -> dict:  # type: ignore[type-arg]
         deadline=dt.date(2023, 9, 30),
     )
     target_add(campaign=district_campaign, name="Everyone", kind="count", value=4)
+    target_add(
+        campaign=commune_campaign,
+        name="Students",
+        kind="share",
+        value="1",
+        criteria=[CODES[2]],
+        segment="student",
+    )
     target_add(
         campaign=district_campaign,
         name="30-60",
@@ -133,6 +141,11 @@ operations = st.lists(
         st.tuples(st.just("status_of"), st.integers(0, 9), st.sampled_from(["living", "deceased"])),
         st.tuples(st.just("issue"), st.integers(0, 9), st.booleans()),
         st.tuples(st.just("erase"), st.integers(0, 9)),
+        st.tuples(
+            st.just("segments"),
+            st.integers(0, 9),
+            st.sampled_from([[], ["student"], ["public_sector", "student"]]),
+        ),
     ),
     min_size=1,
     max_size=25,
@@ -213,6 +226,8 @@ def _apply(world: dict, people: list[Resident], op: tuple) -> None:  # type: ign
             )
     elif kind == "erase":
         resident_erase(resident=person, reason="yêu cầu xoá")
+    elif kind == "segments":
+        resident_segments_set(resident=person, segments=args[1])
 
 
 def _in(place: Place, other: Place | None) -> bool:

@@ -123,6 +123,7 @@ def setup_target_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
             ages=(low, high) if low is not None and high is not None else None,
             deadline=data.get("deadline"),
             milestones=data["milestone_list"],
+            segment=data.get("segment") or "",
         )
 
     target = apply(form, save)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign, Criterion, TargetKind
+from congdanso.people.models import Segment
 from congdanso.web.setup.fields import (
     DATE_FORMATS,
     PercentField,
@@ -234,6 +235,11 @@ class TargetAddForm(SetupForm):
         label=_("Youngest age"), required=False, min_value=0, max_value=130
     )
     max_age = forms.IntegerField(label=_("Oldest age"), required=False, min_value=0, max_value=130)
+    segment = forms.ChoiceField(
+        label=_("Only a group"),
+        required=False,
+        choices=[("", _("Every resident")), *Segment.choices],
+    )
     deadline = date_field(
         _("Deadline"), required=False, help_text=_("Empty: the campaign's end date.")
     )
@@ -251,6 +257,7 @@ class TargetAddForm(SetupForm):
         "target_share_invalid": "value",
         "target_count_invalid": "value",
         "criterion_unknown": "criteria",
+        "segment_unknown": "segment",
         "target_ages_invalid": "max_age",
         "target_date_outside": "deadline",
         "milestone_date_invalid": "milestones",

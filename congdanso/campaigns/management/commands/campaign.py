@@ -58,6 +58,7 @@ class Command(BaseCommand):
         )
         add.add_argument("--ages", default=None, help="e.g. 18-60, age on the deadline")
         add.add_argument("--deadline", default=None, help="YYYY-MM-DD (default: campaign end)")
+        add.add_argument("--segment", default="", help="only a group: student, public_sector")
         add.add_argument(
             "--milestone",
             action="append",
@@ -133,6 +134,7 @@ class Command(BaseCommand):
                 if options["deadline"]
                 else None,
                 milestones=milestones,
+                segment=options["segment"],
             )
             self.stdout.write(json.dumps({"id": target.pk}) if options["json"] else str(target.pk))
         elif action == "remove":
@@ -193,6 +195,7 @@ def _target_data(target: TargetTerms) -> dict[str, Any]:
         "share": float(target.share) if target.share is not None else None,
         "criteria": list(target.criteria),
         "ages": [target.min_age, target.max_age] if target.min_age is not None else None,
+        "segment": target.segment,
         "deadline": target.deadline.isoformat(),
         "milestones": [[d.isoformat(), float(v)] for d, v in target.milestones],
     }
