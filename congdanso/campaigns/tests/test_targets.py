@@ -252,3 +252,21 @@ def test_a_target_narrowed_to_a_group_counts_only_residents_marked_in_it(
         resident_segments_set(resident=pupils[1], segments=["farmer"])
     with pytest.raises(DomainError):
         target_add(campaign=campaign, name="X", kind="count", value=1, segment="farmer")
+
+
+def test_the_indicators_command_prints_the_targets_of_the_campaign_s_own(
+    campaign: Campaign,
+) -> None:
+    target_add(campaign=campaign, name="Dịch vụ công 300", kind="count", value=300)
+    out = io.StringIO()
+
+    call_command("indicators", "--campaign", str(campaign.pk), "--date", "2023-06-01", stdout=out)
+
+    line = next(x for x in out.getvalue().splitlines() if "Dịch vụ công 300" in x)
+    assert "0 / 300" in line
+    data = io.StringIO()
+    call_command("indicators", "--campaign", str(campaign.pk), "--date", "2023-06-01", "--json",
+                 stdout=data)  # fmt: skip
+    keys = json.loads(data.getvalue())
+    assert {"exemplary", "cohort", "targets", "teams"} <= set(keys)
+    assert [t["role"] for t in keys["targets"]] == ["exemplary", "cohort", ""]
