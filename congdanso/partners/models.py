@@ -121,6 +121,9 @@ class Pledge(models.Model):
         related_name="pledges",
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, help_text=_("Empty: the campaign's end date.")
+    )
     target_people = models.PositiveIntegerField(_("target: people helped"), null=True, blank=True)
     target_sessions = models.PositiveIntegerField(_("target: sessions held"), null=True, blank=True)
     target_achievements = models.PositiveIntegerField(

@@ -74,6 +74,9 @@ class UnitRow:
     target_people: int | None
     target_sessions: int | None
     target_achievements: int | None
+    #: the pledge's deadline (None: the campaign's end) and the villages it covers
+    deadline: dt.date | None = None
+    villages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -814,7 +814,9 @@ def _unit_rows(
     turns, people, achieved = (
         {unit: n for unit, n in tallies[m].items() if unit and n} for m in "TPU"
     )
-    pledges = {p.unit_id: p for p in Pledge.objects.filter(campaign=campaign)}
+    pledges = {
+        p.unit_id: p for p in Pledge.objects.filter(campaign=campaign).prefetch_related("villages")
+    }
     unit_ids = set(pledges) | set(turns) | set(held) | set(achieved)
     units = Unit.objects.in_bulk(unit_ids)
     rows = [
@@ -832,6 +834,12 @@ def _unit_rows(
             target_achievements=(
                 pledges[unit_id].target_achievements if unit_id in pledges else None
             ),
+            deadline=(pledges[unit_id].deadline or campaign.end_date)
+            if unit_id in pledges
+            else None,
+            villages=tuple(sorted(v.name for v in pledges[unit_id].villages.all()))
+            if unit_id in pledges
+            else (),
         )
         for unit_id in unit_ids
     ]
