@@ -156,6 +156,7 @@ def test_the_cli_adds_lists_and_removes_targets(campaign: Campaign) -> None:
         [["2023-06-30", 0.6]],
     )
     assert "Kỹ năng số 18+" in _cli("target", "list", "--campaign", str(campaign.pk))
+    assert "Kỹ năng số 18+" in _cli("show", str(campaign.pk))
     _cli("target", "remove", "--campaign", str(campaign.pk), pk)
     assert len(targets_of(campaign)) == 2
     with pytest.raises(CommandError):

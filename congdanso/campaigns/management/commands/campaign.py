@@ -183,6 +183,16 @@ class Command(BaseCommand):
             mark = "*" if criterion["exemplary"] else " "
             write(f"  {mark} {criterion['code']:<24} {criterion['name']}")
         write(_("(* required to be exemplary)"))
+        others = [t for t in targets_of(campaign) if not t.role]
+        if others:
+            write(_("More targets (congdanso campaign target list):"))
+            for terms in others:
+                value = (
+                    format_number(terms.count or 0)
+                    if terms.kind == TargetKind.COUNT
+                    else format_percent(float(terms.share or 0))
+                )
+                write(f"  {terms.pk:>5}  {value:>8}  {format_date(terms.deadline)}  {terms.name}")
 
 
 def _target_data(target: TargetTerms) -> dict[str, Any]:
