@@ -192,6 +192,9 @@ def cleanup(backends: Iterable[str], pg: str) -> None:
     log(f"removed the benchmark databases ({', '.join(backends)})")
 
 
+MID_YEAR = dt.date(2023, 6, 30)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commune-residents", type=int, default=20_000)
@@ -645,6 +648,31 @@ def build_world(params: BuildParams) -> World:
         exemplary=list(EXEMPLARY),
         target_exemplary=max(1, params.commune_residents // 20),
     )
+    # Four targets of their own beside the two every campaign has (six in all, as the
+    # 2025 plans set them): other criteria, age ranges on their deadlines, milestones.
+    from congdanso.campaigns.targets import target_add
+
+    for campaign, residents in (
+        (province_campaign, params.province_residents),
+        (commune_campaign, params.commune_residents),
+    ):
+        for name, kind, value, codes, ages, milestones in (
+            ("VNeID 18+", "share", "80%", ["vneid_level2"], (18, 130), [(MID_YEAR, "50%")]),
+            ("Không tiền mặt 18-60", "share", "60%", ["bank_account", "cashless_payment"],
+             (18, 60), []),
+            ("Dịch vụ công", "count", max(1, residents // 4), ["public_service_account"], None,
+             []),
+            ("Bình dân học vụ số", "share", "80%", ["digital_skills_certified"], (18, 130), []),
+        ):  # fmt: skip
+            target_add(
+                campaign=campaign,
+                name=name,
+                kind=kind,
+                value=value,
+                criteria=codes,
+                ages=ages,
+                milestones=milestones,
+            )
     from congdanso.partners.models import Unit
 
     units = Unit.objects.in_bulk([u for ids in commune_units.values() for u in ids])

@@ -6,7 +6,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Criterion
+from congdanso.campaigns.models import (
+    Achievement,
+    Campaign,
+    CampaignCriterion,
+    Criterion,
+    Milestone,
+    PlaceTarget,
+    Target,
+)
+from congdanso.campaigns.targets import campaign_targets_sync
 from congdanso.core.admin import AuditedAdmin
 from congdanso.core.hooks import campaign_rules_changed
 
@@ -30,8 +39,32 @@ class CampaignAdmin(AuditedAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        campaign_targets_sync(form.instance)
         # Dates, cohort or criteria may have changed: every figure is computed again.
         campaign_rules_changed(form.instance)
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+class PlaceTargetInline(admin.TabularInline):
+    model = PlaceTarget
+    extra = 0
+    raw_id_fields = ["place"]
+
+
+@admin.register(Target)
+class TargetAdmin(AuditedAdmin):
+    list_display = ["name", "campaign", "kind", "count", "share", "deadline", "role"]
+    raw_id_fields = ["campaign"]
+    inlines = [MilestoneInline, PlaceTargetInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Criteria, ages, group or deadline may have changed: its tallies are computed again.
+        campaign_rules_changed(form.instance.campaign)
 
 
 @admin.register(Achievement)

@@ -38,6 +38,15 @@ BUILTIN = [
         "Mobile-subscriber data standardised",
         "Thông tin thuê bao di động đã khớp với Cơ sở dữ liệu quốc gia về dân cư.",
     ),
+    # The 2025 "Bình dân học vụ số" movement: the provinces' plans count adults certified on
+    # the VNeID-based learning platform. The draft "công dân số" points and ranks are not law
+    # yet, so no points are computed; a campaign adds criteria for them when needed.
+    (
+        "digital_skills_certified",
+        "Đạt phổ cập kỹ năng số (Bình dân học vụ số)",
+        "Basic digital skills certified (Digital literacy for all)",
+        "Đã hoàn thành và được chứng nhận trên nền tảng học tập Bình dân học vụ số.",
+    ),
 ]
 
 #: Short names for one-tap buttons on a phone ("VNeID mức 2 — xong"): code → (Vietnamese,
@@ -49,4 +58,5 @@ SHORT_NAMES = {
     "bank_account": ("Tài khoản ngân hàng", "Bank account"),
     "cashless_payment": ("Không tiền mặt", "Cashless payment"),
     "sim_standardized": ("Chuẩn hóa thuê bao", "SIM data standardised"),
+    "digital_skills_certified": ("Kỹ năng số", "Digital skills"),
 }

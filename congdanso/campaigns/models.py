@@ -11,6 +11,7 @@ transaction as each change (see progress/tallies.py for why and how they stay ex
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.models import Created
+from congdanso.people.models import Segment
 from congdanso.places.models import CommuneOwned
 
 
@@ -125,6 +127,154 @@ class CampaignCriterion(models.Model):
         return f"{self.campaign}: {self.criterion}"
 
 
+class TargetKind(models.TextChoices):
+    COUNT = "count", _("A number of residents")
+    SHARE = "share", _("A share of the population")
+
+
+class TargetRole(models.TextChoices):
+    """The two targets every campaign had before targets were their own objects: kept in
+    step with the campaign's own fields, which the older reports still read."""
+
+    NONE = "", _("A target of its own")
+    EXEMPLARY = "exemplary", _("The campaign's exemplary-citizen target")
+    COHORT = "cohort", _("The campaign's cohort-share target")
+
+
+class Target(models.Model):
+    """What a campaign aims at: residents who count in the place, within a population (all
+    residents, or an age range on the deadline, optionally only those marked in a group such
+    as students), meeting every one of a set of criteria (none
+    chosen: the campaign's exemplary criteria), as a count or a share, by a deadline (none:
+    the campaign's end date)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="targets"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(
+        _("role"), max_length=20, choices=TargetRole.choices, default="", blank=True
+    )
+    criteria: "models.ManyToManyField[Criterion, Any]" = models.ManyToManyField(
+        Criterion,
+        verbose_name=_("criteria"),
+        related_name="+",
+        blank=True,
+        help_text=_("A resident counts when every one is met; none: the exemplary criteria."),
+    )
+    min_age = models.PositiveSmallIntegerField(_("youngest age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)
+    segment = models.CharField(
+        _("group"),
+        max_length=30,
+        choices=Segment.choices,
+        blank=True,
+        default="",
+        help_text=_("Only residents marked in this group (empty: everyone)."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=TargetKind.choices)
+    count = models.PositiveIntegerField(_("number of residents"), null=True, blank=True)
+    share = models.DecimalField(
+        _("share"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, help_text=_("Empty: the campaign's end date.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["campaign", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="count", count__isnull=False, share__isnull=True)
+                    | models.Q(kind="share", share__isnull=False, count__isnull=True)
+                ),
+                name="target_count_or_share",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(min_age__isnull=True, max_age__isnull=True)
+                    | models.Q(max_age__gte=models.F("min_age"))
+                ),
+                name="target_ages_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "role"],
+                condition=~models.Q(role=""),
+                name="target_one_per_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Milestone(models.Model):
+    """A step on the way to a target: this many (or this share) by this date."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    date = models.DateField(_("date"))
+    count = models.PositiveIntegerField(_("number of residents"), null=True, blank=True)
+    share = models.DecimalField(_("share"), max_digits=5, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["target", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "date"], name="milestone_one_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} @ {self.date}"
+
+
+class PlaceTarget(models.Model):
+    """A target's part set by hand for one village (or a commune of a wider campaign); a
+    place without one has its share of the population's (docs/indicators.md, "Targets per
+    place")."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="parts"
+    )
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("place"), on_delete=models.CASCADE, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("number of residents"), null=True, blank=True)
+    share = models.DecimalField(
+        _("share"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
+
+    class Meta:
+        verbose_name = _("target of a place")
+        verbose_name_plural = _("targets of places")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "place"], name="place_target_unique"),
+            models.CheckConstraint(
+                condition=models.Q(count__isnull=False) | models.Q(share__isnull=False),
+                name="place_target_has_a_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} @ {self.place_id}"
+
+
 class AchievementSource(models.TextChoices):
     FIELD = "field", _("Recorded in the field")
     IMPORT = "import", _("Imported from a list")
@@ -220,6 +370,8 @@ class TallyMeasure(models.TextChoices):
     UNIT_ACHIEVEMENTS = "U", _("Achievements recorded through the unit (item) on the day")
     TURNS = "T", _("Turns in held sessions (item: the unit, 0 for all)")
     PEOPLE = "P", _("People first helped on the day (item: the unit, 0 for all)")
+    TARGET_POPULATION = "G", _("Residents in the target's (item) population")
+    TARGET_MET = "H", _("Residents of the target's (item) population who met it on the day")
 
 
 class Tally(models.Model):

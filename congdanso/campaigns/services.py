@@ -16,6 +16,7 @@ from congdanso.campaigns.models import (
     CampaignCriterion,
     Criterion,
 )
+from congdanso.campaigns.targets import campaign_targets_sync
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.hooks import campaign_period_check, campaign_rules_changed
@@ -25,7 +26,7 @@ from congdanso.places.models import LOCAL_KINDS, Place
 
 
 def criteria_builtin_ensure() -> None:
-    """The six catalog criteria exist (the migration seeds them; a flushed test database or a
+    """The catalog criteria exist (the migration seeds them; a flushed test database or a
     restored partial dump may have lost them)."""
     if Criterion.objects.filter(is_builtin=True).count() == len(BUILTIN):
         return
@@ -241,6 +242,7 @@ def campaign_create(
             "cohort": f"{low}-{high} {campaign.cohort_target}",
         },
     )
+    campaign_targets_sync(campaign)
     # What residents achieved before the campaign counts in it (2024 counts 2023's work).
     campaign_rules_changed(campaign)
     return campaign
@@ -299,6 +301,7 @@ def campaign_update(
         ]
     )
     after = _campaign_data(locked)
+    campaign_targets_sync(locked)
     if after != before:
         audit_record(
             action=AuditAction.UPDATE,

@@ -4,8 +4,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from congdanso.core.admin import AuditedAdmin
-from congdanso.partners.models import Donation, Pledge, Twinning, Unit
+from congdanso.partners.models import Donation, Pledge, TeamMember, Twinning, Unit
 from congdanso.vn import clean_name, fold
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 0
+    raw_id_fields = ["user"]
 
 
 @admin.register(Unit)
@@ -13,7 +19,8 @@ class UnitAdmin(AuditedAdmin):
     list_display = ["name", "kind", "place"]
     list_filter = ["kind"]
     readonly_fields = ["name_key"]
-    raw_id_fields = ["place"]
+    raw_id_fields = ["place", "villages"]
+    inlines = [TeamMemberInline]
     search_fields = ["name"]
 
     def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:

@@ -6,6 +6,7 @@ Party office, …) and can work in every campaign of places below it or above it
 
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,9 @@ class UnitKind(models.TextChoices):
     SCHOOL = "school", _("School")
     PARTY_OFFICE = "party_office", _("Party office")
     GOVERNMENT_OFFICE = "government_office", _("Government office")
+    #: Tổ công nghệ số cộng đồng: 3–5 people of a village (its head, the Youth Union, the
+    #: Women's Union, a telecom worker) who take on its targets and go door to door.
+    DIGITAL_TEAM = "digital_team", _("Community digital technology team")
     OTHER = "other", _("Other")
 
 
@@ -54,6 +58,13 @@ class Unit(models.Model):
     name_key = models.CharField(_("search key"), max_length=200, editable=False)
     kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    villages = models.ManyToManyField(
+        "places.Place",
+        verbose_name=_("villages it works in"),
+        blank=True,
+        related_name="+",
+        help_text=_("A community digital technology team's village (or villages)."),
+    )
 
     class Meta:
         verbose_name = _("unit")
@@ -65,6 +76,36 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TeamMember(models.Model):
+    """A member of a community digital technology team (or any unit's named member): who,
+    what role in the team, which organisation they come from. A member who records in the
+    field is also a user with the unit-member role of the unit."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="members"
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    role = models.CharField(_("role in the team"), max_length=100, blank=True)
+    organisation = models.CharField(_("comes from"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["unit", "id"]
+
+    def __str__(self) -> str:
+        return self.full_name
 
 
 class Pledge(models.Model):
@@ -80,6 +121,9 @@ class Pledge(models.Model):
         related_name="pledges",
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, help_text=_("Empty: the campaign's end date.")
+    )
     target_people = models.PositiveIntegerField(_("target: people helped"), null=True, blank=True)
     target_sessions = models.PositiveIntegerField(_("target: sessions held"), null=True, blank=True)
     target_achievements = models.PositiveIntegerField(

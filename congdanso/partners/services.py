@@ -77,20 +77,27 @@ def pledge_upsert(
     unit: Unit,
     campaign: CampaignRef,
     signed_on: dt.date | None = None,
+    deadline: dt.date | None = None,
     target_people: int | None = None,
     target_sessions: int | None = None,
     target_achievements: int | None = None,
     villages: Iterable[Place] = (),
     note: str = "",
 ) -> Pledge:
-    """The unit's pledge in the campaign, created or replaced by these terms."""
+    """The unit's pledge in the campaign, created or replaced by these terms: its targets
+    by the deadline (None: the campaign's end) in the villages it covers."""
     covered = _villages_of_campaign(campaign, villages)
+    if deadline is not None and signed_on is not None and deadline < signed_on:
+        raise DomainError(
+            _("The pledge's deadline is before it was signed."), code="pledge_deadline_invalid"
+        )
     previous = Pledge.objects.filter(unit=unit, campaign_id=campaign.pk).first()
     pledge, created = Pledge.objects.update_or_create(
         unit=unit,
         campaign_id=campaign.pk,
         defaults={
             "signed_on": signed_on,
+            "deadline": deadline,
             "target_people": target_people,
             "target_sessions": target_sessions,
             "target_achievements": target_achievements,
@@ -113,6 +120,7 @@ def _pledge_data(pledge: Pledge) -> dict[str, object]:
         "unit": pledge.unit_id,
         "campaign": pledge.campaign_id,
         "signed_on": pledge.signed_on.isoformat() if pledge.signed_on else None,
+        "deadline": pledge.deadline.isoformat() if pledge.deadline else None,
         "target_people": pledge.target_people,
         "target_sessions": pledge.target_sessions,
         "target_achievements": pledge.target_achievements,

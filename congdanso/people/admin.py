@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.admin import AuditedAdmin
 from congdanso.core.hooks import residents_changing
-from congdanso.people.models import DataIssue, Resident
+from congdanso.people.models import DataIssue, Resident, Segment
 from congdanso.people.selectors import resident_search
+from congdanso.people.services import segments_parse
 from congdanso.vn import VnValueError, fold, normalize_phone, parse_cccd
 
 
@@ -29,6 +30,13 @@ class ResidentForm(forms.ModelForm):
 
     cccd = forms.CharField(label=_("CCCD number"), required=False, max_length=40)
     phone = forms.CharField(label=_("phone"), required=False, max_length=40)
+    groups = forms.MultipleChoiceField(
+        label=_("groups"),
+        required=False,
+        choices=Segment.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A target may count only the residents of a group (e.g. students)."),
+    )
 
     class Meta:
         model = Resident
@@ -46,6 +54,7 @@ class ResidentForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["cccd"] = self.instance.cccd or ""
             self.initial["phone"] = self.instance.phone
+            self.initial["groups"] = [g for g in self.instance.segments.split(",") if g]
 
     def clean_cccd(self) -> str:
         text = self.cleaned_data["cccd"].strip()
@@ -69,6 +78,7 @@ class ResidentForm(forms.ModelForm):
         resident: Resident = super().save(commit=False)
         resident.cccd = self.cleaned_data["cccd"] or None
         resident.phone = self.cleaned_data["phone"]
+        resident.segments = segments_parse(self.cleaned_data["groups"])
         if commit:
             resident.save()
         return resident

@@ -42,6 +42,14 @@ class ResidentStatus(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
+class Segment(models.TextChoices):
+    """Groups a target may be narrowed to (the provinces' plans count e.g. 100% of students
+    and of public-sector staff), marked on residents by import or by hand."""
+
+    STUDENT = "student", _("Student")
+    PUBLIC_SECTOR = "public_sector", _("Public-sector staff")
+
+
 class IssueCode(models.TextChoices):
     CCCD_INVALID = "cccd_invalid", _("Invalid CCCD number")
     CCCD_MISMATCH = "cccd_mismatch", _("CCCD disagrees with birth year or gender")
@@ -102,6 +110,15 @@ class Resident(CommuneOwned, Timestamped):
         max_length=12,
         choices=ResidentStatus.choices,
         default=ResidentStatus.LIVING,
+    )
+    segments = models.CharField(
+        _("groups"),
+        max_length=100,
+        blank=True,
+        default="",
+        # the resident import and the benchmarks write rows by raw SQL without this column
+        db_default="",
+        help_text=_("Students, public-sector staff…: the codes, separated by commas."),
     )
 
     objects = ResidentQuerySet.as_manager()

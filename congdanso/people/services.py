@@ -7,6 +7,7 @@ residents (the tallies count residents with open issues), so it runs inside
 `residents_changing` (core.hooks).
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from congdanso.core.errors import DomainError, Message, ParserError
 from congdanso.core.hooks import residents_changing, residents_found
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import reason_clean, text_clean
-from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
+from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus, Segment
 from congdanso.places.models import DWELLING_KINDS, Place
 from congdanso.vn import (
     Cccd,
@@ -277,4 +278,43 @@ def resident_add(
         raise DomainError(
             _("Another resident of this commune has this CCCD number."), code="cccd_taken"
         ) from error
+    return resident
+
+
+def segments_parse(codes: Sequence[str]) -> str:
+    """The stored form of a resident's groups: known codes, sorted, comma-separated."""
+    wanted = sorted({c.strip() for c in codes if c.strip()})
+    unknown = [c for c in wanted if c not in Segment.values]
+    if unknown:
+        raise DomainError(
+            Message(
+                _("Unknown group: %(codes)s. Groups: %(known)s"),
+                codes=", ".join(unknown),
+                known=", ".join(Segment.values),
+            ),
+            code="segment_unknown",
+        )
+    return ",".join(wanted)
+
+
+@transaction.atomic
+def resident_segments_set(
+    *, resident: Resident, segments: Sequence[str], changed_by: Actor = None
+) -> Resident:
+    """Mark the resident's groups (students, public-sector staff…); a target narrowed to a
+    group counts them, so the tallies follow in the same transaction."""
+    stored = segments_parse(segments)
+    if stored == resident.segments:
+        return resident
+    before = resident.segments
+    with residents_changing(residents=[resident.pk]):
+        Resident.objects.filter(pk=resident.pk).update(segments=stored)
+        resident.segments = stored
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=resident,
+            actor=changed_by,
+            before={"segments": before},
+            after={"segments": stored},
+        )
     return resident

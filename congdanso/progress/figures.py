@@ -74,6 +74,9 @@ class UnitRow:
     target_people: int | None
     target_sessions: int | None
     target_achievements: int | None
+    #: the pledge's deadline (None: the campaign's end) and the villages it covers
+    deadline: dt.date | None = None
+    villages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,91 @@ class DataQuality:
 
 
 @dataclass(frozen=True)
+class MilestoneFigure:
+    date: dt.date
+    needed: int  # residents for the milestone's count or share
+    count: int | None  # residents meeting the target on that date; None: still ahead
+    reached: bool | None  # None: still ahead
+
+
+@dataclass(frozen=True)
+class TargetAreaRow:
+    """A village's part of a target and where it stands."""
+
+    place_id: int
+    code: str
+    name: str
+    population: int
+    count: int
+    needed: int  # the village's part: set by hand, or its share of the population's
+    set_by_hand: bool
+    gap: int  # needed - count, never below 0
+
+
+@dataclass(frozen=True)
+class TargetFigure:
+    """One target of the campaign as of D (docs/indicators.md, "Targets")."""
+
+    target_id: int
+    name: str
+    role: str  # "exemplary", "cohort" (the campaign's own two) or ""
+    kind: str  # "count" or "share"
+    criteria: tuple[str, ...]  # empty: the campaign's exemplary criteria
+    min_age: int | None
+    max_age: int | None
+    deadline: dt.date
+    target_count: int | None
+    target_share: float | None
+    population: int  # residents of the target's population who count in the place
+    count: int  # of them, those meeting every criterion at D
+    share: float  # count / population
+    needed: int  # residents meeting it for the target
+    reached: bool
+    expected: int  # residents the milestones (or a straight line to the deadline) ask by D
+    on_track: bool
+    projected_date: dt.date | None  # at the pace of the last 4 weeks; None: not by the deadline
+    projected_at_deadline: int
+    milestones: tuple[MilestoneFigure, ...]
+    #: the target of the campaign's whole place (`needed` is the place's part below it)
+    needed_campaign: int = 0
+    set_by_hand: bool = False  # the place's part was set by hand
+    villages: tuple[TargetAreaRow, ...] = ()
+    villages_at_risk: tuple[TargetAreaRow, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        nested = ("milestones", "villages", "villages_at_risk")
+        data = _jsonable({k: v for k, v in asdict(self).items() if k not in nested})
+        for key in nested:
+            data[key] = [_jsonable(asdict(row)) for row in getattr(self, key)]
+        return data
+
+
+@dataclass(frozen=True)
+class TeamTargetRow:
+    target_id: int
+    count: int  # residents of the team's villages meeting the target at D
+    needed: int  # the sum of its villages' parts
+    gap: int  # the sum of its villages' gaps
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A community digital technology team against its villages' parts of each target."""
+
+    unit_id: int
+    name: str
+    villages: tuple[str, ...]
+    members: int
+    targets: tuple[TeamTargetRow, ...]
+    progress: float  # count / needed of the campaign's first target (1 when none is needed)
+
+    def as_json(self) -> dict[str, Any]:
+        data = _jsonable({k: v for k, v in asdict(self).items() if k != "targets"})
+        data["targets"] = [asdict(row) for row in self.targets]
+        return data
+
+
+@dataclass(frozen=True)
 class Indicators:
     campaign_id: int
     place_code: str
@@ -147,6 +235,10 @@ class Indicators:
     #: None: the residents are the list as it stands today, whatever the date; a date: only
     #: those in the list by the end of that day (a past report made again exactly).
     registered_by: dt.date | None = None
+    #: Every target of the campaign, its own two first.
+    targets: tuple[TargetFigure, ...] = ()
+    #: the community digital technology teams of the place, best progress first
+    teams: tuple[TeamRow, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The one structure the pages, reports and `congdanso indicators --json` share."""
@@ -178,6 +270,8 @@ class Indicators:
             "donations": [_jsonable(asdict(row)) for row in self.donations],
             "donations_value_vnd": sum(row.value_vnd for row in self.donations),
             "data_quality": asdict(self.data_quality),
+            "targets": [row.as_json() for row in self.targets],
+            "teams": [row.as_json() for row in self.teams],
         }
 
 

@@ -29,14 +29,15 @@ of the definitions above, and reads best beside them.
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.cohort import add_years, cohort_birth_range
-from congdanso.campaigns.models import Campaign, Tally
+from congdanso.campaigns.models import Campaign, Tally, TargetKind, TargetRole
 from congdanso.campaigns.models import TallyMeasure as M
 from congdanso.campaigns.selectors import (
     CampaignRules,
@@ -44,9 +45,10 @@ from congdanso.campaigns.selectors import (
     communes_under,
     place_in_campaign_check,
 )
+from congdanso.campaigns.targets import TargetTerms, targets_of
 from congdanso.core.errors import DomainError, Message
 from congdanso.outreach.models import SessionStatus, SupportSession
-from congdanso.partners.models import Donation, Pledge, Unit
+from congdanso.partners.models import Donation, Pledge, Unit, UnitKind
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, DWELLING_KINDS, LOCAL_KINDS, Place
 from congdanso.progress.figures import (
     AreaRow,
@@ -57,7 +59,12 @@ from congdanso.progress.figures import (
     ExemplaryFigure,
     Forecast,
     Indicators,
+    MilestoneFigure,
     SessionFigures,
+    TargetAreaRow,
+    TargetFigure,
+    TeamRow,
+    TeamTargetRow,
     UnitRow,
     WeekRow,
 )
@@ -104,6 +111,8 @@ class _Figures:
     without_birth_date: int = 0
     met: int = 0
     exemplary: int = 0
+    #: (G or H, target) → residents in the target's population / meeting it at D
+    targets: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def plus(self, other: "_Figures") -> "_Figures":
         return _Figures(
@@ -137,16 +146,17 @@ def _place_sums(
     the kept tallies, or from tallies computed for a past list (`memory`)."""
     if memory is None:
         return fetch_all(
-            f"""SELECT measure, item, cohort, CASE WHEN measure = %s THEN day END,
+            f"""SELECT measure, item, cohort, CASE WHEN measure IN (%s, %s) THEN day END,
                        SUM(amount)
                 FROM {_TALLY} WHERE campaign_id = %s AND scope_id = %s AND day <= %s
                 GROUP BY measure, item, cohort, 4""",  # noqa: S608
-            [M.EXEMPLARY, campaign.pk, place.pk, day],
+            [M.EXEMPLARY, M.TARGET_MET, campaign.pk, place.pk, day],
         )
     sums: Counter[tuple[Any, ...]] = Counter()
     for (_campaign, scope, measure, item, on, cohort), amount in memory.items():
         if scope == place.pk and on <= day:
-            sums[(measure, item, cohort, on if measure == M.EXEMPLARY else None)] += amount
+            dated = measure in (M.EXEMPLARY, M.TARGET_MET)
+            sums[(measure, item, cohort, on if dated else None)] += amount
     return [(*key, amount) for key, amount in sums.items()]
 
 
@@ -162,6 +172,8 @@ class _Tallies:
         self.criteria: dict[tuple[int, bool], int] = defaultdict(int)
         self.units: dict[str, dict[int, int]] = {m: defaultdict(int) for m in "UTP"}
         self.issues: dict[int, int] = defaultdict(int)
+        self.target_population: dict[int, int] = defaultdict(int)
+        self.target_daily: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
         # Summed in the database over the days up to D, except for the exemplary (the series).
         for measure, item, cohort, on, amount in _place_sums(campaign, place, day, memory):
             cohort = bool(cohort)
@@ -175,6 +187,10 @@ class _Tallies:
                 self.criteria[(item, cohort)] += amount
             elif measure == M.ISSUES:
                 self.issues[item] += amount
+            elif measure == M.TARGET_POPULATION:
+                self.target_population[item] += amount
+            elif measure == M.TARGET_MET:
+                self.target_daily[item][as_date(on)] += amount
             else:
                 self.units[measure][item] += amount
         self.figures.exemplary = sum(self.daily_all.values())
@@ -197,6 +213,9 @@ def _area_places(place: Place) -> dict[int, Place]:
     }
 
 
+_AREA_MEASURES = (M.RESIDENTS, M.EXEMPLARY, M.TARGET_POPULATION, M.TARGET_MET)
+
+
 def _area_sums(
     campaign: Campaign, ids: list[int], day: dt.date, memory: Memory | None
 ) -> list[tuple[Any, ...]]:
@@ -205,14 +224,14 @@ def _area_sums(
         return fetch_all(
             f"""SELECT scope_id, measure, item, cohort, SUM(amount) FROM {_TALLY}
                 WHERE campaign_id = %s AND scope_id IN ({", ".join(["%s"] * len(ids)) or "NULL"})
-                  AND measure IN (%s, %s) AND day <= %s
+                  AND measure IN (%s, %s, %s, %s) AND day <= %s
                 GROUP BY scope_id, measure, item, cohort""",  # noqa: S608
-            [campaign.pk, *ids, M.RESIDENTS, M.EXEMPLARY, day],
+            [campaign.pk, *ids, *_AREA_MEASURES, day],
         )
     wanted = set(ids)
     sums: Counter[tuple[Any, ...]] = Counter()
     for (_campaign, scope, measure, item, on, cohort), amount in memory.items():
-        if scope in wanted and measure in (M.RESIDENTS, M.EXEMPLARY) and on <= day:
+        if scope in wanted and measure in _AREA_MEASURES and on <= day:
             sums[(scope, measure, item, cohort)] += amount
     return [(*key, amount) for key, amount in sums.items()]
 
@@ -226,9 +245,11 @@ def _areas(
         figures = areas[scope]
         if measure == M.RESIDENTS:
             _count_residents(figures, item, bool(cohort), amount)
-        else:
+        elif measure == M.EXEMPLARY:
             figures.exemplary += amount
             figures.met += amount if cohort else 0
+        else:
+            figures.targets[(measure, item)] = figures.targets.get((measure, item), 0) + amount
     return areas
 
 
@@ -314,6 +335,9 @@ def campaign_indicators(
         )
         for days in (recent_days, campaign_days)
     ]
+    targets = _target_figures(
+        campaign, place, places, areas, tallies, day, recent_days, villages, memory
+    )
     return Indicators(
         campaign_id=campaign.pk,
         place_code=place.code,
@@ -358,7 +382,249 @@ def campaign_indicators(
             possible_duplicates=tallies.issues[1],
             without_birth_date=figures.without_birth_date,
         ),
+        targets=targets,
+        teams=_team_rows(place, targets),
     )
+
+
+def _needed(terms: TargetTerms, share: Decimal | int | None, population: int) -> int:
+    """Residents needed for a count, or for a share of the population (rounded up)."""
+    if terms.kind == TargetKind.COUNT:
+        return int(share or 0)
+    return math.ceil(round(float(share or 0) * population, 9))
+
+
+def _expected(start: dt.date, steps: list[tuple[dt.date, int]], day: dt.date) -> int:
+    """Residents the schedule asks for by D: a straight line from none the day before the
+    campaign start through each milestone to the target at its deadline (rounded up)."""
+    previous_day, previous = start - dt.timedelta(days=1), 0
+    for when, needed in steps:
+        if day >= when:
+            previous_day, previous = when, needed
+            continue
+        span = (when - previous_day).days
+        return math.ceil(
+            round(previous + (needed - previous) * (day - previous_day).days / span, 9)
+        )
+    return previous
+
+
+def _target_population(terms: TargetTerms, figures: _Figures) -> tuple[int, int]:
+    """(population, count) of the target in an area, from the area's tallies."""
+    if terms.role == TargetRole.EXEMPLARY:
+        return figures.residents, figures.exemplary
+    if terms.role == TargetRole.COHORT:
+        return figures.cohort, figures.met
+    return (
+        figures.targets.get((M.TARGET_POPULATION, terms.pk), 0),
+        figures.targets.get((M.TARGET_MET, terms.pk), 0),
+    )
+
+
+def _part(
+    terms: TargetTerms, place_id: int, population: int, whole_population: int
+) -> tuple[int, bool]:
+    """(residents needed, set by hand) of a place below the campaign's: the part set by
+    hand, or for a share the share of its population, for a count its share of the count in
+    proportion to its population in the target's population (rounded up)."""
+    by_hand = terms.part_of(place_id)
+    if by_hand is not None:
+        return _needed(terms, by_hand, population), True
+    if terms.kind == TargetKind.SHARE:
+        return _needed(terms, terms.share, population), False
+    if not whole_population:
+        return 0, False
+    return math.ceil(round((terms.count or 0) * population / whole_population, 9)), False
+
+
+def _target_figures(
+    campaign: Campaign,
+    place: Place,
+    places: dict[int, Place],
+    areas: dict[int, _Figures],
+    tallies: "_Tallies",
+    day: dt.date,
+    recent: int,
+    villages: tuple[AreaRow, ...],
+    memory: Memory | None,
+) -> tuple[TargetFigure, ...]:
+    targets = targets_of(campaign)
+    whole = areas.get(campaign.place_id)
+    if whole is None:  # a place below the campaign's: its parts need the whole population
+        whole = _areas(campaign, {campaign.place_id: campaign.place}, day, memory).get(
+            campaign.place_id, _EMPTY
+        )
+    rows = [(row, areas.get(row.place_id, _EMPTY)) for row in villages if row.place_id]
+    figures = []
+    for terms in targets:
+        whole_population = _target_population(terms, whole)[0]
+        value = terms.count if terms.kind == TargetKind.COUNT else terms.share
+        needed_campaign = _needed(terms, value, whole_population)
+        lines = []
+        for row, area in rows:
+            population, count = _target_population(terms, area)
+            part, by_hand = _part(terms, row.place_id or 0, population, whole_population)
+            lines.append(
+                TargetAreaRow(
+                    place_id=row.place_id or 0,
+                    code=row.code,
+                    name=row.name,
+                    population=population,
+                    count=count,
+                    needed=part,
+                    set_by_hand=by_hand,
+                    gap=max(0, part - count),
+                )
+            )
+        figures.append(
+            _target_figure(
+                campaign,
+                terms,
+                tallies,
+                day,
+                recent,
+                place=place,
+                whole_population=whole_population,
+                needed_campaign=needed_campaign,
+                villages=tuple(lines),
+            )
+        )
+    return tuple(figures)
+
+
+def _target_figure(
+    campaign: Campaign,
+    terms: TargetTerms,
+    tallies: "_Tallies",
+    day: dt.date,
+    recent: int,
+    *,
+    place: Place,
+    whole_population: int,
+    needed_campaign: int,
+    villages: tuple[TargetAreaRow, ...],
+) -> TargetFigure:
+    """The target's figures as of D from the tallies: the campaign's own two from the
+    exemplary and cohort measures, the others from their own (G and H); below the
+    campaign's place, against the place's part."""
+    if terms.role == TargetRole.EXEMPLARY:
+        population, daily = tallies.figures.residents, dict(tallies.daily_all)
+    elif terms.role == TargetRole.COHORT:
+        population, daily = tallies.figures.cohort, dict(tallies.daily_cohort)
+    else:
+        population = tallies.target_population[terms.pk]
+        daily = dict(tallies.target_daily[terms.pk])
+    count = sum(daily.values())
+    by_hand = False
+    if place.pk == campaign.place_id:
+        needed = needed_campaign
+    else:
+        needed, by_hand = _part(terms, place.pk, population, whole_population)
+    reached = count >= needed and (terms.kind == TargetKind.COUNT or population > 0)
+
+    def part_needed(step: int | Decimal) -> int:
+        if terms.kind == TargetKind.SHARE or place.pk == campaign.place_id:
+            return _needed(terms, step, population)
+        # a count's milestone below the campaign's place: the place's part of it
+        if not needed_campaign:
+            return 0
+        return math.ceil(round(int(step) * needed / needed_campaign, 9))
+
+    steps = [(when, part_needed(step)) for when, step in terms.milestones]
+    steps.append((terms.deadline, needed))
+    expected = _expected(campaign.start_date, steps, day)
+    running, milestones = sorted(daily.items()), []
+    for when, step_needed in steps[:-1]:
+        done = sum(n for d, n in running if d <= when) if when <= day else None
+        milestones.append(
+            MilestoneFigure(
+                date=when,
+                needed=step_needed,
+                count=done,
+                reached=None if done is None else done >= step_needed,
+            )
+        )
+    pace, at_deadline, projected = _project(
+        daily,
+        needed if population or terms.kind == TargetKind.COUNT else 1,
+        day=day,
+        basis_days=recent,
+        remaining=(terms.deadline - day).days,
+    )
+    return TargetFigure(
+        target_id=terms.pk,
+        name=terms.name,
+        role=terms.role,
+        kind=terms.kind,
+        criteria=terms.criteria,
+        min_age=terms.min_age,
+        max_age=terms.max_age,
+        deadline=terms.deadline,
+        target_count=terms.count,
+        target_share=float(terms.share) if terms.share is not None else None,
+        population=population,
+        count=count,
+        share=_share(count, population),
+        needed=needed,
+        reached=reached,
+        expected=expected,
+        on_track=count >= expected,
+        # nothing needed (a village with nobody in the population): no day to give
+        projected_date=projected
+        if needed and (reached or population or terms.kind == TargetKind.COUNT)
+        else None,
+        projected_at_deadline=round(max(at_deadline, count)),
+        milestones=tuple(milestones),
+        needed_campaign=needed_campaign,
+        set_by_hand=by_hand,
+        villages=villages,
+        villages_at_risk=tuple(
+            sorted(
+                (row for row in villages if row.gap > 0),
+                key=lambda row: (-row.gap, _share(row.count, row.population), row.name),
+            )
+        ),
+    )
+
+
+def _team_rows(place: Place, targets: tuple[TargetFigure, ...]) -> tuple[TeamRow, ...]:
+    """The leaderboard: each community digital technology team of the place against the sum
+    of its villages' parts of each target, ranked by its progress on the first target."""
+    teams = (
+        Unit.objects.filter(
+            kind=UnitKind.DIGITAL_TEAM, archived_at__isnull=True, place__path__startswith=place.path
+        )
+        .prefetch_related("villages")
+        .annotate(member_count=Count("members"))
+        .order_by("name_key", "id")
+    )
+    rows = []
+    for team in teams:
+        villages = {v.pk: v.name for v in team.villages.all()}
+        sums = []
+        for target in targets:
+            mine = [row for row in target.villages if row.place_id in villages]
+            sums.append(
+                TeamTargetRow(
+                    target_id=target.target_id,
+                    count=sum(row.count for row in mine),
+                    needed=sum(row.needed for row in mine),
+                    gap=sum(row.gap for row in mine),
+                )
+            )
+        first = sums[0] if sums else None
+        progress = 1.0 if first is None or not first.needed else first.count / first.needed
+        rows.append(
+            TeamRow(
+                unit_id=team.pk,
+                name=team.name,
+                villages=tuple(sorted(villages.values())),
+                members=team.member_count,  # type: ignore[attr-defined]
+                targets=tuple(sums),
+                progress=progress,
+            )
+        )
+    return tuple(sorted(rows, key=lambda r: (-r.progress, r.name)))
 
 
 def _area_row(
@@ -476,26 +742,10 @@ def _forecast(
 
     A target already reached gives the day it was reached; one not reached gives the day the
     pace reaches it, or None when that is after the end date (or the pace is nil)."""
-    window_start = day - dt.timedelta(days=basis_days)  # exclusive
     remaining = (campaign.end_date - day).days
 
     def project(daily: dict[dt.date, int], target: int) -> tuple[float, float, dt.date | None]:
-        now = sum(daily.values())
-        gained = sum(n for d, n in daily.items() if window_start < d <= day)
-        pace = gained / basis_days
-        at_end = now + pace * remaining
-        if now >= target:
-            running = 0
-            for d in sorted(daily):
-                running += daily[d]
-                if running >= target:
-                    return pace, at_end, d
-        if pace <= 0:
-            return pace, at_end, None
-        days = math.ceil(round((target - now) / pace, 9))
-        if days > remaining:  # compared before making a date: it may be past the year 9999
-            return pace, at_end, None
-        return pace, at_end, day + dt.timedelta(days=days)
+        return _project(daily, target, day=day, basis_days=basis_days, remaining=remaining)
 
     exemplary_pace, exemplary_end, exemplary_date = project(daily_all, campaign.target_exemplary)
     cohort_pace, cohort_end, cohort_date = project(daily_cohort, needed if cohort_size else 1)
@@ -508,6 +758,32 @@ def _forecast(
         exemplary_target_date=exemplary_date,
         cohort_target_date=cohort_date if cohort_size else None,
     )
+
+
+def _project(
+    daily: dict[dt.date, int], target: int, *, day: dt.date, basis_days: int, remaining: int
+) -> tuple[float, float, dt.date | None]:
+    """(pace per day, value `remaining` days after D, the day the target is reached): the day
+    it was reached if it is; otherwise the day the pace of the last `basis_days` days (ending
+    at D) reaches it, or None when that is more than `remaining` days away (or the pace is
+    nil)."""
+    window_start = day - dt.timedelta(days=basis_days)  # exclusive
+    now = sum(daily.values())
+    gained = sum(n for d, n in daily.items() if window_start < d <= day)
+    pace = gained / basis_days
+    at_end = now + pace * remaining
+    if now >= target:
+        running = 0
+        for d in sorted(daily):
+            running += daily[d]
+            if running >= target:
+                return pace, at_end, d
+    if pace <= 0:
+        return pace, at_end, None
+    days = math.ceil(round((target - now) / pace, 9))
+    if days > remaining:  # compared before making a date: it may be past the year 9999
+        return pace, at_end, None
+    return pace, at_end, day + dt.timedelta(days=days)
 
 
 def _session_place_sql(place: Place) -> tuple[str, list[Any]]:
@@ -538,7 +814,9 @@ def _unit_rows(
     turns, people, achieved = (
         {unit: n for unit, n in tallies[m].items() if unit and n} for m in "TPU"
     )
-    pledges = {p.unit_id: p for p in Pledge.objects.filter(campaign=campaign)}
+    pledges = {
+        p.unit_id: p for p in Pledge.objects.filter(campaign=campaign).prefetch_related("villages")
+    }
     unit_ids = set(pledges) | set(turns) | set(held) | set(achieved)
     units = Unit.objects.in_bulk(unit_ids)
     rows = [
@@ -556,6 +834,12 @@ def _unit_rows(
             target_achievements=(
                 pledges[unit_id].target_achievements if unit_id in pledges else None
             ),
+            deadline=(pledges[unit_id].deadline or campaign.end_date)
+            if unit_id in pledges
+            else None,
+            villages=tuple(sorted(v.name for v in pledges[unit_id].villages.all()))
+            if unit_id in pledges
+            else (),
         )
         for unit_id in unit_ids
     ]

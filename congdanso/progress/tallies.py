@@ -24,7 +24,9 @@ Measures (`TallyMeasure`): R counted residents (item 1: without a birth date); Q
 with an open data issue (item 1: a possible duplicate); E residents exemplary from the day;
 C residents who reached the criterion (item) by the day; U achievements recorded through the
 unit (item) from the campaign start; T turns and P people first helped in the campaign's
-held sessions (item: the unit, 0 for any). R and Q are dated the day before the campaign
+held sessions (item: the unit, 0 for any); G residents in the population of a target of the
+campaign's own (item: the target) and H those who met it on the day (the campaign's two
+targets with a role read R and E). R, Q and G are dated the day before the campaign
 start (they count on every date), and so are C achievements made before the start; the
 others carry their own day, so "as of D" is `day <= D`. A resident counts in the places that
 contain their village (their commune when they have none), a turn in the places that
@@ -47,7 +49,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from congdanso.campaigns.cohort import birth_range
-from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Tally
+from congdanso.campaigns.models import Achievement, Campaign, CampaignCriterion, Tally, Target
 from congdanso.campaigns.models import TallyMeasure as M
 from congdanso.campaigns.selectors import communes_under, exemplary_met
 from congdanso.outreach.models import SessionStatus, SupportSession, Turn
@@ -68,10 +70,30 @@ _ISSUE = DataIssue._meta.db_table
 _SESSION = SupportSession._meta.db_table
 _TURN = Turn._meta.db_table
 _PLACE = Place._meta.db_table
+_TARGET = Target._meta.db_table
+_TARGET_CRITERIA = Target.criteria.through._meta.db_table
 #: Places from a village up to a province: the most ancestors a contribution is counted in.
 _MAX_SCOPES = 4
 _IDS_PER_QUERY = 2000
 _ROWS_PER_UPSERT = 500
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """What a target's contributions (G: in its population, H: met it on the day) depend on:
+    the criteria all to be met (the campaign's exemplary ones when it names none) and the
+    birth dates of its age range on its deadline (None: every resident)."""
+
+    pk: int
+    criteria: tuple[int, ...]
+    born: tuple[dt.date, dt.date] | None
+    segment: str = ""  # only residents marked in this group
+
+    def holds(self, born: dt.date | None, segments: str = "") -> bool:
+        """Whether a resident born on that day, in those groups, is in the population."""
+        if self.segment and self.segment not in segments.split(","):
+            return False
+        return self.born is None or (born is not None and self.born[0] <= born <= self.born[1])
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,8 @@ class Spec:
     born_to: dt.date
     criteria: tuple[int, ...]
     exemplary: tuple[int, ...]
+    #: The targets of the campaign's own (the two with a role read the E and R measures).
+    targets: tuple[TargetSpec, ...] = ()
 
     @property
     def depth(self) -> int:
@@ -101,21 +125,47 @@ def _specs(where: str, params: Sequence[Any], *, share: bool = False) -> dict[in
     lock = " FOR KEY SHARE OF c" if share and connection.features.has_select_for_update else ""
     rows = fetch_all(
         f"""SELECT c.id, p.path, c.start_date, c.end_date, c.cohort_min_age,
-                   c.cohort_max_age, cc.criterion_id, cc.is_exemplary
+                   c.cohort_max_age, cc.criterion_id, cc.is_exemplary,
+                   t.id, t.min_age, t.max_age, COALESCE(t.deadline, c.end_date), tc.criterion_id,
+                   t.segment
             FROM {_CAMPAIGN} c JOIN {_PLACE} p ON p.id = c.place_id
                  JOIN {_RULE} cc ON cc.campaign_id = c.id
-            WHERE {where} ORDER BY c.id, cc.criterion_id{lock}""",  # noqa: S608 - constants
+                 LEFT JOIN {_TARGET} t ON t.campaign_id = c.id AND t.role = ''
+                 LEFT JOIN {_TARGET_CRITERIA} tc ON tc.target_id = t.id
+            WHERE {where} ORDER BY c.id, cc.criterion_id, t.id, tc.criterion_id{lock}""",  # noqa: S608 - constants
         params,
     )
     found: dict[int, dict[str, Any]] = {}
-    for pk, path, start, end, low, high, criterion, exemplary in rows:
-        data = found.setdefault(pk, {"path": path, "start": start, "end": end, "ages": (low, high)})
-        data.setdefault("criteria", []).append(criterion)
-        if exemplary:
-            data.setdefault("exemplary", []).append(criterion)
+    for pk, path, start, end, low, high, criterion, exemplary, *target_row in rows:
+        data = found.setdefault(
+            pk,
+            {
+                "path": path,
+                "start": start,
+                "end": end,
+                "ages": (low, high),
+                "criteria": {},
+                "targets": {},
+            },
+        )
+        data["criteria"][criterion] = bool(exemplary)
+        target, t_low, t_high, deadline, t_criterion, segment = target_row
+        if target is not None:
+            terms = data["targets"].setdefault(
+                target,
+                {
+                    "ages": (t_low, t_high),
+                    "deadline": deadline,
+                    "criteria": set(),
+                    "segment": segment or "",
+                },
+            )
+            if t_criterion is not None:
+                terms["criteria"].add(t_criterion)
     specs: dict[int, Spec] = {}
     for pk, data in found.items():
         born_from, born_to = birth_range(as_date(data["end"]), *data["ages"])
+        exemplary_ids = tuple(c for c, flag in data["criteria"].items() if flag)
         specs[pk] = Spec(
             pk=pk,
             path=data["path"],
@@ -123,7 +173,18 @@ def _specs(where: str, params: Sequence[Any], *, share: bool = False) -> dict[in
             born_from=born_from,
             born_to=born_to,
             criteria=tuple(data["criteria"]),
-            exemplary=tuple(data.get("exemplary", ())),
+            exemplary=exemplary_ids,
+            targets=tuple(
+                TargetSpec(
+                    pk=target,
+                    criteria=tuple(sorted(terms["criteria"])) or exemplary_ids,
+                    born=None
+                    if terms["ages"][0] is None
+                    else birth_range(as_date(terms["deadline"]), *terms["ages"]),
+                    segment=terms["segment"],
+                )
+                for target, terms in sorted(data["targets"].items())
+            ),
         )
     return specs
 
@@ -215,6 +276,39 @@ def _contribution_sql(
                     WHERE {living_sql} GROUP BY 2, 4, 5"""  # noqa: S608
             )
             params += [*ages, *a_params, *exemplary, len(exemplary), *living_params]
+        for target in spec.targets:
+            born_sql, born_params = "", list[Any]()
+            if target.born is not None:
+                born_sql, born_params = " AND r.birth_date BETWEEN %s AND %s", list(target.born)
+            if target.segment:
+                # the groups are stored "a,b": one marked group is ",a,b," containing ",a,"
+                born_sql += " AND (',' || r.segments || ',') LIKE %s"
+                born_params = [*born_params, f"%,{target.segment},%"]
+            parts.append(
+                f"""SELECT 'G', {place}, CAST(%s AS BIGINT), %s, 0, COUNT(*)
+                    FROM {_RESIDENT} r WHERE {r_sql} AND {living_sql}{born_sql}
+                    GROUP BY 2"""  # noqa: S608
+            )
+            params += [target.pk, spec.before_start, *r_params, *living_params, *born_params]
+            if target.criteria:
+                parts.append(
+                    f"""SELECT 'H', {place}, CAST(%s AS BIGINT), x.done_on, 0, COUNT(*)
+                        FROM (SELECT a.resident_id, MAX(a.achieved_on) AS done_on
+                              FROM {_ACHIEVEMENT} a
+                              WHERE {a_sql} AND a.withdrawn_at IS NULL
+                                AND a.criterion_id IN ({placeholders(target.criteria)})
+                              GROUP BY a.resident_id HAVING COUNT(*) = %s) x
+                             JOIN {_RESIDENT} r ON r.id = x.resident_id
+                        WHERE {living_sql}{born_sql} GROUP BY 2, 4"""  # noqa: S608
+                )
+                params += [
+                    target.pk,
+                    *a_params,
+                    *target.criteria,
+                    len(target.criteria),
+                    *living_params,
+                    *born_params,
+                ]
         counted = f"""FROM {_ACHIEVEMENT} a JOIN {_RESIDENT} r ON r.id = a.resident_id
                       WHERE {a_sql} AND a.withdrawn_at IS NULL
                         AND a.criterion_id IN ({placeholders(criteria)}) AND {living_sql}"""
@@ -304,7 +398,8 @@ def _people_rows(residents: Sequence[int]) -> list[tuple[Any, ...]]:
     achievements in force (a row per achievement)."""
     open_issue = f"SELECT 1 FROM {_ISSUE} i WHERE i.resident_id = r.id AND i.resolved_at IS NULL"  # noqa: S608
     return fetch_all(
-        f"""SELECT r.id, r.commune_id, r.status, r.birth_date, p.id, p.path, p.parent_id,
+        f"""SELECT r.id, r.commune_id, r.status, r.birth_date, r.segments, p.id, p.path,
+                   p.parent_id,
                    p1.parent_id, p2.parent_id, EXISTS ({open_issue}),
                    EXISTS ({open_issue} AND i.code = %s),
                    a.criterion_id, a.achieved_on, a.unit_id
@@ -325,12 +420,13 @@ class _Person:
     any_issue: bool
     duplicate: bool
     achieved: dict[int, tuple[dt.date, int | None]]
+    segments: str = ""
 
 
 def _people(rows: list[tuple[Any, ...]]) -> dict[int, dict[int, _Person]]:
     """The rows of `_people_rows` by commune and resident."""
     people: dict[int, dict[int, _Person]] = defaultdict(dict)
-    for pk, commune, status, born, place, path, *rest in rows:
+    for pk, commune, status, born, segments, place, path, *rest in rows:
         parents, (any_issue, duplicate, criterion, on, unit) = rest[:3], rest[3:]
         person = people[commune].get(pk)
         if person is None:
@@ -342,6 +438,7 @@ def _people(rows: list[tuple[Any, ...]]) -> dict[int, dict[int, _Person]]:
                 any_issue=bool(any_issue),
                 duplicate=bool(duplicate),
                 achieved={},
+                segments=segments or "",
             )
         if criterion is not None:
             person.achieved[criterion] = (as_date(on), unit)
@@ -367,6 +464,13 @@ def _people_contributions(specs: Iterable[Spec], people: Iterable[_Person]) -> C
                 rows.append((M.ISSUES, 1, spec.before_start, False))
             if exemplary_met(spec.exemplary, mine):
                 rows.append((M.EXEMPLARY, 0, max(mine[c][0] for c in spec.exemplary), cohort))
+            for target in spec.targets:
+                if not target.holds(born, person.segments):
+                    continue
+                rows.append((M.TARGET_POPULATION, target.pk, spec.before_start, False))
+                if exemplary_met(target.criteria, mine):
+                    done = max(mine[c][0] for c in target.criteria)
+                    rows.append((M.TARGET_MET, target.pk, done, False))
             for criterion in spec.criteria:
                 if criterion not in mine:
                     continue

@@ -35,7 +35,7 @@ from congdanso.outreach.models import SessionStatus, Turn
 from congdanso.partners.models import Unit
 from congdanso.people.models import DataIssue, IssueCode, Resident, ResidentStatus
 from congdanso.places.models import LOCAL_KINDS, Place, PlaceKind
-from congdanso.progress.figures import Indicators
+from congdanso.progress.figures import Indicators, TargetFigure
 from congdanso.progress.indicators import campaign_indicators, registered_before
 from congdanso.scope.access import (
     PERSON_ROLES,
@@ -352,6 +352,8 @@ class PrintSheet:
     filter: PeopleFilter
     count: int
     pages: tuple[tuple[tuple[int, PersonRow], ...], ...]  # (number on the sheet, row)
+    #: the campaign's targets measured for the village (its part of each), as of the day
+    targets: tuple[TargetFigure, ...] = ()
 
     @property
     def page_count(self) -> int:
@@ -380,7 +382,8 @@ def village_print_sheet(
     pages = tuple(
         tuple(rows[i : i + PRINT_ROWS_PER_PAGE]) for i in range(0, len(rows), PRINT_ROWS_PER_PAGE)
     )
-    return PrintSheet(village=village, filter=f, count=len(rows), pages=pages)
+    targets = campaign_indicators(campaign, place=village, on=f.day).targets
+    return PrintSheet(village=village, filter=f, count=len(rows), pages=pages, targets=targets)
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "ngay cai dat",
         "ngay dat",
         "ngay dat duoc",
+        # The "Bình dân học vụ số" platform's list and the commune team's: the day the
+        # certificate was given, not an identity paper's issue date ("ngày cấp" below).
+        "ngay cap chung nhan",
+        "ngay cap chung chi",
+        "ngay chung nhan",
+        "ngay dat chung nhan",
+        "ngay hoan thanh khoa hoc",
         "thoi gian",
         "thoi gian kich hoat",
         "thoi gian mo tai khoan",

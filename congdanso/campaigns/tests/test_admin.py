@@ -77,7 +77,14 @@ def test_an_edit_in_the_admin_is_audited(admin_client, campaign: Campaign) -> No
     url = reverse("admin:partners_unit_change", args=[unit.pk])
 
     response = admin_client.post(
-        url, {"place": campaign.place.pk, "name": "Công an xã Ea Yông", "kind": "police"}
+        url,
+        {
+            "place": campaign.place.pk,
+            "name": "Công an xã Ea Yông",
+            "kind": "police",
+            "members-TOTAL_FORMS": "0",  # the team members' inline
+            "members-INITIAL_FORMS": "0",
+        },
     )
 
     assert response.status_code == 302

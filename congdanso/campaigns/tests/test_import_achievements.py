@@ -21,7 +21,7 @@ from congdanso.campaigns.importing import (
     parse_achievement_date,
 )
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
-from congdanso.campaigns.services import criterion_create
+from congdanso.campaigns.services import campaign_criteria_set, criterion_create
 from congdanso.core.errors import DomainError
 from congdanso.partners.services import unit_get_or_create
 from congdanso.people.models import Resident, ResidentStatus
@@ -755,3 +755,33 @@ def test_any_cell_is_a_day_or_refused_as_not_a_day(cell: Any) -> None:
     except DateUnreadable:
         return
     assert isinstance(parsed, dt.date)
+
+
+# -- the "Bình dân học vụ số" criterion ---------------------------------------------------------
+
+
+def test_the_digital_skills_list_is_imported_once_the_campaign_tracks_it(  # type: ignore[no-untyped-def]
+    tmp_path, campaign, people
+) -> None:
+    certified = Criterion.objects.get(code="digital_skills_certified")
+    assert (certified.name, certified.is_builtin) == (
+        "Đạt phổ cập kỹ năng số (Bình dân học vụ số)",
+        True,
+    )
+    campaign_criteria_set(
+        campaign=campaign,
+        criteria=[*campaign.rules.values_list("criterion__code", flat=True), certified.code],
+        exemplary=list(
+            campaign.rules.filter(is_exemplary=True).values_list("criterion__code", flat=True)
+        ),
+    )
+    path = _list(
+        tmp_path,
+        ["STT", "Họ và tên", "Số định danh cá nhân", "Ngày cấp chứng nhận"],
+        [1, "Nguyễn Thị Hoà", "066190012345", "02/10/2023"],
+    )
+
+    result = _import(path, campaign, certified)
+
+    assert (result.created, result.rejected) == (1, 0)
+    assert _achieved(people["hoa"], certified) == dt.date(2023, 10, 2)

@@ -30,6 +30,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 
 from congdanso.campaigns.achievements import achievement_record
+from congdanso.campaigns.catalog import BUILTIN
 from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.campaigns.services import criteria_builtin_ensure
 from congdanso.core import backup
@@ -282,7 +283,7 @@ def test_an_older_backup_is_migrated_forward_after_it_is_restored(
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
     assert list(Place.objects.values_list("code", "name")) == [("66", "Tỉnh Đắk Lắk")]
-    assert Criterion.objects.filter(is_builtin=True).count() == 6
+    assert Criterion.objects.filter(is_builtin=True).count() == len(BUILTIN)
     restored = AuditEvent.objects.get(action=AuditAction.IMPORT)
     assert "campaigns.0004_builtin_criteria" in restored.changes["migrated"]
 

@@ -91,3 +91,23 @@ def test_the_edit_form_checks_and_stores_the_numbers_encrypted(admin_client_vi: 
     response = admin_client_vi.post(url, data)
     assert response.status_code == 200
     assert "phone" in response.context["adminform"].form.errors
+
+
+def test_groups_are_marked_by_hand_in_the_edit_form(admin_client_vi: Client) -> None:
+    hoa = Resident.objects.with_cccd("066190012345").get()
+    url = reverse("admin:people_resident_change", args=[hoa.pk])
+    form = admin_client_vi.get(url).context["adminform"].form
+    assert form.initial["groups"] == []
+    data = {
+        **{k: v for k, v in form.initial.items() if v is not None and k != "id"},
+        "groups": ["student", "public_sector"],
+        "issues-TOTAL_FORMS": "0",
+        "issues-INITIAL_FORMS": "0",
+    }
+    data["birth_date"] = "12/04/1990"
+
+    response = admin_client_vi.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    hoa.refresh_from_db()
+    assert hoa.segments == "public_sector,student"

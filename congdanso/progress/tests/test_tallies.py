@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, Campaign, Criterion, Tally
 from congdanso.campaigns.services import campaign_create
+from congdanso.campaigns.targets import target_add
 from congdanso.conftest import EXEMPLARY_2023
 from congdanso.core.errors import DomainError
 from congdanso.core.hooks import residents_changing
@@ -23,7 +24,7 @@ from congdanso.outreach.services import session_create, session_status_set, turn
 from congdanso.partners.models import Unit
 from congdanso.partners.services import unit_get_or_create
 from congdanso.people.models import DataIssue, IssueCode, Resident
-from congdanso.people.services import resident_correct
+from congdanso.people.services import resident_correct, resident_segments_set
 from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create
 from congdanso.privacy.services import resident_erase
@@ -50,6 +51,34 @@ def world(ea_yong: Place) -> dict:  # type: ignore[type-arg]
     }
     commune_campaign = campaign_create(place=ea_yong, name="Xã", **common)
     district_campaign = campaign_create(place=district, name="Huyện", **common)
+    # Targets of their own (tallied per target): other criteria, ages on another deadline,
+    # none (the exemplary criteria), a criterion the campaign does not require.
+    target_add(
+        campaign=commune_campaign,
+        name="18-40 by September",
+        kind="share",
+        value="0.6",
+        criteria=[CODES[0], CODES[3]],
+        ages=(18, 40),
+        deadline=dt.date(2023, 9, 30),
+    )
+    target_add(campaign=district_campaign, name="Everyone", kind="count", value=4)
+    target_add(
+        campaign=commune_campaign,
+        name="Students",
+        kind="share",
+        value="1",
+        criteria=[CODES[2]],
+        segment="student",
+    )
+    target_add(
+        campaign=district_campaign,
+        name="30-60",
+        kind="share",
+        value="50%",
+        criteria=[CODES[1]],
+        ages=(30, 60),
+    )
     units = [
         unit_get_or_create(place=ea_yong, name=name, kind=kind)[0]
         for name, kind in (("Công an xã", "police"), ("Đoàn Thanh niên", "youth_union"))
@@ -112,6 +141,11 @@ operations = st.lists(
         st.tuples(st.just("status_of"), st.integers(0, 9), st.sampled_from(["living", "deceased"])),
         st.tuples(st.just("issue"), st.integers(0, 9), st.booleans()),
         st.tuples(st.just("erase"), st.integers(0, 9)),
+        st.tuples(
+            st.just("segments"),
+            st.integers(0, 9),
+            st.sampled_from([[], ["student"], ["public_sector", "student"]]),
+        ),
     ),
     min_size=1,
     max_size=25,
@@ -192,6 +226,8 @@ def _apply(world: dict, people: list[Resident], op: tuple) -> None:  # type: ign
             )
     elif kind == "erase":
         resident_erase(resident=person, reason="yêu cầu xoá")
+    elif kind == "segments":
+        resident_segments_set(resident=person, segments=args[1])
 
 
 def _in(place: Place, other: Place | None) -> bool:

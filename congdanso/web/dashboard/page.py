@@ -19,9 +19,16 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.models import Campaign, TargetRole
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, Place
-from congdanso.progress.figures import AreaRow, Indicators, UnitRow, WeekRow, registry_line
+from congdanso.progress.figures import (
+    AreaRow,
+    Indicators,
+    TargetFigure,
+    UnitRow,
+    WeekRow,
+    registry_line,
+)
 from congdanso.progress.indicators import campaign_indicators
 from congdanso.scope.access import (
     ALL_ROLES,
@@ -98,6 +105,7 @@ class AreaLine:
     bucket: str
     page_url: str | None  # the village page, or a commune's dashboard
     people: dict[str, str | None]  # figure → list of people (None: no link)
+    exemplary_part: int | None = None  # the village's part of the exemplary target
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,11 @@ class Dashboard:
     registry: str  # which list of residents the figures count
     #: the query of the report downloads: the date, the place, and "only the list by then"
     report_query: str
+    #: the exemplary target of the place shown: below the campaign's place, the place's part
+    exemplary_target: int = 0
+    exemplary_share_of_target: float = 0.0
+    #: the targets beyond the campaign's own two, for the place shown
+    other_targets: tuple[TargetFigure, ...] = ()
 
 
 def dashboard_get(
@@ -184,6 +197,9 @@ def dashboard_get(
         )
 
     target_share = indicators.cohort.target_share
+    exemplary = next((t for t in indicators.targets if t.role == TargetRole.EXEMPLARY), None)
+    exemplary_target = exemplary.needed if exemplary else indicators.exemplary.target
+    exemplary_parts = {row.place_id: row.needed for row in exemplary.villages} if exemplary else {}
     communes_shown = bool(indicators.communes)
     area_rows = indicators.communes if communes_shown else indicators.villages
     places = {
@@ -222,7 +238,13 @@ def dashboard_get(
                 "met": link(area, nhom=1, tieu_bieu=1, **extra),
                 "exemplary": link(area, tieu_bieu=1, **extra),
             }
-        return AreaLine(row, share_bucket(row.share, target_share), page_url, people)
+        return AreaLine(
+            row,
+            share_bucket(row.share, target_share),
+            page_url,
+            people,
+            exemplary_parts.get(row.place_id) if row.place_id else None,
+        )
 
     at_risk = indicators.villages_at_risk
     shown_risk = at_risk if place.kind in COMMUNE_LEVEL_KINDS else at_risk[:AT_RISK_SHOWN]
@@ -231,9 +253,9 @@ def dashboard_get(
         end=campaign.end_date,
         points=[Point(_week_end(w.week_start, day), w.exemplary) for w in indicators.weekly],
         projected_at_end=indicators.projection.exemplary_at_end,
-        target=indicators.exemplary.target,
+        target=exemplary_target,
         title=_("Exemplary citizens, week by week"),
-        description=_chart_description(indicators, campaign),
+        description=_chart_description(indicators, campaign, exemplary_target),
     )
     return Dashboard(
         campaign=campaign,
@@ -280,6 +302,11 @@ def dashboard_get(
         weeks=tuple(_week_line(w, day, link) for w in indicators.weekly),
         chart=chart,
         donations_total=sum(d.value_vnd for d in indicators.donations),
+        exemplary_target=exemplary_target,
+        exemplary_share_of_target=(
+            indicators.exemplary.count / exemplary_target if exemplary_target else 0.0
+        ),
+        other_targets=tuple(t for t in indicators.targets if not t.role),
     )
 
 
@@ -321,7 +348,7 @@ def _sort_links(campaign: Campaign, place: Place, day: dt.date, sort: str) -> tu
     return tuple(links)
 
 
-def _chart_description(indicators: Indicators, campaign: Campaign) -> str:
+def _chart_description(indicators: Indicators, campaign: Campaign, target: int) -> str:
     projection = indicators.projection
     return _(
         "%(count)s exemplary citizens on %(date)s, target %(target)s by %(end)s. "
@@ -329,7 +356,7 @@ def _chart_description(indicators: Indicators, campaign: Campaign) -> str:
     ) % {
         "count": formats.number(indicators.exemplary.count),
         "date": formats.day(indicators.date),
-        "target": formats.number(indicators.exemplary.target),
+        "target": formats.number(target),
         "end": formats.day(campaign.end_date),
         "days": projection.basis_days,
         "projected": formats.number(projection.exemplary_at_end),

@@ -1,5 +1,6 @@
 """Set-up: the overview, targets and period, criteria."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -10,22 +11,33 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from congdanso.campaigns.models import Campaign, Criterion
+from congdanso.campaigns.models import Campaign, Criterion, Target, TargetKind
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.campaigns.services import (
     campaign_criteria_set,
     campaign_criterion_add,
     campaign_update,
 )
+from congdanso.campaigns.targets import (
+    target_add,
+    target_get,
+    target_place_set,
+    target_remove,
+    targets_of,
+)
+from congdanso.core.errors import DomainError
 from congdanso.outreach.models import SessionStatus
 from congdanso.outreach.selectors import session_list
 from congdanso.partners import selectors as partner_selectors
+from congdanso.places.models import Place
+from congdanso.progress.indicators import campaign_indicators
 from congdanso.vn import vietnam_today
 from congdanso.web.setup.common import GET_POST, apply, managed, page
 from congdanso.web.setup.forms_campaign import (
     CampaignCriteriaForm,
     CampaignTargetsForm,
     CriterionAddForm,
+    TargetAddForm,
 )
 
 # --- Overview -------------------------------------------------------------------------------
@@ -70,15 +82,122 @@ def _targetspage(
     targets: CampaignTargetsForm | None = None,
     criteria: CampaignCriteriaForm | None = None,
     new_criterion: CriterionAddForm | None = None,
+    new_target: TargetAddForm | None = None,
 ) -> HttpResponse:
+    all_targets = targets_of(campaign)
     return page(
         request,
         "targets.html",
         campaign,
+        other_targets=[t for t in all_targets if not t.role],
+        own_targets=[t for t in all_targets if t.role],
+        target_form=new_target or _target_form(),
         targets_form=targets
         or CampaignTargetsForm(initial=CampaignTargetsForm.initial_of(campaign)),
         criteria_form=criteria or _criteria_form(campaign),
         criterion_form=new_criterion or CriterionAddForm(),
+    )
+
+
+def _target_form(data: Any = None) -> TargetAddForm:
+    return TargetAddForm(data, catalog=list(Criterion.objects.order_by("position", "code")))
+
+
+@GET_POST
+def setup_target_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = managed(request, campaign_id)
+    back = reverse("campaigns:setup_targets", args=[campaign.pk]) + "#more-targets"
+    if request.method != "POST":
+        return redirect(back)
+    form = _target_form(request.POST)
+
+    def save() -> Target:
+        data = form.cleaned_data
+        low, high = data.get("min_age"), data.get("max_age")
+        return target_add(
+            campaign=campaign,
+            name=data["name"],
+            kind=data["kind"],
+            value=data["value"],
+            criteria=data["criteria"],
+            ages=(low, high) if low is not None and high is not None else None,
+            deadline=data.get("deadline"),
+            milestones=data["milestone_list"],
+            segment=data.get("segment") or "",
+        )
+
+    target = apply(form, save)
+    if target is None:
+        return _targetspage(request, campaign, new_target=form)
+    messages.success(request, _("The target %(name)s is added.") % {"name": target.name})
+    return redirect(back)
+
+
+@GET_POST
+def setup_target_remove(request: HttpRequest, campaign_id: int, target_id: int) -> HttpResponse:
+    campaign = managed(request, campaign_id)
+    back = reverse("campaigns:setup_targets", args=[campaign.pk]) + "#more-targets"
+    if request.method != "POST":
+        return redirect(back)
+    target = target_get(campaign=campaign, target_id=target_id)
+    try:
+        target_remove(target=target)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(back)
+    messages.success(request, _("The target %(name)s is removed.") % {"name": target.name})
+    return redirect(back)
+
+
+@GET_POST
+def setup_target_parts(request: HttpRequest, campaign_id: int, target_id: int) -> HttpResponse:
+    """Each village's part of a target: its share of the population's, or set by hand (an
+    empty box: back to its share)."""
+    campaign = managed(request, campaign_id)
+    target = target_get(campaign=campaign, target_id=target_id)
+    day = min(max(vietnam_today(), campaign.start_date), campaign.end_date)
+    figure = next(
+        t for t in campaign_indicators(campaign, on=day).targets if t.target_id == target.pk
+    )
+    terms = next(t for t in targets_of(campaign) if t.pk == target.pk)
+
+    def typed_value(place_id: int) -> str:
+        value = terms.part_of(place_id)
+        if value is None:
+            return ""
+        if target.kind == TargetKind.SHARE:
+            return f"{(Decimal(value) * 100).normalize():f}%".replace(".", ",")
+        return str(value)
+
+    villages = Place.objects.in_bulk([row.place_id for row in figure.villages])
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        for row in figure.villages:
+            typed = request.POST.get(f"part-{row.place_id}", "").strip()
+            if typed == typed_value(row.place_id):
+                continue
+            try:
+                target_place_set(target=target, place=villages[row.place_id], value=typed or None)
+            except DomainError as error:
+                errors[row.place_id] = str(error.message)
+        if not errors:
+            messages.success(request, _("The villages' parts are saved."))
+            return redirect("campaigns:setup_target_parts", campaign_id=campaign.pk,
+                            target_id=target.pk)  # fmt: skip
+    return page(
+        request,
+        "target_parts.html",
+        campaign,
+        target=target,
+        figure=figure,
+        rows=[
+            (
+                row,
+                request.POST.get(f"part-{row.place_id}", typed_value(row.place_id)),
+                errors.get(row.place_id, ""),
+            )
+            for row in figure.villages
+        ],  # fmt: skip
     )
 
 

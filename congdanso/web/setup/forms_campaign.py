@@ -1,14 +1,22 @@
 """Set-up forms of a campaign: its targets and period, its criteria, a criterion of its
 own."""
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.web.setup.fields import PercentField, SetupForm, WholeNumberField, date_field
+from congdanso.campaigns.models import Campaign, Criterion, TargetKind
+from congdanso.people.models import Segment
+from congdanso.web.setup.fields import (
+    DATE_FORMATS,
+    PercentField,
+    SetupForm,
+    WholeNumberField,
+    date_field,
+)
 
 
 class CampaignTargetsForm(SetupForm):
@@ -178,3 +186,102 @@ class CriterionAddForm(SetupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "new")
         super().__init__(*args, **kwargs)
+
+
+def milestones_parse(text: str) -> list[tuple[Any, str]]:
+    """ "30/06/2025 = 60%; 31/12/2025 = 80%" → [(date, "60%"), (date, "80%")]; a line or a ';'
+    per milestone. ValueError names the part that is not "date = value"."""
+    steps = []
+    for part in text.replace("\n", ";").split(";"):
+        if not part.strip():
+            continue
+        day, sep, value = part.partition("=")
+        parsed = None
+        for pattern in DATE_FORMATS:
+            try:
+                parsed = dt.datetime.strptime(day.strip(), pattern).date()  # noqa: DTZ007
+                break
+            except ValueError:
+                continue
+        if not sep or parsed is None or not value.strip():
+            raise ValueError(part.strip())
+        steps.append((parsed, value.strip()))
+    return steps
+
+
+class TargetAddForm(SetupForm):
+    """A target of the campaign's own: what counts, over which population, how many, by when."""
+
+    name = forms.CharField(label=_("Target name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind of target"),
+        choices=TargetKind.choices,
+        initial=TargetKind.SHARE,
+        widget=forms.RadioSelect,
+    )
+    value = forms.CharField(
+        label=_("Target"),
+        max_length=20,
+        help_text=_("A number of residents (e.g. 2.500) or a share (e.g. 80%)."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    criteria = forms.MultipleChoiceField(
+        label=_("Criteria, all to be met"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the criteria that make a citizen exemplary."),
+    )
+    min_age = forms.IntegerField(
+        label=_("Youngest age"), required=False, min_value=0, max_value=130
+    )
+    max_age = forms.IntegerField(label=_("Oldest age"), required=False, min_value=0, max_value=130)
+    segment = forms.ChoiceField(
+        label=_("Only a group"),
+        required=False,
+        choices=[("", _("Every resident")), *Segment.choices],
+    )
+    deadline = date_field(
+        _("Deadline"), required=False, help_text=_("Empty: the campaign's end date.")
+    )
+    milestones = forms.CharField(
+        label=_("Milestones"),
+        required=False,
+        max_length=500,
+        help_text=_("One per line: date = target, e.g. 30/06/2025 = 60%."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    error_fields = {
+        "target_name_missing": "name",
+        "target_kind_invalid": "kind",
+        "target_share_invalid": "value",
+        "target_count_invalid": "value",
+        "criterion_unknown": "criteria",
+        "segment_unknown": "segment",
+        "target_ages_invalid": "max_age",
+        "target_date_outside": "deadline",
+        "milestone_date_invalid": "milestones",
+        "milestones_invalid": "milestones",
+    }
+
+    def __init__(self, *args: Any, catalog: Sequence[Criterion], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "target")
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].choices = [(c.code, c.name) for c in catalog]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("min_age"), data.get("max_age")
+        if (low is None) != (high is None):
+            self.add_error("max_age", _("Write both ages, or neither for every resident."))
+        elif low is not None and high is not None and high < low:
+            self.add_error("max_age", _("The oldest age must not be below the youngest."))
+        try:
+            data["milestone_list"] = milestones_parse(data.get("milestones") or "")
+        except ValueError as error:
+            self.add_error(
+                "milestones",
+                _("Write each milestone as date = target, e.g. 30/06/2025 = 60%%: %(part)s")
+                % {"part": error},
+            )
+        return data

@@ -36,12 +36,18 @@ class UnitForm(SetupForm):
 
 class PledgeForm(SetupForm):
     signed_on = date_field(_("Signed on"), required=False)
+    deadline = date_field(
+        _("Deadline"), required=False, help_text=_("Empty: the campaign's end date.")
+    )
     target_people = WholeNumberField(label=_("Target: people helped"), required=False)
     target_sessions = WholeNumberField(label=_("Target: sessions held"), required=False)
     target_achievements = WholeNumberField(label=_("Target: achievements recorded"), required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    error_fields = {"village_outside_campaign": "villages"}
+    error_fields = {
+        "village_outside_campaign": "villages",
+        "pledge_deadline_invalid": "deadline",
+    }
 
     def __init__(self, *args: Any, sites: Sequence[Place], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,7 +58,7 @@ class PledgeForm(SetupForm):
             required=False,
             widget=forms.CheckboxSelectMultiple,
         )
-        self.order_fields(["signed_on", "target_people", "target_sessions"])
+        self.order_fields(["signed_on", "deadline", "target_people", "target_sessions"])
 
 
 class TwinningForm(SetupForm):

@@ -68,6 +68,7 @@ def setup_pledge(request: HttpRequest, campaign_id: int, unit_id: int) -> HttpRe
         if pledge is not None:
             initial = {
                 "signed_on": pledge.signed_on,
+                "deadline": pledge.deadline,
                 "target_people": pledge.target_people,
                 "target_sessions": pledge.target_sessions,
                 "target_achievements": pledge.target_achievements,
@@ -83,6 +84,7 @@ def setup_pledge(request: HttpRequest, campaign_id: int, unit_id: int) -> HttpRe
             unit=unit,
             campaign=campaign,
             signed_on=form.cleaned_data["signed_on"],
+            deadline=form.cleaned_data["deadline"],
             target_people=form.cleaned_data["target_people"],
             target_sessions=form.cleaned_data["target_sessions"],
             target_achievements=form.cleaned_data["target_achievements"],

@@ -12,6 +12,17 @@ PATTERNS = {
     "campaigns": [
         path(SETUP, campaign.setup_overview, name="setup"),
         path(SETUP + "muc-tieu/", campaign.setup_targets, name="setup_targets"),
+        path(SETUP + "muc-tieu/them/", campaign.setup_target_add, name="setup_target_add"),
+        path(
+            SETUP + "muc-tieu/<int:target_id>/xoa/",
+            campaign.setup_target_remove,
+            name="setup_target_remove",
+        ),
+        path(
+            SETUP + "muc-tieu/<int:target_id>/thon/",
+            campaign.setup_target_parts,
+            name="setup_target_parts",
+        ),
         path(SETUP + "tieu-chi/", campaign.setup_criteria, name="setup_criteria"),
         path(SETUP + "tieu-chi/them/", campaign.setup_criterion_add, name="setup_criterion_add"),
         path(SETUP + "don-vi/", partners.setup_units, name="setup_units"),
@@ -48,11 +59,14 @@ PATTERNS = {
 }
 
 #: Each page's access rule (see congdanso.web.urls). Set-up is for the managers of the
-#: campaign's place and administrators. A POST-only address (…_delete, setup_criteria,
-#: setup_criterion_add) answers GET with a redirect to its page.
+#: campaign's place and administrators. A POST-only address (…_delete, …_remove,
+#: setup_criteria, setup_criterion_add, setup_target_add) answers GET with a redirect to its page.
 ACCESS = {
     "campaigns:setup": "campaign-manage",
     "campaigns:setup_targets": "campaign-manage",
+    "campaigns:setup_target_add": "campaign-manage",
+    "campaigns:setup_target_remove": "campaign-manage",
+    "campaigns:setup_target_parts": "campaign-manage",
     "campaigns:setup_criteria": "campaign-manage",
     "campaigns:setup_criterion_add": "campaign-manage",
     "campaigns:setup_units": "campaign-manage",

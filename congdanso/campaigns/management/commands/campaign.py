@@ -1,4 +1,4 @@
-"""`congdanso campaign create|show|list`."""
+"""`congdanso campaign create|show|list` and `congdanso campaign target add|list|remove`."""
 
 import json
 from typing import Any
@@ -6,9 +6,16 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from congdanso.campaigns.models import Campaign
+from congdanso.campaigns.models import Campaign, TargetKind
 from congdanso.campaigns.selectors import campaign_get, campaign_list, campaign_rules
 from congdanso.campaigns.services import campaign_create
+from congdanso.campaigns.targets import (
+    TargetTerms,
+    target_add,
+    target_get,
+    target_remove,
+    targets_of,
+)
 from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.parsing import age_range_parse, codes_parse, date_parse
 from congdanso.places.selectors import place_get
@@ -38,11 +45,40 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="List campaigns.")
         listing.add_argument("--place", default=None)
         listing.add_argument("--json", action="store_true")
+        target = sub.add_parser("target", help="Add, list and remove a campaign's targets.")
+        target_sub = target.add_subparsers(dest="target_action", required=True)
+        add = target_sub.add_parser("add", help="Add a target and print its id.")
+        add.add_argument("--campaign", required=True)
+        add.add_argument("--name", required=True)
+        value = add.add_mutually_exclusive_group(required=True)
+        value.add_argument("--count", default=None, help="A number of residents.")
+        value.add_argument("--share", default=None, help="A share: 0.8 or 80%%.")
+        add.add_argument(
+            "--criteria", default="", help="c1,c2,… all met (default: the exemplary criteria)"
+        )
+        add.add_argument("--ages", default=None, help="e.g. 18-60, age on the deadline")
+        add.add_argument("--deadline", default=None, help="YYYY-MM-DD (default: campaign end)")
+        add.add_argument("--segment", default="", help="only a group: student, public_sector")
+        add.add_argument(
+            "--milestone",
+            action="append",
+            default=[],
+            help="YYYY-MM-DD=VALUE, e.g. 2025-06-30=60%% (repeatable)",
+        )
+        add.add_argument("--json", action="store_true")
+        target_list_parser = target_sub.add_parser("list", help="List the campaign's targets.")
+        target_list_parser.add_argument("--campaign", required=True)
+        target_list_parser.add_argument("--json", action="store_true")
+        remove = target_sub.add_parser("remove", help="Remove a target of the campaign's own.")
+        remove.add_argument("--campaign", required=True)
+        remove.add_argument("target_id")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "create":
             self._create(options)
+        elif action == "target":
+            self._target(options)
         elif action == "show":
             campaign = campaign_get(options["campaign_option"] or options["campaign_id"] or "")
             self._show(campaign, as_json=options["json"])
@@ -78,6 +114,50 @@ class Command(BaseCommand):
         else:
             self.stdout.write(str(campaign.pk))
 
+    def _target(self, options: dict[str, Any]) -> None:
+        campaign = campaign_get(options["campaign"])
+        action = options["target_action"]
+        if action == "add":
+            milestones = []
+            for text in options["milestone"]:
+                day, _sep, value = text.partition("=")
+                milestones.append((date_parse(day, label="--milestone"), value))
+            is_count = options["count"] is not None
+            target = target_add(
+                campaign=campaign,
+                name=options["name"],
+                kind=TargetKind.COUNT if is_count else TargetKind.SHARE,
+                value=options["count"] if is_count else options["share"],
+                criteria=codes_parse(options["criteria"]),
+                ages=age_range_parse(options["ages"]) if options["ages"] else None,
+                deadline=date_parse(options["deadline"], label="--deadline")
+                if options["deadline"]
+                else None,
+                milestones=milestones,
+                segment=options["segment"],
+            )
+            self.stdout.write(json.dumps({"id": target.pk}) if options["json"] else str(target.pk))
+        elif action == "remove":
+            target_remove(target=target_get(campaign=campaign, target_id=options["target_id"]))
+        else:
+            targets = targets_of(campaign)
+            if options["json"]:
+                rows = [_target_data(t) for t in targets]
+                self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+                return
+            for terms in targets:
+                row = _target_data(terms)
+                value = (
+                    format_number(row["count"])
+                    if row["kind"] == TargetKind.COUNT
+                    else format_percent(row["share"])
+                )
+                ages = f" {row['ages'][0]}–{row['ages'][1]}" if row["ages"] else ""
+                self.stdout.write(
+                    f"{row['id']:>5}  {value:>8}{ages}  {format_date(terms.deadline)}  "
+                    f"{row['name']}  [{','.join(row['criteria']) or '*'}]"
+                )
+
     def _show(self, campaign: Campaign, *, as_json: bool) -> None:
         data = _data(campaign)
         if as_json:
@@ -103,6 +183,32 @@ class Command(BaseCommand):
             mark = "*" if criterion["exemplary"] else " "
             write(f"  {mark} {criterion['code']:<24} {criterion['name']}")
         write(_("(* required to be exemplary)"))
+        others = [t for t in targets_of(campaign) if not t.role]
+        if others:
+            write(_("More targets (congdanso campaign target list):"))
+            for terms in others:
+                value = (
+                    format_number(terms.count or 0)
+                    if terms.kind == TargetKind.COUNT
+                    else format_percent(float(terms.share or 0))
+                )
+                write(f"  {terms.pk:>5}  {value:>8}  {format_date(terms.deadline)}  {terms.name}")
+
+
+def _target_data(target: TargetTerms) -> dict[str, Any]:
+    return {
+        "id": target.pk,
+        "name": target.name,
+        "role": target.role,
+        "kind": target.kind,
+        "count": target.count,
+        "share": float(target.share) if target.share is not None else None,
+        "criteria": list(target.criteria),
+        "ages": [target.min_age, target.max_age] if target.min_age is not None else None,
+        "segment": target.segment,
+        "deadline": target.deadline.isoformat(),
+        "milestones": [[d.isoformat(), float(v)] for d, v in target.milestones],
+    }
 
 
 def _data(campaign: Campaign) -> dict[str, Any]:

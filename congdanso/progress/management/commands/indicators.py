@@ -69,6 +69,20 @@ class Command(BaseCommand):
                 "target": format_percent(r.cohort.target_share),
             }
         )
+        others = [t for t in r.targets if not t.role]
+        if others:
+            write("")
+            write(_("Targets: now / needed, expected by today, deadline, at the recent pace"))
+            for t in others:
+                state = _("on track") if t.on_track else _("behind")
+                projected = (
+                    format_date(t.projected_date) if t.projected_date else _("not by the deadline")
+                )
+                write(
+                    f"  {t.name:<38} {format_number(t.count):>7} / {format_number(t.needed):<7} "
+                    f"{format_number(t.expected):>7} {state}  {format_date(t.deadline)}  "
+                    f"{projected}"
+                )
         write("")
         write(_("Criteria (share of the cohort):"))
         for c in r.criteria:

@@ -78,3 +78,18 @@ def test_print_everyone_keeps_the_date_and_every_other_filter(
     assert query == {"ngay": [DAY.isoformat()], "nhom": ["1"], "tieu-bieu": [""]}
     everyone = BeautifulSoup(client.get(url + link["href"]).content, "html.parser")
     assert "30/09/2023" in _text(everyone.select_one(".print-page-head"))
+
+
+def test_the_checklist_names_the_village_s_part_of_each_target(
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    cao = seeded.villages["Thôn Cao Bằng"]
+    client = _user(Role.VILLAGE_HEAD, cao)
+    url = reverse("campaigns:village_print", args=[seeded.campaign.pk, cao.code])
+
+    response = client.get(url, {"ngay": DAY.isoformat(), "tieu-bieu": ""})
+
+    soup = BeautifulSoup(response.content, "html.parser")
+    lines = [_text(li) for li in soup.select(".print-targets li")]
+    assert lines[0] == "Công dân số tiêu biểu: 3 trên 400 của thôn, hạn 31/12/2023"
+    assert len(lines) == 2  # the campaign's two targets

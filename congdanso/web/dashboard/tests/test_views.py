@@ -199,11 +199,23 @@ def test_the_figures_of_the_seeded_campaign(seeded: Seeded) -> None:
         tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.find_all("td")]
         for tr in soup.select("#khu-vuc tbody tr")
     }
-    assert rows["Thôn Cao Bằng"] == ["4", "3", "2", "66,7%", "3", "0"]
+    # 3 exemplary of the village's part of the 1,000: 4 of the commune's 10 residents → 400
+    assert rows["Thôn Cao Bằng"] == ["4", "3", "2", "66,7%", "3/ 400", "0"]
     no_village = next(cells for name, cells in rows.items() if name.startswith("Xã Ea Yông"))
     assert no_village == ["1", "1", "1", "100%", "1", "0"]  # k, filed under no village
     donations = soup.select_one("#h-donations").find_parent("section")
     assert "4.000.000 đ" in donations.select_one("tfoot").get_text()
+
+
+def test_a_village_is_measured_against_its_part_of_the_target(seeded: Seeded) -> None:
+    client = _user(Role.MANAGER, seeded.campaign.place)
+    village = seeded.campaign.place.children.get(name="Thôn Cao Bằng")
+    soup = _soup(_dashboard(client, seeded.campaign, ngay=ON.isoformat(), noi=village.code))
+
+    big = soup.select_one(".big-number").get_text(" ", strip=True)
+    assert big.startswith("3 / 400")
+    note = soup.select_one(".big-number").find_next("p", class_="muted").get_text(" ", strip=True)
+    assert "1.000" in note and "Xã Ea Yông" in note
 
 
 def test_a_viewer_sees_the_numbers_without_links_to_people(seeded: Seeded) -> None:
@@ -230,7 +242,8 @@ def test_a_village_head_reads_their_village_and_nothing_else(seeded: Seeded) -> 
     cao, tan = seeded.villages["Thôn Cao Bằng"], seeded.villages["Thôn Tân Lập"]
     client = _user(Role.VILLAGE_HEAD, cao)
     soup = _soup(_dashboard(client, seeded.campaign, ngay=ON.isoformat()))
-    assert soup.select_one(".big-number").get_text(" ", strip=True).startswith("3 / 1.000")
+    # against his village's part of the commune's 1,000, not the whole of it
+    assert soup.select_one(".big-number").get_text(" ", strip=True).startswith("3 / 400")
     for link in soup.select("a.figure-link"):
         assert parse_qs(urlsplit(link["href"]).query)["noi"] == [cao.code]
     village = reverse("campaigns:village", args=[seeded.campaign.pk, tan.code])
@@ -425,3 +438,18 @@ def test_the_people_list_query_count_does_not_grow_with_the_page(
         _soup(client.get(url, {"tieu-bieu": "0", "nhom": "1"}))
     with django_assert_max_num_queries(16):
         _soup(client.get(url, {"giup": "1", "don-vi": str(seeded.units["police"].pk)}))
+
+
+def test_the_teams_leaderboard_is_shown(seeded: Seeded) -> None:
+    from congdanso.partners.teams import team_create
+
+    cao = seeded.villages["Thôn Cao Bằng"]
+    team_create(commune=seeded.campaign.place, name="Tổ CNSCĐ Cao Bằng", villages=[cao])
+    client = _user(Role.MANAGER, seeded.campaign.place)
+
+    soup = _soup(_dashboard(client, seeded.campaign, ngay=ON.isoformat()))
+
+    row = soup.select_one("#h-teams").find_parent("section").select_one("tbody tr")
+    cells = [td.get_text(strip=True) for td in row.find_all("td")]
+    assert row.th.get_text(strip=True) == "Tổ CNSCĐ Cao Bằng"
+    assert cells[:2] == ["Thôn Cao Bằng", "3 / 400"]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.urls import reverse
 
+from congdanso.campaigns.targets import target_add
 from congdanso.core.tests.world import World
 from congdanso.partners.models import DonationItem
 from congdanso.partners.services import donation_create, twinning_get_or_create
@@ -32,6 +33,10 @@ def _donation(w: World) -> int:
     ).pk
 
 
+def _target(w: World) -> int:
+    return target_add(campaign=w.campaign, name="Kỹ năng số", kind="share", value="80%").pk
+
+
 def _feed(w: World) -> str:
     user = w.users["manager_a"]
     token = calendar_token(campaign_id=w.campaign.pk, user=user)
@@ -46,6 +51,7 @@ SETUP_REQUESTS: dict[str, Callable[[World], str]] = {
             "setup_targets",
             "setup_criteria",
             "setup_criterion_add",
+            "setup_target_add",
             "setup_units",
             "setup_twinnings",
             "setup_donations",
@@ -67,6 +73,12 @@ SETUP_REQUESTS: dict[str, Callable[[World], str]] = {
     ),
     "campaigns:setup_donation_delete": lambda w: reverse(
         "campaigns:setup_donation_delete", args=[w.campaign.pk, _donation(w)]
+    ),
+    "campaigns:setup_target_remove": lambda w: reverse(
+        "campaigns:setup_target_remove", args=[w.campaign.pk, _target(w)]
+    ),
+    "campaigns:setup_target_parts": lambda w: reverse(
+        "campaigns:setup_target_parts", args=[w.campaign.pk, _target(w)]
     ),
     "campaigns:calendar_feed": _feed,
 }

@@ -23,6 +23,7 @@ from congdanso.partners.models import Donation, DonationItem, Pledge, Twinning, 
 from congdanso.partners.services import donation_create, twinning_get_or_create
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place
+from congdanso.progress.indicators import campaign_indicators
 from congdanso.progress.tallies import tally_check
 from congdanso.web.setup.fields import whole_number_parse
 
@@ -364,6 +365,7 @@ def test_adding_a_unit_then_its_pledge(manager: Client, world: World) -> None:
         added["Location"],
         {
             "signed_on": "12/04/2023",
+            "deadline": "30/09/2023",
             "target_people": "1.000",
             "target_sessions": "20",
             "target_achievements": "",
@@ -373,6 +375,10 @@ def test_adding_a_unit_then_its_pledge(manager: Client, world: World) -> None:
     )
 
     pledge = Pledge.objects.get(unit=unit, campaign=campaign)
+    # a pledge is the unit's target: by its deadline, in its villages
+    assert pledge.deadline == dt.date(2023, 9, 30)
+    (row,) = [u for u in campaign_indicators(campaign).units if u.unit_id == unit.pk]
+    assert (row.deadline, row.villages) == (dt.date(2023, 9, 30), ("Buôn Ghamah", "Thôn Cao Bằng"))
     assert (pledge.target_people, pledge.target_sessions, pledge.target_achievements) == (
         1000,
         20,
