@@ -3,6 +3,7 @@
 import codecs
 import io
 import os
+import random
 import stat
 import struct
 import zipfile
@@ -272,6 +273,42 @@ def test_a_member_packed_more_than_100_to_1_is_refused() -> None:
 
     assert error.code == "upload_zip_bomb"
     assert "100 to 1" in error.message.render("en")
+
+
+def _member_packed_about(ratio: int) -> bytes:
+    """2 MB (over the 1 MB floor below which no ratio counts) that deflate packs to about
+    `ratio` to 1: random bytes do not compress, the zeros after them almost vanish."""
+    size = 2 << 20
+    incompressible = {70: 26_600, 150: 10_600}[ratio]
+    return random.Random(ratio).randbytes(incompressible) + bytes(size - incompressible)
+
+
+def _ratio_of(data: bytes, name: str) -> float:
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    return info.file_size / info.compress_size
+
+
+def test_a_member_packed_about_70_to_1_is_accepted() -> None:
+    # Below the limit of 100 to 1, as a large real workbook of repetitive cells can be.
+    data = zip_bytes(
+        {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": _member_packed_about(70)}
+    )
+    assert 65 < _ratio_of(data, "xl/workbook.xml") < 75
+
+    assert check(data) == "xlsx"
+
+
+def test_a_member_packed_about_150_to_1_is_refused_as_a_bomb() -> None:
+    # Over the limit, yet far below the ~1,000 to 1 of a member of zeros: a limit set ten
+    # times too high would let it through.
+    data = zip_bytes(
+        {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": _member_packed_about(150)}
+    )
+    assert 140 < _ratio_of(data, "xl/workbook.xml") < 160
+
+    error = refusal(data)
+
+    assert error.code == "upload_zip_bomb"
 
 
 def test_an_archive_lying_about_its_sizes_is_refused_as_damaged() -> None:
