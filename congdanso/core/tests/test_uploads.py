@@ -4,6 +4,7 @@ import codecs
 import io
 import os
 import random
+import re
 import stat
 import struct
 import zipfile
@@ -249,6 +250,36 @@ def test_the_upload_handler_drops_a_file_over_the_limit(settings) -> None:  # ty
     assert upload_refused(request, "small") is None
 
 
+def _posted(files: dict[str, bytes]):  # type: ignore[no-untyped-def]
+    request = RequestFactory().post(
+        "/", {name: SimpleUploadedFile(f"{name}.csv", data) for name, data in files.items()}
+    )
+    request.upload_handlers = [UploadSizeLimitHandler(request), *request.upload_handlers[1:]]
+    return request
+
+
+def test_the_upload_handler_keeps_a_file_of_exactly_the_limit_and_names_each_dropped_one(
+    settings,
+) -> None:  # type: ignore[no-untyped-def]
+    settings.UPLOAD_MAX_BYTES = 1000
+    request = _posted({"exact": b"x" * 1000, "big": b"x" * 5000, "bigger": b"x" * 6000})
+
+    assert set(request.FILES) == {"exact"}
+    messages = {
+        name: refused.message.render("en").replace("\xa0", " ")
+        for name in ("big", "bigger")
+        if (refused := upload_refused(request, name)) is not None
+    }
+    assert messages == {
+        "big": "The file is more than 4.9 KB; the limit is 1000 bytes.",
+        "bigger": "The file is more than 5.9 KB; the limit is 1000 bytes.",
+    }
+
+
+def test_nothing_is_refused_when_no_file_was_dropped() -> None:
+    assert upload_refused(RequestFactory().post("/", {}), "file") is None
+
+
 def test_the_upload_handler_is_the_first_one(settings) -> None:  # type: ignore[no-untyped-def]
     assert settings.FILE_UPLOAD_HANDLERS[0] == "congdanso.core.uploads.UploadSizeLimitHandler"
 
@@ -311,6 +342,84 @@ def test_a_member_packed_about_150_to_1_is_refused_as_a_bomb() -> None:
     assert error.code == "upload_zip_bomb"
 
 
+def test_an_archive_of_exactly_the_unpacked_limit_is_accepted_one_byte_more_is_not() -> None:
+    # 20 × the 10 kB limit: 200,000 bytes unpacked, the most it may unpack to.
+    types = b"<Types/>"
+    exact = zip_bytes({"[Content_Types].xml": types, "xl/workbook.xml": b" " * 199_992})
+    over = zip_bytes({"[Content_Types].xml": types, "xl/workbook.xml": b" " * 199_993})
+
+    assert check(exact, max_bytes=10_000) == "xlsx"
+    error = refusal(over, max_bytes=10_000)
+    assert error.code == "upload_zip_bomb"
+    assert error.message.render("en").replace("\xa0", " ") == (
+        "The file cannot be accepted: unpacked, it would be more than 195.3 KB."
+    )
+
+
+def _workbook_with_members(count: int) -> bytes:
+    members = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
+    members |= {f"xl/media/{n}.bin": b"" for n in range(count - len(members))}
+    return zip_bytes(members)
+
+
+def test_an_archive_of_10000_members_is_accepted_one_more_is_a_bomb() -> None:
+    assert check(_workbook_with_members(10_000)) == "xlsx"
+
+    error = refusal(_workbook_with_members(10_001))
+
+    assert error.code == "upload_zip_bomb"
+    assert error.message.render("en") == (
+        "The file cannot be accepted: it holds more than 10000 files inside."
+    )
+
+
+def test_a_member_of_exactly_one_megabyte_is_not_judged_by_its_ratio() -> None:
+    # ~1,000 to 1, but no bigger than the floor below which no ratio makes a bomb.
+    data = zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": bytes(1 << 20)})
+    assert _ratio_of(data, "xl/workbook.xml") > 500
+
+    assert check(data) == "xlsx"
+
+
+def test_a_member_packed_exactly_100_to_1_is_accepted() -> None:
+    """The limit is "more than 100 to 1": the size of a member that packs to exactly a
+    hundredth of it is found by a few rounds (the packed size hardly moves with the zeros)."""
+    incompressible = random.Random(100).randbytes(17_800)
+    size = 2_000_000
+    for _ in range(10):
+        data = zip_bytes(
+            {
+                "[Content_Types].xml": b"<Types/>",
+                "xl/workbook.xml": incompressible + bytes(size - len(incompressible)),
+            }
+        )
+        info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/workbook.xml")
+        if info.file_size == 100 * info.compress_size:
+            break
+        size = 100 * info.compress_size
+    assert info.file_size == 100 * info.compress_size
+
+    assert check(data) == "xlsx"
+
+
+def test_an_ods_mimetype_of_200_bytes_or_more_is_not_read() -> None:
+    # A real one is 46 bytes: a long "mimetype" member is not an OpenDocument file.
+    padded = ODS_MIMETYPE + b" " * (200 - len(ODS_MIMETYPE))
+    data = zip_bytes(
+        {"mimetype": padded, "content.xml": b"<office:document-content/>"},
+        stored_first="mimetype",
+    )
+
+    assert refusal(data).code == "upload_wrong_type"
+
+
+def test_a_workbook_whose_data_quotes_a_stream_name_is_still_an_xls() -> None:
+    # The name in UTF-16 also inside the stream, not on a directory entry's boundary: the
+    # directory entry before it is the one that counts.
+    quoted = b"x" + "Workbook\0".encode("utf-16-le") + bytes(600)
+    assert check(ole2_bytes({"Workbook": quoted})) == "xls"
+
+
 def test_an_archive_lying_about_its_sizes_is_refused_as_damaged() -> None:
     honest = zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"A" * 5000})
     # Claim 50 bytes instead of 5000 in both the local header and the central directory.
@@ -362,14 +471,15 @@ def test_an_ods_with_a_password_is_refused() -> None:
 def test_a_stored_upload_gets_a_random_name_mode_0600_outside_static_and_media(
     settings, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    settings.UPLOAD_ROOT = tmp_path / "data" / "uploads"  # made with its parents
     upload = SimpleUploadedFile("../../etc/danh sách.xls", XLS)
 
     first = upload_store(upload)
+    assert upload.tell() == 0  # left at its start, for whoever reads it next
     second = upload_store(upload)
 
     assert first.parent == settings.UPLOAD_ROOT
-    assert first.suffix == ".xls"
+    assert re.fullmatch(r"[0-9a-f]{32}\.xls", first.name)  # 128 random bits
     assert first != second
     assert "danh" not in first.name
     assert first.read_bytes() == XLS
@@ -392,6 +502,18 @@ def test_a_refused_file_is_not_stored(settings, tmp_path: Path) -> None:  # type
     with pytest.raises(DomainError):
         upload_store(io.BytesIO(b"MZ\x90\x00" + bytes(100)))
 
+    assert not settings.UPLOAD_ROOT.exists() or os.listdir(settings.UPLOAD_ROOT) == []
+
+
+def test_storing_applies_the_allowed_kinds_and_the_size_limit(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+
+    with pytest.raises(DomainError) as wrong:
+        upload_store(io.BytesIO(XLS), allowed=("xlsx", "csv"))
+    with pytest.raises(DomainError) as large:
+        upload_store(io.BytesIO(XLS), max_bytes=len(XLS) - 1)
+
+    assert (wrong.value.code, large.value.code) == ("upload_wrong_type", "upload_too_large")
     assert not settings.UPLOAD_ROOT.exists() or os.listdir(settings.UPLOAD_ROOT) == []
 
 
