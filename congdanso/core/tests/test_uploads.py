@@ -207,6 +207,35 @@ def test_a_csv_mixing_encodings_after_the_first_megabyte_is_refused_with_the_pla
 # --- size ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("data", "outcome"),
+    [
+        # Markup first, after blank space: a web page saved as .csv, not a table.
+        (b" \t\r\n<x>,a\n", "upload_wrong_type"),
+        (b"X<x>,a\n", "csv"),  # a "<" later in the first cell is text
+        # UTF-16 broken in the first megabyte (a lone surrogate): not text at all.
+        (codecs.BOM_UTF16_LE + b"\x00\xd8a\x00,\x00b\x00", "upload_wrong_type"),
+    ],
+)
+def test_what_text_is_decided_from_its_start(data: bytes, outcome: str) -> None:
+    try:
+        got = check(data)
+    except DomainError as error:
+        got = error.code
+    assert got == outcome
+
+
+def test_a_text_file_cut_inside_its_last_character_is_refused_with_the_place() -> None:
+    data = codecs.BOM_UTF16_LE + "a,b\n".encode("utf-16-le") + b"a"  # one byte of two
+
+    error = refusal(data)
+
+    assert error.code == "upload_bad_text"
+    assert error.message.render("en") == (
+        f"The text file is not valid UTF-8, UTF-16 or Windows-1258 text (byte {len(data)})."
+    )
+
+
 def test_a_file_over_the_limit_is_refused(settings) -> None:  # type: ignore[no-untyped-def]
     settings.UPLOAD_MAX_BYTES = 1000
 
