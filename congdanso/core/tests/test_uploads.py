@@ -213,6 +213,7 @@ def test_a_csv_mixing_encodings_after_the_first_megabyte_is_refused_with_the_pla
         # Markup first, after blank space: a web page saved as .csv, not a table.
         (b" \t\r\n<x>,a\n", "upload_wrong_type"),
         (b"X<x>,a\n", "csv"),  # a "<" later in the first cell is text
+        (b"a,b\n\x01c,d\n", "upload_wrong_type"),  # a control character: not a table
         # UTF-16 broken in the first megabyte (a lone surrogate): not text at all.
         (codecs.BOM_UTF16_LE + b"\x00\xd8a\x00,\x00b\x00", "upload_wrong_type"),
     ],
@@ -234,6 +235,34 @@ def test_a_text_file_cut_inside_its_last_character_is_refused_with_the_place() -
     assert error.message.render("en") == (
         f"The text file is not valid UTF-8, UTF-16 or Windows-1258 text (byte {len(data)})."
     )
+
+
+def test_a_file_of_exactly_the_limit_is_accepted_and_left_at_its_start() -> None:
+    data = io.BytesIO(b"a,b\n" * 250)
+
+    assert upload_check(data, max_bytes=1000) == "csv"
+    assert data.tell() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "english"),
+    [
+        (b"", "The file is empty."),
+        (b"PK\x03\x04" + bytes(60), "The file is damaged and cannot be read."),
+        (
+            b"MZ\x90\x00" + bytes(100),
+            "This file is not one of the accepted kinds (xlsx, xls, ods, csv). Its content "
+            "was checked, not its name: save it again as one of those kinds.",
+        ),
+    ],
+)
+def test_each_refusal_says_why_in_english_and_in_vietnamese(data: bytes, english: str) -> None:
+    error = refusal(data)
+
+    assert error.message.render("en") == english
+    vietnamese = error.message.render("vi")
+    assert vietnamese != english  # the msgid is in the catalog
+    assert any(ch in vietnamese for ch in "ệịạảếữờấ")
 
 
 def test_a_file_over_the_limit_is_refused(settings) -> None:  # type: ignore[no-untyped-def]
