@@ -31,7 +31,11 @@ SCRATCH = ROOT / "var" / "mutate"
 MODULES: dict[str, list[str]] = {
     "core/idempotency.py": ["core/tests/test_idempotency.py", "api/tests/test_api.py"],
     "core/uploads.py": ["core/tests/test_uploads.py"],
-    "core/crypto.py": ["core/tests/test_crypto.py", "core/tests/test_keys_command.py"],
+    "core/crypto.py": [
+        "core/tests/test_crypto.py",
+        "core/tests/test_keys_command.py",
+        "core/tests/test_keycheck.py",
+    ],
     "people/personal.py": ["people/tests/test_personal.py"],
     "scope/access.py": [
         "scope/tests",
