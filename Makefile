@@ -2,6 +2,8 @@
 #             (gunicorn and the background worker, together: `congdanso serve`)
 # make test — install the test extras and run the whole suite
 # make bench — run the benchmarks and print their tables
+# make mutate — mutation testing of the critical modules, each with its own tests (slow; not
+#               in CI): MODULES="core/uploads.py vn/" for some, JOBS=2 for two at once
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export CONGDANSO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test bench lint install serve clean
+.PHONY: run test bench mutate lint install serve clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "congdanso needs Python 3.11 or newer")'
@@ -54,6 +56,10 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/reports.py
 	$(BIN)/python benchmarks/reports_xlsx.py
+
+mutate: $(VENV)/.installed-test
+	$(BIN)/pip install --quiet --editable '.[test,mutate]'
+	$(BIN)/python mutation/run.py --jobs $(or $(JOBS),1) $(MODULES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,3 +1,3 @@
-from congdanso.core.tests.world import ROLES, World, world
+from congdanso.core.tests.world import ROLES, World, next_village, world
 
-__all__ = ["ROLES", "World", "world"]
+__all__ = ["ROLES", "World", "next_village", "world"]

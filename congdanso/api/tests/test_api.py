@@ -165,6 +165,22 @@ def test_person_card_masks_personal_data_and_reveal_is_audited(world) -> None:  
     )
 
 
+@pytest.mark.parametrize("reason", ["   ", "..."])
+def test_a_reveal_through_the_api_without_a_reason_is_refused_and_not_audited(  # type: ignore[no-untyped-def]
+    world, reason: str
+) -> None:
+    response = _post(
+        world.client("manager_a"),
+        f"/api/v1/residents/{world.resident.pk}/reveal",
+        {"field": "cccd", "reason": reason},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "reason_missing"
+    assert "066190012345" not in response.content.decode()
+    assert not AuditEvent.objects.filter(action="reveal").exists()
+
+
 def test_search_finds_folded_name_fragments_and_number_endings(world) -> None:  # type: ignore[no-untyped-def]
     client = world.client("head_a")
     for query in ("hoa nguyen", "NGUYEN thi", "2345", "066190012345", "0912345678"):

@@ -124,18 +124,53 @@ def test_api_outcome_for_every_role(world, method: str, path: str, who: str | No
             assert private not in text, (who, url)
 
 
+#: The requests about one resident (or their achievement), asked again about a resident of
+#: commune A's second village: the head of the first village must get 404, as from outside.
+ONE_PERSON = [
+    ("GET", "/api/v1/residents/{resident_id}"),
+    ("POST", "/api/v1/residents/{resident_id}/reveal"),
+    ("POST", "/api/v1/achievements"),
+    ("POST", "/api/v1/achievements/{achievement_id}/withdraw"),
+    ("POST", "/api/v1/sessions/{session_id}/turns"),
+]
+
+
 @pytest.mark.parametrize("who", WHO)
-def test_search_only_finds_people_in_scope(world, who: str | None) -> None:  # type: ignore[no-untyped-def]
-    response = world.client(who).get("/api/v1/residents", {"q": "hoa"})
+@pytest.mark.parametrize(("method", "path"), ONE_PERSON)
+def test_api_outcome_for_a_resident_of_the_next_village(  # type: ignore[no-untyped-def]
+    next_village, method: str, path: str, who: str | None
+) -> None:
+    rule = NARROWER.get((method, path)) or {(m, p): r for m, p, r in _operations()}[(method, path)]
+    url, body = REQUESTS[(method, path)](next_village)
+    client = next_village.client(who)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, json.dumps(body), content_type="application/json")
+
+    expected = 404 if who == "head_a" else EXPECTED[rule][who]
+    if expected == OK:
+        assert 200 <= response.status_code < 300, response.content
+    else:
+        assert response.status_code == expected, response.content
+    if who in ("head_a", "viewer_a", "manager_b", None):
+        text = response.content.decode()
+        for private in ("Trần Văn Hoà", "066190054321", "0987654321"):
+            assert private not in text, (who, url)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_search_only_finds_people_in_scope(next_village, who: str | None) -> None:  # type: ignore[no-untyped-def]
+    response = next_village.client(who).get("/api/v1/residents", {"q": "hoa"})
     if who is None:
         assert response.status_code == 401
         return
     names = {r["full_name"] for r in response.json()}
     expected = {
-        "admin": {"Nguyễn Thị Hoà", "Y Hoà Niê"},
-        "manager_a": {"Nguyễn Thị Hoà"},
-        "unit_a": {"Nguyễn Thị Hoà"},
-        "head_a": {"Nguyễn Thị Hoà"},
+        "admin": {"Nguyễn Thị Hoà", "Trần Văn Hoà", "Y Hoà Niê"},
+        "manager_a": {"Nguyễn Thị Hoà", "Trần Văn Hoà"},
+        "unit_a": {"Nguyễn Thị Hoà", "Trần Văn Hoà"},
+        "head_a": {"Nguyễn Thị Hoà"},  # their village, not the commune
         "viewer_a": set(),
         "manager_b": {"Y Hoà Niê"},
     }[who]

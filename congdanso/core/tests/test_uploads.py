@@ -3,6 +3,8 @@
 import codecs
 import io
 import os
+import random
+import re
 import stat
 import struct
 import zipfile
@@ -205,6 +207,64 @@ def test_a_csv_mixing_encodings_after_the_first_megabyte_is_refused_with_the_pla
 # --- size ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("data", "outcome"),
+    [
+        # Markup first, after blank space: a web page saved as .csv, not a table.
+        (b" \t\r\n<x>,a\n", "upload_wrong_type"),
+        (b"X<x>,a\n", "csv"),  # a "<" later in the first cell is text
+        (b"a,b\n\x01c,d\n", "upload_wrong_type"),  # a control character: not a table
+        # UTF-16 broken in the first megabyte (a lone surrogate): not text at all.
+        (codecs.BOM_UTF16_LE + b"\x00\xd8a\x00,\x00b\x00", "upload_wrong_type"),
+    ],
+)
+def test_what_text_is_decided_from_its_start(data: bytes, outcome: str) -> None:
+    try:
+        got = check(data)
+    except DomainError as error:
+        got = error.code
+    assert got == outcome
+
+
+def test_a_text_file_cut_inside_its_last_character_is_refused_with_the_place() -> None:
+    data = codecs.BOM_UTF16_LE + "a,b\n".encode("utf-16-le") + b"a"  # one byte of two
+
+    error = refusal(data)
+
+    assert error.code == "upload_bad_text"
+    assert error.message.render("en") == (
+        f"The text file is not valid UTF-8, UTF-16 or Windows-1258 text (byte {len(data)})."
+    )
+
+
+def test_a_file_of_exactly_the_limit_is_accepted_and_left_at_its_start() -> None:
+    data = io.BytesIO(b"a,b\n" * 250)
+
+    assert upload_check(data, max_bytes=1000) == "csv"
+    assert data.tell() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "english"),
+    [
+        (b"", "The file is empty."),
+        (b"PK\x03\x04" + bytes(60), "The file is damaged and cannot be read."),
+        (
+            b"MZ\x90\x00" + bytes(100),
+            "This file is not one of the accepted kinds (xlsx, xls, ods, csv). Its content "
+            "was checked, not its name: save it again as one of those kinds.",
+        ),
+    ],
+)
+def test_each_refusal_says_why_in_english_and_in_vietnamese(data: bytes, english: str) -> None:
+    error = refusal(data)
+
+    assert error.message.render("en") == english
+    vietnamese = error.message.render("vi")
+    assert vietnamese != english  # the msgid is in the catalog
+    assert any(ch in vietnamese for ch in "ệịạảếữờấ")
+
+
 def test_a_file_over_the_limit_is_refused(settings) -> None:  # type: ignore[no-untyped-def]
     settings.UPLOAD_MAX_BYTES = 1000
 
@@ -248,6 +308,36 @@ def test_the_upload_handler_drops_a_file_over_the_limit(settings) -> None:  # ty
     assert upload_refused(request, "small") is None
 
 
+def _posted(files: dict[str, bytes]):  # type: ignore[no-untyped-def]
+    request = RequestFactory().post(
+        "/", {name: SimpleUploadedFile(f"{name}.csv", data) for name, data in files.items()}
+    )
+    request.upload_handlers = [UploadSizeLimitHandler(request), *request.upload_handlers[1:]]
+    return request
+
+
+def test_the_upload_handler_keeps_a_file_of_exactly_the_limit_and_names_each_dropped_one(
+    settings,
+) -> None:  # type: ignore[no-untyped-def]
+    settings.UPLOAD_MAX_BYTES = 1000
+    request = _posted({"exact": b"x" * 1000, "big": b"x" * 5000, "bigger": b"x" * 6000})
+
+    assert set(request.FILES) == {"exact"}
+    messages = {
+        name: refused.message.render("en").replace("\xa0", " ")
+        for name in ("big", "bigger")
+        if (refused := upload_refused(request, name)) is not None
+    }
+    assert messages == {
+        "big": "The file is more than 4.9 KB; the limit is 1000 bytes.",
+        "bigger": "The file is more than 5.9 KB; the limit is 1000 bytes.",
+    }
+
+
+def test_nothing_is_refused_when_no_file_was_dropped() -> None:
+    assert upload_refused(RequestFactory().post("/", {}), "file") is None
+
+
 def test_the_upload_handler_is_the_first_one(settings) -> None:  # type: ignore[no-untyped-def]
     assert settings.FILE_UPLOAD_HANDLERS[0] == "congdanso.core.uploads.UploadSizeLimitHandler"
 
@@ -272,6 +362,120 @@ def test_a_member_packed_more_than_100_to_1_is_refused() -> None:
 
     assert error.code == "upload_zip_bomb"
     assert "100 to 1" in error.message.render("en")
+
+
+def _member_packed_about(ratio: int) -> bytes:
+    """2 MB (over the 1 MB floor below which no ratio counts) that deflate packs to about
+    `ratio` to 1: random bytes do not compress, the zeros after them almost vanish."""
+    size = 2 << 20
+    incompressible = {70: 26_600, 150: 10_600}[ratio]
+    return random.Random(ratio).randbytes(incompressible) + bytes(size - incompressible)
+
+
+def _ratio_of(data: bytes, name: str) -> float:
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    return info.file_size / info.compress_size
+
+
+def test_a_member_packed_about_70_to_1_is_accepted() -> None:
+    # Below the limit of 100 to 1, as a large real workbook of repetitive cells can be.
+    data = zip_bytes(
+        {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": _member_packed_about(70)}
+    )
+    assert 65 < _ratio_of(data, "xl/workbook.xml") < 75
+
+    assert check(data) == "xlsx"
+
+
+def test_a_member_packed_about_150_to_1_is_refused_as_a_bomb() -> None:
+    # Over the limit, yet far below the ~1,000 to 1 of a member of zeros: a limit set ten
+    # times too high would let it through.
+    data = zip_bytes(
+        {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": _member_packed_about(150)}
+    )
+    assert 140 < _ratio_of(data, "xl/workbook.xml") < 160
+
+    error = refusal(data)
+
+    assert error.code == "upload_zip_bomb"
+
+
+def test_an_archive_of_exactly_the_unpacked_limit_is_accepted_one_byte_more_is_not() -> None:
+    # 20 × the 10 kB limit: 200,000 bytes unpacked, the most it may unpack to.
+    types = b"<Types/>"
+    exact = zip_bytes({"[Content_Types].xml": types, "xl/workbook.xml": b" " * 199_992})
+    over = zip_bytes({"[Content_Types].xml": types, "xl/workbook.xml": b" " * 199_993})
+
+    assert check(exact, max_bytes=10_000) == "xlsx"
+    error = refusal(over, max_bytes=10_000)
+    assert error.code == "upload_zip_bomb"
+    assert error.message.render("en").replace("\xa0", " ") == (
+        "The file cannot be accepted: unpacked, it would be more than 195.3 KB."
+    )
+
+
+def _workbook_with_members(count: int) -> bytes:
+    members = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
+    members |= {f"xl/media/{n}.bin": b"" for n in range(count - len(members))}
+    return zip_bytes(members)
+
+
+def test_an_archive_of_10000_members_is_accepted_one_more_is_a_bomb() -> None:
+    assert check(_workbook_with_members(10_000)) == "xlsx"
+
+    error = refusal(_workbook_with_members(10_001))
+
+    assert error.code == "upload_zip_bomb"
+    assert error.message.render("en") == (
+        "The file cannot be accepted: it holds more than 10000 files inside."
+    )
+
+
+def test_a_member_of_exactly_one_megabyte_is_not_judged_by_its_ratio() -> None:
+    # ~1,000 to 1, but no bigger than the floor below which no ratio makes a bomb.
+    data = zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": bytes(1 << 20)})
+    assert _ratio_of(data, "xl/workbook.xml") > 500
+
+    assert check(data) == "xlsx"
+
+
+def test_a_member_packed_exactly_100_to_1_is_accepted() -> None:
+    """The limit is "more than 100 to 1": the size of a member that packs to exactly a
+    hundredth of it is found by a few rounds (the packed size hardly moves with the zeros)."""
+    incompressible = random.Random(100).randbytes(17_800)
+    size = 2_000_000
+    for _ in range(10):
+        data = zip_bytes(
+            {
+                "[Content_Types].xml": b"<Types/>",
+                "xl/workbook.xml": incompressible + bytes(size - len(incompressible)),
+            }
+        )
+        info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/workbook.xml")
+        if info.file_size == 100 * info.compress_size:
+            break
+        size = 100 * info.compress_size
+    assert info.file_size == 100 * info.compress_size
+
+    assert check(data) == "xlsx"
+
+
+def test_an_ods_mimetype_of_200_bytes_or_more_is_not_read() -> None:
+    # A real one is 46 bytes: a long "mimetype" member is not an OpenDocument file.
+    padded = ODS_MIMETYPE + b" " * (200 - len(ODS_MIMETYPE))
+    data = zip_bytes(
+        {"mimetype": padded, "content.xml": b"<office:document-content/>"},
+        stored_first="mimetype",
+    )
+
+    assert refusal(data).code == "upload_wrong_type"
+
+
+def test_a_workbook_whose_data_quotes_a_stream_name_is_still_an_xls() -> None:
+    # The name in UTF-16 also inside the stream, not on a directory entry's boundary: the
+    # directory entry before it is the one that counts.
+    quoted = b"x" + "Workbook\0".encode("utf-16-le") + bytes(600)
+    assert check(ole2_bytes({"Workbook": quoted})) == "xls"
 
 
 def test_an_archive_lying_about_its_sizes_is_refused_as_damaged() -> None:
@@ -325,14 +529,15 @@ def test_an_ods_with_a_password_is_refused() -> None:
 def test_a_stored_upload_gets_a_random_name_mode_0600_outside_static_and_media(
     settings, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    settings.UPLOAD_ROOT = tmp_path / "data" / "uploads"  # made with its parents
     upload = SimpleUploadedFile("../../etc/danh sách.xls", XLS)
 
     first = upload_store(upload)
+    assert upload.tell() == 0  # left at its start, for whoever reads it next
     second = upload_store(upload)
 
     assert first.parent == settings.UPLOAD_ROOT
-    assert first.suffix == ".xls"
+    assert re.fullmatch(r"[0-9a-f]{32}\.xls", first.name)  # 128 random bits
     assert first != second
     assert "danh" not in first.name
     assert first.read_bytes() == XLS
@@ -355,6 +560,18 @@ def test_a_refused_file_is_not_stored(settings, tmp_path: Path) -> None:  # type
     with pytest.raises(DomainError):
         upload_store(io.BytesIO(b"MZ\x90\x00" + bytes(100)))
 
+    assert not settings.UPLOAD_ROOT.exists() or os.listdir(settings.UPLOAD_ROOT) == []
+
+
+def test_storing_applies_the_allowed_kinds_and_the_size_limit(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+
+    with pytest.raises(DomainError) as wrong:
+        upload_store(io.BytesIO(XLS), allowed=("xlsx", "csv"))
+    with pytest.raises(DomainError) as large:
+        upload_store(io.BytesIO(XLS), max_bytes=len(XLS) - 1)
+
+    assert (wrong.value.code, large.value.code) == ("upload_wrong_type", "upload_too_large")
     assert not settings.UPLOAD_ROOT.exists() or os.listdir(settings.UPLOAD_ROOT) == []
 
 

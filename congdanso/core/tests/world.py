@@ -1,6 +1,7 @@
 """A small world for permission tests of the API and the site: two communes, their campaigns,
 people and users of every role. Conftests import the `world` fixture from here."""
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -94,3 +95,20 @@ def world(campaign: Campaign, ea_yong: Place) -> World:
     return World(
         campaign, campaign_b, resident, resident_b, session, achievement, police, users, keys
     )
+
+
+@pytest.fixture
+def next_village(world: World, ea_yong: Place) -> World:
+    """The same world aimed at a resident of commune A's second village, Thôn Tân Lập, with
+    an achievement: everyone who reaches commune A reaches them, except the village head of
+    Thôn Cao Bằng, whose scope is one village, not the commune."""
+    village = Place.objects.get(parent=ea_yong, name="Thôn Tân Lập")
+    resident = ResidentFactory(
+        village=village, full_name="Trần Văn Hoà", cccd="066190054321", phone="0987654321"
+    )
+    achievement = achievement_record(
+        resident=resident,
+        criterion=Criterion.objects.get(code="bank_account"),
+        achieved_on=dt.date(2023, 4, 21),
+    ).achievement
+    return dataclasses.replace(world, resident=resident, achievement=achievement)

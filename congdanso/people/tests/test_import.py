@@ -414,6 +414,42 @@ def test_namesakes_known_only_by_birth_year_stay_two_people_across_reimports(
     assert phones == {None: "0912000111", "066160102804": "0987000222"}
 
 
+def test_namesakes_born_the_same_year_on_different_days_are_two_people(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    # A full birth date tells them apart: matching on the year alone would merge them.
+    rows = [
+        HEADER,
+        [1, "Nguyễn Văn Nam", "03/02/1985", "Nam", "", "0912000111", "Tân Lập"],
+        [2, "Nguyễn Văn Nam", "20/11/1985", "Nam", "", "0987000222", "Tân Lập"],
+    ]
+    path = write_xlsx(tmp_path / "ds.xlsx", rows)
+    first = _import(path, ea_yong)
+    assert (first.created, first.rejected) == (2, 0)
+
+    again = _import(path, ea_yong)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    phones = {r.birth_date: r.phone for r in Resident.objects.all()}
+    assert phones == {dt.date(1985, 2, 3): "0912000111", dt.date(1985, 11, 20): "0987000222"}
+
+
+def test_a_namesake_born_another_day_of_the_same_year_does_not_update_the_resident(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    known = [HEADER, [1, "Nguyễn Văn Nam", "03/02/1985", "Nam", "", "0912000111", "Tân Lập"]]
+    _import(write_xlsx(tmp_path / "a.xlsx", known), ea_yong)
+    newcomer = [HEADER, [1, "Nguyễn Văn Nam", "20/11/1985", "Nam", "", "0987000222", "Tân Lập"]]
+
+    result = _import(write_xlsx(tmp_path / "b.xlsx", newcomer), ea_yong)
+
+    assert (result.created, result.updated) == (1, 0)
+    phones = {r.birth_date: r.phone for r in Resident.objects.all()}
+    assert phones == {dt.date(1985, 2, 3): "0912000111", dt.date(1985, 11, 20): "0987000222"}
+    newest = Resident.objects.get(birth_date=dt.date(1985, 11, 20))
+    assert DataIssue.objects.filter(resident=newest, code="possible_duplicate").exists()
+
+
 def test_unicode_names_stay_as_they_are_beside_a_pasted_legacy_name(
     tmp_path: Path, ea_yong: Place
 ) -> None:

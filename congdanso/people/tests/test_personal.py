@@ -12,7 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import load_backend
 
-from congdanso.core.crypto import DecryptionError, keyring
+from congdanso.core.crypto import DecryptionError, Keyring, keyring
 from congdanso.people import personal
 from congdanso.people.importing import import_residents
 from congdanso.people.models import DataIssue, ImportRun, Resident
@@ -324,3 +324,40 @@ def test_the_migration_encrypts_what_was_stored_in_clear_and_back(fresh_connecti
     with fresh_connection.cursor() as cursor:
         cursor.execute("SELECT id, cccd, phone FROM people_resident ORDER BY id")
         assert {r[0]: r[1:] for r in cursor.fetchall()}[hoa.pk] == ("066190012345", "0912345678")
+
+
+@pytest.mark.parametrize(
+    ("keys", "number", "message"),
+    [
+        (personal.cccd_keys, "06619001234", "a CCCD is stored as its 12 digits"),
+        (personal.cccd_keys, "0661900123456", "a CCCD is stored as its 12 digits"),
+        (personal.cccd_keys, "06619001234a", "a CCCD is stored as its 12 digits"),
+        (personal.cccd_keys, "０６６１９００１２３４５", "a CCCD is stored as its 12 digits"),
+        (personal.phone_keys, "091234567", "a phone is stored as its 10 digits"),
+        (personal.phone_keys, "09123456789", "a phone is stored as its 10 digits"),
+        (personal.phone_keys, "091234567x", "a phone is stored as its 10 digits"),
+        (personal.phone_keys, "０９１２３４５６７８", "a phone is stored as its 10 digits"),
+    ],
+)
+def test_only_a_normalised_number_gets_look_up_keys(keys, number: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    # Full-width digits are digits to Python but never what the parsers give: refused too.
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        keys(number)
+
+
+def test_numbers_are_sealed_and_keyed_with_the_keyring_given() -> None:
+    """The import seals with the keyring it was handed (in its reader processes): not the
+    process's own, which a rotation may have changed meanwhile."""
+    given = Keyring.generate()
+    cccd, phone = "066190012345", "0912345678"
+
+    sealed_cccd = personal.seal_cccd(cccd, given)
+    sealed_phone = personal.seal_phone(phone, given)
+
+    assert sealed_cccd[1:] == personal.cccd_keys(cccd, given)
+    assert sealed_phone[1:] == personal.phone_keys(phone, given)
+    assert personal.cccd_keys(cccd, given)[0] == given.index(cccd, personal.CCCD)
+    assert personal.phone_keys(phone, given)[0] == given.index(phone, personal.PHONE)
+    assert sealed_cccd[1] != personal.cccd_keys(cccd)[1]  # not the process's keyring
+    assert sealed_phone[1] != personal.phone_keys(phone)[1]
+    assert given.decrypt(sealed_cccd[0], personal.CCCD) == cccd

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
@@ -308,6 +308,24 @@ def small_campaign(ea_yong: Place) -> Campaign:
     people=residents,
     day=st.dates(START, dt.date(2024, 3, 1)),
     in_village=st.booleans(),
+)
+# The campaign's first day: criteria reached that day and the day before it.
+@example(
+    people=[
+        (
+            0,
+            (dt.date(1990, 5, 5), "day"),
+            "living",
+            [(0, START, False), (1, START - dt.timedelta(days=1), False), (2, START, False)],
+        )
+    ],
+    day=START,
+    in_village=True,
+)
+@example(
+    people=[(4, None, "living", [(0, START, False), (1, START, False), (2, START, True)])],
+    day=START,
+    in_village=False,
 )
 def test_indicators_equal_the_brute_force_definition(
     small_campaign: Campaign, ea_yong: Place, people, day, in_village

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
@@ -34,6 +34,15 @@ from congdanso.vn import fold
 
 START, END = dt.date(2023, 4, 12), dt.date(2023, 12, 31)
 CODES = ("vneid_level2", "public_service_account", "ehealth_book", "bank_account")
+# (campaign: 0 the commune's, 1 the district's; village index; day)
+SESSIONS = (
+    (0, 0, dt.date(2023, 5, 4)),
+    (0, 1, dt.date(2023, 6, 9)),
+    (1, 0, dt.date(2023, 5, 11)),
+    (1, -1, dt.date(2023, 7, 7)),
+    # On the campaign's first day: what a unit helps reach that day counts for the unit.
+    (0, 1, START),
+)
 
 
 @pytest.fixture
@@ -83,17 +92,13 @@ def world(ea_yong: Place) -> dict:  # type: ignore[type-arg]
         unit_get_or_create(place=ea_yong, name=name, kind=kind)[0]
         for name, kind in (("Công an xã", "police"), ("Đoàn Thanh niên", "youth_union"))
     ]
+    campaigns = [commune_campaign, district_campaign]
     sessions = [
-        session_create(campaign=campaign, place=village, date=day, units=units)
-        for campaign, village, day in (
-            (commune_campaign, villages[0], dt.date(2023, 5, 4)),
-            (commune_campaign, villages[1], dt.date(2023, 6, 9)),
-            (district_campaign, villages[0], dt.date(2023, 5, 11)),
-            (district_campaign, villages[-1], dt.date(2023, 7, 7)),
-        )
+        session_create(campaign=campaigns[c], place=villages[v], date=day, units=units)
+        for c, v, day in SESSIONS
     ]
     return {
-        "campaigns": [commune_campaign, district_campaign],
+        "campaigns": campaigns,
         "villages": villages,
         "units": units,
         "sessions": sessions,
@@ -118,7 +123,7 @@ operations = st.lists(
         st.tuples(st.just("withdraw"), st.integers(0, 9), st.integers(0, len(CODES) - 1)),
         st.tuples(
             st.just("turns"),
-            st.integers(0, 3),  # session
+            st.integers(0, len(SESSIONS) - 1),
             st.lists(
                 st.tuples(
                     st.integers(0, 9),
@@ -131,12 +136,16 @@ operations = st.lists(
         ),
         st.tuples(
             st.just("turn"),
-            st.integers(0, 3),
+            st.integers(0, len(SESSIONS) - 1),
             st.integers(0, 9),
             st.one_of(st.none(), st.integers(0, len(CODES) - 1)),
             st.one_of(st.none(), st.integers(0, 1)),
         ),
-        st.tuples(st.just("status"), st.integers(0, 3), st.sampled_from(["held", "planned"])),
+        st.tuples(
+            st.just("status"),
+            st.integers(0, len(SESSIONS) - 1),
+            st.sampled_from(["held", "planned"]),
+        ),
         st.tuples(st.just("move"), st.integers(0, 9), st.integers(0, 4)),
         st.tuples(st.just("status_of"), st.integers(0, 9), st.sampled_from(["living", "deceased"])),
         st.tuples(st.just("issue"), st.integers(0, 9), st.booleans()),
@@ -273,6 +282,35 @@ def _brute_units(campaign: Campaign, place: Place, day: dt.date) -> dict:  # typ
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=operations, day=st.dates(START, END))
+# The first and last days, where the Python and SQL readings of "from the start" could part:
+# a unit's achievement on the first day (one turn, then a batch), criteria reached on the
+# first day and the day before it, and on the last day.
+@example(
+    ops=[("resident", 1, dt.date(1990, 1, 1), "living"), ("turn", 4, 0, 0, 0)],
+    day=START,
+)
+@example(
+    ops=[("resident", 0, dt.date(1990, 1, 1), "living"), ("turns", 4, [(0, 1, 1), (0, 2, 0)])],
+    day=START,
+)
+@example(
+    ops=[
+        ("resident", 0, dt.date(1990, 1, 1), "living"),
+        ("record", 0, 0, START),
+        ("record", 0, 1, START - dt.timedelta(days=1)),
+        ("record", 0, 2, END),
+    ],
+    day=START,
+)
+@example(
+    ops=[
+        ("resident", 1, None, "living"),
+        ("record", 0, 0, START),
+        ("turn", 4, 0, 1, 1),
+        ("record", 0, 2, END),
+    ],
+    day=END,
+)
 @pytest.mark.django_db
 def test_tallies_stay_exact_through_any_sequence_of_writes(world, ops, day) -> None:  # type: ignore[no-untyped-def]
     with transaction.atomic():

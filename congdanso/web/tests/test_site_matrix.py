@@ -209,6 +209,39 @@ def test_site_pages_for_every_role(world, name: str, who: str, request) -> None:
             assert private not in text, (name, who, private)
 
 
+#: The pages about one resident (or their achievement, or their village), asked again about a
+#: resident of commune A's second village: the head of the first village must get 404, as
+#: from outside; every other role gets what it gets in commune A.
+ONE_PERSON_PAGES = (
+    "campaigns:village",
+    "campaigns:village_print",
+    "campaigns:village_xlsx",
+    "people:card",
+    "people:reveal",
+    "people:card_attach",
+    "campaigns:record",
+    "people:withdraw",
+)
+NEXT_VILLAGE_PRIVATE = ("Trần Văn Hoà", "066190054321", "0987654321")
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("name", ONE_PERSON_PAGES)
+def test_site_pages_about_a_resident_of_the_next_village(next_village, name: str, who: str) -> None:  # type: ignore[no-untyped-def]
+    response = next_village.site(who).get(_url(name, next_village))
+
+    expected = 404 if who == "head_a" else SITE_EXPECTED[ACCESS_RULES[name]][who]
+    if expected == OK:
+        assert response.status_code < 400, (name, who, response.status_code)
+    else:
+        assert response.status_code == expected, (name, who, response.status_code)
+    if who in ("head_a", "viewer_a", "manager_b"):
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode(errors="replace")
+        for private in NEXT_VILLAGE_PRIVATE:
+            assert private not in text, (name, who, private)
+
+
 @pytest.mark.parametrize("who", WHO[1:])
 def test_the_admin_site_is_for_administrators_only(world, who: str) -> None:  # type: ignore[no-untyped-def]
     client = world.site(who)

@@ -1,0 +1,170 @@
+"""`make mutate`: mutation testing of the critical modules with mutmut, one module at a time,
+each against its own tests only (not the whole suite: too slow, and a test elsewhere that
+happens to run the code is not the test that guards it).
+
+Each module runs in its own scratch directory under var/mutate/ (mutmut keeps its state in
+`mutants/` beside the configuration it reads, so one configuration per directory), with its
+own test database. Prints, per module, the surviving mutants and the score
+(killed / all mutants), and ends with a table; `mutmut show NAME` in the module's directory
+shows a mutant's diff. Equivalent survivors are listed, each with its reason, in
+docs/mutants.md.
+
+    python mutation/run.py                      # every module of MODULES
+    python mutation/run.py core/idempotency.py  # some of them (paths under congdanso/)
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = ROOT / "var" / "mutate"
+
+#: module (under congdanso/) → the tests that guard it (under congdanso/).
+MODULES: dict[str, list[str]] = {
+    "core/idempotency.py": ["core/tests/test_idempotency.py", "api/tests/test_api.py"],
+    "core/uploads.py": ["core/tests/test_uploads.py"],
+    "core/crypto.py": [
+        "core/tests/test_crypto.py",
+        "core/tests/test_keys_command.py",
+        "core/tests/test_keycheck.py",
+    ],
+    "people/personal.py": ["people/tests/test_personal.py"],
+    "scope/access.py": [
+        "scope/tests",
+        "api/tests/test_permission_matrix.py",
+        "web/tests/test_site_matrix.py",
+    ],
+    "progress/tallies.py": [
+        "progress/tests/test_tallies.py",
+        "progress/tests/test_indicators_properties.py",
+    ],
+    "campaigns/achievements.py": ["campaigns/tests/test_services.py"],
+    "campaigns/services.py": [
+        "campaigns/tests/test_services.py",
+        "campaigns/tests/test_services_setup.py",
+    ],
+    "people/importing/writing.py": [
+        "people/tests/test_import.py",
+        "people/tests/test_import_triage.py",
+    ],
+    "people/importing/identity.py": [
+        "people/tests/test_import.py",
+        "people/tests/test_import_triage.py",
+    ],
+    "vn/": ["vn/tests"],
+}
+
+KILLED = {"killed", "timeout", "caught by type check"}
+_RESULT = re.compile(r"^\s+(\S+): (.+)$")
+
+
+def _slug(module: str) -> str:
+    return module.strip("/").replace("/", "-").removesuffix(".py")
+
+
+def _prepare(module: str, tests: list[str]) -> Path:
+    """A directory where `mutmut run` sees the project with this module's configuration."""
+    where = SCRATCH / _slug(module)
+    where.mkdir(parents=True, exist_ok=True)
+    missing = [t for t in tests if not (ROOT / "congdanso" / t).exists()]
+    if missing:  # measuring an older tree, before some tests existed
+        print(f"{module}: no {', '.join(missing)} here; without them", file=sys.stderr)
+        tests = [t for t in tests if t not in missing]
+    for name in ("congdanso", "conftest.py"):
+        link = where / name
+        if not link.exists():
+            link.symlink_to(ROOT / name)
+    project = (ROOT / "pyproject.toml").read_text()
+    target = f"congdanso/{module}" + ("*" if module.endswith("/") else "")
+    config = {
+        "source_paths": ["congdanso/"],
+        "only_mutate": [target],
+        "do_not_mutate": ["*/tests/*", "*/migrations/*"],
+        "also_copy": ["conftest.py"],
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q"],
+        "pytest_add_cli_args_test_selection": [f"congdanso/{t}" for t in tests],
+    }
+    lines = ["", "[tool.mutmut]"]
+    for key, value in config.items():
+        lines.append(f"{key} = [{', '.join(repr(v).replace(chr(39), chr(34)) for v in value)}]")
+    text = project + "\n".join(lines) + "\n"
+    tomllib.loads(text)  # the configuration must stay valid TOML
+    (where / "pyproject.toml").write_text(text)
+    return where
+
+
+def _mutmut(where: Path, *args: str, log: Path | None = None) -> str:
+    """mutmut's output; with `log`, written there as it comes (follow a long run with
+    `tail -f`)."""
+    env = os.environ | {"CONGDANSO_DATA_DIR": str(where / "data")}
+    (where / "data").mkdir(exist_ok=True)
+    command = [str(Path(sys.executable).parent / "mutmut"), *args]
+    if log is None:
+        done = subprocess.run(  # noqa: S603 - our own virtualenv's mutmut, fixed arguments
+            command, cwd=where, env=env, text=True, capture_output=True, check=False
+        )
+        return done.stdout
+    with log.open("w") as out:
+        subprocess.run(  # noqa: S603 - as above
+            command, cwd=where, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+        )
+    return log.read_text()
+
+
+def run_module(module: str, *, jobs: int, fresh: bool) -> tuple[Counter[str], list[str], float]:
+    where = _prepare(module, MODULES[module])
+    if fresh:
+        shutil.rmtree(where / "mutants", ignore_errors=True)
+    started = time.monotonic()
+    _mutmut(where, "run", "--max-children", str(jobs), log=where / "run.log")
+    took = time.monotonic() - started
+    statuses: Counter[str] = Counter()
+    survivors = []
+    for line in _mutmut(where, "results", "--all", "true").splitlines():
+        found = _RESULT.match(line)
+        if found is None:
+            continue
+        name, status = found.groups()
+        statuses[status] += 1
+        if status not in KILLED:
+            survivors.append(f"{name}: {status}")
+    if not statuses:
+        print(f"{module}: mutmut gave no results; see {where / 'run.log'}", file=sys.stderr)
+    return statuses, survivors, took
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="paths under congdanso/ (default: all)")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier results")
+    options = parser.parse_args()
+    unknown = [m for m in options.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"not a critical module: {', '.join(unknown)} (see MODULES)")
+    rows = []
+    for module in options.modules or list(MODULES):
+        statuses, survivors, took = run_module(module, jobs=options.jobs, fresh=options.fresh)
+        total = sum(statuses.values())
+        killed = sum(n for status, n in statuses.items() if status in KILLED)
+        score = f"{100 * killed / total:.0f} %" if total else "-"
+        print(f"== {module}: {killed}/{total} killed ({score}) in {took:.0f} s")
+        for line in survivors:
+            print(f"   {line}")
+        rows.append((module, killed, total, score, took))
+    print("\nmodule                          killed / mutants   score    time")
+    for module, killed, total, score, took in rows:
+        print(f"{module:<32}{killed:>6} / {total:<9}{score:>7}{took:>7.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
