@@ -140,7 +140,18 @@ def test_text_is_stored_nfc_and_too_long_text_is_refused_not_cut(ea_yong: Place)
     assert error.value.code == "text_too_long"
 
 
-def test_a_record_that_loses_the_insert_race_keeps_the_earlier_date(resident) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("theirs", "outcome", "in_force"),
+    [
+        # theirs is later: this earlier date replaces it
+        (dt.date(2023, 6, 1), Outcome.UPDATED, dt.date(2023, 5, 4)),
+        # theirs is earlier: nothing changes
+        (dt.date(2023, 4, 20), Outcome.UNCHANGED, dt.date(2023, 4, 20)),
+    ],
+)
+def test_a_record_that_loses_the_insert_race_keeps_the_earlier_date(  # type: ignore[no-untyped-def]
+    resident, theirs: dt.date, outcome: str, in_force: dt.date
+) -> None:
     """Another request records the same fact between this one's look-up and its insert: a
     database wrapper inserts that row right after the look-up, as the other request would.
     This one then meets the unique constraint and treats the other's row as the current one."""
@@ -156,7 +167,7 @@ def test_a_record_that_loses_the_insert_race_keeps_the_earlier_date(resident) ->
                 commune_id=resident.commune_id,
                 resident=resident,
                 criterion=vneid,
-                achieved_on=dt.date(2023, 6, 1),
+                achieved_on=theirs,
                 source="field",
             )
         return result
@@ -167,36 +178,7 @@ def test_a_record_that_loses_the_insert_race_keeps_the_earlier_date(resident) ->
         )
 
     assert raced == [True]
-    assert recorded.outcome == Outcome.UPDATED
-    in_force = Achievement.objects.get(resident=resident, withdrawn_at__isnull=True)
-    assert (in_force.pk, in_force.achieved_on) == (recorded.achievement.pk, dt.date(2023, 5, 4))
-    assert Achievement.objects.filter(resident=resident).count() == 1
-
-
-def test_a_record_that_loses_the_race_to_an_earlier_date_changes_nothing(resident) -> None:  # type: ignore[no-untyped-def]
-    vneid = Criterion.objects.get(code="vneid_level2")
-    table = Achievement._meta.db_table
-    raced: list[bool] = []
-
-    def other_request_inserts_after_the_look_up(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        result = execute(sql, params, many, context)
-        if not raced and sql.lstrip().upper().startswith("SELECT") and f'"{table}"' in sql:
-            raced.append(True)
-            Achievement.objects.create(
-                commune_id=resident.commune_id,
-                resident=resident,
-                criterion=vneid,
-                achieved_on=dt.date(2023, 4, 20),
-                source="field",
-            )
-        return result
-
-    with connection.execute_wrapper(other_request_inserts_after_the_look_up):
-        recorded = achievement_record(
-            resident=resident, criterion=vneid, achieved_on=dt.date(2023, 5, 4)
-        )
-
-    assert raced == [True]
-    assert recorded.outcome == Outcome.UNCHANGED
-    assert recorded.achievement.achieved_on == dt.date(2023, 4, 20)
+    assert recorded.outcome == outcome
+    current = Achievement.objects.get(resident=resident, withdrawn_at__isnull=True)
+    assert (current.pk, current.achieved_on) == (recorded.achievement.pk, in_force)
     assert Achievement.objects.filter(resident=resident).count() == 1
