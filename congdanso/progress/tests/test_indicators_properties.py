@@ -317,13 +317,14 @@ def small_campaign(ea_yong: Place) -> Campaign:
             (dt.date(1990, 5, 5), "day"),
             "living",
             [(0, START, False), (1, START - dt.timedelta(days=1), False), (2, START, False)],
+            "student",
         )
     ],
     day=START,
     in_village=True,
 )
 @example(
-    people=[(4, None, "living", [(0, START, False), (1, START, False), (2, START, True)])],
+    people=[(4, None, "living", [(0, START, False), (1, START, False), (2, START, True)], "")],
     day=START,
     in_village=False,
 )
