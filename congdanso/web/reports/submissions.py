@@ -45,6 +45,7 @@ from congdanso.scope.access import (
     indicator_place_for,
 )
 from congdanso.web.dashboard.page import default_date
+from congdanso.web.downloads import attachment
 from congdanso.web.navigation import remember_campaign
 from congdanso.web.reports.forms import DecideForm, SubmitForm
 from congdanso.web.reports.views import DOCX_TYPE, XLSX_TYPE
@@ -115,9 +116,6 @@ def submissions_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "history_total": len(history),
             "dates": dates,
             "form": form if may_submit else None,
-            "reviewer": any(can_review_report(access, r.place) for r in overview.rows)
-            if overview
-            else False,
             "nav_active": "dashboard",
         },
         status=status,
@@ -262,7 +260,5 @@ def _frozen(request: HttpRequest, campaign_id: int, submission_id: int, kind: st
     return HttpResponse(
         data,
         content_type=DOCX_TYPE if kind == "docx" else XLSX_TYPE,
-        headers={
-            "Content-Disposition": f'attachment; filename="{_file_name(submission, "." + kind)}"'
-        },
+        headers={"Content-Disposition": attachment(_file_name(submission, "." + kind))},
     )

@@ -10,8 +10,6 @@ the 404 page, a date outside the campaign or a malformed one the 400 page with i
 
 import dataclasses
 import io
-import tempfile
-from pathlib import Path
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,9 +22,9 @@ from congdanso.reports.pdf import PdfUnavailable, docx_to_pdf
 from congdanso.reports.selectors import ReportRequest, report_request
 from congdanso.reports.xlsx import report_xlsx
 from congdanso.scope.access import access_for
+from congdanso.web.downloads import XLSX_TYPE, attachment, file_download
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _request(request: HttpRequest, campaign_id: int) -> ReportRequest:
@@ -52,7 +50,7 @@ def report_docx_download(request: HttpRequest, campaign_id: int) -> HttpResponse
     return HttpResponse(
         report_docx(report),
         content_type=DOCX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{_file_name(report, ".docx")}"'},
+        headers={"Content-Disposition": attachment(_file_name(report, ".docx"))},
     )
 
 
@@ -75,16 +73,10 @@ def report_pdf_download(request: HttpRequest, campaign_id: int) -> HttpResponse 
 
 def report_xlsx_download(request: HttpRequest, campaign_id: int) -> FileResponse:
     report = _request(request, campaign_id)
-    # Written to disk, not memory: a province's workbook is large. The file is opened again
-    # for the response, then its name removed: the open handle keeps the bytes until the
-    # response is sent and closed (POSIX).
-    with tempfile.NamedTemporaryFile(prefix="congdanso-", suffix=".xlsx") as temporary:
-        report_xlsx(report, Path(temporary.name))
-        handle = Path(temporary.name).open("rb")  # noqa: SIM115 - closed by the response
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=_file_name(report, ".xlsx"),
+    # Written to disk, not memory: a province's workbook is large.
+    return file_download(
+        lambda path: report_xlsx(report, path),
+        name=_file_name(report, ".xlsx"),
         content_type=XLSX_TYPE,
     )
 
@@ -96,5 +88,5 @@ def report_card_download(request: HttpRequest, campaign_id: int) -> HttpResponse
     return HttpResponse(
         report_card(report),
         content_type="image/png",
-        headers={"Content-Disposition": f'attachment; filename="{_file_name(report, ".png")}"'},
+        headers={"Content-Disposition": attachment(_file_name(report, ".png"))},
     )
