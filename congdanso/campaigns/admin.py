@@ -4,6 +4,7 @@ withdrawn through the services (which keep the history), not edited in place."""
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from congdanso.campaigns.models import (
@@ -15,9 +16,9 @@ from congdanso.campaigns.models import (
     PlaceTarget,
     Target,
 )
-from congdanso.campaigns.targets import campaign_targets_sync
+from congdanso.campaigns.targets import campaign_targets_sync, target_tallies_delete
 from congdanso.core.admin import AuditedAdmin
-from congdanso.core.hooks import campaign_rules_changed
+from congdanso.core.hooks import campaign_rules_changed, campaign_target_changed
 
 
 @admin.register(Criterion)
@@ -63,8 +64,25 @@ class TargetAdmin(AuditedAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        # Criteria, ages, group or deadline may have changed: its tallies are computed again.
-        campaign_rules_changed(form.instance.campaign)
+        if not form.instance.role:
+            # criteria, ages, group or deadline may have changed: its tallies, computed again
+            # (the campaign's two read the campaign's own figures)
+            campaign_target_changed(form.instance)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None and obj.role:
+            # the campaign's two follow its fields: changed on the campaign, not here
+            return ["campaign", "role", "kind", "count", "share", "min_age", "max_age"]
+        return ["role"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # the campaign's two targets go with the campaign
+        return super().has_delete_permission(request, obj) and not (obj and obj.role)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            target_tallies_delete(obj)
+            super().delete_model(request, obj)
 
 
 @admin.register(Achievement)

@@ -5,7 +5,8 @@ the exemplary-citizen count and the cohort share, kept in step with the campaign
 fields (`target_exemplary`, `cohort_*`) that the older readers use; they are changed with
 the campaign (`campaign_update`), never removed. The others are added and removed here.
 A target's figures live in the tallies (measures G and H per target, see
-progress/tallies.py), so adding one recomputes the campaign's tallies.
+progress/tallies.py), so adding one computes that target's tallies (not the campaign's
+others); removing one removes them.
 """
 
 import datetime as dt
@@ -32,7 +33,7 @@ from congdanso.campaigns.models import (
 from congdanso.campaigns.targets_names import COHORT_NAME, EXEMPLARY_NAME
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message, NotFound
-from congdanso.core.hooks import campaign_rules_changed
+from congdanso.core.hooks import campaign_target_changed
 from congdanso.core.models import AuditAction
 from congdanso.core.parsing import text_clean
 from congdanso.people.models import Segment
@@ -311,7 +312,7 @@ def target_add(
         },
     )
     # Its figures are tallied per place: computed now for what residents have already done.
-    campaign_rules_changed(locked)
+    campaign_target_changed(target)
     return target
 
 
@@ -330,12 +331,17 @@ def target_remove(*, target: Target) -> None:
         commune_id=campaign.place_id,
         before={"campaign": campaign.pk, "name": target.name},
     )
+    target_tallies_delete(target)
+    target.delete()
+
+
+def target_tallies_delete(target: Target) -> None:
+    """Remove the tallies of a target that goes (its measures G and H)."""
     Tally.objects.filter(
-        campaign=campaign,
+        campaign_id=target.campaign_id,
         measure__in=[TallyMeasure.TARGET_POPULATION, TallyMeasure.TARGET_MET],
         item=target.pk,
     ).delete()
-    target.delete()
 
 
 @transaction.atomic

@@ -13,8 +13,11 @@ higher app registers what the hook does in its `AppConfig.ready()`:
 - `residents_found(...)`: inside such a block, residents found on the way, before they
   change (a session's earlier turns that start counting when it is marked held), or
   residents the block created (`created=True`: a resident added by hand).
-- `campaign_rules_changed(campaign)`: after the campaign's period, criteria or targets
+- `campaign_rules_changed(campaign)`: after the campaign's period, criteria or cohort
   changed, inside the same transaction (the tallies are computed again).
+- `campaign_target_changed(target)`: after one of the campaign's own targets was added or
+  its terms changed, inside the same transaction (that target's tallies alone are computed
+  again).
 - `campaign_period_check(campaign, start, end)`: before a campaign's period changes; a
   registered check raises a `DomainError` to refuse it (outreach: sessions left outside).
 - `place_archive_check(place)`: before a village or site is archived; likewise (people:
@@ -33,6 +36,7 @@ ChangeHandler = Callable[..., AbstractContextManager[None]]
 _CHANGING: list[ChangeHandler] = []
 _FOUND: list[Callable[..., None]] = []
 _RULES_CHANGED: list[Callable[[Any], object]] = []
+_TARGET_CHANGED: list[Callable[[Any], object]] = []
 _PERIOD_CHECKS: list[Callable[[Any, dt.date, dt.date], None]] = []
 _ARCHIVE_CHECKS: list[Callable[[Any], None]] = []
 
@@ -52,6 +56,10 @@ def residents_found_register(handler: Callable[..., None]) -> None:
 
 def campaign_rules_changed_register(handler: Callable[[Any], object]) -> None:
     _add(_RULES_CHANGED, handler)
+
+
+def campaign_target_changed_register(handler: Callable[[Any], object]) -> None:
+    _add(_TARGET_CHANGED, handler)
 
 
 def campaign_period_check_register(handler: Callable[[Any, dt.date, dt.date], None]) -> None:
@@ -99,6 +107,11 @@ def residents_found(
 def campaign_rules_changed(campaign: Any) -> None:
     for handler in _RULES_CHANGED:
         handler(campaign)
+
+
+def campaign_target_changed(target: Any) -> None:
+    for handler in _TARGET_CHANGED:
+        handler(target)
 
 
 def campaign_period_check(campaign: Any, start: dt.date, end: dt.date) -> None:

@@ -6,7 +6,15 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import DomainError, Message, NotFound
-from congdanso.partners.models import CampaignRef, Donation, Pledge, Twinning, Unit
+from congdanso.partners.models import (
+    CampaignRef,
+    Donation,
+    Pledge,
+    TeamMember,
+    Twinning,
+    Unit,
+    UnitKind,
+)
 from congdanso.places.models import Place
 from congdanso.places.selectors import path_ancestors
 from congdanso.vn import fold
@@ -103,3 +111,37 @@ def campaign_donation_get(campaign: CampaignRef, donation_id: int | str) -> Dona
     if donation is None:
         raise NotFound(_("No such donation in this campaign."), code="not_found")
     return donation
+
+
+def campaign_teams(campaign: CampaignRef) -> list[Unit]:
+    """The community digital technology teams of the communes of the campaign, with their
+    villages and members."""
+    place = campaign.place
+    return list(
+        Unit.objects.filter(
+            archived_at__isnull=True,
+            kind=UnitKind.DIGITAL_TEAM,
+            place__path__startswith=place.path,
+        )
+        .select_related("place")
+        .prefetch_related(
+            Prefetch("villages", queryset=Place.objects.order_by("name_key", "id")),
+            Prefetch("members", queryset=TeamMember.objects.select_related("user")),
+        )
+        .order_by("place__path", "name_key", "id")
+    )
+
+
+def campaign_team_get(campaign: CampaignRef, team_id: int | str) -> Unit:
+    """A team of the campaign's communes, or NotFound."""
+    team = next((t for t in campaign_teams(campaign) if str(t.pk) == str(team_id)), None)
+    if team is None:
+        raise NotFound(_("No such team in this campaign."), code="not_found")
+    return team
+
+
+def team_member_get(team: Unit, member_id: int | str) -> TeamMember:
+    member = next((m for m in team.members.all() if str(m.pk) == str(member_id)), None)
+    if member is None:
+        raise NotFound(_("No such member in this team."), code="not_found")
+    return member

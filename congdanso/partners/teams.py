@@ -59,6 +59,28 @@ def team_create(*, commune: Place, name: str, villages: Iterable[Place]) -> Unit
 
 
 @transaction.atomic
+def team_villages_set(*, team: Unit, villages: Iterable[Place]) -> Unit:
+    """The villages the team works in, changed (at least one, all of its commune)."""
+    if team.kind != UnitKind.DIGITAL_TEAM:
+        raise DomainError(
+            Message(_("%(name)s is not a community digital technology team."), name=team.name),
+            code="unit_not_a_team",
+        )
+    commune = team.place
+    chosen = _villages_checked(commune, villages)
+    before = sorted(v.code for v in team.villages.all())
+    team.villages.set(chosen)
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=team,
+        commune_id=commune.pk,
+        before={"villages": ",".join(before)},
+        after={"villages": ",".join(sorted(v.code for v in chosen))},
+    )
+    return team
+
+
+@transaction.atomic
 def team_member_add(
     *,
     team: Unit,

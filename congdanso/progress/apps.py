@@ -10,8 +10,14 @@ class ProgressConfig(AppConfig):
         # The tallies follow every write that changes what they count: the apps below call
         # these hooks (core.hooks) and never import the tallies.
         from congdanso.core import hooks
-        from congdanso.progress.tallies import tally_change, tally_rebuild, tally_track
+        from congdanso.progress.tallies import (
+            tally_change,
+            tally_rebuild,
+            tally_rebuild_target,
+            tally_track,
+        )
 
         hooks.residents_changing_register(tally_change)
         hooks.residents_found_register(tally_track)
         hooks.campaign_rules_changed_register(tally_rebuild)
+        hooks.campaign_target_changed_register(tally_rebuild_target)

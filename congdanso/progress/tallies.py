@@ -43,7 +43,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection, transaction
@@ -212,12 +212,14 @@ def _contribution_sql(
     people: bool,
     turns: bool,
     registered_before: dt.datetime | None = None,
+    targets_only: bool = False,
 ) -> tuple[str, list[Any]]:
     """One statement: the grouped contributions of the selected residents to the campaign,
     as (measure, place, item, day, extra, n) with the place's chain of parents. `extra` is
     the cohort flag, or for P the resident (people are counted once per place). With
     `registered_before`, only residents the list held before that moment contribute (the
-    tallies never use it: they count the list as it stands)."""
+    tallies never use it: they count the list as it stands). With `targets_only`, only the
+    targets' measures (G, H): what a target added to a running campaign needs."""
 
     def only(alias: str, column: str) -> tuple[str, list[Any]]:
         # Some residents: by their ids alone, so that the per-resident indexes are used
@@ -246,36 +248,38 @@ def _contribution_sql(
         i_sql, i_params = only("i", "resident_id")
         a_sql, a_params = only("a", "resident_id")
         criteria, exemplary = list(spec.criteria), list(spec.exemplary)
-        parts.append(
-            f"""SELECT 'R' AS m, {place} AS place_id,
-                       CASE WHEN r.birth_date IS NULL THEN 1 ELSE 0 END AS item, %s AS day,
-                       {cohort} AS extra, COUNT(*) AS n
-                FROM {_RESIDENT} r WHERE {r_sql} AND {living_sql} GROUP BY 2, 3, 5"""  # noqa: S608
-        )
-        params += [spec.before_start, *ages, *r_params, *living_params]
-        for item, code_sql, code_params in (
-            (0, "", []),
-            (1, " AND i.code = %s", [IssueCode.POSSIBLE_DUPLICATE]),
-        ):
+        # With targets_only, G and H alone (a target added: the rest stays as it is).
+        if not targets_only:
             parts.append(
-                f"""SELECT 'Q', {place}, {item}, %s, 0, COUNT(DISTINCT i.resident_id)
-                    FROM {_ISSUE} i JOIN {_RESIDENT} r ON r.id = i.resident_id
-                    WHERE {i_sql} AND i.resolved_at IS NULL{code_sql} AND {living_sql}
-                    GROUP BY 2"""  # noqa: S608
+                f"""SELECT 'R' AS m, {place} AS place_id,
+                           CASE WHEN r.birth_date IS NULL THEN 1 ELSE 0 END AS item, %s AS day,
+                           {cohort} AS extra, COUNT(*) AS n
+                    FROM {_RESIDENT} r WHERE {r_sql} AND {living_sql} GROUP BY 2, 3, 5"""  # noqa: S608
             )
-            params += [spec.before_start, *i_params, *code_params, *living_params]
-        if exemplary:
-            parts.append(
-                f"""SELECT 'E', {place}, 0, x.done_on, {cohort}, COUNT(*)
-                    FROM (SELECT a.resident_id, MAX(a.achieved_on) AS done_on
-                          FROM {_ACHIEVEMENT} a
-                          WHERE {a_sql} AND a.withdrawn_at IS NULL
-                            AND a.criterion_id IN ({placeholders(exemplary)})
-                          GROUP BY a.resident_id HAVING COUNT(*) = %s) x
-                         JOIN {_RESIDENT} r ON r.id = x.resident_id
-                    WHERE {living_sql} GROUP BY 2, 4, 5"""  # noqa: S608
-            )
-            params += [*ages, *a_params, *exemplary, len(exemplary), *living_params]
+            params += [spec.before_start, *ages, *r_params, *living_params]
+            for item, code_sql, code_params in (
+                (0, "", []),
+                (1, " AND i.code = %s", [IssueCode.POSSIBLE_DUPLICATE]),
+            ):
+                parts.append(
+                    f"""SELECT 'Q', {place}, {item}, %s, 0, COUNT(DISTINCT i.resident_id)
+                        FROM {_ISSUE} i JOIN {_RESIDENT} r ON r.id = i.resident_id
+                        WHERE {i_sql} AND i.resolved_at IS NULL{code_sql} AND {living_sql}
+                        GROUP BY 2"""  # noqa: S608
+                )
+                params += [spec.before_start, *i_params, *code_params, *living_params]
+            if exemplary:
+                parts.append(
+                    f"""SELECT 'E', {place}, 0, x.done_on, {cohort}, COUNT(*)
+                        FROM (SELECT a.resident_id, MAX(a.achieved_on) AS done_on
+                              FROM {_ACHIEVEMENT} a
+                              WHERE {a_sql} AND a.withdrawn_at IS NULL
+                                AND a.criterion_id IN ({placeholders(exemplary)})
+                              GROUP BY a.resident_id HAVING COUNT(*) = %s) x
+                             JOIN {_RESIDENT} r ON r.id = x.resident_id
+                        WHERE {living_sql} GROUP BY 2, 4, 5"""  # noqa: S608
+                )
+                params += [*ages, *a_params, *exemplary, len(exemplary), *living_params]
         for target in spec.targets:
             born_sql, born_params = "", list[Any]()
             if target.born is not None:
@@ -285,7 +289,8 @@ def _contribution_sql(
                 born_sql += " AND (',' || r.segments || ',') LIKE %s"
                 born_params = [*born_params, f"%,{target.segment},%"]
             parts.append(
-                f"""SELECT 'G', {place}, CAST(%s AS BIGINT), %s, 0, COUNT(*)
+                f"""SELECT 'G' AS m, {place} AS place_id, CAST(%s AS BIGINT) AS item, %s AS day,
+                           0 AS extra, COUNT(*) AS n
                     FROM {_RESIDENT} r WHERE {r_sql} AND {living_sql}{born_sql}
                     GROUP BY 2"""  # noqa: S608
             )
@@ -309,21 +314,22 @@ def _contribution_sql(
                     *living_params,
                     *born_params,
                 ]
-        counted = f"""FROM {_ACHIEVEMENT} a JOIN {_RESIDENT} r ON r.id = a.resident_id
-                      WHERE {a_sql} AND a.withdrawn_at IS NULL
-                        AND a.criterion_id IN ({placeholders(criteria)}) AND {living_sql}"""
-        parts.append(
-            f"""SELECT 'C', {place}, a.criterion_id,
-                       CASE WHEN a.achieved_on < %s THEN %s ELSE a.achieved_on END,
-                       {cohort}, COUNT(*)
-                {counted} GROUP BY 2, 3, 4, 5"""
-        )
-        params += [spec.start, spec.before_start, *ages, *a_params, *criteria, *living_params]
-        parts.append(
-            f"""SELECT 'U', {place}, a.unit_id, a.achieved_on, 0, COUNT(*)
-                {counted} AND a.unit_id IS NOT NULL AND a.achieved_on >= %s GROUP BY 2, 3, 4"""
-        )
-        params += [*a_params, *criteria, *living_params, spec.start]
+        if not targets_only:
+            counted = f"""FROM {_ACHIEVEMENT} a JOIN {_RESIDENT} r ON r.id = a.resident_id
+                          WHERE {a_sql} AND a.withdrawn_at IS NULL
+                            AND a.criterion_id IN ({placeholders(criteria)}) AND {living_sql}"""
+            parts.append(
+                f"""SELECT 'C', {place}, a.criterion_id,
+                           CASE WHEN a.achieved_on < %s THEN %s ELSE a.achieved_on END,
+                           {cohort}, COUNT(*)
+                    {counted} GROUP BY 2, 3, 4, 5"""
+            )
+            params += [spec.start, spec.before_start, *ages, *a_params, *criteria, *living_params]
+            parts.append(
+                f"""SELECT 'U', {place}, a.unit_id, a.achieved_on, 0, COUNT(*)
+                    {counted} AND a.unit_id IS NOT NULL AND a.achieved_on >= %s GROUP BY 2, 3, 4"""
+            )
+            params += [*a_params, *criteria, *living_params, spec.start]
     if turns:
         t_sql, t_params = only("t", "resident_id")
         held = f"""FROM {_TURN} t JOIN {_SESSION} s ON s.id = t.session_id
@@ -363,9 +369,11 @@ def contributions(
     people: bool = True,
     turns: bool = True,
     registered_before: dt.datetime | None = None,
+    targets_only: bool = False,
 ) -> Counter[Key]:
     """What the residents (all of the communes when None) add to the campaign's tallies
-    (only those in the list before `registered_before`, when given)."""
+    (only those in the list before `registered_before`, when given; only to its targets'
+    measures with `targets_only`)."""
     out: Counter[Key] = Counter()
     if not communes or (residents is not None and not residents):
         return out
@@ -376,7 +384,13 @@ def contributions(
     )
     for chunk in chunks:
         sql, params = _contribution_sql(
-            spec, communes, chunk, people=people, turns=turns, registered_before=registered_before
+            spec,
+            communes,
+            chunk,
+            people=people,
+            turns=turns and not targets_only,
+            registered_before=registered_before,
+            targets_only=targets_only,
         )
         _add_rows(spec, fetch_all(sql, params), out)
     return out
@@ -831,6 +845,29 @@ def tally_rebuild(campaign: Campaign) -> int:
     fresh = _fresh(spec, _campaign_communes(campaign))
     _upsert(fresh)
     return len(fresh)
+
+
+@transaction.atomic
+def tally_rebuild_target(target: Target) -> int:
+    """Compute one target's tallies (G, H) afresh, after it was added or its terms changed:
+    the campaign's other figures stay as they are, so a province's campaign is not counted
+    again from the start. Returns the number of rows."""
+    campaign = Campaign.objects.select_related("place").get(pk=target.campaign_id)
+    if connection.features.has_select_for_update:
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
+    Tally.objects.filter(
+        campaign_id=campaign.pk, measure__in=[M.TARGET_POPULATION, M.TARGET_MET], item=target.pk
+    ).delete()
+    spec = _spec_of(campaign.pk)
+    own = [t for t in spec.targets if t.pk == target.pk] if spec else []
+    if spec is None or not own:
+        return 0  # a target with a role: read from the campaign's own measures
+    only = replace(spec, targets=tuple(own))
+    fresh: Counter[Key] = Counter()
+    for commune in _campaign_communes(campaign):
+        fresh.update(contributions(only, [commune], targets_only=True))
+    _upsert(+fresh)
+    return len(+fresh)
 
 
 @dataclass(frozen=True)

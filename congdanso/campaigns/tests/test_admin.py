@@ -93,3 +93,71 @@ def test_an_edit_in_the_admin_is_audited(admin_client, campaign: Campaign) -> No
     event = AuditEvent.objects.filter(object_type="partners.unit", action="update").get()
     assert event.via == "admin"
     assert event.changes["name"] == ["Công an xã", "Công an xã Ea Yông"]
+
+
+def test_a_target_deleted_in_the_admin_takes_its_tallies_the_campaign_s_two_cannot_be(
+    admin_client, campaign: Campaign
+) -> None:  # type: ignore[no-untyped-def]
+    from congdanso.campaigns.models import Tally, Target
+    from congdanso.campaigns.targets import target_add
+    from congdanso.progress.tallies import tally_check
+
+    ResidentFactory(village=campaign.place.children.first())
+    added = target_add(campaign=campaign, name="Thêm", kind="count", value=300)
+    assert Tally.objects.filter(campaign=campaign, item=added.pk, measure="G").exists()
+    own = Target.objects.get(campaign=campaign, role="exemplary")
+
+    refused = admin_client.post(
+        reverse("admin:campaigns_target_delete", args=[own.pk]), {"post": "yes"}
+    )
+    response = admin_client.post(
+        reverse("admin:campaigns_target_delete", args=[added.pk]), {"post": "yes"}
+    )
+
+    assert refused.status_code == 403
+    assert response.status_code == 302
+    assert not Target.objects.filter(pk=added.pk).exists()
+    assert not Tally.objects.filter(campaign=campaign, item=added.pk, measure__in=["G", "H"])
+    assert tally_check(campaign) == []
+
+
+def test_a_target_s_criteria_changed_in_the_admin_are_counted_again(
+    admin_client, campaign: Campaign
+) -> None:  # type: ignore[no-untyped-def]
+    from congdanso.campaigns.models import Target
+    from congdanso.campaigns.targets import target_add
+    from congdanso.progress.tallies import tally_check
+
+    person = ResidentFactory(village=campaign.place.children.first())
+    achievement_record(
+        resident=person,
+        criterion=Criterion.objects.get(code="bank_account"),
+        achieved_on=dt.date(2023, 5, 1),
+    )
+    added = target_add(
+        campaign=campaign, name="Thêm", kind="count", value=300, criteria=["vneid_level2"]
+    )
+    url = reverse("admin:campaigns_target_change", args=[added.pk])
+    page = admin_client.get(url)
+    data = {
+        key: value
+        for key, value in page.context["adminform"].form.initial.items()
+        if value is not None and key not in ("criteria", "role")
+    }
+    data |= {
+        "campaign": campaign.pk,
+        "criteria": [Criterion.objects.get(code="bank_account").pk],
+        **{f"{p}-TOTAL_FORMS": "0" for p in ("milestones", "parts")},
+        **{f"{p}-INITIAL_FORMS": "0" for p in ("milestones", "parts")},
+    }
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [(f.formset.prefix, f.formset.errors) for f in response.context["inline_admin_formsets"]],
+    )
+    assert list(Target.objects.get(pk=added.pk).criteria.values_list("code", flat=True)) == [
+        "bank_account"
+    ]
+    assert tally_check(campaign) == []

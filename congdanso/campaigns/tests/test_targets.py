@@ -271,3 +271,40 @@ def test_the_indicators_command_prints_the_targets_of_the_campaign_s_own(
     keys = json.loads(data.getvalue())
     assert {"exemplary", "cohort", "targets", "teams"} <= set(keys)
     assert [t["role"] for t in keys["targets"]] == ["exemplary", "cohort", ""]
+
+
+def _with_people(campaign: Campaign) -> None:
+    village = campaign.place.children.first()
+    for day, criteria in ((DAY, ["vneid_level2", "bank_account"]), (DAY, ["vneid_level2"])):
+        person = ResidentFactory(village=village, birth_date=dt.date(1990, 3, 1))
+        for code in criteria:
+            achievement_record(
+                resident=person, criterion=Criterion.objects.get(code=code), achieved_on=day
+            )
+
+
+def test_adding_a_target_computes_its_tallies_alone_and_exactly(campaign: Campaign) -> None:
+    from congdanso.campaigns.models import Tally
+    from congdanso.progress.tallies import tally_check
+
+    _with_people(campaign)
+    kept = set(Tally.objects.filter(campaign=campaign).values_list("pk", "amount"))
+
+    target = target_add(
+        campaign=campaign, name="Tài khoản", kind="count", value=10, criteria=["bank_account"]
+    )
+
+    # the rows there before are the same rows (not deleted and written again) ...
+    assert kept <= set(Tally.objects.filter(campaign=campaign).values_list("pk", "amount"))
+    # ... and the new target's rows are exact: the population of two, one met it on DAY
+    assert tally_check(campaign) == []
+    mine = Tally.objects.filter(campaign=campaign, item=target.pk, measure__in=["G", "H"])
+    assert {(t.measure, t.scope_id, t.day, t.amount) for t in mine} == {
+        ("G", scope, campaign.start_date - dt.timedelta(days=1), 2)
+        for scope in (campaign.place_id, campaign.place.children.first().pk)
+    } | {("H", scope, DAY, 1) for scope in (campaign.place_id, campaign.place.children.first().pk)}
+
+    target_remove(target=target)
+
+    assert not Tally.objects.filter(campaign=campaign, item=target.pk, measure__in=["G", "H"])
+    assert tally_check(campaign) == []

@@ -32,7 +32,7 @@ from congdanso.partners import selectors as partner_selectors
 from congdanso.places.models import Place
 from congdanso.progress.indicators import campaign_indicators
 from congdanso.vn import vietnam_today
-from congdanso.web.setup.common import GET_POST, apply, managed, page
+from congdanso.web.setup.common import GET_POST, apply, campaign_villages, managed, page
 from congdanso.web.setup.forms_campaign import (
     CampaignCriteriaForm,
     CampaignTargetsForm,
@@ -50,6 +50,9 @@ def setup_overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
         count=Count("pk"), total=Sum("value_vnd")
     )
     sessions = session_list(campaign=campaign).exclude(status=SessionStatus.CANCELLED)
+    teams = partner_selectors.campaign_teams(campaign)
+    villages = campaign_villages(campaign)
+    covered = {v.pk for team in teams for v in team.villages.all()}
     return page(
         request,
         "overview.html",
@@ -58,6 +61,9 @@ def setup_overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
         unit_count=len(partner_selectors.campaign_units(campaign)),
         pledge_count=partner_selectors.campaign_pledges(campaign).count(),
         twinning_count=partner_selectors.campaign_twinnings(campaign).count(),
+        team_count=len(teams),
+        village_count=len(villages),
+        covered_count=sum(1 for v in villages if v.pk in covered),
         donation_count=donations["count"],
         donation_total=donations["total"] or 0,
         session_count=sessions.count(),

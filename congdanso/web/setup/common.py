@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from congdanso.campaigns.models import Campaign
 from congdanso.core.errors import DomainError, Message, NotFound
 from congdanso.outreach import schedule
-from congdanso.places.models import Place
+from congdanso.places.models import DWELLING_KINDS, Place
 from congdanso.scope.access import access_for, campaign_get_for, can_manage
 from congdanso.web.navigation import remember_campaign
 from congdanso.web.setup.fields import SetupForm
@@ -58,3 +58,9 @@ def page(request: HttpRequest, template: str, campaign: Campaign, **context: Any
 
 def campaign_places(campaign: Campaign) -> list[Place]:
     return schedule.campaign_sites(campaign)
+
+
+def campaign_villages(campaign: Campaign) -> list[Place]:
+    """The villages, hamlets and street groups of the campaign (not its schools and other
+    sites): where people live and teams work."""
+    return [p for p in campaign_places(campaign) if p.kind in DWELLING_KINDS]

@@ -152,3 +152,55 @@ class DonationForm(SetupForm):
         if village is not None and village in data.get("donor_villages", []):
             self.add_error("donor_villages", _("The village receiving cannot be among the donors."))
         return data
+
+
+class TeamForm(SetupForm):
+    name = forms.CharField(
+        label=_("Team name"),
+        max_length=200,
+        help_text=_("E.g. Tổ công nghệ số cộng đồng thôn 1."),
+    )
+
+    error_fields = {
+        "unit_name_missing": "name",
+        "unit_exists": "name",
+        "team_villages_missing": "villages",
+        "team_village_outside": "villages",
+    }
+
+    def __init__(
+        self, *args: Any, villages: Sequence[Place], with_name: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["villages"] = ObjectMultipleChoiceField(
+            label=_("Villages the team works in"),
+            objects=villages,
+            label_of=lambda p: (
+                p.name
+                if p.commune is None or len({v.commune_id for v in villages}) < 2
+                else f"{p.name} ({p.commune.name})"
+            ),
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": _("Tick at least one village.")},
+        )
+        if not with_name:
+            del self.fields["name"]
+
+
+class TeamMemberForm(SetupForm):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    role = forms.CharField(
+        label=_("Role in the team"),
+        max_length=100,
+        required=False,
+        help_text=_("E.g. team leader (the village head), member."),
+    )
+    organisation = forms.CharField(
+        label=_("Comes from"),
+        max_length=200,
+        required=False,
+        help_text=_("E.g. Youth Union, Women's Union, Viettel, the village's front committee."),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+
+    error_fields = {"member_name_missing": "full_name", "phone_invalid": "phone"}

@@ -3,7 +3,7 @@ schedule and calendar links; the commune's places."""
 
 from django.urls import path
 
-from congdanso.web.setup import campaign, partners, places, schedule
+from congdanso.web.setup import campaign, partners, places, schedule, teams
 
 SETUP = "chien-dich/<int:campaign_id>/thiet-lap/"
 
@@ -31,6 +31,13 @@ PATTERNS = {
             SETUP + "don-vi/<int:unit_id>/cam-ket/xoa/",
             partners.setup_pledge_delete,
             name="setup_pledge_delete",
+        ),
+        path(SETUP + "to-cong-nghe-so/", teams.setup_teams, name="setup_teams"),
+        path(SETUP + "to-cong-nghe-so/<int:team_id>/", teams.setup_team, name="setup_team"),
+        path(
+            SETUP + "to-cong-nghe-so/<int:team_id>/thanh-vien/<int:member_id>/xoa/",
+            teams.setup_team_member_remove,
+            name="setup_team_member_remove",
         ),
         path(SETUP + "ket-nghia/", partners.setup_twinnings, name="setup_twinnings"),
         path(
@@ -72,6 +79,9 @@ ACCESS = {
     "campaigns:setup_units": "campaign-manage",
     "campaigns:setup_pledge": "campaign-manage",
     "campaigns:setup_pledge_delete": "campaign-manage",
+    "campaigns:setup_teams": "campaign-manage",
+    "campaigns:setup_team": "campaign-manage",
+    "campaigns:setup_team_member_remove": "campaign-manage",
     "campaigns:setup_twinnings": "campaign-manage",
     "campaigns:setup_twinning_delete": "campaign-manage",
     "campaigns:setup_donations": "campaign-manage",

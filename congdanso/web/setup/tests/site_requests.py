@@ -11,6 +11,7 @@ from congdanso.campaigns.targets import target_add
 from congdanso.core.tests.world import World
 from congdanso.partners.models import DonationItem
 from congdanso.partners.services import donation_create, twinning_get_or_create
+from congdanso.partners.teams import team_create, team_member_add
 from congdanso.web.setup.calendar_links import calendar_token
 
 
@@ -37,6 +38,19 @@ def _target(w: World) -> int:
     return target_add(campaign=w.campaign, name="Kỹ năng số", kind="share", value="80%").pk
 
 
+def _team(w: World) -> int:
+    return team_create(
+        commune=w.campaign.place, name="Tổ CNS thôn Cao Bằng", villages=[w.session.place]
+    ).pk
+
+
+def _member(w: World) -> tuple[int, int]:
+    team = team_create(
+        commune=w.campaign.place, name="Tổ CNS thôn Cao Bằng", villages=[w.session.place]
+    )
+    return team.pk, team_member_add(team=team, full_name="Y Duin Niê").pk
+
+
 def _feed(w: World) -> str:
     user = w.users["manager_a"]
     token = calendar_token(campaign_id=w.campaign.pk, user=user)
@@ -54,6 +68,7 @@ SETUP_REQUESTS: dict[str, Callable[[World], str]] = {
             "setup_target_add",
             "setup_units",
             "setup_twinnings",
+            "setup_teams",
             "setup_donations",
             "setup_schedule",
             "calendar",
@@ -79,6 +94,12 @@ SETUP_REQUESTS: dict[str, Callable[[World], str]] = {
     ),
     "campaigns:setup_target_parts": lambda w: reverse(
         "campaigns:setup_target_parts", args=[w.campaign.pk, _target(w)]
+    ),
+    "campaigns:setup_team": lambda w: reverse(
+        "campaigns:setup_team", args=[w.campaign.pk, _team(w)]
+    ),
+    "campaigns:setup_team_member_remove": lambda w: reverse(
+        "campaigns:setup_team_member_remove", args=[w.campaign.pk, *_member(w)]
     ),
     "campaigns:calendar_feed": _feed,
 }

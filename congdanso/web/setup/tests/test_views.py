@@ -797,3 +797,114 @@ def test_a_subscription_link_stops_when_the_user_may_no_longer_manage(world: Wor
     )
 
     assert response.status_code == 404
+
+
+# --- community digital technology teams -----------------------------------------------------
+
+
+def test_a_team_is_added_with_its_villages_then_its_members(manager: Client, world: World) -> None:
+    from congdanso.partners.models import TeamMember
+
+    campaign = world.campaign
+    cao_bang, tan_lap = _village(world, "Thôn Cao Bằng"), _village(world, "Thôn Tân Lập")
+    teams_url = reverse("campaigns:setup_teams", args=[campaign.pk])
+    page = _soup(manager.get(teams_url))
+    # every village is listed as still without a team, and offered as a choice
+    assert "Thôn Cao Bằng" in page.select_one(".setup-warning").get_text()
+    offered = {i["value"] for i in page.select('input[name="villages"]')}
+    assert {str(cao_bang.pk), str(tan_lap.pk)} <= offered
+
+    added = manager.post(
+        teams_url, {"name": "Tổ công nghệ số thôn Cao Bằng", "villages": [cao_bang.pk]}
+    )
+
+    team = Unit.objects.get(name="Tổ công nghệ số thôn Cao Bằng")
+    assert team.kind == UnitKind.DIGITAL_TEAM
+    assert [v.name for v in team.villages.all()] == ["Thôn Cao Bằng"]
+    team_url = reverse("campaigns:setup_team", args=[campaign.pk, team.pk])
+    assert added.status_code == 302 and added["Location"] == team_url
+
+    member = manager.post(
+        team_url,
+        {
+            "form": "member",
+            "member-full_name": "  Nguyễn Văn Thành ",
+            "member-role": "Tổ trưởng",
+            "member-organisation": "Đoàn Thanh niên",
+            "member-phone": "+84 905 123 456",
+        },
+    )
+    bad_phone = manager.post(
+        team_url, {"form": "member", "member-full_name": "Lê Thị Mai", "member-phone": "12345"}
+    )
+    no_name = manager.post(team_url, {"form": "member", "member-full_name": " "})
+
+    assert member.status_code == 302
+    saved = TeamMember.objects.get(unit=team)
+    assert (saved.full_name, saved.role, saved.organisation, saved.phone) == (
+        "Nguyễn Văn Thành",
+        "Tổ trưởng",
+        "Đoàn Thanh niên",
+        "0905123456",
+    )
+    assert bad_phone.status_code == no_name.status_code == 200
+    assert _field_errors(_soup(bad_phone), "member-phone")
+    assert _field_errors(_soup(no_name), "member-full_name")
+    assert TeamMember.objects.filter(unit=team).count() == 1
+    shown = _soup(manager.get(team_url))
+    assert "Nguyễn Văn Thành" in shown.select_one(".team-members").get_text()
+    assert shown.select_one('a[href="tel:0905123456"]') is not None
+
+    moved = manager.post(team_url, {"form": "villages", "villages-villages": [tan_lap.pk]})
+    removed = manager.post(
+        reverse("campaigns:setup_team_member_remove", args=[campaign.pk, team.pk, saved.pk])
+    )
+
+    assert moved.status_code == removed.status_code == 302
+    assert [v.name for v in team.villages.all()] == ["Thôn Tân Lập"]
+    assert not TeamMember.objects.filter(unit=team).exists()
+    listed = _soup(manager.get(teams_url))
+    assert "Tổ công nghệ số thôn Cao Bằng" in listed.select_one("table").get_text()
+    assert "Thôn Cao Bằng" in listed.select_one(".setup-warning").get_text()
+
+
+def test_a_team_without_a_village_or_with_another_commune_s_is_refused(
+    manager: Client, world: World
+) -> None:
+    campaign = world.campaign
+    other = Place.objects.get(name="Thôn Tân Lập", parent__name="Xã Ea Phê")
+    url = reverse("campaigns:setup_teams", args=[campaign.pk])
+    before = _audit_count()
+
+    none = manager.post(url, {"name": "Tổ 1", "villages": []})
+    outside = manager.post(url, {"name": "Tổ 1", "villages": [other.pk]})
+
+    assert none.status_code == outside.status_code == 200
+    assert _field_errors(_soup(none), "villages")
+    assert _field_errors(_soup(outside), "villages")
+    assert not Unit.objects.filter(name="Tổ 1").exists()
+    assert _audit_count() == before
+
+
+@pytest.mark.parametrize("who", ["manager_b", "unit_a", "head_a", "viewer_a"])
+def test_only_the_campaign_s_managers_see_or_change_its_teams(world: World, who: str) -> None:
+    from congdanso.partners.teams import team_create, team_member_add
+
+    campaign = world.campaign
+    team = team_create(
+        commune=campaign.place, name="Tổ CNS", villages=[_village(world, "Thôn Cao Bằng")]
+    )
+    member = team_member_add(team=team, full_name="Y Duin Niê")
+    client = world.site(who)
+
+    pages = [
+        reverse("campaigns:setup_teams", args=[campaign.pk]),
+        reverse("campaigns:setup_team", args=[campaign.pk, team.pk]),
+    ]
+    removed = client.post(
+        reverse("campaigns:setup_team_member_remove", args=[campaign.pk, team.pk, member.pk])
+    )
+
+    assert [client.get(url).status_code for url in pages] == [404, 404]
+    assert removed.status_code == 404
+    assert team.members.count() == 1

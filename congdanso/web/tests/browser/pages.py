@@ -49,6 +49,8 @@ SITE_PAGES: tuple[SitePage, ...] = (
     SitePage("set-up: targets and criteria", _on_campaign("campaigns:setup_targets")),
     SitePage("set-up: units", _on_campaign("campaigns:setup_units")),
     SitePage("set-up: pledge", _on_campaign("campaigns:setup_pledge", lambda s: s.unit.pk)),
+    SitePage("set-up: teams", _on_campaign("campaigns:setup_teams")),
+    SitePage("set-up: team", _on_campaign("campaigns:setup_team", lambda s: s.team.pk)),
     SitePage("set-up: twinnings", _on_campaign("campaigns:setup_twinnings")),
     SitePage("set-up: donations", _on_campaign("campaigns:setup_donations")),
     SitePage("set-up: donation", _on_campaign("campaigns:setup_donation", lambda s: s.donation.pk)),  # noqa: E501

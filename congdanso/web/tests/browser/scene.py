@@ -28,6 +28,7 @@ from congdanso.partners.services import (
     twinning_get_or_create,
     unit_get_or_create,
 )
+from congdanso.partners.teams import team_create, team_member_add
 from congdanso.people.models import DataIssue, Gender, IssueCode, Resident
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place, PlaceKind
@@ -50,6 +51,7 @@ class Scene:
     villages: dict[str, Place]
     campaign: Campaign
     unit: Unit
+    team: Unit  # Thôn Cao Bằng's community digital technology team, with three members
     donation: Donation
     session: SupportSession  # yesterday's, in Thôn Tân Lập
     hoa: Resident  # Nguyễn Thị Hoà, Thôn Cao Bằng: every exemplary criterion but VNeID
@@ -105,6 +107,15 @@ def scene_build() -> Scene:
     )
 
     cao_bang, tan_lap = villages["Thôn Cao Bằng"], villages["Thôn Tân Lập"]
+    team = team_create(commune=commune, name="Tổ công nghệ số thôn Cao Bằng", villages=[cao_bang])
+    for name, role, organisation, phone in (
+        ("Nguyễn Văn Thành", "Tổ trưởng (trưởng thôn)", "Ban công tác Mặt trận thôn", "0905123456"),
+        ("Lê Thị Mai", "Thành viên", "Chi hội Phụ nữ", ""),
+        ("Trần Quốc Huy", "Thành viên", "Viettel Krông Pắc", "0988777666"),
+    ):
+        team_member_add(
+            team=team, full_name=name, role=role, organisation=organisation, phone=phone
+        )
     earlier = today - dt.timedelta(days=30)
     hoa = ResidentFactory(
         village=cao_bang,
@@ -164,6 +175,7 @@ def scene_build() -> Scene:
         villages=villages,
         campaign=campaign,
         unit=police,
+        team=team,
         donation=donation,
         session=session,
         hoa=hoa,
