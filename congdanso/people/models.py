@@ -314,6 +314,7 @@ class ImportRun(RejectedRowsMixin, CommuneOwned, Created):
 class ImportKind(models.TextChoices):
     RESIDENTS = "residents", _("Resident list")
     ACHIEVEMENTS = "achievements", _("Achievement list")
+    SEGMENTS = "segments", _("List of students or public-sector staff")
 
 
 class ImportJobStatus(models.TextChoices):

@@ -57,9 +57,11 @@ def preview_achievements(
     columns: Mapping[str, int | None] | None = None,
     today: dt.date | None = None,
     limit: int = PREVIEW_ROWS,
+    dated: bool = True,
 ) -> ImportPreview:
     """The first `limit` data rows of the list and the resident each is about. Raises
-    ImportFailed as the import would."""
+    ImportFailed as the import would. `dated=False`: a list whose rows carry no date (a
+    group's list), shown without one."""
     today = today or vietnam_today()
     opened = open_achievement_list(path, sheet=sheet, default_date=default_date, columns=columns)
     reader = RowReader(
@@ -102,7 +104,7 @@ def preview_achievements(
             masked_cccd(item.cccd),
             masked_phone(item.phone),
             item.village_text,
-            item.achieved_on.strftime("%d/%m/%Y") if item.achieved_on else "",
+            *((item.achieved_on.strftime("%d/%m/%Y") if item.achieved_on else "",) * dated),
             str(found),
         )
         warnings = tuple(
@@ -121,7 +123,7 @@ def preview_achievements(
             _("CCCD number"),
             _("Phone"),
             _("Village"),
-            _("Date reached"),
+            *((_("Date reached"),) * dated),
             _("Resident"),
         ),
         rows=tuple(rows),

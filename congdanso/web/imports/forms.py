@@ -14,7 +14,7 @@ from congdanso.campaigns.models import Campaign, CampaignCriterion, Criterion
 from congdanso.core.errors import DomainError
 from congdanso.partners.models import Unit
 from congdanso.people.importing.villages import CREATE_VILLAGES_LABEL
-from congdanso.people.models import ImportKind
+from congdanso.people.models import ImportKind, Segment
 from congdanso.places.models import Place
 
 
@@ -63,7 +63,7 @@ class ImportUploadForm(forms.Form):
         queryset=Campaign.objects.none(),
         required=False,
         empty_label=None,
-        help_text=_("For an achievement list: the campaign it counts for."),
+        help_text=_("For an achievement list or a group's list: the campaign it counts for."),
     )
     criterion = forms.ModelChoiceField(
         label=_("Criterion the list reports"),
@@ -76,6 +76,12 @@ class ImportUploadForm(forms.Form):
         required=False,
         max_length=200,
         help_text=_("Optional, e.g. Công an xã."),
+    )
+    segment = forms.ChoiceField(
+        label=_("Group the list names"),
+        choices=[("", "—"), *Segment.choices],
+        required=False,
+        help_text=_("A school's list of its students, an office's list of its staff."),
     )
     default_date = forms.DateField(
         label=_("Date for the whole list"),
@@ -118,6 +124,11 @@ class ImportUploadForm(forms.Form):
         kind = data.get("kind")
         if kind == ImportKind.RESIDENTS and not data.get("commune"):
             self.add_error("commune", _("Choose the commune to import into."))
+        if kind == ImportKind.SEGMENTS:
+            if data.get("campaign") is None:
+                self.add_error("campaign", _("Choose the campaign the list counts for."))
+            if not data.get("segment"):
+                self.add_error("segment", _("Choose the group the list names."))
         if kind == ImportKind.ACHIEVEMENTS:
             campaign, criterion = data.get("campaign"), data.get("criterion")
             if campaign is None:

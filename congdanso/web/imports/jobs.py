@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from congdanso.campaigns.importing.arguments import campaign_criterion_check
 from congdanso.campaigns.importing.pipeline import import_achievements
 from congdanso.campaigns.importing.preview import preview_achievements
+from congdanso.campaigns.importing.segments import import_segment_list, segment_check
 from congdanso.campaigns.models import Campaign, Criterion
 from congdanso.core.audit import audit_context, audit_record
 from congdanso.core.errors import DomainError, Message, NotFound
@@ -45,10 +46,11 @@ from congdanso.people.importing.preview import ImportPreview, preview_residents
 from congdanso.people.importing.reading import open_table
 from congdanso.people.importing.rejects import cell_text
 from congdanso.people.importing.villages import ImportOrigin
-from congdanso.people.models import ImportJob, ImportJobStatus, ImportKind
+from congdanso.people.models import ImportJob, ImportJobStatus, ImportKind, Segment
 from congdanso.places.models import Place
 from congdanso.scope.access import MANAGE_ROLES, Access, places_visible
 from congdanso.scope.cards import criterion_label
+from congdanso.vn import vietnam_today
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +96,12 @@ def import_jobs_visible(access: Access) -> QuerySet[ImportJob]:
 
 
 def import_job_criterion_label(job: ImportJob) -> str:
-    """The name (in the page's language) of the criterion an achievement job reports; ""
-    for a resident list. The job keeps the criterion's code and id, not a name to show."""
+    """The name (in the page's language) of the criterion an achievement job reports, or of
+    the group a group's list names; "" for a resident list. The job keeps the criterion's
+    code and id, not a name to show."""
+    segment = job.options.get("segment")
+    if segment:
+        return str(dict(Segment.choices).get(segment, segment))
     criterion_id = job.options.get("criterion_id")
     criterion = Criterion.objects.filter(pk=criterion_id).first() if criterion_id else None
     if criterion is None:
@@ -127,6 +133,16 @@ def import_job_preview(job: ImportJob) -> ImportPreview:
             origin=ImportOrigin.PAGE,
         )
     assert job.campaign is not None  # noqa: S101 - an achievement job always has one
+    if job.kind == ImportKind.SEGMENTS:
+        # matched as an achievement list is, without its dates
+        return preview_achievements(
+            path,
+            campaign=job.campaign,
+            sheet=options.get("sheet"),
+            default_date=vietnam_today(),
+            columns={**(columns or {}), "achieved_on": None},
+            dated=False,
+        )
     return preview_achievements(
         path,
         campaign=job.campaign,
@@ -186,6 +202,7 @@ def import_job_create(
     default_date: dt.date | None = None,
     sheet: str | None = None,
     create_villages: bool = False,
+    segment: str | None = None,
 ) -> ImportJob:
     """Keep the uploaded file and make its job, waiting for the preview to be confirmed.
 
@@ -211,6 +228,13 @@ def import_job_create(
             "default_date": default_date.isoformat() if default_date else None,
         }
         place = campaign.place
+    elif kind == ImportKind.SEGMENTS:
+        if campaign is None:
+            raise DomainError(
+                _("Choose the campaign the list counts for."), code="campaign_missing"
+            )
+        options["segment"] = segment_check(segment or "")
+        place = campaign.place
     else:
         raise DomainError(Message(_("Unknown import kind %(kind)s."), kind=kind), code="bad_kind")
     _expire_old_previews()
@@ -218,7 +242,7 @@ def import_job_create(
     job = ImportJob(
         created_by=user if getattr(user, "pk", None) else None,
         commune=place,
-        campaign=campaign if kind == ImportKind.ACHIEVEMENTS else None,
+        campaign=campaign if kind != ImportKind.RESIDENTS else None,
         kind=kind,
         file_name=Path(file_name).name[:255] or path.name,
         upload_path=str(path),
@@ -421,6 +445,15 @@ def _run(job: ImportJob, path: Path, progress: Any) -> ImportResult:
             origin=ImportOrigin.PAGE,
         )
     assert job.campaign is not None  # noqa: S101 - an achievement job always has one
+    if job.kind == ImportKind.SEGMENTS:
+        return import_segment_list(
+            path,
+            campaign=job.campaign,
+            segment=options["segment"],
+            sheet=options.get("sheet"),
+            columns=options.get("columns"),
+            recorded_by=job.created_by,
+        )
     criterion = Criterion.objects.get(pk=options["criterion_id"])
     unit = (
         Unit.objects.filter(pk=options.get("unit_id")).first() if options.get("unit_id") else None

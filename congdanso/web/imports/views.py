@@ -107,6 +107,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                     default_date=data["default_date"],
                     sheet=data["sheet"].strip() or None,
                     create_villages=data["create_villages"],
+                    segment=data["segment"],
                 )
             except DomainError as error:
                 form.add_error("file", str(error.message))
@@ -128,6 +129,8 @@ def _mapping_form(job: ImportJob, preview: ImportPreview, data: Any = None) -> C
         labels, required = RESIDENT_FIELD_LABELS, ("full_name",)
     else:
         labels, required = ACHIEVEMENT_FIELD_LABELS, IDENTIFYING
+        if job.kind == ImportKind.SEGMENTS:  # a group's list: no date to read
+            labels = {k: v for k, v in labels.items() if k != "achieved_on"}
     initial = {name: str(index) for name, index in preview.columns.items() if name in labels}
     return ColumnMappingForm(
         data,

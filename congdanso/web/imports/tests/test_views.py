@@ -458,3 +458,44 @@ def test_an_achievement_list_needs_a_criterion_the_campaign_tracks(
 def test_counting_rows_reads_the_same_table_as_the_import(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "ds.xlsx", MESSY)
     assert sum(1 for _row in open_table(path).rows) == len(MESSY)  # blank rows included
+
+
+def test_a_school_s_list_of_students_marks_them_through_the_import_page(
+    tmp_path: Path, campaign: Campaign, ea_yong: Place
+) -> None:
+    village = Place.objects.get(parent=ea_yong, name="Thôn Cao Bằng")
+    an = ResidentFactory(village=village, full_name="Lê Văn An", birth_date=dt.date(2007, 9, 2))
+    other = ResidentFactory(village=village, full_name="Lê Thị Hà", birth_date=dt.date(1980, 1, 1))
+    client = _manager(ea_yong)
+    rows = [
+        ["DANH SÁCH HỌC SINH"],
+        ["STT", "Họ và tên", "Ngày sinh", "Lớp"],
+        [1, "Lê Văn An", "02/09/2007", "12A1"],
+        [2, "Không Có Ai", "01/01/2008", "11A2"],
+    ]
+    path = write_csv(tmp_path / "hoc-sinh.csv", rows)
+
+    missing = _page(_upload(client, path, kind=ImportKind.SEGMENTS, campaign=campaign.pk))
+    response = _upload(
+        client, path, kind=ImportKind.SEGMENTS, campaign=campaign.pk, segment="student"
+    )
+
+    assert _errors_of(missing, "segment")
+    assert response.status_code == 302, _page(response).select(".errorlist")
+    job = _job()
+    soup = _page(client.get(response["Location"]))
+    assert "Học sinh" in soup.select_one(".import-file").get_text()
+    rows_shown = soup.select("table.import-rows tbody tr")
+    assert "Lê Văn An" in rows_shown[0].get_text()
+    assert "import-rejected" in rows_shown[1]["class"]
+
+    client.post(response["Location"], {"confirm": "1"})
+
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.DONE, job.error
+    assert (job.result["updated"], job.result["rejected"]) == (1, 1)
+    an.refresh_from_db()
+    other.refresh_from_db()
+    assert (an.segments, other.segments) == ("student", "")
+    done = _page(client.get(reverse("people:import_job", args=[job.pk])))
+    assert "Học sinh" in done.select_one(".import-file").get_text()

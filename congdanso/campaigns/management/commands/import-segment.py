@@ -1,0 +1,81 @@
+"""`congdanso import-segment PATH --campaign ID --segment student|public_sector`: a school's
+list of its students or an office's list of its staff, marking the residents it names as
+members of the group (for the targets narrowed to it)."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+
+from congdanso.campaigns.importing.segments import SegmentImportResult, import_segment_list
+from congdanso.campaigns.selectors import campaign_get
+from congdanso.core.commands import Command as BaseCommand
+from congdanso.core.files import target_check
+from congdanso.people.importing import summary
+from congdanso.people.importing.rejects import FORMATS as REJECTS_FORMATS
+from congdanso.people.importing.rejects import save_rejects
+from congdanso.people.models import Segment
+
+
+class Command(BaseCommand):
+    help = (
+        "Mark the residents a list names as students or public-sector staff "
+        "(.xlsx, .xls, .ods, .csv)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--campaign", required=True, help="Campaign id.")
+        parser.add_argument(
+            "--segment", required=True, help=f"The group: {', '.join(Segment.values)}."
+        )
+        parser.add_argument("--sheet", default=None, help="Sheet name or number (from 1).")
+        parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            default=None,
+            help="File of the rejected rows: .xlsx, or .csv (';', UTF-8 with BOM).",
+        )
+        parser.add_argument(
+            "--rejects-format",
+            choices=REJECTS_FORMATS,
+            default=None,
+            help="Format of the rejects file (default: from its name, .csv or else .xlsx).",
+        )
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["rejects"]:
+            target_check(options["rejects"])  # a bad path is refused before the import
+        campaign = campaign_get(options["campaign"])
+        result = import_segment_list(
+            options["path"],
+            campaign=campaign,
+            segment=options["segment"],
+            sheet=options["sheet"],
+            dry_run=options["dry_run"],
+        )
+        if options["rejects"]:
+            save_rejects(options["rejects"], result, options["rejects_format"])
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+            return
+        self._summary(result, options)
+
+    def _summary(self, result: SegmentImportResult, options: dict[str, Any]) -> None:
+        write = self.stdout.write
+        if result.dry_run:
+            write(_("Dry run: nothing was written."))
+        for line in summary.header_and_counts(result):
+            write(line)
+        write(
+            _("Marked now: %(marked)d; marked already: %(already)d (group %(segment)s).")
+            % {"marked": result.updated, "already": result.unchanged, "segment": result.segment}
+        )
+        for code, count in sorted(result.warnings_by_code.items()):
+            write(f"  {code}: {count}")
+        for line in summary.rejects(result, saved=bool(options["rejects"])):
+            write(line)
