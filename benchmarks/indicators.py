@@ -365,6 +365,16 @@ def report(
             f"per commune | {_ms(sub['page_floor_median_ms'])} "
             f"| {'—' if target is None else f'≤ {target:,.0f} ms'} | {met} |"
         )
+    add("")
+    add("### A target added to the province's running campaign (issue 17)")
+    add("")
+    add("| backend | `target_add` median ms (COMMIT included) | before: the whole campaign "
+        "counted again (`tally_rebuild`), same run, median ms |")  # fmt: skip
+    add("|---|---:|---:|")
+    for backend, name in BACKENDS:
+        added = (results.get(backend) or {}).get("target_add")
+        if added:
+            add(f"| {name} | {_ms(added['add_median_ms'])} | {_ms(added['rebuild_median_ms'])} |")
     cpu = [
         f"{CASE_LABELS[case]} {_ms(results['sqlite']['cases'][case].get('cpu_median_ms'))} ms"
         for case in ("commune", "province")
@@ -1710,6 +1720,63 @@ def measure_submissions(
     return result
 
 
+def measure_target_add(province_campaign: Any, runs: int, backend: str) -> dict[str, Any]:
+    """Issue 17: a province adds a target to its running campaign (`target_add`: the target,
+    its milestones and its tallies in every village of the 120 communes, COMMIT included;
+    removed again after each run), beside what adding one cost before: the campaign's whole
+    tallies computed again (`tally_rebuild`), in the same run."""
+    from django.db import transaction
+
+    from congdanso.campaigns.targets import target_add, target_remove
+    from congdanso.progress.tallies import tally_rebuild
+
+    added: list[Any] = []
+
+    def add() -> None:
+        with transaction.atomic():
+            added.append(
+                target_add(
+                    campaign=province_campaign,
+                    name="Học sinh có VNeID mức 2",
+                    kind="share",
+                    value="100%",
+                    criteria=["vneid_level2"],
+                    ages=(6, 18),
+                    milestones=[(MID_YEAR, "60%")],
+                )
+            )
+
+    def add_and_remove() -> None:
+        add()
+        with transaction.atomic():
+            target_remove(target=added.pop())
+
+    log(f"{backend}: target_add on the province × {runs} (+1 warm-up)")
+    add_and_remove()  # warm-up
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        add()
+        times.append((time.perf_counter() - t0) * 1000)
+        with transaction.atomic():
+            target_remove(target=added.pop())
+    log(f"{backend}: tally_rebuild of the province × {runs}")
+
+    def rebuild() -> None:
+        with transaction.atomic():
+            tally_rebuild(province_campaign)
+
+    rebuilt = timed_ms(rebuild, runs)
+    result = {
+        "add_runs_ms": times,
+        "rebuild_runs_ms": rebuilt,
+        "add_median_ms": _median(times),
+        "rebuild_median_ms": _median(rebuilt),
+    }
+    log(f"  add {result['add_median_ms']:,.0f} ms, rebuild {result['rebuild_median_ms']:,.0f} ms")
+    return result
+
+
 def _province_reports(province_campaign: Any, communes: list[int]) -> None:
     """One real report sent by the first commune, copied for eleven communes in twelve (the
     twelfth sent nothing); three in four decided, one in three of those returned."""
@@ -1824,6 +1891,7 @@ def measure_all(args: argparse.Namespace, backend: str, build: dict[str, Any]) -
     result["submissions"] = measure_submissions(
         commune_campaign, province_campaign, args.runs, backend
     )
+    result["target_add"] = measure_target_add(province_campaign, min(args.runs, 3), backend)
     result["explain"] = "\n".join(explained)
     label = "code measured (sha256 of " + ", ".join(MEASURED) + ")"
     result["env"][label] = source

@@ -204,22 +204,62 @@ def _date_in_campaign(campaign: Campaign, day: dt.date) -> dt.date:
     return day
 
 
-@transaction.atomic
-def target_add(
+@dataclass(frozen=True)
+class _Checked:
+    """A target's terms as typed, checked against the campaign (see `_terms_checked`)."""
+
+    name: str
+    kind: str
+    amount: Decimal
+    criteria: list[Criterion]
+    ages: tuple[int, int] | None
+    deadline: dt.date | None
+    steps: list[tuple[dt.date, Decimal]]
+    segment: str
+
+    def values(self) -> dict[str, Any]:
+        """The target's own columns."""
+        count = self.kind == TargetKind.COUNT
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "count": int(self.amount) if count else None,
+            "share": None if count else self.amount,
+            "min_age": self.ages[0] if self.ages else None,
+            "max_age": self.ages[1] if self.ages else None,
+            "deadline": self.deadline,
+            "segment": self.segment,
+        }
+
+    def audit(self, campaign: Campaign) -> dict[str, Any]:
+        return {
+            "campaign": campaign.pk,
+            "name": self.name,
+            "kind": self.kind,
+            "value": str(self.amount),
+            "criteria": ",".join(c.code for c in self.criteria),
+            "ages": f"{self.ages[0]}-{self.ages[1]}" if self.ages else "",
+            "segment": self.segment,
+            "deadline": self.deadline.isoformat() if self.deadline else "",
+            "milestones": ",".join(f"{d.isoformat()}={s}" for d, s in self.steps),
+        }
+
+
+def _terms_checked(
+    locked: Campaign,
     *,
-    campaign: Campaign,
     name: str,
     kind: str,
     value: int | Decimal | float | str,
-    criteria: Sequence[str] = (),
-    ages: tuple[int, int] | None = None,
-    deadline: dt.date | None = None,
-    milestones: Sequence[tuple[dt.date, int | Decimal | float | str]] = (),
-    segment: str = "",
-) -> Target:
-    """A target of the campaign's own: residents meeting every one of `criteria` (none: the
-    exemplary criteria) among all residents or those aged `ages` on the deadline, as a count
-    or a share (`kind`), by `deadline` (None: the campaign end), with milestones on the way."""
+    criteria: Sequence[str],
+    ages: tuple[int, int] | None,
+    deadline: dt.date | None,
+    milestones: Sequence[tuple[dt.date, int | Decimal | float | str]],
+    segment: str,
+) -> _Checked:
+    """The terms of a target of the (locked) campaign, or the DomainError saying what is
+    wrong: a name, a count or a share, known criteria, ages youngest first, a deadline in
+    the campaign, milestones rising before it."""
     name = text_clean(name, field=_("Name"), max_length=200)
     if not name:
         raise DomainError(_("The target needs a name."), code="target_name_missing")
@@ -247,7 +287,6 @@ def target_add(
             code="target_ages_invalid",
         )
     segment = segments_parse([segment]) if segment else ""
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if deadline is not None:
         _date_in_campaign(locked, deadline)
     last = deadline or locked.end_date
@@ -271,48 +310,150 @@ def target_add(
         )
     if len({d for d, _s in steps}) != len(steps):
         raise DomainError(_("Two milestones fall on the same date."), code="milestones_invalid")
-    position = (Target.objects.filter(campaign=locked).order_by("-position").values_list(
-        "position", flat=True).first() or 0) + 1  # fmt: skip
-    target = Target.objects.create(
-        campaign=locked,
+    return _Checked(
         name=name,
         kind=kind,
-        count=int(amount) if kind == TargetKind.COUNT else None,
-        share=amount if kind == TargetKind.SHARE else None,
-        min_age=ages[0] if ages else None,
-        max_age=ages[1] if ages else None,
+        amount=amount,
+        criteria=[found[c] for c in wanted],
+        ages=ages,
         deadline=deadline,
-        position=position,
+        steps=steps,
         segment=segment,
     )
-    target.criteria.set([found[c] for c in wanted])
+
+
+def _milestones_write(target: Target, checked: _Checked) -> None:
+    count = checked.kind == TargetKind.COUNT
     Milestone.objects.bulk_create(
         Milestone(
             target=target,
             date=day,
-            count=int(step) if kind == TargetKind.COUNT else None,
-            share=step if kind == TargetKind.SHARE else None,
+            count=int(step) if count else None,
+            share=None if count else step,
         )
-        for day, step in steps
+        for day, step in checked.steps
     )
+
+
+@transaction.atomic
+def target_add(
+    *,
+    campaign: Campaign,
+    name: str,
+    kind: str,
+    value: int | Decimal | float | str,
+    criteria: Sequence[str] = (),
+    ages: tuple[int, int] | None = None,
+    deadline: dt.date | None = None,
+    milestones: Sequence[tuple[dt.date, int | Decimal | float | str]] = (),
+    segment: str = "",
+) -> Target:
+    """A target of the campaign's own: residents meeting every one of `criteria` (none: the
+    exemplary criteria) among all residents or those aged `ages` on the deadline, as a count
+    or a share (`kind`), by `deadline` (None: the campaign end), with milestones on the way."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    checked = _terms_checked(
+        locked,
+        name=name,
+        kind=kind,
+        value=value,
+        criteria=criteria,
+        ages=ages,
+        deadline=deadline,
+        milestones=milestones,
+        segment=segment,
+    )
+    position = (Target.objects.filter(campaign=locked).order_by("-position").values_list(
+        "position", flat=True).first() or 0) + 1  # fmt: skip
+    target = Target.objects.create(campaign=locked, position=position, **checked.values())
+    target.criteria.set(checked.criteria)
+    _milestones_write(target, checked)
     audit_record(
         action=AuditAction.CREATE,
         obj=target,
         commune_id=locked.place_id,
-        after={
-            "campaign": locked.pk,
-            "name": name,
-            "kind": kind,
-            "value": str(amount),
-            "criteria": ",".join(wanted),
-            "ages": f"{ages[0]}-{ages[1]}" if ages else "",
-            "segment": segment,
-            "deadline": deadline.isoformat() if deadline else "",
-            "milestones": ",".join(f"{d.isoformat()}={s}" for d, s in steps),
-        },
+        after=checked.audit(locked),
     )
     # Its figures are tallied per place: computed now for what residents have already done.
     campaign_target_changed(target)
+    return target
+
+
+@transaction.atomic
+def target_update(
+    *,
+    target: Target,
+    name: str,
+    kind: str,
+    value: int | Decimal | float | str,
+    criteria: Sequence[str] = (),
+    ages: tuple[int, int] | None = None,
+    deadline: dt.date | None = None,
+    milestones: Sequence[tuple[dt.date, int | Decimal | float | str]] = (),
+    segment: str = "",
+) -> Target:
+    """Change a target of the campaign's own (the terms as for `target_add`). Its tallies are
+    computed again when what it counts changed (criteria, ages, deadline, group); the parts
+    set by hand for villages go when the target changes between a count and a share."""
+    if target.role:
+        raise DomainError(
+            _("This target is the campaign's own: change it with the campaign's terms."),
+            code="target_is_the_campaign_s",
+        )
+    locked = Campaign.objects.select_for_update().get(pk=target.campaign_id)
+    target = Target.objects.select_for_update().get(pk=target.pk)
+    checked = _terms_checked(
+        locked,
+        name=name,
+        kind=kind,
+        value=value,
+        criteria=criteria,
+        ages=ages,
+        deadline=deadline,
+        milestones=milestones,
+        segment=segment,
+    )
+    before_criteria = sorted(target.criteria.values_list("code", flat=True))
+    before = {
+        "campaign": locked.pk,
+        "name": target.name,
+        "kind": target.kind,
+        "value": str(target.count if target.kind == TargetKind.COUNT else target.share),
+        "criteria": ",".join(before_criteria),
+        "ages": f"{target.min_age}-{target.max_age}" if target.min_age is not None else "",
+        "segment": target.segment,
+        "deadline": target.deadline.isoformat() if target.deadline else "",
+        "milestones": ",".join(
+            f"{m.date.isoformat()}={m.count if target.kind == TargetKind.COUNT else m.share}"
+            for m in target.milestones.order_by("date")
+        ),
+    }
+    counted = (before_criteria, target.min_age, target.max_age, target.deadline, target.segment)
+    if checked.kind != target.kind:
+        PlaceTarget.objects.filter(target=target).delete()
+    for field, value_ in checked.values().items():
+        setattr(target, field, value_)
+    target.save()
+    target.criteria.set(checked.criteria)
+    Milestone.objects.filter(target=target).delete()
+    _milestones_write(target, checked)
+    after = checked.audit(locked)
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=target,
+        commune_id=locked.place_id,
+        before={k: v for k, v in before.items() if after.get(k) != v},
+        after={k: v for k, v in after.items() if before.get(k) != v},
+    )
+    now_counted = (
+        sorted(c.code for c in checked.criteria),
+        target.min_age,
+        target.max_age,
+        target.deadline,
+        target.segment,
+    )
+    if now_counted != counted:
+        campaign_target_changed(target)
     return target
 
 

@@ -23,6 +23,7 @@ from congdanso.campaigns.targets import (
     target_get,
     target_place_set,
     target_remove,
+    target_update,
     targets_of,
 )
 from congdanso.core.errors import DomainError
@@ -31,6 +32,7 @@ from congdanso.outreach.selectors import session_list
 from congdanso.partners import selectors as partner_selectors
 from congdanso.places.models import Place
 from congdanso.progress.indicators import campaign_indicators
+from congdanso.scope.cards import criterion_label
 from congdanso.vn import vietnam_today
 from congdanso.web.setup.common import GET_POST, apply, campaign_villages, managed, page
 from congdanso.web.setup.forms_campaign import (
@@ -91,11 +93,13 @@ def _targetspage(
     new_target: TargetAddForm | None = None,
 ) -> HttpResponse:
     all_targets = targets_of(campaign)
+    catalog = Criterion.objects.order_by("position", "code")
     return page(
         request,
         "targets.html",
         campaign,
         other_targets=[t for t in all_targets if not t.role],
+        criterion_names={c.code: criterion_label(c) for c in catalog},
         own_targets=[t for t in all_targets if t.role],
         target_form=new_target or _target_form(),
         targets_form=targets
@@ -105,8 +109,10 @@ def _targetspage(
     )
 
 
-def _target_form(data: Any = None) -> TargetAddForm:
-    return TargetAddForm(data, catalog=list(Criterion.objects.order_by("position", "code")))
+def _target_form(data: Any = None, **kwargs: Any) -> TargetAddForm:
+    return TargetAddForm(
+        data, catalog=list(Criterion.objects.order_by("position", "code")), **kwargs
+    )
 
 
 @GET_POST
@@ -139,6 +145,65 @@ def setup_target_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return redirect(back)
 
 
+def _typed(kind: str, value: int | Decimal | None) -> str:
+    """A target's amount as the form takes it back: "2500", "80%", "62,5%"."""
+    if value is None:
+        return ""
+    if kind == TargetKind.SHARE:
+        return f"{(Decimal(value) * 100).normalize():f}%".replace(".", ",")
+    return str(value)
+
+
+@GET_POST
+def setup_target_edit(request: HttpRequest, campaign_id: int, target_id: int) -> HttpResponse:
+    """Change a target of the campaign's own: its name, amount, what counts, by when."""
+    campaign = managed(request, campaign_id)
+    target = target_get(campaign=campaign, target_id=target_id)
+    back = reverse("campaigns:setup_targets", args=[campaign.pk]) + "#more-targets"
+    if target.role:
+        return redirect(reverse("campaigns:setup_targets", args=[campaign.pk]))
+    if request.method != "POST":
+        terms = next(t for t in targets_of(campaign) if t.pk == target.pk)
+        initial = {
+            "name": terms.name,
+            "kind": terms.kind,
+            "value": _typed(terms.kind, terms.count if terms.kind == "count" else terms.share),
+            "criteria": list(target.criteria.values_list("code", flat=True)),
+            "min_age": terms.min_age,
+            "max_age": terms.max_age,
+            "segment": terms.segment,
+            "deadline": target.deadline,
+            "milestones": "\n".join(
+                f"{day.strftime('%d/%m/%Y')} = {_typed(terms.kind, value)}"
+                for day, value in terms.milestones
+            ),
+        }
+        form = _target_form(initial=initial)
+        return page(request, "target_edit.html", campaign, target=target, target_form=form)
+    form = _target_form(request.POST)
+
+    def save() -> Target:
+        data = form.cleaned_data
+        low, high = data.get("min_age"), data.get("max_age")
+        return target_update(
+            target=target,
+            name=data["name"],
+            kind=data["kind"],
+            value=data["value"],
+            criteria=data["criteria"],
+            ages=(low, high) if low is not None and high is not None else None,
+            deadline=data.get("deadline"),
+            milestones=data["milestone_list"],
+            segment=data.get("segment") or "",
+        )
+
+    saved = apply(form, save)
+    if saved is None:
+        return page(request, "target_edit.html", campaign, target=target, target_form=form)
+    messages.success(request, _("The target %(name)s is saved.") % {"name": saved.name})
+    return redirect(back)
+
+
 @GET_POST
 def setup_target_remove(request: HttpRequest, campaign_id: int, target_id: int) -> HttpResponse:
     campaign = managed(request, campaign_id)
@@ -168,12 +233,7 @@ def setup_target_parts(request: HttpRequest, campaign_id: int, target_id: int) -
     terms = next(t for t in targets_of(campaign) if t.pk == target.pk)
 
     def typed_value(place_id: int) -> str:
-        value = terms.part_of(place_id)
-        if value is None:
-            return ""
-        if target.kind == TargetKind.SHARE:
-            return f"{(Decimal(value) * 100).normalize():f}%".replace(".", ",")
-        return str(value)
+        return _typed(target.kind, terms.part_of(place_id))
 
     villages = Place.objects.in_bulk([row.place_id for row in figure.villages])
     errors: dict[int, str] = {}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdanso.campaigns.models import Campaign, Criterion, TargetKind
 from congdanso.people.models import Segment
+from congdanso.scope.cards import criterion_label
 from congdanso.web.setup.fields import (
     DATE_FORMATS,
     PercentField,
@@ -267,7 +268,7 @@ class TargetAddForm(SetupForm):
     def __init__(self, *args: Any, catalog: Sequence[Criterion], **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "target")
         super().__init__(*args, **kwargs)
-        self.fields["criteria"].choices = [(c.code, c.name) for c in catalog]  # type: ignore[attr-defined]
+        self.fields["criteria"].choices = [(c.code, criterion_label(c)) for c in catalog]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

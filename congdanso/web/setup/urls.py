@@ -14,6 +14,11 @@ PATTERNS = {
         path(SETUP + "muc-tieu/", campaign.setup_targets, name="setup_targets"),
         path(SETUP + "muc-tieu/them/", campaign.setup_target_add, name="setup_target_add"),
         path(
+            SETUP + "muc-tieu/<int:target_id>/sua/",
+            campaign.setup_target_edit,
+            name="setup_target_edit",
+        ),
+        path(
             SETUP + "muc-tieu/<int:target_id>/xoa/",
             campaign.setup_target_remove,
             name="setup_target_remove",
@@ -72,6 +77,7 @@ ACCESS = {
     "campaigns:setup": "campaign-manage",
     "campaigns:setup_targets": "campaign-manage",
     "campaigns:setup_target_add": "campaign-manage",
+    "campaigns:setup_target_edit": "campaign-manage",
     "campaigns:setup_target_remove": "campaign-manage",
     "campaigns:setup_target_parts": "campaign-manage",
     "campaigns:setup_criteria": "campaign-manage",

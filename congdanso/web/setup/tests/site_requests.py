@@ -92,6 +92,9 @@ SETUP_REQUESTS: dict[str, Callable[[World], str]] = {
     "campaigns:setup_target_remove": lambda w: reverse(
         "campaigns:setup_target_remove", args=[w.campaign.pk, _target(w)]
     ),
+    "campaigns:setup_target_edit": lambda w: reverse(
+        "campaigns:setup_target_edit", args=[w.campaign.pk, _target(w)]
+    ),
     "campaigns:setup_target_parts": lambda w: reverse(
         "campaigns:setup_target_parts", args=[w.campaign.pk, _target(w)]
     ),

@@ -1,9 +1,11 @@
 """The set-up page's targets of the campaign's own: added with their criteria, ages,
 deadline and milestones, refused next to the field at fault, removed."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from django.test import Client
 from django.urls import reverse
 
@@ -125,3 +127,78 @@ def test_a_bad_part_is_shown_next_to_its_village(manager: Client, world: World) 
     assert response.status_code == 200
     assert _soup(response).select("ul.errorlist li")
     assert not own.parts.exists()
+
+
+def test_a_target_is_edited_on_its_page_and_counted_again(manager, world) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    from congdanso.campaigns.models import Milestone, Target
+    from congdanso.campaigns.targets import target_add
+    from congdanso.core.models import AuditEvent
+    from congdanso.progress.tallies import tally_check
+
+    campaign = world.campaign
+    target = target_add(
+        campaign=campaign,
+        name="Kỹ năng số",
+        kind="share",
+        value="62,5%",
+        criteria=["vneid_level2"],
+        milestones=[(dt.date(2023, 6, 30), "40%")],
+    )
+    url = reverse("campaigns:setup_target_edit", args=[campaign.pk, target.pk])
+    page = BeautifulSoup(manager.get(url).content.decode(), "html.parser")
+    # the form comes back as it was typed
+    assert page.select_one('input[name="target-value"]')["value"] == "62,5%"
+    assert "30/06/2023 = 40%" in page.select_one('textarea[name="target-milestones"]').get_text()
+    assert page.select_one('input[name="target-criteria"][value="vneid_level2"]').has_attr(
+        "checked"
+    )
+
+    bad = manager.post(
+        url, {"target-name": "Kỹ năng số", "target-kind": "share", "target-value": "120%"}
+    )
+    saved = manager.post(
+        url,
+        {
+            "target-name": "Bình dân học vụ số",
+            "target-kind": "count",
+            "target-value": "1.200",
+            "target-criteria": ["bank_account"],
+            "target-min_age": "18",
+            "target-max_age": "60",
+            "target-milestones": "30/06/2023 = 500",
+        },
+    )
+
+    assert bad.status_code == 200
+    assert "target-value" in bad.content.decode() and "errorlist" in bad.content.decode()
+    assert saved.status_code == 302
+    target = Target.objects.get(pk=target.pk)
+    assert (target.name, target.kind, target.count, target.share) == (
+        "Bình dân học vụ số",
+        "count",
+        1200,
+        None,
+    )
+    assert (target.min_age, target.max_age) == (18, 60)
+    assert list(target.criteria.values_list("code", flat=True)) == ["bank_account"]
+    assert list(Milestone.objects.filter(target=target).values_list("count", flat=True)) == [500]
+    assert tally_check(campaign) == []
+    event = AuditEvent.objects.filter(action="update", object_id=str(target.pk)).last()
+    assert event is not None and "name" in event.changes
+
+
+def test_the_campaign_s_own_targets_are_edited_with_its_terms_not_here(manager, world) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    from congdanso.campaigns.models import Target
+
+    own = Target.objects.get(campaign=world.campaign, role="exemplary")
+    url = reverse("campaigns:setup_target_edit", args=[world.campaign.pk, own.pk])
+
+    posted = manager.post(url, {"target-name": "X", "target-kind": "count", "target-value": "5"})
+
+    assert posted.status_code == 302
+    own.refresh_from_db()
+    assert (own.name, own.count) != ("X", 5)
