@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from congdanso.campaigns.models import Campaign, Criterion, Target, TargetKind
+from congdanso.campaigns.models import Campaign, Criterion, TargetKind
 from congdanso.campaigns.selectors import campaign_rules
 from congdanso.campaigns.services import (
     campaign_criteria_set,
@@ -115,6 +115,22 @@ def _target_form(data: Any = None, **kwargs: Any) -> TargetAddForm:
     )
 
 
+def _target_terms(form: TargetAddForm) -> dict[str, Any]:
+    """The target's terms as `target_add` and `target_update` take them."""
+    data = form.cleaned_data
+    low, high = data.get("min_age"), data.get("max_age")
+    return {
+        "name": data["name"],
+        "kind": data["kind"],
+        "value": data["value"],
+        "criteria": data["criteria"],
+        "ages": (low, high) if low is not None and high is not None else None,
+        "deadline": data.get("deadline"),
+        "milestones": data["milestone_list"],
+        "segment": data.get("segment") or "",
+    }
+
+
 @GET_POST
 def setup_target_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = managed(request, campaign_id)
@@ -123,22 +139,7 @@ def setup_target_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return redirect(back)
     form = _target_form(request.POST)
 
-    def save() -> Target:
-        data = form.cleaned_data
-        low, high = data.get("min_age"), data.get("max_age")
-        return target_add(
-            campaign=campaign,
-            name=data["name"],
-            kind=data["kind"],
-            value=data["value"],
-            criteria=data["criteria"],
-            ages=(low, high) if low is not None and high is not None else None,
-            deadline=data.get("deadline"),
-            milestones=data["milestone_list"],
-            segment=data.get("segment") or "",
-        )
-
-    target = apply(form, save)
+    target = apply(form, lambda: target_add(campaign=campaign, **_target_terms(form)))
     if target is None:
         return _targetspage(request, campaign, new_target=form)
     messages.success(request, _("The target %(name)s is added.") % {"name": target.name})
@@ -182,22 +183,7 @@ def setup_target_edit(request: HttpRequest, campaign_id: int, target_id: int) ->
         return page(request, "target_edit.html", campaign, target=target, target_form=form)
     form = _target_form(request.POST)
 
-    def save() -> Target:
-        data = form.cleaned_data
-        low, high = data.get("min_age"), data.get("max_age")
-        return target_update(
-            target=target,
-            name=data["name"],
-            kind=data["kind"],
-            value=data["value"],
-            criteria=data["criteria"],
-            ages=(low, high) if low is not None and high is not None else None,
-            deadline=data.get("deadline"),
-            milestones=data["milestone_list"],
-            segment=data.get("segment") or "",
-        )
-
-    saved = apply(form, save)
+    saved = apply(form, lambda: target_update(target=target, **_target_terms(form)))
     if saved is None:
         return page(request, "target_edit.html", campaign, target=target, target_form=form)
     messages.success(request, _("The target %(name)s is saved.") % {"name": saved.name})

@@ -22,7 +22,6 @@ from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.files import target_check
 from congdanso.people.importing import summary
-from congdanso.people.importing.rejects import FORMATS as REJECTS_FORMATS
 from congdanso.people.importing.rejects import save_rejects
 
 
@@ -39,21 +38,7 @@ class Command(BaseCommand):
             "--date", default=None, help="YYYY-MM-DD, for a list without a date column."
         )
         parser.add_argument("--unit", default=None, help="Name of the partner unit.")
-        parser.add_argument("--sheet", default=None, help="Sheet name or number (from 1).")
-        parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
-        parser.add_argument(
-            "--rejects",
-            type=Path,
-            default=None,
-            help="File of the rejected rows: .xlsx, or .csv (';', UTF-8 with BOM).",
-        )
-        parser.add_argument(
-            "--rejects-format",
-            choices=REJECTS_FORMATS,
-            default=None,
-            help="Format of the rejects file (default: from its name, .csv or else .xlsx).",
-        )
-        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+        summary.add_output_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["rejects"]:
@@ -112,7 +97,5 @@ class Command(BaseCommand):
                 "name": matched.get("name_birth_date", 0),
             }
         )
-        for code, count in sorted(result.warnings_by_code.items()):
-            write(f"  {code}: {count}")
-        for line in summary.rejects(result, saved=bool(options["rejects"])):
+        for line in summary.warnings_and_rejects(result, saved=bool(options["rejects"])):
             write(line)

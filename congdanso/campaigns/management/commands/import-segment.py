@@ -14,7 +14,6 @@ from congdanso.campaigns.selectors import campaign_get
 from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.files import target_check
 from congdanso.people.importing import summary
-from congdanso.people.importing.rejects import FORMATS as REJECTS_FORMATS
 from congdanso.people.importing.rejects import save_rejects
 from congdanso.people.models import Segment
 
@@ -31,21 +30,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--segment", required=True, help=f"The group: {', '.join(Segment.values)}."
         )
-        parser.add_argument("--sheet", default=None, help="Sheet name or number (from 1).")
-        parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
-        parser.add_argument(
-            "--rejects",
-            type=Path,
-            default=None,
-            help="File of the rejected rows: .xlsx, or .csv (';', UTF-8 with BOM).",
-        )
-        parser.add_argument(
-            "--rejects-format",
-            choices=REJECTS_FORMATS,
-            default=None,
-            help="Format of the rejects file (default: from its name, .csv or else .xlsx).",
-        )
-        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+        summary.add_output_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["rejects"]:
@@ -75,7 +60,5 @@ class Command(BaseCommand):
             _("Marked now: %(marked)d; marked already: %(already)d (group %(segment)s).")
             % {"marked": result.updated, "already": result.unchanged, "segment": result.segment}
         )
-        for code, count in sorted(result.warnings_by_code.items()):
-            write(f"  {code}: {count}")
-        for line in summary.rejects(result, saved=bool(options["rejects"])):
+        for line in summary.warnings_and_rejects(result, saved=bool(options["rejects"])):
             write(line)
