@@ -16,6 +16,7 @@ from django.db.models import Sum
 
 from congdanso.campaigns.models import Achievement, Campaign
 from congdanso.campaigns.services import campaign_create
+from congdanso.campaigns.targets import target_add
 from congdanso.demo.reference_case import (
     CAMPAIGN_NAME,
     EXEMPLARY,
@@ -25,6 +26,8 @@ from congdanso.demo.reference_case import (
     YEAR_END,
 )
 from congdanso.demo.simulation import YearSimulation
+from congdanso.demo.synthetic.frequencies import PHONE_PREFIXES
+from congdanso.demo.synthetic.residents import _ede_name, _kinh_name
 from congdanso.outreach.models import SupportSession, Turn
 from congdanso.partners.models import DonationItem, Unit
 from congdanso.partners.services import (
@@ -33,6 +36,7 @@ from congdanso.partners.services import (
     twinning_get_or_create,
     unit_get_or_create,
 )
+from congdanso.partners.teams import team_create, team_member_add
 from congdanso.places.models import DWELLING_KINDS, LOCAL_KINDS, Place, PlaceKind
 
 
@@ -118,7 +122,54 @@ def demo_current_campaign_load(*, commune: Place, scale: float, today: dt.date) 
                 target_achievements=max(1, round(achievements * scale)),
                 note=note,
             )
+        # This year's programme: "Bình dân học vụ số" (80% of adults certified by the year's
+        # end, 60% by mid-year), and a community digital technology team in every village.
+        target_add(
+            campaign=campaign,
+            name=DIGITAL_SKILLS_TARGET,
+            kind="share",
+            value="80%",
+            criteria=["digital_skills_certified"],
+            ages=(18, 130),
+            milestones=[(dt.date(today.year, 6, 30), "60%")],
+        )
+        _teams(commune, random.Random(today.year))
     return campaign
+
+
+DIGITAL_SKILLS_TARGET = "Bình dân học vụ số: người trưởng thành đạt phổ cập kỹ năng số"
+#: Who a team is made of (Tổ công nghệ số cộng đồng): role in the team, where they come from.
+TEAM_MEMBERS = (
+    ("Tổ trưởng", "Trưởng {kind}"),
+    ("Thành viên", "Chi đoàn Thanh niên"),
+    ("Thành viên", "Chi hội Phụ nữ"),
+    ("Thành viên", "Viettel Krông Pắc"),
+)
+
+
+def _teams(commune: Place, rng: random.Random) -> None:
+    """A team in every village of the commune, with four members (names drawn as the demo's
+    residents are: Ede names in the buôn)."""
+    villages = Place.objects.filter(parent=commune, kind__in=DWELLING_KINDS).order_by("path")
+    for village in villages:
+        ede = village.kind == PlaceKind.EDE_VILLAGE
+        team = team_create(
+            commune=commune, name=f"Tổ công nghệ số cộng đồng {village.name}", villages=[village]
+        )
+        if team.members.exists():
+            continue
+        for number, (role, organisation) in enumerate(TEAM_MEMBERS):
+            female = number == 2 or rng.random() < 0.3
+            name = _ede_name(rng, female) if ede and number < 3 else _kinh_name(rng, female, 35)
+            prefix = PHONE_PREFIXES.pick(rng)
+            serial = rng.randrange(10 ** (10 - len(prefix)))
+            team_member_add(
+                team=team,
+                full_name=name,
+                role=role,
+                organisation=organisation.format(kind="buôn" if ede else "thôn"),
+                phone=f"{prefix}{serial:0{10 - len(prefix)}d}",
+            )
 
 
 def demo_campaign_load(*, commune: Place, scale: float = 1.0, seed: int) -> DemoCampaignResult:

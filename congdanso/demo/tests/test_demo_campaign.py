@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -110,7 +111,7 @@ def test_the_campaign_is_the_reference_case(loaded: DemoResult) -> None:
 def test_the_partners_pledges_twinnings_and_donations(loaded: DemoResult) -> None:
     commune = loaded.commune
     district = commune.parent
-    units = {u.name: (u.kind, u.place) for u in Unit.objects.all()}
+    units = {u.name: (u.kind, u.place) for u in Unit.objects.exclude(kind="digital_team")}
     assert units == {
         "Công an xã Ea Yông": ("police", commune),
         "Đoàn Thanh niên xã Ea Yông": ("youth_union", commune),
@@ -283,3 +284,25 @@ def test_this_years_campaign_lets_the_volunteer_record_today(loaded: DemoResult)
     )
     assert can_record(access_for(volunteer), current, hoa)  # the police pledged again
     assert tally_check(current) == []  # 2023's achievements count from the start
+
+
+def test_this_year_s_campaign_has_bình_dân_học_vụ_số_and_a_team_per_village(
+    loaded: DemoResult,
+) -> None:
+    from congdanso.campaigns.targets import targets_of
+    from congdanso.demo.campaign import DIGITAL_SKILLS_TARGET
+    from congdanso.places.models import DWELLING_KINDS, Place
+
+    current = loaded.current
+    skills = next(t for t in targets_of(current) if t.name == DIGITAL_SKILLS_TARGET)
+    assert (skills.kind, skills.share, skills.criteria) == (
+        "share",
+        Decimal("0.8"),
+        ("digital_skills_certified",),
+    )
+    assert [d.month for d, _v in skills.milestones] == [6]
+    villages = Place.objects.filter(parent=loaded.commune, kind__in=DWELLING_KINDS)
+    teams = Unit.objects.filter(kind="digital_team").prefetch_related("villages", "members")
+    assert sorted(v.pk for t in teams for v in t.villages.all()) == sorted(v.pk for v in villages)
+    assert {t.members.count() for t in teams} == {4}
+    assert tally_check(current) == []
