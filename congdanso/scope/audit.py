@@ -259,9 +259,14 @@ def _field_label(model: Any, key: str) -> str:
         return str(CHANGE_LABELS[key])
     if model is not None:
         try:
-            return str(model._meta.get_field(key).verbose_name)
+            field = model._meta.get_field(key)
         except FieldDoesNotExist:
-            pass
+            field = None
+        if field is not None and hasattr(field, "verbose_name"):
+            return str(field.verbose_name)
+        if field is not None and field.related_model is not None:
+            # a reverse relation (a target's milestones): the related rows' plural name
+            return str(field.related_model._meta.verbose_name_plural)
     return key.replace("_", " ")
 
 
@@ -277,9 +282,11 @@ def _field(model: Any, key: str) -> Any:
     if model is None:
         return None
     try:
-        return model._meta.get_field(key)
+        field = model._meta.get_field(key)
     except FieldDoesNotExist:
         return None
+    # a reverse relation (a target's "milestones") is a list of rows, not a field's value
+    return None if field.auto_created and not field.concrete else field
 
 
 def _names_places(model: Any, key: str) -> bool:

@@ -267,3 +267,45 @@ def test_times_and_date_filters_are_vietnams_whatever_utc_says(  # type: ignore[
 
     assert [r["Thời điểm"] for r in on_the_5th] == ["05/05/2023 06:30"]
     assert on_the_4th == []
+
+
+def test_the_events_of_targets_teams_and_group_lists_read_on_the_page(  # type: ignore[no-untyped-def]
+    campaign: Campaign, manager_client, tmp_path: Path
+) -> None:
+    from congdanso.campaigns.importing.segments import import_segment_list
+    from congdanso.campaigns.targets import target_add, target_remove, target_update
+    from congdanso.partners.teams import team_create, team_member_add, team_member_remove
+    from congdanso.people.tests.files import write_xlsx
+
+    village = _village(campaign)
+    ResidentFactory(village=village, full_name="Lê Văn An", birth_date=dt.date(2007, 9, 2))
+    target = target_add(
+        campaign=campaign,
+        name="Bình dân học vụ số",
+        kind="share",
+        value="80%",
+        criteria=["digital_skills_certified"],
+        milestones=[(dt.date(2023, 6, 30), "60%")],
+    )
+    target_update(
+        target=target,
+        name="Bình dân học vụ số",
+        kind="share",
+        value="85%",
+        criteria=["digital_skills_certified"],
+        milestones=[(dt.date(2023, 6, 30), "65%")],
+    )
+    target_remove(target=target)
+    team = team_create(commune=campaign.place, name="Tổ CNS thôn Cao Bằng", villages=[village])
+    team_member_remove(member=team_member_add(team=team, full_name="Y Duin Niê"))
+    path = write_xlsx(
+        tmp_path / "hs.xlsx", [["Họ và tên", "Ngày sinh"], ["Lê Văn An", "02/09/2007"]]
+    )
+    import_segment_list(path, campaign=campaign, segment="student")
+
+    rows = _rows(manager_client.get(reverse("accounts:audit")))
+
+    text = " ".join(" ".join(r.values()) for r in rows)
+    assert "Bình dân học vụ số" in text
+    assert "85" in text and "Y Duin Niê" in text and "hs.xlsx" in text
+    assert "milestones" not in text  # a label, not the key
