@@ -157,6 +157,24 @@ def test_the_cli_adds_lists_and_removes_targets(campaign: Campaign) -> None:
     )
     assert "Kỹ năng số 18+" in _cli("target", "list", "--campaign", str(campaign.pk))
     assert "Kỹ năng số 18+" in _cli("show", str(campaign.pk))
+    _cli(
+        "target", "update", pk, "--campaign", str(campaign.pk), "--name", "Kỹ năng số 16+",
+        "--share", "85%", "--criteria", "digital_skills_certified", "--ages", "16-130",
+    )  # fmt: skip
+    updated = json.loads(_cli("target", "list", "--campaign", str(campaign.pk), "--json"))[2]
+    assert (updated["name"], updated["share"], updated["ages"], updated["milestones"]) == (
+        "Kỹ năng số 16+",
+        0.85,
+        [16, 130],
+        [],
+    )
+    with pytest.raises(CommandError):  # a share over 100%: refused, nothing changed
+        _cli("target", "update", pk, "--campaign", str(campaign.pk), "--name", "X",
+             "--share", "120%")  # fmt: skip
+    assert (
+        json.loads(_cli("target", "list", "--campaign", str(campaign.pk), "--json"))[2]["name"]
+        == "Kỹ năng số 16+"
+    )
     _cli("target", "remove", "--campaign", str(campaign.pk), pk)
     assert len(targets_of(campaign)) == 2
     with pytest.raises(CommandError):

@@ -14,12 +14,54 @@ from congdanso.campaigns.targets import (
     target_add,
     target_get,
     target_remove,
+    target_update,
     targets_of,
 )
 from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.parsing import age_range_parse, codes_parse, date_parse
 from congdanso.places.selectors import place_get
 from congdanso.vn.numbers import format_date, format_number, format_percent
+
+
+def _target_arguments(parser: Any) -> None:
+    """The terms of a target, as `target add` and `target update` take them."""
+    parser.add_argument("--campaign", required=True)
+    parser.add_argument("--name", required=True)
+    value = parser.add_mutually_exclusive_group(required=True)
+    value.add_argument("--count", default=None, help="A number of residents.")
+    value.add_argument("--share", default=None, help="A share: 0.8 or 80%%.")
+    parser.add_argument(
+        "--criteria", default="", help="c1,c2,… all met (default: the exemplary criteria)"
+    )
+    parser.add_argument("--ages", default=None, help="e.g. 18-60, age on the deadline")
+    parser.add_argument("--deadline", default=None, help="YYYY-MM-DD (default: campaign end)")
+    parser.add_argument("--segment", default="", help="only a group: student, public_sector")
+    parser.add_argument(
+        "--milestone",
+        action="append",
+        default=[],
+        help="YYYY-MM-DD=VALUE, e.g. 2025-06-30=60%% (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true")
+
+
+def _target_terms(options: dict[str, Any]) -> dict[str, Any]:
+    milestones = []
+    for text in options["milestone"]:
+        day, _sep, value = text.partition("=")
+        milestones.append((date_parse(day, label="--milestone"), value))
+    is_count = options["count"] is not None
+    deadline = options["deadline"]
+    return {
+        "name": options["name"],
+        "kind": TargetKind.COUNT if is_count else TargetKind.SHARE,
+        "value": options["count"] if is_count else options["share"],
+        "criteria": codes_parse(options["criteria"]),
+        "ages": age_range_parse(options["ages"]) if options["ages"] else None,
+        "deadline": date_parse(deadline, label="--deadline") if deadline else None,
+        "milestones": milestones,
+        "segment": options["segment"],
+    }
 
 
 class Command(BaseCommand):
@@ -48,24 +90,12 @@ class Command(BaseCommand):
         target = sub.add_parser("target", help="Add, list and remove a campaign's targets.")
         target_sub = target.add_subparsers(dest="target_action", required=True)
         add = target_sub.add_parser("add", help="Add a target and print its id.")
-        add.add_argument("--campaign", required=True)
-        add.add_argument("--name", required=True)
-        value = add.add_mutually_exclusive_group(required=True)
-        value.add_argument("--count", default=None, help="A number of residents.")
-        value.add_argument("--share", default=None, help="A share: 0.8 or 80%%.")
-        add.add_argument(
-            "--criteria", default="", help="c1,c2,… all met (default: the exemplary criteria)"
+        _target_arguments(add)
+        update = target_sub.add_parser(
+            "update", help="Change a target of the campaign's own (every term given again)."
         )
-        add.add_argument("--ages", default=None, help="e.g. 18-60, age on the deadline")
-        add.add_argument("--deadline", default=None, help="YYYY-MM-DD (default: campaign end)")
-        add.add_argument("--segment", default="", help="only a group: student, public_sector")
-        add.add_argument(
-            "--milestone",
-            action="append",
-            default=[],
-            help="YYYY-MM-DD=VALUE, e.g. 2025-06-30=60%% (repeatable)",
-        )
-        add.add_argument("--json", action="store_true")
+        update.add_argument("target_id")
+        _target_arguments(update)
         target_list_parser = target_sub.add_parser("list", help="List the campaign's targets.")
         target_list_parser.add_argument("--campaign", required=True)
         target_list_parser.add_argument("--json", action="store_true")
@@ -118,24 +148,11 @@ class Command(BaseCommand):
         campaign = campaign_get(options["campaign"])
         action = options["target_action"]
         if action == "add":
-            milestones = []
-            for text in options["milestone"]:
-                day, _sep, value = text.partition("=")
-                milestones.append((date_parse(day, label="--milestone"), value))
-            is_count = options["count"] is not None
-            target = target_add(
-                campaign=campaign,
-                name=options["name"],
-                kind=TargetKind.COUNT if is_count else TargetKind.SHARE,
-                value=options["count"] if is_count else options["share"],
-                criteria=codes_parse(options["criteria"]),
-                ages=age_range_parse(options["ages"]) if options["ages"] else None,
-                deadline=date_parse(options["deadline"], label="--deadline")
-                if options["deadline"]
-                else None,
-                milestones=milestones,
-                segment=options["segment"],
-            )
+            target = target_add(campaign=campaign, **_target_terms(options))
+            self.stdout.write(json.dumps({"id": target.pk}) if options["json"] else str(target.pk))
+        elif action == "update":
+            found = target_get(campaign=campaign, target_id=options["target_id"])
+            target = target_update(target=found, **_target_terms(options))
             self.stdout.write(json.dumps({"id": target.pk}) if options["json"] else str(target.pk))
         elif action == "remove":
             target_remove(target=target_get(campaign=campaign, target_id=options["target_id"]))
