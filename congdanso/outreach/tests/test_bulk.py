@@ -267,9 +267,24 @@ def test_a_criterion_the_campaign_does_not_track_is_refused(ea_yong) -> None:  #
     assert not Turn.objects.exists()
 
 
-def test_a_session_in_the_future_records_no_achievement(campaign, ea_yong, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("congdanso.outreach.bulk.vietnam_today", lambda: dt.date(2023, 6, 1))
-    session = session_at(campaign)  # 15/06/2023, after "today"
+def test_a_session_in_the_future_records_no_achievement(ea_yong) -> None:  # type: ignore[no-untyped-def]
+    from congdanso.campaigns.services import campaign_create
+    from congdanso.conftest import EXEMPLARY_2023
+    from congdanso.vn import vietnam_today
+
+    today = vietnam_today()
+    this_year = campaign_create(
+        place=ea_yong,
+        name="Công dân số năm nay",
+        start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=60),
+        criteria=EXEMPLARY_2023,
+        exemplary=EXEMPLARY_2023,
+        target_exemplary=100,
+        cohort_ages=(16, 50),
+        cohort_target="0.5",
+    )
+    session = session_at(this_year, today + dt.timedelta(days=10))  # planned, not held yet
     person = ResidentFactory(village=ea_yong.children.first())
 
     with pytest.raises(DomainError) as error:

@@ -91,15 +91,24 @@ def unbreakable_tokens(docx_bytes: bytes) -> Counter[str]:
 
 
 def problems(pdf: Path, docx_bytes: bytes, *, max_pages: int = MAX_PAGES) -> list[str]:
+    """What is wrong with the printed report `pdf` made from `docx_bytes` (none: [])."""
+    return problems_of(
+        page_words(pdf), layout_lines(pdf), unbreakable_tokens(docx_bytes), max_pages=max_pages
+    )
+
+
+def problems_of(
+    words: list[Word], lines: list[str], tokens: Counter[str], *, max_pages: int = MAX_PAGES
+) -> list[str]:
+    """`problems` on pages already read: their words, their lines, the docx's tokens."""
     found: list[str] = []
-    words = page_words(pdf)
     pages = max((w.page for w in words), default=0)
     if pages > max_pages:
         found.append(f"{pages} pages, more than {max_pages}")
-    if not any(T.NATIONAL_NAME in line for line in layout_lines(pdf)):
+    if not any(T.NATIONAL_NAME in line for line in lines):
         found.append(f"{T.NATIONAL_NAME!r} is not on one line")
     seen = Counter(w.text for w in words)
-    for token, count in sorted(unbreakable_tokens(docx_bytes).items()):
+    for token, count in sorted(tokens.items()):
         if seen[token] < count:
             found.append(f"{token!r} broken in a table cell ({seen[token]} of {count} whole)")
     for page in range(1, pages + 1):

@@ -66,7 +66,7 @@ def test_the_signature_never_starts_a_page_alone(  # type: ignore[no-untyped-def
     assert before.page == sign.page - 1, "the page break moved: find LONE_SIGNATURE_LINES again"
 
 
-def test_the_check_finds_a_broken_date_and_the_lone_signature(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_check_finds_a_broken_date_and_the_lone_signature() -> None:
     """The check itself, on pages read back as a broken report's would be."""
     words = [
         pdf_reading.Word(1, "CỘNG", 10, 10),
@@ -76,13 +76,10 @@ def test_the_check_finds_a_broken_date_and_the_lone_signature(tmp_path: Path, mo
         pdf_reading.Word(2, "Nơi", 10, 59),
         pdf_reading.Word(2, "TM.", 200, 60),
     ]
-    monkeypatch.setattr(pdf_reading, "page_words", lambda pdf: words)
-    monkeypatch.setattr(pdf_reading, "layout_lines", lambda pdf: ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA"])
-    monkeypatch.setattr(
-        pdf_reading, "unbreakable_tokens", lambda docx: pdf_reading.Counter(["12/04/2023"])
-    )
+    lines = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA"]
+    tokens = pdf_reading.Counter(["12/04/2023"])
 
-    assert pdf_reading.problems(tmp_path / "x.pdf", b"", max_pages=1) == [
+    assert pdf_reading.problems_of(words, lines, tokens, max_pages=1) == [
         "2 pages, more than 1",
         "'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM' is not on one line",
         "'12/04/2023' broken in a table cell (0 of 1 whole)",
