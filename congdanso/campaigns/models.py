@@ -402,6 +402,9 @@ class Tally(models.Model):
         verbose_name = _("tally")
         verbose_name_plural = _("tallies")
         constraints = [
+            # On PostgreSQL the index behind it also carries the amount (INCLUDE, set by
+            # migration 0012, which Django's own `include` would not create on SQLite): the
+            # sums of a province's 1,500 places are then read from the index alone.
             models.UniqueConstraint(
                 fields=["campaign", "scope", "measure", "item", "day", "cohort"],
                 name="tally_key",
