@@ -13,9 +13,10 @@ resident, in tables at most half full (~32 bytes a resident: 6 MB for 200,000).
 key shares, or a key a resident had before this import changed it (keys are added, never
 taken out), only adds candidates; the writer reads the candidates by id and keeps those whose
 stored values are wanted, so the matching sees exactly the residents the look-ups by CCCD and
-name would have found. None is missed: every resident of the commune is loaded before the
-first row is written (`ResidentKeys.load`), and the writer adds each resident it inserts and
-the new keys of each it updates.
+name would have found. None is missed: the keys of every resident of the commune are read
+from the database when the matching first needs them (`ResidentKeys.load`: those stored and
+those this import inserted so far, in its transaction), and from then on the writer adds
+each resident it inserts and the new keys of each it updates.
 """
 
 from array import array
@@ -100,7 +101,7 @@ class ResidentKeys:
         self.names = KeyTable()
 
     def load(self, commune_id: int) -> None:
-        """The commune's residents as stored (run in the import's transaction)."""
+        """The commune's residents as stored, in the import's transaction."""
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id, cccd_hmac, name_key, village_id, CAST(birth_date AS TEXT) "  # noqa: S608

@@ -78,12 +78,16 @@ _ISSUE_COLUMNS = (
 )
 # The birth date is read as text: parsing it with date.fromisoformat is several times faster
 # than the per-row converter the SQLite driver would otherwise call.
-_SELECT = (
-    "SELECT id, cccd_encrypted, cccd_hmac, cccd_last4_hmac, name_key, full_name, "
+_COLUMNS = (
+    "id, cccd_encrypted, cccd_hmac, cccd_last4_hmac, name_key, full_name, "
     "CAST(birth_date AS TEXT), birth_date_precision, gender, phone_encrypted, phone_hmac, "
-    f"phone_last4_hmac, village_id, status FROM {RESIDENT_TABLE} WHERE commune_id = %s AND "
+    "phone_last4_hmac, village_id, status"
 )
-_NAME_KEY, _BIRTH_DATE = 4, 6  # positions in _SELECT
+_SELECT = f"SELECT {_COLUMNS} FROM {RESIDENT_TABLE} WHERE commune_id = %s AND "
+_NAME_KEY, _BIRTH_DATE = 4, 6  # positions in _COLUMNS
+# By primary key alone, the commune checked on the rows read: with `commune_id = %s` beside
+# `id IN (…)`, SQLite walks the commune's index (every resident of it) rather than the ids.
+_SELECT_IDS = f"SELECT {_COLUMNS}, commune_id FROM {RESIDENT_TABLE} WHERE id IN "
 _MAX_PARAMS = 500  # stays under the 999 parameters of old SQLite builds, villages included
 
 
@@ -198,6 +202,15 @@ class ChunkWriter:
                 self._recall = None
 
     # -- reading what is stored ------------------------------------------------------------
+    def _fetch_ids(self, ids: set[int]) -> list[Known]:
+        found: list[Known] = []
+        commune_id = self.commune_id
+        with connection.cursor() as cursor:
+            for part in _chunks(sorted(ids)):
+                cursor.execute(f"{_SELECT_IDS}({', '.join(['%s'] * len(part))})", part)
+                found.extend(_known(r) for r in cursor.fetchall() if r[-1] == commune_id)
+        return found
+
     def _fetch(self, column: str, values: set[Any]) -> list[Known]:
         found: list[Known] = []
         with connection.cursor() as cursor:
@@ -364,7 +377,7 @@ class ChunkWriter:
         keys = self._keys()
         if keys is None:
             by_id: dict[int, Known] = {}
-            for stored in self._fetch("id", ids) + self._fetch("cccd_hmac", cccds):
+            for stored in self._fetch_ids(ids) + self._fetch("cccd_hmac", cccds):
                 by_id.setdefault(stored.id, stored)
             years = namesakes_wanted(rows, by_id)
         else:
@@ -402,7 +415,7 @@ class ChunkWriter:
             if row.birth_date is not None:
                 years_known.add(row.birth_date.year)
         candidates = keys.candidates(cccds, every)
-        fetched = sorted(self._fetch("id", ids | candidates), key=lambda k: k.id)
+        fetched = sorted(self._fetch_ids(ids | candidates), key=lambda k: k.id)
         by_id = {k.id: k for k in fetched if k.id in ids or (k.cccd and k.cccd in cccds)}
         years = namesakes_wanted(rows, by_id)
         for known in fetched:
