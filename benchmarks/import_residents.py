@@ -4,9 +4,23 @@ Run from the repository root (``make bench`` does)::
 
     .venv/bin/python benchmarks/import_residents.py [--rows 200000] [--memory-rows 1000000]
         [--skip-memory] [--skip-pg] [--keep] [--seed 2023] [--ie-rows 20000] [--repeat 3]
+        [--wall-rows 200000] [--wall-only | --skip-wall]
 
 What it does
 ------------
+0. The whole command, as the user waits for it (issue 18; ``--wall-only`` for this part
+   alone, ``--skip-wall`` without it; its report also goes to
+   ``var/bench/import_residents_wall.md``).  Two ``--wall-rows`` lists, cached under
+   ``var/bench/``: a *realistic* one (a big merged commune: 60 villages, real name
+   frequencies, ~15 % Ede names, every row with a valid CCCD and phone, the usual 3 % of
+   messy cells) and a *dense* one (8 villages of ~25,000 people sharing a few names: the
+   namesake stress case).  For each list and database, ``--repeat`` runs of ours and of the
+   floor in turns: ours is the wall clock of ``congdanso import-residents FILE --json``
+   (the venv's console script, from its start to its exit: start-up, COMMIT and the tallies
+   included) with the importer's own ``seconds`` beside it; the floor reads the same file,
+   seals every CCCD and phone with their look-up hashes and inserts the rows, all inside
+   its timer.  The table gives the medians, the peak memory and the load average of each
+   run.
 1. Generates ``--rows`` realistic rows (``congdanso.demo.synthetic``: Kinh and Ede names,
    valid CCCDs, phones, ~3 % messy cells, a few duplicate rows) as an XLSX laid out like a
    commune's file (title rows, footer) and as a UTF-8 CSV.  The files are cached under
@@ -48,8 +62,9 @@ The machine is shared: a load average above ~0.5 before a run means the rates ar
 
 The Markdown report goes to stdout and to ``var/bench/import_residents.md``; progress goes to
 stderr.  The PostgreSQL server (``--pg``, default postgres@127.0.0.1:5432, trust auth) gets
-databases named ``congdanso_bench*`` only, dropped at the end unless ``--keep``; ``--keep``
-also keeps the SQLite work files under ``var/bench/work/``.
+databases named ``congdanso_bench*`` only (``--pg-prefix`` names them otherwise), dropped at
+the end unless ``--keep``; ``--keep`` also keeps the SQLite work files under
+``var/bench/work/``.
 """
 
 from __future__ import annotations
@@ -82,9 +97,19 @@ WALL_REPORT = BENCH_DIR / "import_residents_wall.md"
 COMMUNE_CODE = "66-krong-pac-ea-yong"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432"
 PG_PREFIX = "congdanso_bench"
-PG_OURS = "congdanso_bench"
-PG_TEMPLATE = "congdanso_bench_template"
-PG_FLOOR = "congdanso_bench_floor"
+
+
+def pg_names(prefix: str) -> dict[str, str]:
+    """The databases the benchmark makes (and drops), all named from `--pg-prefix`."""
+    return {
+        "prefix": prefix,
+        "ours": prefix,
+        "template": f"{prefix}_template",
+        "floor": f"{prefix}_floor",
+    }
+
+
+PG_NAMES = pg_names(PG_PREFIX)
 
 # Targets of the issue.
 TARGET_FLOOR_SHARE = 0.60
@@ -400,7 +425,7 @@ class Databases:
         return psycopg.connect(f"{self.pg_server}/postgres", autocommit=True)
 
     def _create(self, name: str, template: str | None = None) -> str:
-        if not name.startswith(PG_PREFIX):
+        if not name.startswith(PG_NAMES["prefix"]):
             raise ValueError(f"refusing to touch database {name!r}")
         clause = f" TEMPLATE {template}" if template else ""
         with self._admin() as con:
@@ -418,13 +443,13 @@ class Databases:
 
     def prepare_pg(self) -> None:
         log("PostgreSQL template: migrate + demo --residents 0")
-        self._setup(self._create(PG_TEMPLATE))
+        self._setup(self._create(PG_NAMES["template"]))
 
     def fresh_pg(self) -> str:
-        return self._create(PG_OURS, template=PG_TEMPLATE)
+        return self._create(PG_NAMES["ours"], template=PG_NAMES["template"])
 
     def empty_pg(self) -> str:
-        return self._create(PG_FLOOR)
+        return self._create(PG_NAMES["floor"])
 
     def pg_version(self) -> str:
         with self._admin() as con:
@@ -1640,6 +1665,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-pg", action="store_true", help="SQLite only")
     parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL server URL (no database)")
     parser.add_argument(
+        "--pg-prefix",
+        default=PG_PREFIX,
+        help="name of the PostgreSQL databases made and dropped (a shared server: your own)",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the work databases (var/bench/work, PG)"
     )
     # Helper modes, run in the measured subprocesses.
@@ -1670,6 +1700,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     sys.path.insert(0, str(ROOT))
+    PG_NAMES.update(pg_names(args.pg_prefix))
     text = ""
     if not args.skip_wall:
         text = wall_report(run_wall(args))
