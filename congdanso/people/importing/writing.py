@@ -183,8 +183,10 @@ class ChunkWriter:
 
     # -- the look-up keys in memory --------------------------------------------------------
     def _keys(self) -> ResidentKeys | None:
-        """The keys of the commune's residents, loaded at the first write (the reader is then
-        at work beside it), before anything is inserted."""
+        """The keys of the commune's residents, read from the database when the matching
+        first needs them (with every resident inserted so far), then kept up to date. A list
+        of new people may need them only for its last few rows, or never: the residents the
+        triage found certainly new cost nothing until then."""
         if self._recall is not None and not self._recall_loaded:
             self._recall_loaded = True
             try:
@@ -195,7 +197,7 @@ class ChunkWriter:
 
     def _remember(self, residents: list[tuple[int, str | None, str, int | None, Any]]) -> None:
         """Residents inserted or updated: (id, CCCD key, name key, village, birth date)."""
-        if self._recall is not None and residents:
+        if self._recall is not None and self._recall_loaded and residents:
             try:
                 self._recall.add(residents)
             except OverflowError:  # an id past 32 bits: the database answers from here on
@@ -313,7 +315,6 @@ class ChunkWriter:
         """Insert residents the triage found certainly new: no look-up, no decision."""
         if not values:
             return
-        self._keys()
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         ids = self._reserve_ids(len(values))
         commune_id = self.commune_id
@@ -343,9 +344,10 @@ class ChunkWriter:
             ],
         )
         self._inserted += len(values)
-        self._remember(
-            [(i, new[7], new[2], new[0], new[3]) for i, new in zip(ids, values, strict=True)]
-        )
+        if self._recall_loaded:
+            self._remember(
+                [(i, new[7], new[2], new[0], new[3]) for i, new in zip(ids, values, strict=True)]
+            )
         self.matcher.claim_ids(ids)
         self._insert(
             ISSUE_TABLE,
