@@ -7,7 +7,7 @@ unknown year): stored ones, and those that earlier rows of the file created. Ask
 database by CCCD and by name, chunk by chunk, cost a statement per village and 500 names,
 and every namesake of a common name came back to be thrown away: 8 s of a 200,000-row list
 of eight crowded villages. The keys fit in memory: two 32-bit digests and two 32-bit ids a
-resident, in tables at most half full (~32 bytes a resident: 6 MB for 200,000).
+resident, in tables at most half full (32–64 bytes a resident: 8 MB for 200,000).
 
 `KeyTable` maps a digest to resident ids and answers with a superset: a digest that another
 key shares, or a key a resident had before this import changed it (keys are added, never
