@@ -4,9 +4,23 @@ Run from the repository root (``make bench`` does)::
 
     .venv/bin/python benchmarks/import_residents.py [--rows 200000] [--memory-rows 1000000]
         [--skip-memory] [--skip-pg] [--keep] [--seed 2023] [--ie-rows 20000] [--repeat 3]
+        [--wall-rows 200000] [--wall-only | --skip-wall]
 
 What it does
 ------------
+0. The whole command, as the user waits for it (issue 18; ``--wall-only`` for this part
+   alone, ``--skip-wall`` without it; its report also goes to
+   ``var/bench/import_residents_wall.md``).  Two ``--wall-rows`` lists, cached under
+   ``var/bench/``: a *realistic* one (a big merged commune: 60 villages, real name
+   frequencies, ~15 % Ede names, every row with a valid CCCD and phone, the usual 3 % of
+   messy cells) and a *dense* one (8 villages of ~25,000 people sharing a few names: the
+   namesake stress case).  For each list and database, ``--repeat`` runs of ours and of the
+   floor in turns: ours is the wall clock of ``congdanso import-residents FILE --json``
+   (the venv's console script, from its start to its exit: start-up, COMMIT and the tallies
+   included) with the importer's own ``seconds`` beside it; the floor reads the same file,
+   seals every CCCD and phone with their look-up hashes and inserts the rows, all inside
+   its timer.  The table gives the medians, the peak memory and the load average of each
+   run.
 1. Generates ``--rows`` realistic rows (``congdanso.demo.synthetic``: Kinh and Ede names,
    valid CCCDs, phones, ~3 % messy cells, a few duplicate rows) as an XLSX laid out like a
    commune's file (title rows, footer) and as a UTF-8 CSV.  The files are cached under
@@ -48,8 +62,9 @@ The machine is shared: a load average above ~0.5 before a run means the rates ar
 
 The Markdown report goes to stdout and to ``var/bench/import_residents.md``; progress goes to
 stderr.  The PostgreSQL server (``--pg``, default postgres@127.0.0.1:5432, trust auth) gets
-databases named ``congdanso_bench*`` only, dropped at the end unless ``--keep``; ``--keep``
-also keeps the SQLite work files under ``var/bench/work/``.
+databases named ``congdanso_bench*`` only (``--pg-prefix`` names them otherwise), dropped at
+the end unless ``--keep``; ``--keep`` also keeps the SQLite work files under
+``var/bench/work/``.
 """
 
 from __future__ import annotations
@@ -78,12 +93,23 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 WORK_DIR = BENCH_DIR / "work"
 REPORT = BENCH_DIR / "import_residents.md"
+WALL_REPORT = BENCH_DIR / "import_residents_wall.md"
 COMMUNE_CODE = "66-krong-pac-ea-yong"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432"
 PG_PREFIX = "congdanso_bench"
-PG_OURS = "congdanso_bench"
-PG_TEMPLATE = "congdanso_bench_template"
-PG_FLOOR = "congdanso_bench_floor"
+
+
+def pg_names(prefix: str) -> dict[str, str]:
+    """The databases the benchmark makes (and drops), all named from `--pg-prefix`."""
+    return {
+        "prefix": prefix,
+        "ours": prefix,
+        "template": f"{prefix}_template",
+        "floor": f"{prefix}_floor",
+    }
+
+
+PG_NAMES = pg_names(PG_PREFIX)
 
 # Targets of the issue.
 TARGET_FLOOR_SHARE = 0.60
@@ -399,7 +425,7 @@ class Databases:
         return psycopg.connect(f"{self.pg_server}/postgres", autocommit=True)
 
     def _create(self, name: str, template: str | None = None) -> str:
-        if not name.startswith(PG_PREFIX):
+        if not name.startswith(PG_NAMES["prefix"]):
             raise ValueError(f"refusing to touch database {name!r}")
         clause = f" TEMPLATE {template}" if template else ""
         with self._admin() as con:
@@ -417,13 +443,13 @@ class Databases:
 
     def prepare_pg(self) -> None:
         log("PostgreSQL template: migrate + demo --residents 0")
-        self._setup(self._create(PG_TEMPLATE))
+        self._setup(self._create(PG_NAMES["template"]))
 
     def fresh_pg(self) -> str:
-        return self._create(PG_OURS, template=PG_TEMPLATE)
+        return self._create(PG_NAMES["ours"], template=PG_NAMES["template"])
 
     def empty_pg(self) -> str:
-        return self._create(PG_FLOOR)
+        return self._create(PG_NAMES["floor"])
 
     def pg_version(self) -> str:
         with self._admin() as con:
@@ -1057,6 +1083,460 @@ def environment(dbs: Databases, with_pg: bool) -> dict[str, str]:
     }
 
 
+# ------------------------------------------------- the whole command, as the user waits for it
+#
+# Issue 18: the figure a commune officer feels is the wall clock of the whole command —
+# interpreter and Django start-up, reading, cleaning, matching, writing and the final COMMIT —
+# on a list like theirs, against a floor that does the work no import can skip inside its
+# timer: read the same file, seal the CCCD and the phone (AES-GCM) with their keyed look-up
+# hashes (HMAC-SHA256), insert.
+
+#: A big merged commune: 52 Kinh villages ("Thôn") and 8 Ede ones ("Buôn"): with the
+#: generator's shares (Buôn 90 % Ede, Thôn 4 %) about 15 % of the names are Ede.
+_THON_FIRST = ("Tân", "Hòa", "Phú", "Thành", "Quyết", "Đoàn", "An")
+_THON_SECOND = ("Lập", "Tiến", "Sơn", "Thắng", "Bình", "Hưng", "Lợi", "Phát")
+REALISTIC_VILLAGES: tuple[str, ...] = (
+    *tuple(f"Thôn {a} {b}" for a in _THON_FIRST for b in _THON_SECOND)[:52],
+    "Buôn Ghamah",
+    "Buôn Kniêr",
+    "Buôn Ea Yông A",
+    "Buôn Ea Yông B",
+    "Buôn Cư Kty",
+    "Buôn Ea Kmút",
+    "Buôn Krông",
+    "Buôn Jắt",
+)
+#: The stress case: 8 villages of 25,000 people sharing a few names (one Buôn: ~15 % Ede).
+DENSE_VILLAGES: tuple[str, ...] = (
+    "Thôn Cao Bằng",
+    "Thôn Tân Lập",
+    "Thôn Tân Tiến",
+    "Thôn Tân Sơn",
+    "Thôn Yên Khánh",
+    "Thôn Đoàn Kết",
+    "Thôn Quỳnh Tân",
+    "Buôn Ghamah",
+)
+WALL_KINDS = ("realistic", "dense")
+#: The dense list may take at most this many times the realistic one's wall clock.
+TARGET_DENSE_FACTOR = 2.0
+
+
+@dataclass(frozen=True)
+class WallFile:
+    kind: str  # "realistic" or "dense"
+    path: Path
+    residents: int
+    data_rows: int
+    seed: int
+    villages: tuple[str, ...]
+
+
+def _wall_generator_args(kind: str) -> dict[str, Any]:
+    villages = REALISTIC_VILLAGES if kind == "realistic" else DENSE_VILLAGES
+    # Every row with a valid CCCD and phone; the usual 3 % of messy cells (none invalid).
+    return {
+        "villages": villages,
+        "every_number": True,
+        "few_names": kind == "dense",
+        "invalid": False,
+    }
+
+
+def wall_file(kind: str, residents: int, seed: int) -> WallFile:
+    """The realistic or dense XLSX, generated once and cached in var/bench."""
+    from congdanso.demo.synthetic.files import write_xlsx
+    from congdanso.demo.synthetic.rows import generate_rows
+
+    args = _wall_generator_args(kind)
+    generator = f"{_source_hash(ROOT / 'congdanso' / 'demo' / 'synthetic')}-{args!r}"
+    path = BENCH_DIR / f"wall-{kind}-{residents}-seed{seed}.xlsx"
+    meta_path = path.with_suffix(".json")
+    if meta_path.exists() and path.exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get("generator") == generator:
+            log(f"using cached {path.name}")
+            return WallFile(kind, path, residents, meta["data_rows"], seed, args["villages"])
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    log(f"generating {path.name} ({residents:,} residents, {len(args['villages'])} villages)")
+    partial = path.with_name(path.stem + ".partial.xlsx")
+    rows = generate_rows(residents, seed=seed, **args)
+    data_rows = write_xlsx(partial, rows, title="DANH SÁCH CÔNG DÂN XÃ EA YÔNG")
+    partial.replace(path)
+    meta_path.write_text(json.dumps({"data_rows": data_rows, "generator": generator}))
+    return WallFile(kind, path, residents, data_rows, seed, args["villages"])
+
+
+_ADD_VILLAGES = (
+    "from congdanso.places.selectors import commune_get\n"
+    "from congdanso.places.services import village_get_or_create\n"
+    "commune = commune_get({code!r})\n"
+    "for name in {names!r}:\n"
+    "    village_get_or_create(commune=commune, name=name)\n"
+)
+
+
+class WallDatabases(Databases):
+    """Fresh databases for the wall-clock runs: the template also holds the villages of the
+    realistic and dense lists (a commune imports into villages it has)."""
+
+    def _setup(self, url: str) -> None:
+        super()._setup(url)
+        names = sorted(set(REALISTIC_VILLAGES) | set(DENSE_VILLAGES))
+        code = _ADD_VILLAGES.format(code=COMMUNE_CODE, names=names)
+        run_quiet(congdanso("shell", "-c", code), _child_env(url))
+
+
+def _console_script() -> str:
+    """The `congdanso` command as a user runs it (the venv's console script)."""
+    script = Path(sys.executable).with_name("congdanso")
+    return str(script) if script.exists() else shutil.which("congdanso") or "congdanso"
+
+
+@dataclass
+class WallMeasure:
+    wall: float  # ours: the whole command; the floor: its timer (read + seal + insert)
+    seconds: float  # ours: the importer's own `seconds`; the floor: the same as wall
+    rss_mb: float
+    load: float
+    detail: str
+    problems: list[str] = field(default_factory=list)
+
+
+def _installed_env(url: str) -> dict[str, str]:
+    """The child's environment as an installed command's: its modules' bytecode cached
+    (`compile_all`), as pip leaves them, not compiled again at every start."""
+    env = _child_env(url)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def compile_all() -> None:
+    run_quiet([sys.executable, "-m", "compileall", "-q", str(ROOT / "congdanso")], dict(os.environ))
+
+
+def measure_wall_ours(dbs: Databases, url: str, wf: WallFile) -> WallMeasure:
+    cmd = [_console_script(), "import-residents", str(wf.path), "--commune", COMMUNE_CODE]
+    run = run_measured([*cmd, "--json"], _installed_env(url))
+    out = run.out
+    stored = dbs.count(url, "people_resident")
+    m = WallMeasure(
+        run.wall,
+        float(out["seconds"]),
+        max(run.max_rss_mb, run.tree_pss_mb),
+        run.load,
+        f"created {out['created']:,}, updated {out['updated']:,}, unchanged "
+        f"{out['unchanged']:,}, rejected {out['rejected']:,}, warnings "
+        f"{dict(out['warnings_by_code'])}; {stored:,} residents stored; CPU {run.cpu:.1f} s",
+    )
+    footer = 3  # "Tổng cộng", two signature lines
+    if out["rows"] != wf.data_rows + footer:
+        m.problems.append(f"{out['rows']:,} rows counted, the file has {wf.data_rows:,}")
+    if out["rejected"] != footer:
+        m.problems.append(f"{out['rejected'] - footer:,} data rows rejected")
+    return m
+
+
+def measure_wall_floor(dbs: Databases, vendor: str, wf: WallFile) -> WallMeasure:
+    url = dbs.empty_sqlite("floor-wall") if vendor == "sqlite" else dbs.empty_pg()
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        "floor-sealed",
+        "--file",
+        str(wf.path),
+        "--db",
+        url,
+        "--rows",
+        str(wf.residents),
+        "--seed",
+        str(wf.seed),
+        "--wall-kind",
+        wf.kind,
+    ]
+    run = run_measured(cmd, _child_env(url))
+    out = run.out
+    stored = dbs.count(url, "people_resident")
+    seconds = out["read_seconds"] + out["seal_seconds"] + out["insert_seconds"]
+    m = WallMeasure(
+        seconds,
+        seconds,
+        max(run.max_rss_mb, run.tree_pss_mb),
+        run.load,
+        f"read {out['read_seconds']:.2f} s, seal {out['seal_seconds']:.2f} s, insert "
+        f"{out['insert_seconds']:.2f} s ({stored:,} rows); process wall {run.wall:.1f} s",
+    )
+    if stored != wf.residents:
+        m.problems.append(f"{stored:,} rows stored, expected {wf.residents:,}")
+    return m
+
+
+def worker_floor_sealed(args: argparse.Namespace) -> None:
+    """The floor with the numbers sealed inside its timer: the clean values other than the
+    numbers are prepared from the generator's truth before it (cleaning is the importer's
+    own work, the floor has none); then, timed: read the file (python-calamine, every row),
+    seal each CCCD and phone (AES-GCM token + HMAC-SHA256 look-up keys of the number and of
+    its last four digits: `people.personal`, the importer's primitives), insert (one
+    executemany in one transaction on SQLite, COPY on PostgreSQL as the importer does)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdanso.settings")
+    django.setup()
+    from congdanso.core.crypto import keyring
+    from congdanso.demo.synthetic.residents import generate_residents
+    from congdanso.people.personal import key_version_of, seal_cccd, seal_phone
+    from congdanso.vn import fold
+
+    vendor = "sqlite" if args.db.startswith("sqlite:") else "postgresql"
+    gen = _wall_generator_args(args.wall_kind)
+    villages = {name: i + 1 for i, name in enumerate(gen.pop("villages"))}
+    gen.pop("invalid")
+    ring = keyring()
+    now_dt = dt.datetime.now(dt.UTC)
+    now: Any = now_dt.replace(tzinfo=None).isoformat(" ") if vendor == "sqlite" else now_dt
+    prepared = [
+        (
+            villages[r.village],
+            r.full_name,
+            fold(r.full_name),
+            r.birth.isoformat() if vendor == "sqlite" else r.birth,
+            r.birth_precision,
+            r.gender,
+            r.cccd,
+            r.phone,
+        )
+        for r in generate_residents(args.rows, seed=args.seed, villages=tuple(villages), **gen)
+    ]
+    columns = ", ".join(RESIDENT_COLUMNS)
+    if vendor == "sqlite":
+        con = sqlite3.connect(args.db.removeprefix("sqlite:///"), isolation_level=None)
+        for pragma in SQLITE_PRAGMAS:
+            con.execute(pragma)
+        for ddl in FLOOR_DDL["sqlite"]:
+            con.execute(ddl)
+    else:
+        import psycopg
+
+        pg = psycopg.connect(args.db)
+        for ddl in FLOOR_DDL["postgresql"]:
+            pg.execute(ddl)
+        pg.commit()
+    no_cccd, no_phone = (None, None, None), ("", "", "")
+
+    t0 = time.perf_counter()
+    rows_read = _read_xlsx(Path(args.file))
+    t1 = time.perf_counter()
+    rows = []
+    for village, name, key, birth, precision, gender, cccd, phone in prepared:
+        sealed_cccd = seal_cccd(cccd, ring) if cccd else no_cccd
+        sealed_phone = seal_phone(phone, ring) if phone else no_phone
+        rows.append(
+            (
+                1,
+                village,
+                name,
+                key,
+                birth,
+                precision,
+                gender,
+                *sealed_cccd,
+                *sealed_phone,
+                key_version_of(sealed_cccd[0], sealed_phone[0]),
+                "living",
+                now,
+                now,
+            )
+        )
+    t2 = time.perf_counter()
+    if vendor == "sqlite":
+        marks = ", ".join("?" * len(RESIDENT_COLUMNS))
+        con.execute("BEGIN IMMEDIATE")
+        con.executemany(
+            f"INSERT INTO people_resident ({columns}) VALUES ({marks})",  # noqa: S608
+            rows,
+        )
+        con.execute("COMMIT")
+    else:
+        with (
+            pg.cursor() as cursor,
+            cursor.copy(f"COPY people_resident ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        pg.commit()
+    t3 = time.perf_counter()
+    print(  # noqa: T201
+        json.dumps(
+            {
+                "rows_read": rows_read,
+                "inserted": len(rows),
+                "read_seconds": t1 - t0,
+                "seal_seconds": t2 - t1,
+                "insert_seconds": t3 - t2,
+            }
+        )
+    )
+
+
+@dataclass
+class WallResults:
+    files: dict[str, WallFile] = field(default_factory=dict)
+    #: (kind, vendor, "ours" | "floor") → the runs, in the order they ran.
+    runs: dict[tuple[str, str, str], list[WallMeasure]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    load_start: float = 0.0
+    load_end: float = 0.0
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return (
+        ordered[(len(ordered) - 1) // 2]
+        if len(ordered) % 2
+        else ((ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2)
+    )
+
+
+def run_wall(args: argparse.Namespace) -> WallResults:
+    """Ours (the whole command) and the sealed floor, in turns, `--repeat` times each, for
+    the realistic and the dense list, on SQLite and PostgreSQL."""
+    res = WallResults(load_start=os.getloadavg()[0])
+    compile_all()
+    for kind in WALL_KINDS:
+        res.files[kind] = wall_file(kind, args.wall_rows, args.seed)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    dbs = WallDatabases(None if args.skip_pg else args.pg, keep=args.keep)
+    try:
+        dbs.prepare_sqlite()
+        if not args.skip_pg:
+            dbs.prepare_pg()
+        for vendor, fresh in _vendors(dbs, args.skip_pg):
+            for kind in WALL_KINDS:
+                wf = res.files[kind]
+                for attempt in range(1, args.repeat + 1):
+                    for side in ("ours", "floor"):
+                        log(f"{vendor}: {side}, {kind} list (run {attempt})")
+                        try:
+                            if side == "ours":
+                                m = measure_wall_ours(dbs, fresh(f"wall-{kind}"), wf)
+                            else:
+                                m = measure_wall_floor(dbs, vendor, wf)
+                        except Exception as error:  # keep the other runs
+                            log(f"  FAILED: {error}")
+                            res.failures.append(f"{side}, {kind} ({vendor}): {error}")
+                            continue
+                        log(
+                            f"  wall {m.wall:.2f} s, importer {m.seconds:.2f} s, peak "
+                            f"{m.rss_mb:,.0f} MB, load {m.load:.2f}"
+                        )
+                        for problem in m.problems:
+                            log(f"  problem: {problem}")
+                        res.runs.setdefault((kind, vendor, side), []).append(m)
+    finally:
+        dbs.cleanup()
+    res.load_end = os.getloadavg()[0]
+    return res
+
+
+def wall_report(res: WallResults) -> str:
+    out: list[str] = []
+    add = out.append
+    add("### The whole command, as the user waits for it (median of runs in turns)")
+    add("")
+    for kind, wf in res.files.items():
+        add(
+            f"- {kind}: `{wf.path.name}`, {wf.data_rows:,} data rows, {wf.residents:,} "
+            f"residents in {len(wf.villages)} villages, every row with a CCCD and a phone"
+        )
+    add("")
+    add(
+        "| list | database | ours wall s | ours importer s | floor s | ours / floor "
+        "| ours rows/s (wall) | floor rows/s | ours peak MB | floor peak MB | load |"
+    )
+    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    targets: list[str] = []
+    walls: dict[tuple[str, str], float] = {}
+    for vendor, name in VENDORS:
+        for kind, wf in res.files.items():
+            ours = res.runs.get((kind, vendor, "ours"), [])
+            floor = res.runs.get((kind, vendor, "floor"), [])
+            if not ours or not floor:
+                continue
+            wall = _median([m.wall for m in ours])
+            own = _median([m.seconds for m in ours])
+            base = _median([m.wall for m in floor])
+            walls[kind, vendor] = wall
+            share = base / wall
+            loads = "/".join(
+                f"{m.load:.1f}" for pair in zip(ours, floor, strict=False) for m in pair
+            )
+            warn = " ⚠" if any(m.problems for m in ours + floor) else ""
+            add(
+                f"| {kind} | {name} | {wall:.2f} | {own:.2f} | {base:.2f} | {share:.1%}{warn} "
+                f"| {wf.data_rows / wall:,.0f} | {wf.data_rows / base:,.0f} "
+                f"| {_median([m.rss_mb for m in ours]):,.0f} "
+                f"| {_median([m.rss_mb for m in floor]):,.0f} | {loads} |"
+            )
+            if kind == "realistic":
+                ok = "PASS" if share >= TARGET_FLOOR_SHARE else "MISS"
+                targets.append(
+                    f"| {name}: realistic list, floor / ours (wall) ≥ {TARGET_FLOOR_SHARE:.0%} "
+                    f"| {share:.1%} | {ok} |"
+                )
+    for vendor, name in VENDORS:
+        if ("dense", vendor) in walls and ("realistic", vendor) in walls:
+            factor = walls["dense", vendor] / walls["realistic", vendor]
+            ok = "PASS" if factor <= TARGET_DENSE_FACTOR else "MISS"
+            targets.append(
+                f"| {name}: dense list's wall clock ≤ {TARGET_DENSE_FACTOR:.0f}× the "
+                f"realistic one's | {factor:.2f}× | {ok} |"
+            )
+    add("")
+    add("| target | measured | status |")
+    add("|---|---:|---|")
+    out.extend(targets)
+    add("")
+    add("#### Every run")
+    add("")
+    add("| list | database | side | wall s | importer s | peak MB | load | notes |")
+    add("|---|---|---|---:|---:|---:|---:|---|")
+    for (kind, vendor, side), runs in res.runs.items():
+        for m in runs:
+            notes = m.detail + ("; " + "; ".join(m.problems) if m.problems else "")
+            add(
+                f"| {kind} | {vendor} | {side} | {m.wall:.2f} | {m.seconds:.2f} "
+                f"| {m.rss_mb:,.0f} | {m.load:.2f} | {notes} |"
+            )
+    add("")
+    add(
+        "- Ours, wall: `congdanso import-residents FILE --commune … --json` as a subprocess, "
+        "from its start to its exit (interpreter and Django start-up, the final COMMIT "
+        "included), into a fresh database holding the commune and its villages; importer s: "
+        "the `seconds` it reports (read, clean, match, write)."
+    )
+    add(
+        "- Floor: inside its timer, read the same XLSX (python-calamine, every row), seal "
+        "every CCCD and phone (AES-GCM token, HMAC-SHA256 look-up keys of the number and of "
+        "its last four digits) and insert the rows (one executemany in one transaction with "
+        "the app's PRAGMAs on SQLite; COPY on PostgreSQL) into an equivalent table with the "
+        "same indexes. The other clean values come from the generator's truth, prepared "
+        "before the timer. Its start-up is not counted."
+    )
+    add(
+        "- ours / floor = floor seconds / our wall seconds (the share of the floor's speed); "
+        "load: the 1-minute load average as each run started (ours/floor in turns); "
+        f"at start / end {res.load_start:.2f} / {res.load_end:.2f}."
+    )
+    add(
+        "- Peak MB: the larger of the largest process's ru_maxrss and the peak summed PSS "
+        "of the command's processes (its forked reader included), sampled every 0.1 s."
+    )
+    for failure in res.failures:
+        add(f"- FAILED: {failure}")
+    return "\n".join(out) + "\n"
+
+
 # ---------------------------------------------------------------------------------- the run
 
 
@@ -1185,10 +1665,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-pg", action="store_true", help="SQLite only")
     parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL server URL (no database)")
     parser.add_argument(
+        "--pg-prefix",
+        default=PG_PREFIX,
+        help="name of the PostgreSQL databases made and dropped (a shared server: your own)",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the work databases (var/bench/work, PG)"
     )
     # Helper modes, run in the measured subprocesses.
-    parser.add_argument("--worker", choices=("floor", "import-export"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--wall-rows", type=int, default=200_000, help="residents of the wall-clock lists"
+    )
+    parser.add_argument(
+        "--wall-only", action="store_true", help="only the whole-command wall-clock runs"
+    )
+    parser.add_argument("--skip-wall", action="store_true", help="no wall-clock runs")
+    parser.add_argument(
+        "--worker", choices=("floor", "floor-sealed", "import-export"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--wall-kind", choices=WALL_KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--ie-direct-ids", action="store_true", help=argparse.SUPPRESS)
@@ -1200,12 +1695,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.worker == "import-export":
         worker_import_export(args)
         return 0
+    if args.worker == "floor-sealed":
+        worker_floor_sealed(args)
+        return 0
 
     sys.path.insert(0, str(ROOT))
+    PG_NAMES.update(pg_names(args.pg_prefix))
+    text = ""
+    if not args.skip_wall:
+        text = wall_report(run_wall(args))
+        WALL_REPORT.parent.mkdir(parents=True, exist_ok=True)
+        WALL_REPORT.write_text(text, encoding="utf-8")
+        if args.wall_only:
+            print(text)  # noqa: T201
+            log(f"report written to {WALL_REPORT.relative_to(ROOT)}")
+            return 0
+        text += "\n"
     started = time.perf_counter()
     res = run(args)
     res.wall = time.perf_counter() - started
-    text = report(res)
+    text += report(res)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(text, encoding="utf-8")
     print(text)

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from congdanso.core.audit import audit_record
 from congdanso.core.errors import DomainError, Message
@@ -14,16 +13,6 @@ from congdanso.core.hooks import place_archive_check
 from congdanso.core.models import AuditAction
 from congdanso.places.models import COMMUNE_LEVEL_KINDS, LOCAL_KINDS, Place, PlaceKind
 from congdanso.vn import clean_name, fold, place_key, split_place_name, village_display_name
-
-_PROVINCE_KINDS = {
-    VietNamDivisionType.TINH: PlaceKind.PROVINCE,
-    VietNamDivisionType.THANH_PHO_TRUNG_UONG: PlaceKind.PROVINCE,
-}
-_WARD_KINDS = {
-    VietNamDivisionType.XA: PlaceKind.COMMUNE,
-    VietNamDivisionType.PHUONG: PlaceKind.WARD,
-    VietNamDivisionType.DAC_KHU: PlaceKind.SPECIAL_ZONE,
-}
 
 
 @dataclass(frozen=True)
@@ -49,6 +38,19 @@ def places_load_official() -> LoadResult:
     id, and only a changed name, kind or parent is written. New places go in with two bulk
     inserts (provinces, then communes) so that a first load takes a fraction of a second.
     """
+    # Imported here: the package's tables take ~0.1 s to load, which every command that
+    # reaches this module (an import resolving villages) would pay at start-up.
+    from vietnam_provinces import Province, VietNamDivisionType, Ward
+
+    province_kinds = {
+        VietNamDivisionType.TINH: PlaceKind.PROVINCE,
+        VietNamDivisionType.THANH_PHO_TRUNG_UONG: PlaceKind.PROVINCE,
+    }
+    ward_kinds = {
+        VietNamDivisionType.XA: PlaceKind.COMMUNE,
+        VietNamDivisionType.PHUONG: PlaceKind.WARD,
+        VietNamDivisionType.DAC_KHU: PlaceKind.SPECIAL_ZONE,
+    }
     existing = {p.code: p for p in Place.objects.filter(is_official=True)}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
 
@@ -93,7 +95,7 @@ def places_load_official() -> LoadResult:
             (
                 f"{int(p.code):02d}",
                 p.name,
-                _PROVINCE_KINDS.get(p.division_type, PlaceKind.PROVINCE),
+                province_kinds.get(p.division_type, PlaceKind.PROVINCE),
                 None,
             )
             for p in provinces
@@ -104,7 +106,7 @@ def places_load_official() -> LoadResult:
             (
                 f"{int(w.code):05d}",
                 w.name,
-                _WARD_KINDS.get(w.division_type, PlaceKind.COMMUNE),
+                ward_kinds.get(w.division_type, PlaceKind.COMMUNE),
                 existing[f"{int(w.province_code):02d}"],
             )
             for w in Ward.iter_all()

@@ -153,6 +153,19 @@ EDE_FAMILY = Weighted(
     )
 )
 
+# A crowded list for stress tests: few distinct names (the commonest families, "Văn" and
+# "Thị" only, a dozen given names), so that each village holds hundreds of namesakes.
+FEW_KINH_FAMILY = Weighted(_w("Nguyễn:38, Trần:11, Lê:9.5, Phạm:7"))
+FEW_KINH_GIVEN_M = Weighted(
+    _w("Anh, Dũng, Hải, Hùng, Huy, Long, Minh, Nam, Sơn, Thành, Trung, Tuấn")
+)
+FEW_KINH_GIVEN_F = Weighted(
+    _w("Anh, Hà, Hằng, Hoa, Hương, Huyền, Lan, Linh, Mai, Nga, Phương, Trang")
+)
+FEW_EDE_FAMILY = Weighted(_w("Niê:15, Êban:12, Mlô:8"))
+FEW_EDE_GIVEN_M = Weighted(_w("Sơn, Thuôn, Ngông, Ju, Kông, Wang"))
+FEW_EDE_GIVEN_F = Weighted(_w("Nga, Bia, Yim, Hen, Mai, Thu"))
+
 # ------------------------------------------------------------------------ CCCD, phone
 
 HOME_PROVINCE = "066"  # Đắk Lắk

@@ -21,6 +21,12 @@ from congdanso.demo.synthetic.frequencies import (
     EDE_FAMILY,
     EDE_GIVEN_F,
     EDE_GIVEN_M,
+    FEW_EDE_FAMILY,
+    FEW_EDE_GIVEN_F,
+    FEW_EDE_GIVEN_M,
+    FEW_KINH_FAMILY,
+    FEW_KINH_GIVEN_F,
+    FEW_KINH_GIVEN_M,
     HOME_PROVINCE,
     KINH_FAMILY,
     KINH_GIVEN_F,
@@ -197,18 +203,37 @@ def _ede_name(rng: random.Random, female: bool) -> str:
     return f"Y {EDE_GIVEN_M.pick(rng)} {family}"
 
 
+def _few_kinh_name(rng: random.Random, female: bool, _age: int) -> str:
+    family = FEW_KINH_FAMILY.pick(rng)
+    if female:
+        return f"{family} Thị {FEW_KINH_GIVEN_F.pick(rng)}"
+    return f"{family} Văn {FEW_KINH_GIVEN_M.pick(rng)}"
+
+
+def _few_ede_name(rng: random.Random, female: bool) -> str:
+    family = FEW_EDE_FAMILY.pick(rng)
+    if female:
+        return f"H'{FEW_EDE_GIVEN_F.pick(rng)} {family}"
+    return f"Y {FEW_EDE_GIVEN_M.pick(rng)} {family}"
+
+
 def generate_residents(
     n: int,
     *,
     seed: int = 2023,
     villages: Sequence[str] = EA_YONG_VILLAGES,
     today: date = EA_YONG_TODAY,
+    every_number: bool = False,
+    few_names: bool = False,
 ) -> Iterator[SyntheticResident]:
     """Yield ``n`` realistic residents, grouped by village, deterministic from ``seed``.
 
     CCCD numbers (12 digits: province, century/gender digit, 2-digit birth year, 6
     digits) and phone numbers are unique within one call.  Villages whose name starts
-    with "Buôn" are mostly Ede, the others mostly Kinh.
+    with "Buôn" are mostly Ede, the others mostly Kinh.  ``every_number``: every resident
+    has a CCCD and a phone (as a list the police have checked); ``few_names``: names come
+    from a few common ones only (a crowded list for stress tests).  ``every_number`` changes
+    no other draw: the same seed gives the same people otherwise.
     """
     if n < 0:
         raise ValueError("n must be >= 0")
@@ -221,6 +246,7 @@ def generate_residents(
     profiles = [_AgeProfile.build(age, today) for age in range(_MAX_AGE + 1)]
     pick_age = AGES.pick
     rand = rng.random
+    kinh_name, ede_name = (_few_kinh_name, _few_ede_name) if few_names else (_kinh_name, _ede_name)
     for village, quota in zip(villages, quotas, strict=True):
         ede_share = 0.9 if village.startswith("Buôn") else 0.04
         for _ in range(quota):
@@ -241,21 +267,21 @@ def generate_residents(
                 precision = "day"
 
             if rand() < ede_share:
-                name = _ede_name(rng, female)
+                name = ede_name(rng, female)
                 p_home = 0.98
             else:
-                name = _kinh_name(rng, female, age)
+                name = kinh_name(rng, female, age)
                 p_home = prof.p_home_kinh
 
             cccd: str | None = None
-            if rand() < prof.p_cccd and 1900 <= birth.year < 2100:
+            if (rand() < prof.p_cccd or every_number) and 1900 <= birth.year < 2100:
                 province = HOME_PROVINCE if rand() < p_home else MIGRANT_PROVINCES.pick(rng)
                 year = birth.year
                 bucket = f"{province}{2 * (year // 100 - 19) + female}{year % 100:02d}"
                 cccd = f"{bucket}{cccd_serials.next(bucket, 1000, 1000):06d}"
 
             phone: str | None = None
-            if rand() < prof.p_phone:
+            if rand() < prof.p_phone or every_number:
                 prefix = PHONE_PREFIXES.pick(rng)
                 if len(prefix) == 3:
                     phone = f"{prefix}{phone_serials.next(prefix, 1000, 10000):07d}"

@@ -313,6 +313,9 @@ def generate_rows(
     villages: Sequence[str] = ...,
     today: date = ...,
     messy_share: float = ...,
+    every_number: bool = ...,
+    few_names: bool = ...,
+    invalid: bool = ...,
     with_truth: Literal[False] = ...,
 ) -> Iterator[Row]: ...
 @overload
@@ -323,6 +326,9 @@ def generate_rows(
     villages: Sequence[str] = ...,
     today: date = ...,
     messy_share: float = ...,
+    every_number: bool = ...,
+    few_names: bool = ...,
+    invalid: bool = ...,
     with_truth: Literal[True],
 ) -> Iterator[GeneratedRow]: ...
 def generate_rows(
@@ -333,34 +339,44 @@ def generate_rows(
     today: date = EA_YONG_TODAY,
     messy_share: float = 0.03,
     with_truth: bool = False,
+    every_number: bool = False,
+    few_names: bool = False,
+    invalid: bool = True,
 ) -> Iterator[Row] | Iterator[GeneratedRow]:
     """Yield the rows of a resident list for the ``n`` residents of
     :func:`generate_residents` (same ``seed``, ``villages``, ``today``: same truth).
 
     Each resident is messed up with probability ``messy_share`` (one :class:`Mess`
-    each, chosen among :func:`applicable_messes`).  Rows are ``dict``\\ s keyed by
-    :data:`COLUMNS`; with ``with_truth=True``, :class:`GeneratedRow` tuples.
+    each, chosen among :func:`applicable_messes`, without :data:`INVALID_MESSES` when not
+    ``invalid``).  Rows are ``dict``\\ s keyed by :data:`COLUMNS`; with ``with_truth=True``,
+    :class:`GeneratedRow` tuples.  ``every_number`` and ``few_names``: see
+    :func:`~.residents.generate_residents`.
     """
     if not 0.0 <= messy_share <= 1.0:
         raise ValueError("messy_share must be within [0, 1]")
-    gen = _generate_rows(n, seed, villages, today, messy_share)
+    residents = generate_residents(
+        n, seed=seed, villages=villages, today=today, every_number=every_number, few_names=few_names
+    )
+    gen = _generate_rows(residents, seed, messy_share, invalid)
     if with_truth:
         return gen
     return (g.cells for g in gen)
 
 
 def _generate_rows(
-    n: int, seed: int, villages: Sequence[str], today: date, messy_share: float
+    residents: Iterator[SyntheticResident], seed: int, messy_share: float, invalid: bool
 ) -> Iterator[GeneratedRow]:
     rng = random.Random(f"congdanso/mess/{seed}")
     stt = 0
-    for truth in generate_residents(n, seed=seed, villages=villages, today=today):
+    for truth in residents:
         stt += 1
         cells = clean_cells(truth, stt)
         if rng.random() >= messy_share:
             yield GeneratedRow(cells, truth, None)
             continue
         kinds = applicable_messes(truth)
+        if not invalid:
+            kinds = tuple(k for k in kinds if k not in INVALID_MESSES)
         kind = kinds[rng.randrange(len(kinds))]
         if kind is Mess.DUPLICATE_ROW:
             yield GeneratedRow(cells, truth, None)

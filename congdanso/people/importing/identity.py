@@ -43,6 +43,7 @@ from congdanso.core.crypto import Keyring, decrypt
 from congdanso.core.errors import Message
 from congdanso.people import personal
 from congdanso.people.importing.cleaning import CleanRow, Issue, RejectedRow
+from congdanso.people.importing.namesakes import Namesakes
 from congdanso.people.models import IssueCode, ResidentStatus
 from congdanso.people.personal import TOKEN, Sealed
 from congdanso.places.models import Place
@@ -202,9 +203,9 @@ class Matcher:
         `namesakes_wanted` found, with their issues) or to one an earlier row created, and
         decide what changes."""
         by_cccd = {k.cccd: k for k in by_id.values() if k.cccd}
-        by_name: dict[tuple[str, int | None], list[Known]] = defaultdict(list)
+        by_name = Namesakes()
         for stored in by_id.values():
-            by_name[stored.name_key, stored.village_id].append(stored)
+            by_name.add(stored)
 
         creates: list[tuple[CleanRow, Known]] = []
         updates: dict[int, Known] = {}
@@ -234,7 +235,7 @@ class Matcher:
                     self._seal_cccd(row),
                     self._seal_phone(row),
                 )
-                for other in by_name.get((row.name_key, row.village_id), ()):
+                for other in by_name.near(row.name_key, row.village_id, row.birth_date):
                     if _weak_difference(row, other):
                         issue = Issue(
                             IssueCode.POSSIBLE_DUPLICATE,
@@ -252,7 +253,7 @@ class Matcher:
                         break
                 creates.append((row, known))
                 claimed_here.add(id(known))
-                by_name[row.name_key, row.village_id].append(known)
+                by_name.add(known)
                 if row.cccd_hmac:
                     by_cccd[row.cccd_hmac] = known
                 for issue in row_issues.values():
@@ -260,7 +261,6 @@ class Matcher:
                     known.issues.add((issue.code, issue.original))
                 self.counts.created += 1
             else:
-                named = (known.name_key, known.village_id)
                 if self._is_claimed(known, claimed_here):
                     conflict = _conflict(row, known)
                     if conflict is not None:
@@ -270,11 +270,9 @@ class Matcher:
                 else:
                     changed = self._apply(row, known, by_cccd, resolved)
                     self._claim(known, claimed_here)
-                if (known.name_key, known.village_id) != named:
-                    # Later rows of the chunk meet the person under the name and village now
-                    # theirs, as they would once it is stored.
-                    by_name[named] = [k for k in by_name[named] if k is not known]
-                    by_name[known.name_key, known.village_id].append(known)
+                # Later rows of the chunk meet the person under the name, village and birth
+                # date now theirs, as they would once it is stored.
+                by_name.refile(known)
                 for key, issue in row_issues.items():
                     if key not in known.issues:
                         new_issues.append((known, issue))
@@ -328,7 +326,7 @@ class Matcher:
         row: CleanRow,
         by_id: dict[int, Known],
         by_cccd: dict[str, Known],
-        by_name: dict[tuple[str, int | None], list[Known]],
+        by_name: Namesakes,
         claimed_here: set[int],
     ) -> Known | RejectedRow | None:
         if row.resident_id and row.resident_id in by_id:
@@ -352,8 +350,8 @@ class Matcher:
             )
         candidates = [
             known
-            for known in by_name.get((row.name_key, row.village_id), ())
-            if known.birth_date == row.birth_date and (not row.cccd or not known.cccd)
+            for known in by_name.born_on(row.name_key, row.village_id, row.birth_date)
+            if not row.cccd or not known.cccd
         ]
         if not candidates:
             return None

@@ -185,6 +185,7 @@ def import_residents(
     reuse_previous: bool = True,
     columns: Mapping[str, int | None] | None = None,
     triage: bool = True,
+    recall: bool = True,
     origin: ImportOrigin = ImportOrigin.COMMAND_LINE,
 ) -> ImportResult:
     """Import a resident list into `commune`. Raises ImportFailed; then nothing is written.
@@ -195,8 +196,10 @@ def import_residents(
     header detection chose (field → 0-based column index, None to leave a field out; see
     `header.override_columns`), as the import page's mapping does. `triage=False` sends
     every row through the matching, certainly new ones included (see `triage`; the tests
-    compare both ways). `origin` words the advice of a rejected row for where the import
-    was asked from (see `villages`).
+    compare both ways), and `recall=False` has the matching look residents up by CCCD and
+    name in the database rather than through the commune's keys in memory (see `recall`).
+    `origin` words the advice of a rejected row for where the import was asked from (see
+    `villages`).
     """
     started = time.perf_counter()
     today = today or timezone.localdate()
@@ -224,7 +227,7 @@ def import_residents(
     try:
         with transaction.atomic(), import_cache(), residents_changing(communes=[commune.pk]):
             villages = VillageResolver(commune, create=create_villages, origin=origin)
-            writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name)
+            writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name, recall=recall)
             cleaner = RowCleaner(
                 column_map,
                 lookup_village=villages.index.lookup,

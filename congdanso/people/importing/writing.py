@@ -1,11 +1,14 @@
 """Writing an import's rows, a chunk at a time: the look-ups its matching needs, and the SQL
 that stores what it decided.
 
-For each chunk, the residents the rows may be are read from the database — by id, by CCCD,
-and the namesakes `identity.namesakes_wanted` asks for, with their issues — (rows written
-earlier in the same transaction included), so that memory stays flat whatever the file's
-size; `identity.Matcher` decides, and the chunk's new residents, updates, issues and
-resolved issues are written. Rows the triage (`triage`) found certainly new skip all this:
+For each chunk, the residents the rows may be — by id, by CCCD, and the namesakes
+`identity.namesakes_wanted` asks for, with their issues — are read from the database (rows
+written earlier in the same transaction included): by id, the candidates named by the
+commune's look-up keys held in memory (`recall`: its stored residents and every row this
+import wrote), so that a chunk costs a few statements by primary key however crowded its
+names; the full rows are not kept, so memory stays flat whatever the file's size.
+`identity.Matcher` decides, and the chunk's new residents, updates, issues and resolved
+issues are written. Rows the triage (`triage`) found certainly new skip all this:
 `write_new` inserts them before the chunk's other rows are matched, so that those find them
 stored. Inserts are one executemany per chunk on SQLite and COPY on PostgreSQL, with ids
 reserved up front so that issues can point at their residents.
@@ -34,6 +37,7 @@ from congdanso.people.importing.identity import (
     Matcher,
     namesakes_wanted,
 )
+from congdanso.people.importing.recall import ResidentKeys
 from congdanso.people.importing.triage import NewValues, reader_encrypts
 from congdanso.people.models import DataIssue, Resident
 from congdanso.people.personal import TOKEN
@@ -74,12 +78,16 @@ _ISSUE_COLUMNS = (
 )
 # The birth date is read as text: parsing it with date.fromisoformat is several times faster
 # than the per-row converter the SQLite driver would otherwise call.
-_SELECT = (
-    "SELECT id, cccd_encrypted, cccd_hmac, cccd_last4_hmac, name_key, full_name, "
+_COLUMNS = (
+    "id, cccd_encrypted, cccd_hmac, cccd_last4_hmac, name_key, full_name, "
     "CAST(birth_date AS TEXT), birth_date_precision, gender, phone_encrypted, phone_hmac, "
-    f"phone_last4_hmac, village_id, status FROM {RESIDENT_TABLE} WHERE commune_id = %s AND "
+    "phone_last4_hmac, village_id, status"
 )
-_NAME_KEY, _BIRTH_DATE = 4, 6  # positions in _SELECT
+_SELECT = f"SELECT {_COLUMNS} FROM {RESIDENT_TABLE} WHERE commune_id = %s AND "
+_NAME_KEY, _BIRTH_DATE = 4, 6  # positions in _COLUMNS
+# By primary key alone, the commune checked on the rows read: with `commune_id = %s` beside
+# `id IN (…)`, SQLite walks the commune's index (every resident of it) rather than the ids.
+_SELECT_IDS = f"SELECT {_COLUMNS}, commune_id FROM {RESIDENT_TABLE} WHERE id IN "
 _MAX_PARAMS = 500  # stays under the 999 parameters of old SQLite builds, villages included
 
 
@@ -153,9 +161,11 @@ def _chunks(values: list[Any]) -> list[list[Any]]:
 
 
 class ChunkWriter:
-    """Writes the rows of one import into one commune, chunk by chunk."""
+    """Writes the rows of one import into one commune, chunk by chunk. `recall=False` looks
+    the residents up by CCCD and name in the database instead of through the keys in memory
+    (what the import did before `recall`; the tests compare the two)."""
 
-    def __init__(self, *, commune_id: int, source: str) -> None:
+    def __init__(self, *, commune_id: int, source: str, recall: bool = True) -> None:
         self.commune_id = commune_id
         self.source = source[:255]
         self.counts = Counts()
@@ -168,8 +178,41 @@ class ChunkWriter:
         self._encrypt_new = not reader_encrypts()
         self._inserted = 0
         self._analyzed_at = 0
+        self._recall: ResidentKeys | None = ResidentKeys() if recall else None
+        self._recall_loaded = False
+
+    # -- the look-up keys in memory --------------------------------------------------------
+    def _keys(self) -> ResidentKeys | None:
+        """The keys of the commune's residents, read from the database when the matching
+        first needs them (with every resident inserted so far), then kept up to date. A list
+        of new people may need them only for its last few rows, or never: the residents the
+        triage found certainly new cost nothing until then."""
+        if self._recall is not None and not self._recall_loaded:
+            self._recall_loaded = True
+            try:
+                self._recall.load(self.commune_id)
+            except OverflowError:
+                self._recall = None
+        return self._recall
+
+    def _remember(self, residents: list[tuple[int, str | None, str, int | None, Any]]) -> None:
+        """Residents inserted or updated: (id, CCCD key, name key, village, birth date)."""
+        if self._recall is not None and self._recall_loaded and residents:
+            try:
+                self._recall.add(residents)
+            except OverflowError:  # an id past 32 bits: the database answers from here on
+                self._recall = None
 
     # -- reading what is stored ------------------------------------------------------------
+    def _fetch_ids(self, ids: set[int]) -> list[Known]:
+        found: list[Known] = []
+        commune_id = self.commune_id
+        with connection.cursor() as cursor:
+            for part in _chunks(sorted(ids)):
+                cursor.execute(f"{_SELECT_IDS}({', '.join(['%s'] * len(part))})", part)
+                found.extend(_known(r) for r in cursor.fetchall() if r[-1] == commune_id)
+        return found
+
     def _fetch(self, column: str, values: set[Any]) -> list[Known]:
         found: list[Known] = []
         with connection.cursor() as cursor:
@@ -301,6 +344,10 @@ class ChunkWriter:
             ],
         )
         self._inserted += len(values)
+        if self._recall_loaded:
+            self._remember(
+                [(i, new[7], new[2], new[0], new[3]) for i, new in zip(ids, values, strict=True)]
+            )
         self.matcher.claim_ids(ids)
         self._insert(
             ISSUE_TABLE,
@@ -329,14 +376,61 @@ class ChunkWriter:
         self._refresh_statistics()
         ids = {r.resident_id for r in rows if r.resident_id}
         cccds = {r.cccd_hmac for r in rows if r.cccd_hmac}
-        by_id: dict[int, Known] = {}
-        for stored in self._fetch("id", ids) + self._fetch("cccd_hmac", cccds):
-            by_id.setdefault(stored.id, stored)
-        for stored in self._fetch_named(namesakes_wanted(rows, by_id)):
+        keys = self._keys()
+        if keys is None:
+            by_id: dict[int, Known] = {}
+            for stored in self._fetch_ids(ids) + self._fetch("cccd_hmac", cccds):
+                by_id.setdefault(stored.id, stored)
+            years = namesakes_wanted(rows, by_id)
+        else:
+            by_id, years = self._recalled(keys, rows, ids, cccds)
+        for stored in self._fetch_named(years):
             by_id.setdefault(stored.id, stored)
         self._attach_issues(by_id)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        self._flush(self.matcher.decide(rows, by_id), now)
+        decided = self.matcher.decide(rows, by_id)
+        self._flush(decided, now)
+        self._remember(
+            [
+                (k.id, k.cccd, k.name_key, k.village_id, k.birth_date)
+                for k in decided.updates.values()
+            ]
+            + [
+                (k.id, k.cccd, k.name_key, k.village_id, k.birth_date)
+                for _row, k in decided.creates
+            ]
+        )
+
+    def _recalled(
+        self, keys: ResidentKeys, rows: list[CleanRow], ids: set[int], cccds: set[str]
+    ) -> tuple[dict[int, Known], dict[tuple[str, int], set[str] | None]]:
+        """The residents that the look-ups by id and CCCD, and by name for the rows with a
+        birth year, find: read by id among the candidates the keys in memory name, keeping
+        those whose stored values are wanted (the keys may name more). Also the namesakes
+        still to read from the database: the pairs wanting any birth year (rare)."""
+        # Every row's namesakes, by the years known: a superset of those wanted once ids and
+        # CCCDs placed rows (the namesakes of a row without a birth date, any year, are read
+        # from the database).
+        every: dict[tuple[str, int], set[int]] = defaultdict(set)
+        for row in rows:
+            years_known = every[row.name_key, row.village_id or 0]
+            if row.birth_date is not None:
+                years_known.add(row.birth_date.year)
+        candidates = keys.candidates(cccds, every)
+        fetched = sorted(self._fetch_ids(ids | candidates), key=lambda k: k.id)
+        by_id = {k.id: k for k in fetched if k.id in ids or (k.cccd and k.cccd in cccds)}
+        years = namesakes_wanted(rows, by_id)
+        for known in fetched:
+            if known.id in by_id:
+                continue
+            pair = (known.name_key, known.village_id or 0)
+            if pair not in years:
+                continue
+            wanted = years[pair]
+            birth = known.birth_date
+            if wanted is not None and (birth is None or f"{birth.year:04d}" in wanted):
+                by_id[known.id] = known
+        return by_id, {pair: None for pair, wanted in years.items() if wanted is None}
 
     def _flush(self, decided: Decisions, now: Any) -> None:
         creates, updates = decided.creates, decided.updates

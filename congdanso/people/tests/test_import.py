@@ -5,7 +5,7 @@ import pytest
 
 from congdanso.core.crypto import decrypt, keyring
 from congdanso.people import personal
-from congdanso.people.importing import ImportFailed, import_residents
+from congdanso.people.importing import ImportFailed, import_residents, parallel
 from congdanso.people.importing.rejects import cell_text
 from congdanso.people.models import DataIssue, Resident
 from congdanso.people.tests.files import HEADER, TITLE, cp1258_spelling, write_csv, write_xlsx
@@ -312,6 +312,33 @@ def test_the_worker_process_gives_the_same_result_as_cleaning_in_process(
     assert in_worker.as_json() | {"seconds": 0} == in_process.as_json() | {"seconds": 0}
     assert in_worker.rejected_rows == in_process.rejected_rows
     assert (in_worker.rows, in_worker.created, in_worker.rejected) == (5, 4, 1)
+
+
+@pytest.mark.parametrize(
+    ("setting", "size", "load", "wanted"),
+    [
+        ("auto", 3_000_000, 0.4, True),
+        ("auto", 3_000_000, 1.0, True),
+        ("auto", 3_000_000, 1.6, False),  # the other core is busy too: one process
+        ("auto", 1_000, 0.0, False),  # a small file: a fork costs more than it saves
+        ("on", 1_000, 3.0, True),
+        ("off", 3_000_000, 0.0, False),
+    ],
+)
+def test_the_worker_is_forked_for_a_big_file_when_a_core_is_free(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str,
+    size: int,
+    load: float,
+    wanted: bool,
+) -> None:
+    path = tmp_path / "ds.csv"
+    path.write_bytes(b"x" * size)
+    monkeypatch.setenv("CONGDANSO_IMPORT_WORKER", setting)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (load, load, load))
+    assert parallel.worker_wanted(path) is wanted
 
 
 def test_numbers_keyed_in_the_worker_decrypt_and_are_found_by_their_keys(

@@ -1,5 +1,6 @@
-"""The triage only makes the import faster: lists imported with it and without it (every row
-through the matching) leave the same residents, data issues, rejects and counts.
+"""The triage and the keys in memory only make the import faster: lists imported with them
+and without them (every row through the matching, its look-ups in the database) leave the
+same residents, data issues, rejects and counts.
 
 The lists are small and crowded on purpose: three names, two villages (and no village, and
 an unknown one), birth dates of every precision, a handful of CCCDs and phones, so that rows
@@ -52,7 +53,7 @@ def _masked(text: str) -> str:
     return re.sub(r"(#|số )(\d+|\?)", r"\1…", text)
 
 
-def _outcome(commune: Place, paths: list[Path], *, triage: bool) -> Any:
+def _outcome(commune: Place, paths: list[Path], *, triage: bool, recall: bool) -> Any:
     """What importing `paths` in turn leaves behind; rolled back afterwards."""
     outcome = None
     try:
@@ -60,7 +61,12 @@ def _outcome(commune: Place, paths: list[Path], *, triage: bool) -> Any:
             results = []
             for path in paths:
                 result = import_residents(
-                    path, commune=commune, today=TODAY, reuse_previous=False, triage=triage
+                    path,
+                    commune=commune,
+                    today=TODAY,
+                    reuse_previous=False,
+                    triage=triage,
+                    recall=recall,
                 )
                 results.append(
                     (
@@ -115,15 +121,17 @@ def _outcome(commune: Place, paths: list[Path], *, triage: bool) -> Any:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(first=a_list, second=a_list)
-def test_the_triage_leaves_what_matching_every_row_leaves(
+def test_the_triage_and_the_keys_in_memory_leave_what_the_plain_matching_leaves(
     tmp_path: Path, ea_yong: Place, first: list[tuple[str, ...]], second: list[tuple[str, ...]]
 ) -> None:
     paths = []
     for number, rows in enumerate((first, second)):
         cells = [[i, *row] for i, row in enumerate(rows, start=1)]
         paths.append(write_csv(tmp_path / f"list-{number}.csv", [HEADER, *cells]))
-    with_triage = _outcome(ea_yong, paths, triage=True)
-    assert with_triage == _outcome(ea_yong, paths, triage=False)
+    fast = _outcome(ea_yong, paths, triage=True, recall=True)
+    assert fast == _outcome(ea_yong, paths, triage=False, recall=False)
+    # The keys in memory alone (every row reaching the matching uses them).
+    assert fast == _outcome(ea_yong, paths, triage=False, recall=True)
 
 
 def test_a_list_of_new_people_goes_by_the_triage_and_its_later_rows_by_the_matching(
