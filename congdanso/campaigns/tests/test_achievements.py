@@ -4,6 +4,7 @@
 These are the module's own tests (`make mutate` runs them, and only them, against it)."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -27,11 +28,18 @@ from congdanso.vn import vietnam_today
 pytestmark = pytest.mark.django_db
 
 
+def _resident(village: Place, **fields: Any) -> Resident:
+    return ResidentFactory(village=village, **fields)  # type: ignore[return-value]
+
+
 @pytest.fixture
-def resident(ea_yong: Place) -> Resident:
-    return ResidentFactory(
-        village=ea_yong.children.first(), full_name="Y Bhăm Niê", birth_date=dt.date(1990, 5, 17)
-    )
+def village(ea_yong: Place) -> Place:
+    return Place.objects.get(parent=ea_yong, name="Thôn Cao Bằng")
+
+
+@pytest.fixture
+def resident(village: Place) -> Resident:
+    return _resident(village, full_name="Y Bhăm Niê", birth_date=dt.date(1990, 5, 17))
 
 
 @pytest.fixture
@@ -45,16 +53,14 @@ def officer(django_user_model):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def unit(resident: Resident) -> Unit:
-    unit, _ = unit_get_or_create(
-        place=resident.village, name="Chi đoàn thôn", kind=UnitKind.YOUTH_UNION
-    )
+def unit(village: Place) -> Unit:
+    unit, _ = unit_get_or_create(place=village, name="Chi đoàn thôn", kind=UnitKind.YOUTH_UNION)
     return unit
 
 
 @pytest.fixture
-def session(campaign: Campaign, resident: Resident) -> SupportSession:
-    return session_create(campaign=campaign, place=resident.village, date=dt.date(2023, 5, 2))
+def session(campaign: Campaign, village: Place) -> SupportSession:
+    return session_create(campaign=campaign, place=village, date=dt.date(2023, 5, 2))
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -241,9 +247,9 @@ def test_a_fact_in_force_is_found_by_the_look_up_not_by_a_failed_insert(
 
 
 def test_only_the_residents_own_fact_of_that_criterion_counts_as_in_force(
-    ea_yong: Place, resident: Resident, vneid: Criterion
+    village: Place, resident: Resident, vneid: Criterion
 ) -> None:
-    neighbour = ResidentFactory(village=resident.village)
+    neighbour = _resident(village)
     bank = Criterion.objects.get(code="bank_account")
     achievement_record(resident=neighbour, criterion=vneid, achieved_on=dt.date(2023, 4, 1))
     achievement_record(resident=resident, criterion=bank, achieved_on=dt.date(2023, 4, 1))
@@ -293,8 +299,8 @@ def test_a_date_before_birth_is_refused_and_the_birth_date_itself_is_not(
     assert recorded.outcome == Outcome.CREATED
 
 
-def test_without_a_birth_date_any_past_date_is_taken(ea_yong: Place, vneid: Criterion) -> None:
-    person = ResidentFactory(village=ea_yong.children.first(), birth_date=None)
+def test_without_a_birth_date_any_past_date_is_taken(village: Place, vneid: Criterion) -> None:
+    person = _resident(village, birth_date=None)
 
     recorded = achievement_record(resident=person, criterion=vneid, achieved_on=dt.date(1950, 1, 1))
 
@@ -419,7 +425,12 @@ def test_the_tallies_follow_each_record_and_withdrawal(
     ],
 )
 def test_a_record_that_loses_the_insert_race_keeps_the_earlier_date(
-    resident: Resident, vneid: Criterion, theirs: dt.date, outcome: str, in_force: dt.date
+    village: Place,
+    resident: Resident,
+    vneid: Criterion,
+    theirs: dt.date,
+    outcome: str,
+    in_force: dt.date,
 ) -> None:
     """Another request records the same fact between this one's look-up and its insert: a
     database wrapper inserts that row right after the look-up, as the other request would.
@@ -432,7 +443,7 @@ def test_a_record_that_loses_the_insert_race_keeps_the_earlier_date(
     achievement_withdraw(achievement=withdrawn.achievement, reason="Ghi nhầm ngày")
     bank = Criterion.objects.get(code="bank_account")
     achievement_record(resident=resident, criterion=bank, achieved_on=dt.date(2023, 4, 1))
-    neighbour = ResidentFactory(village=resident.village)
+    neighbour = _resident(village)
     achievement_record(resident=neighbour, criterion=vneid, achieved_on=dt.date(2023, 4, 1))
     table = Achievement._meta.db_table
     raced: list[Achievement] = []

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from congdanso.vn.today import VIETNAM_TZ, next_midnight
 
 
-def _utc(*fields: int) -> float:
-    return datetime(*fields, tzinfo=UTC).timestamp()  # type: ignore[misc]
+def _utc(year: int, month: int, day: int, hour: int, minute: int, second: int) -> float:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize(
