@@ -46,7 +46,7 @@ MODULES: dict[str, list[str]] = {
         "progress/tests/test_tallies.py",
         "progress/tests/test_indicators_properties.py",
     ],
-    "campaigns/achievements.py": ["campaigns/tests/test_services.py"],
+    "campaigns/achievements.py": ["campaigns/tests/test_achievements.py"],
     "campaigns/services.py": [
         "campaigns/tests/test_services.py",
         "campaigns/tests/test_services_setup.py",

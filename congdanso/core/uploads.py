@@ -118,8 +118,7 @@ def upload_store(
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder.chmod(0o700)
     path = folder / f"{secrets.token_hex(16)}.{kind}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(path, flags, 0o600)
+    descriptor = _create_private(path)
     try:
         with os.fdopen(descriptor, "wb") as out:
             file.seek(0)
@@ -130,6 +129,14 @@ def upload_store(
     finally:
         file.seek(0)
     return path
+
+
+def _create_private(path: Path) -> int:
+    """A descriptor to write a new file at `path`, mode 0600. Anything at the path already — a
+    file, a symbolic link — makes it fail with FileExistsError: an upload never writes over
+    another file nor through a link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    return os.open(path, flags, 0o600)
 
 
 class UploadSizeLimitHandler(FileUploadHandler):

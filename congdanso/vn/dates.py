@@ -48,7 +48,7 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_MAX_SERIAL = (date(9999, 12, 31) - _EXCEL_EPOCH).days
 _MIN_YEAR_NUMBER = 1000
 _FIRST_SERIAL = 10000  # 1927-05-18
-_LAST_SERIAL = 99999  # 2173-10-14
+_LAST_SERIAL = 99999  # 2173-10-13
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
 _DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d+)" + _TIME)

@@ -19,6 +19,11 @@ def vietnam_today() -> date:
     if now < _cached[0]:
         return _cached[1]
     today = datetime.fromtimestamp(now, VIETNAM_TZ).date()
-    local_midnight = (now + _OFFSET_SECONDS) // 86400 * 86400 + 86400 - _OFFSET_SECONDS
-    _cached = (local_midnight, today)
+    _cached = (next_midnight(now), today)
     return today
+
+
+def next_midnight(now: float) -> float:
+    """The POSIX time of the first midnight in Vietnam after `now`: when the cached date
+    expires."""
+    return (now + _OFFSET_SECONDS) // 86400 * 86400 + 86400 - _OFFSET_SECONDS

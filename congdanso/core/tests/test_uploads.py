@@ -14,7 +14,7 @@ import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, assume, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -22,10 +22,13 @@ from congdanso.core.errors import DomainError
 from congdanso.core.uploads import (
     KINDS,
     UploadSizeLimitHandler,
+    _create_private,
+    _text_encoding,
     upload_check,
     upload_refused,
     upload_store,
 )
+from congdanso.people.importing.reading import detect_encoding
 
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
@@ -202,6 +205,29 @@ def test_a_csv_mixing_encodings_after_the_first_megabyte_is_refused_with_the_pla
 
     assert error.code == "upload_bad_text"
     assert f"(byte {len(data) - 6})" in error.message.render("en")  # the \xff, from 1
+
+
+def test_a_bad_byte_after_the_second_megabyte_is_named_by_its_place_in_the_file() -> None:
+    line = "Nguyễn Thị Hoà,Thôn Cao Bằng\n".encode()
+    data = line * (2 * (1 << 20) // len(line) + 1000) + b"\xff bad\n"
+
+    error = refusal(data)
+
+    assert error.code == "upload_bad_text"
+    assert f"(byte {len(data) - 5})" in error.message.render("en")  # the \xff, from 1
+
+
+@given(head=st.binary(max_size=40))
+@example(head=b"a\xe9bcd")  # the first byte that is not UTF-8 four bytes before the end
+@example(head=b"a\xe9bcde")  # five bytes before it
+@example(head=b"a\xe9bc")  # three bytes before it: maybe a character cut by the sample
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_text_is_judged_in_the_encoding_the_importer_will_read_it_with(head: bytes) -> None:
+    """A file the check accepts as text is one the importer can read, and a file it refuses
+    is one the importer would fail on: both pick UTF-8 or Windows-1258 by the same rule."""
+    assume(b"\0" not in head)  # refused as binary before the encoding is chosen
+
+    assert _text_encoding(head) == detect_encoding(head)
 
 
 # --- size ---------------------------------------------------------------------------------
@@ -471,6 +497,51 @@ def test_an_ods_mimetype_of_200_bytes_or_more_is_not_read() -> None:
     assert refusal(data).code == "upload_wrong_type"
 
 
+def test_an_ods_manifest_of_a_megabyte_or_more_is_not_read() -> None:
+    # A real one is a few kilobytes: a bigger one is not read into memory to look for a
+    # password, so an ODS file is judged by its mimetype alone then.
+    def ods(manifest_size: int) -> bytes:
+        manifest = b"<manifest:encryption-data/>".ljust(manifest_size, b" ")
+        return zip_bytes(
+            {"mimetype": ODS_MIMETYPE, "META-INF/manifest.xml": manifest, "content.xml": b"<x/>"},
+            stored_first="mimetype",
+        )
+
+    assert refusal(ods((1 << 20) - 1)).code == "upload_encrypted"
+    assert check(ods(1 << 20)) == "ods"
+
+
+WORKBOOK_NAME = "Workbook\0".encode("utf-16-le")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # The name at the start of a sector (so on a 128-byte boundary) but with no length
+        # after it: data, not a directory entry.
+        pytest.param(ole2_bytes({"Data": WORKBOOK_NAME}), id="aligned-without-length"),
+        # The name followed 64 bytes on by its length, but off the 128-byte grid.
+        pytest.param(
+            ole2_bytes({"Data": b"x" + WORKBOOK_NAME.ljust(64, b"\0") + struct.pack("<H", 18)}),
+            id="length-off-the-grid",
+        ),
+        # Inside another stream's name ("OldWorkbook"), then quoted in its data.
+        pytest.param(
+            ole2_bytes({"OldWorkbook": b"x" + WORKBOOK_NAME + bytes(600)}), id="inside-a-name"
+        ),
+    ],
+)
+def test_a_stream_name_off_a_directory_entry_does_not_make_an_xls(data: bytes) -> None:
+    assert refusal(data).code == "upload_wrong_type"
+
+
+def test_a_workbook_entry_after_a_name_that_contains_it_is_found() -> None:
+    # "OldWorkbook" holds the name first (off the grid), the Workbook entry comes next and
+    # its data quotes the name last: the search goes on past the first and stops at the second.
+    quoted = b"x" + WORKBOOK_NAME + bytes(600)
+    assert check(ole2_bytes({"OldWorkbook": b"\x01", "Workbook": quoted})) == "xls"
+
+
 def test_a_workbook_whose_data_quotes_a_stream_name_is_still_an_xls() -> None:
     # The name in UTF-16 also inside the stream, not on a directory entry's boundary: the
     # directory entry before it is the one that counts.
@@ -543,6 +614,27 @@ def test_a_stored_upload_gets_a_random_name_mode_0600_outside_static_and_media(
     assert first.read_bytes() == XLS
     assert stat.S_IMODE(first.stat().st_mode) == 0o600
     assert stat.S_IMODE(settings.UPLOAD_ROOT.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("there", ["file", "symlink"])
+def test_an_upload_never_writes_over_or_through_what_is_at_its_path(
+    tmp_path: Path, there: str
+) -> None:
+    """The random name makes a clash unlikely; this makes it harmless: a file or a link placed
+    at the path first (by another process of the same user) is never opened."""
+    victim = tmp_path / "settings.py"
+    victim.write_bytes(b"SECRET_KEY = 1\n")
+    path = tmp_path / "0123456789abcdef0123456789abcdef.xls"
+    if there == "file":
+        path.write_bytes(b"an earlier upload")
+    else:
+        path.symlink_to(victim)
+
+    with pytest.raises(FileExistsError):
+        _create_private(path)
+
+    assert victim.read_bytes() == b"SECRET_KEY = 1\n"
+    assert there == "symlink" or path.read_bytes() == b"an earlier upload"
 
 
 def test_uploads_live_under_the_data_dir_and_nowhere_served(settings) -> None:  # type: ignore[no-untyped-def]

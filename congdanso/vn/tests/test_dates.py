@@ -200,3 +200,92 @@ def test_never_raises_anything_but_invalid_date(text: str) -> None:
         return
     assert precision in PRECISIONS
     assert day <= TODAY
+
+
+_FORMAT_VI = (
+    "Không đọc được ngày sinh: {}; hãy ghi theo dạng ngày/tháng/năm (dd/mm/yyyy), tháng/năm "
+    "(mm/yyyy) hoặc chỉ năm (yyyy)"
+)
+_FORMAT_EN = (
+    "Cannot read the birth date: {}; write it as day/month/year (dd/mm/yyyy), month/year "
+    "(mm/yyyy) or only the year (yyyy)"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "message", "message_en"),
+    [
+        ("", "date_empty", "Ngày sinh đang để trống", "The birth date is empty"),
+        ("abc", "date_format", _FORMAT_VI.format("abc"), _FORMAT_EN.format("abc")),
+        (12.0, "date_format", _FORMAT_VI.format("12.0"), _FORMAT_EN.format("12.0")),
+        (
+            "12/4/90",
+            "date_format",
+            "Năm sinh phải có đủ 4 chữ số, nhận được năm có 2 chữ số (90) nên không biết thế "
+            "kỷ: 12/4/90",
+            "The birth year needs 4 digits, got 2 (90), so the century is unknown: 12/4/90",
+        ),
+        (
+            "07/2025",
+            "date_in_future",
+            "Ngày sinh 07/2025 là tháng chưa tới (hôm nay là 15/06/2025): 07/2025",
+            "The birth date 2025-07 is in the future (today is 2025-06-15): 07/2025",
+        ),
+        (
+            "2026",
+            "date_in_future",
+            "Ngày sinh 2026 là năm chưa tới (hôm nay là 15/06/2025): 2026",
+            "The birth date 2026 is in the future (today is 2025-06-15): 2026",
+        ),
+        (
+            "05/1904",
+            "date_too_old",
+            "Ngày sinh 05/1904 cho tuổi trên 120 (tính đến 15/06/2025), khó có thật: 05/1904",
+            "The birth date 1904-05 means an age over 120 (on 2025-06-15): 05/1904",
+        ),
+    ],
+)
+def test_each_refusal_says_why_in_both_languages_and_keeps_the_value(
+    value: object, code: str, message: str, message_en: str
+) -> None:
+    with pytest.raises(InvalidDate) as caught:
+        parse(value)
+
+    error = caught.value
+    assert (error.code, error.message, error.message_en) == (code, message, message_en)
+    assert error.value is value
+
+
+def test_the_last_excel_serial_is_the_last_day_of_9999() -> None:
+    last = date_to_excel_serial(date(9999, 12, 31))
+
+    assert excel_serial_to_date(last) == date(9999, 12, 31)
+    with pytest.raises(ValueError, match="out of range"):
+        excel_serial_to_date(last + 1)
+    with pytest.raises(ValueError) as caught:
+        excel_serial_to_date(60.5)
+    assert str(caught.value) == "Excel serial 60 is 1900-02-29, a day that does not exist"
+
+
+@pytest.mark.parametrize(
+    ("value", "today", "expected"),
+    [
+        # The smallest number read as a year, and the largest.
+        (1000, date(1050, 1, 1), (date(1000, 1, 1), "year")),
+        (9999.0, date(9999, 12, 31), (date(9999, 1, 1), "year")),
+        # The first read as an Excel serial, and the last.
+        (10000, date(2000, 1, 1), (date(1927, 5, 18), "day")),
+        (99999, date(2200, 1, 1), (date(2173, 10, 13), "day")),
+    ],
+)
+def test_a_number_is_a_year_below_10000_and_an_excel_serial_from_there(
+    value: float, today: date, expected: tuple[date, str]
+) -> None:
+    assert parse_birth_date(value, today=today) == expected
+
+
+@pytest.mark.parametrize("value", [999, 999.5, 9999.5, 100000])
+def test_a_number_outside_those_ranges_or_a_fractional_year_is_refused(value: float) -> None:
+    with pytest.raises(InvalidDate) as caught:
+        parse_birth_date(value, today=date(2200, 1, 1))
+    assert (caught.value.code, caught.value.value) == ("date_format", value)

@@ -32,6 +32,8 @@ def test_format_vnd() -> None:
         (dt.date(2023, 4, 12), "ngày 12 tháng 4 năm 2023"),
         (dt.date(2023, 2, 5), "ngày 05 tháng 02 năm 2023"),
         (dt.date(2023, 12, 31), "ngày 31 tháng 12 năm 2023"),
+        (dt.date(2024, 3, 9), "ngày 09 tháng 3 năm 2024"),  # from March, no leading zero
+        (dt.date(2024, 1, 10), "ngày 10 tháng 01 năm 2024"),
     ],
 )
 def test_format_date_long_follows_decree_30(day: dt.date, expected: str) -> None:

@@ -169,3 +169,95 @@ def test_never_raises_anything_but_invalid_phone(text: str) -> None:
         return
     assert len(result) == 10
     assert result.isdigit()
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "message", "message_en"),
+    [
+        ("  ", "phone_empty", "Số điện thoại đang để trống", "The phone number is empty"),
+        (
+            True,
+            "phone_type",
+            "Số điện thoại phải là một dãy chữ số, nhận được giá trị kiểu bool: True",
+            "A phone number must be a string of digits, got a value of type bool: True",
+        ),
+        (
+            "0912345678 / 0987654321",
+            "phone_multiple",
+            "Ô này có nhiều số điện thoại, chỉ được ghi một số: 0912345678 / 0987654321",
+            "The cell holds several phone numbers, only one is allowed: 0912345678 / 0987654321",
+        ),
+        (
+            "9.12346E+8",
+            "phone_scientific",
+            "Số điện thoại bị Excel ghi ở dạng số mũ và đã mất chữ số: 9.12346E+8; hãy định "
+            "dạng cột là Văn bản (Text) rồi nhập lại số",
+            "The phone number is in scientific notation and lost digits: 9.12346E+8; format "
+            "the column as Text and type the number again",
+        ),
+        (
+            "0912abc678",
+            "phone_not_digits",
+            "Số điện thoại chỉ được gồm chữ số (có thể kèm +84, dấu cách, chấm, gạch ngang), "
+            "nhưng có ký tự khác ('a', 'b', 'c'): 0912abc678",
+            "A phone number may only hold digits (with +84, spaces, dots, dashes), but it has "
+            "'a', 'b', 'c': 0912abc678",
+        ),
+        (
+            "+1 555 123 4567",
+            "phone_foreign",
+            "Số điện thoại có mã quốc gia khác Việt Nam (+84): +1 555 123 4567",
+            "The phone number has a country code other than Viet Nam's (+84): +1 555 123 4567",
+        ),
+        (
+            "02623852123",
+            "phone_not_mobile",
+            "Số 02623852123 là số cố định (bắt đầu bằng 02), chỉ nhận số di động: 02623852123",
+            "02623852123 is a landline number (starts with 02); only mobile numbers are "
+            "accepted: 02623852123",
+        ),
+        (
+            "1900 1234",
+            "phone_not_mobile",
+            "Số 19001234 là số tổng đài dịch vụ (1800/1900), không phải số di động",
+            "19001234 is a service number (1800/1900), not a mobile number",
+        ),
+        (
+            "091234567",
+            "phone_length",
+            "Số điện thoại di động phải có 10 chữ số (dạng 0xxxxxxxxx), nhận được 9 chữ số: "
+            "091234567",
+            "A mobile number has 10 digits (0xxxxxxxxx), got 9: 091234567",
+        ),
+        (
+            "0951234567",
+            "phone_prefix_unknown",
+            "Đầu số 095 không phải đầu số di động đã cấp ở Việt Nam: 0951234567",
+            "095 is not an assigned Vietnamese mobile prefix: 0951234567",
+        ),
+        (
+            "01301234567",
+            "phone_prefix_unknown",
+            "Đầu số cũ 0130 (số 11 chữ số) không có trong bảng chuyển đổi đầu số năm 2018: "
+            "01301234567",
+            "The old 11-digit prefix 0130 is not in the 2018 conversion table: 01301234567",
+        ),
+    ],
+)
+def test_each_refusal_says_why_in_both_languages_and_keeps_the_value(
+    value: object, code: str, message: str, message_en: str
+) -> None:
+    with pytest.raises(InvalidPhone) as caught:
+        normalize_phone(value)  # type: ignore[arg-type]
+
+    error = caught.value
+    assert (error.code, error.message, error.message_en) == (code, message, message_en)
+    assert error.value is value
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [("1234", "****"), ("12345", "12*45"), ("012345678901", "01********01")],
+)
+def test_mask_phone_shows_two_digits_each_side_of_five_or_more(number: str, masked: str) -> None:
+    assert mask_phone(number) == masked
