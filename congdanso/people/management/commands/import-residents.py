@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from congdanso.core.commands import Command as BaseCommand
 from congdanso.core.files import target_check
 from congdanso.people.importing import ImportResult, import_residents, summary
-from congdanso.people.importing.rejects import FORMATS as REJECTS_FORMATS
 from congdanso.people.importing.rejects import save_rejects
 from congdanso.places.selectors import commune_get
 
@@ -37,24 +36,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
         parser.add_argument("--commune", required=True, help="Commune code, e.g. 24490.")
-        parser.add_argument("--sheet", default=None, help="Sheet name or number (from 1).")
         parser.add_argument(
             "--create-villages", action="store_true", help="Create villages not yet known."
         )
-        parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
-        parser.add_argument(
-            "--rejects",
-            type=Path,
-            default=None,
-            help="File of the rejected rows: .xlsx, or .csv (';', UTF-8 with BOM).",
-        )
-        parser.add_argument(
-            "--rejects-format",
-            choices=REJECTS_FORMATS,
-            default=None,
-            help="Format of the rejects file (default: from its name, .csv or else .xlsx).",
-        )
-        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+        summary.add_output_arguments(parser)
         parser.add_argument(
             "--force",
             action="store_true",
