@@ -355,17 +355,30 @@ def _is_text(file: IO[bytes]) -> bool:
         offset += len(chunk)
 
 
-def _text_encoding(head: bytes) -> str | None:
-    """The encoding the importer will read the file with (see people.importing.reading)."""
+def sample_encoding(head: bytes) -> str:
+    """The encoding of a text file whose first bytes are `head`: the BOM's, else UTF-8 when
+    they decode as UTF-8, else Windows-1258 (the Vietnamese code page of older Excel CSVs).
+    The importer reads with it (people.importing.reading) and the upload check tests it.
+
+    A sample may end inside a character of several bytes: that is what UTF-8 reports as
+    "unexpected end of data" in its last three bytes, and it is no sign of another code page;
+    any other error, even in the last bytes (a Windows-1258 "é" before two letters), is."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if b"\0" in head:
-        return None  # binary, or UTF-16 without a BOM, which the importer cannot read
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # not just a character cut at the end of the sample
+        cut = error.reason == "unexpected end of data" and error.start >= len(head) - 3
+        if not cut:
             return "cp1258"
     return "utf-8"
+
+
+def _text_encoding(head: bytes) -> str | None:
+    """The encoding the importer will read the file with; None for binary bytes."""
+    boms = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if b"\0" in head and not head.startswith(boms):
+        return None  # binary, or UTF-16 without a BOM, which the importer cannot read
+    return sample_encoding(head)

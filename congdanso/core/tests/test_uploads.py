@@ -720,3 +720,20 @@ def test_damaged_workbooks_give_a_kind_or_a_domain_error(
         data = data[: cut % len(data) + 1]
 
     _outcome(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding"),
+    [
+        (b"a\xe9bcd", "cp1258"),  # a Windows-1258 "é" four bytes before the end
+        (b"Nguy\xeanx", "cp1258"),  # "ê" before the last letter: not a cut character
+        ("Hoà".encode()[:-1], "utf-8"),  # "à" cut by the sample: UTF-8 still
+        ("Nguyễn".encode()[:-2], "utf-8"),  # "ễ" (three bytes) cut after its first one
+        ("Hoà".encode(), "utf-8"),
+        (codecs.BOM_UTF8 + b"a", "utf-8-sig"),
+    ],
+)
+def test_only_a_character_cut_by_the_sample_is_forgiven(head: bytes, encoding: str) -> None:
+    from congdanso.core.uploads import sample_encoding
+
+    assert sample_encoding(head) == encoding == detect_encoding(head)

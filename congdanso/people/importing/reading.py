@@ -13,7 +13,6 @@ longer than `MAX_LINE_CHARS` (read line by line with that bound, so a 1 GB line 
 and UTF-16 text without its byte-order mark.
 """
 
-import codecs
 import csv
 import zipfile
 import zlib
@@ -26,7 +25,7 @@ import python_calamine
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.errors import Message
-from congdanso.core.uploads import MAX_MEMBERS, MAX_RATIO
+from congdanso.core.uploads import MAX_MEMBERS, MAX_RATIO, sample_encoding
 from congdanso.core.uploads import _ole_stream_names as ole_stream_names
 from congdanso.people.importing.errors import ImportFailed
 
@@ -279,17 +278,9 @@ def _open_spreadsheet(path: Path, sheet: str | int | None) -> TableSource:
 
 
 def detect_encoding(head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        # A multi-byte character may be cut at the end of the sample.
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:
-            return "cp1258"
-    return "utf-8"
+    """The file's encoding from its first bytes: the upload check's rule (one rule, so that
+    a file the check lets through is read as it was checked)."""
+    return sample_encoding(head)
 
 
 def _too_many_columns(count: int, row: int) -> ImportFailed:
