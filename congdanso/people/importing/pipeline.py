@@ -269,6 +269,7 @@ def import_residents(
                 if progress:
                     progress(rows)
             writer.write(chunk)
+            writer.finish()
             counts = writer.counts
             rejected = sorted(writer.rejected, key=lambda r: r.row_number)
             result = ImportResult(

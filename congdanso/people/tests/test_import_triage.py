@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from congdanso.people.importing import import_residents
 from congdanso.people.importing.parallel import BATCH_ROWS
+from congdanso.people.importing.writing import ANALYZE_AFTER_ROWS, RECALL_SHARE
 from congdanso.people.models import DataIssue, IssueCode, Resident
 from congdanso.people.tests.files import HEADER, write_csv
 from congdanso.places.models import Place
@@ -169,3 +171,47 @@ def test_rows_for_the_matching_wait_over_batches_and_find_the_earlier_rows(
     stored = Resident.objects.filter(commune=ea_yong)
     assert stored.count() == people
     assert all(resident.phone for resident in stored)
+    # A large insert leaves the planner statistics of the table (see writing.ANALYZE_AFTER_ROWS).
+    assert people >= ANALYZE_AFTER_ROWS
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'people_resident' "
+                "AND attname = 'commune_id'"
+            )
+        else:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'people_resident'")
+        assert cursor.fetchone()[0] > 0
+
+
+@pytest.mark.parametrize(("repeated", "read_whole"), [(1, False), (3, True)])
+def test_the_keys_in_memory_are_read_once_the_rows_to_match_are_many_enough(
+    tmp_path: Path, ea_yong: Place, repeated: int, read_whole: bool
+) -> None:
+    # 40 people stored; a later list repeats some of them (with a phone now) and adds others.
+    # One row to match is few beside 40 residents (1 × RECALL_SHARE < 40): the database
+    # answers its look-ups; three are enough (3 × 16 ≥ 40) to read every resident's keys.
+    assert RECALL_SHARE == 16
+    stored = [
+        [
+            i,
+            f"Lê Văn Số {i}",
+            f"{1 + i % 28:02d}/03/1980",
+            "Nam",
+            f"0660800{i:05d}",
+            "",
+            "Thôn Tân Lập",
+        ]
+        for i in range(40)
+    ]
+    first = write_csv(tmp_path / "first.csv", [HEADER, *stored])
+    later_rows = [[n, *row[1:5], f"0912{n:06d}", row[6]] for n, row in enumerate(stored[:repeated])]
+    later_rows += [[100, "Phạm Thị Mới", "1999", "Nữ", "", "", "Buôn Ghamah"]]
+    later = write_csv(tmp_path / "later.csv", [HEADER, *later_rows])
+    plain = _outcome(ea_yong, [first, later], triage=False, recall=False)
+    with CaptureQueriesContext(connection) as queries:
+        fast = _outcome(ea_yong, [first, later], triage=True, recall=True)
+    assert fast == plain
+    assert fast[0][1][1:4] == (1, repeated, 0)  # created, updated, unchanged
+    whole = [q for q in queries if "SELECT id, cccd_hmac, name_key" in q["sql"]]
+    assert bool(whole) is read_whole
