@@ -162,19 +162,58 @@ def _get(queue: Any, process: Any) -> tuple[str, Any]:
             ) from None
 
 
-def worker_wanted(path: Path) -> bool:
+def cpu_times(stat: str | None = None) -> tuple[int, int] | None:
+    """(idle, total) clock ticks of all the machine's cores since boot, from /proc/stat
+    (`stat`: its text, read here when None); None where there is no such file."""
+    if stat is None:
+        try:
+            stat = Path("/proc/stat").read_text()
+        except OSError:
+            return None
+    fields = stat.split("\n", 1)[0].split()
+    if len(fields) < 5 or fields[0] != "cpu" or not all(f.isdigit() for f in fields[1:]):
+        return None
+    ticks = [int(f) for f in fields[1:]]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    # guest time is counted in user time already
+    return idle, sum(ticks[:8])
+
+
+#: Below this many ticks (1/100 s each) per core, a window says too little about the load.
+_MIN_WINDOW_TICKS = 20
+
+
+def idle_cores(
+    since: tuple[int, int] | None, now: tuple[int, int] | None, cores: int
+) -> float | None:
+    """How many of the `cores` stood idle, on average, between two `cpu_times` readings;
+    None when either is missing or the window is too short to tell."""
+    if since is None or now is None:
+        return None
+    idle, total = now[0] - since[0], now[1] - since[1]
+    if total < _MIN_WINDOW_TICKS * cores or idle < 0:
+        return None
+    return cores * idle / total
+
+
+def worker_wanted(path: Path, *, idle: float | None = None) -> bool:
     """CONGDANSO_IMPORT_WORKER=off|on|auto (default auto: big files, when a core is free).
 
     The second process pays only with a core of its own: on a machine whose cores are already
     busy, reader and writer take turns and the pickling between them is pure cost (a
     200,000-row list took 30–34 s forked against 23–28 s in one process, at load 3.3 on two
-    cores). So `auto` forks when the load average leaves a core idle."""
+    cores). So `auto` forks when at least half a core stood idle while the import opened the
+    file (`idle`: see `idle_cores`; the import itself kept one core busy then). Without that
+    reading it goes by the load average, which trails by a minute: a process that just
+    ended (the import's own preview, another command) still counts there."""
     setting = os.environ.get("CONGDANSO_IMPORT_WORKER", "auto")
     if setting in {"off", "on"}:
         return setting == "on"
     cores = os.cpu_count() or 1
     if cores < 2 or path.stat().st_size < WORKER_MIN_BYTES:
         return False
+    if idle is not None:
+        return idle >= 0.5
     try:
         load = os.getloadavg()[0]
     except OSError:  # not available here: assume the cores are free, as before

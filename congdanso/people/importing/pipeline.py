@@ -2,6 +2,7 @@
 
 import datetime as dt
 import gc
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from congdanso.people.importing.parallel import (
     Rows,
     batches_in_process,
     batches_in_worker,
+    cpu_times,
+    idle_cores,
     worker_wanted,
 )
 from congdanso.people.importing.reading import TableSource, open_table
@@ -202,6 +205,7 @@ def import_residents(
     `villages`).
     """
     started = time.perf_counter()
+    cpu_at_start = cpu_times()
     today = today or timezone.localdate()
     path = Path(path)
     if not path.is_file():
@@ -237,7 +241,8 @@ def import_residents(
             router = Triage(enabled=triage)
             if triage:
                 router.load(commune.pk)
-            if worker_wanted(Path(path)):
+            idle = idle_cores(cpu_at_start, cpu_times(), os.cpu_count() or 1)
+            if worker_wanted(Path(path), idle=idle):
                 batches = batches_in_worker(holder, cleaner, router)
             else:
                 batches = batches_in_process(holder.pop(), cleaner, router)

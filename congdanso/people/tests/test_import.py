@@ -2,6 +2,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from congdanso.core.crypto import decrypt, keyring
 from congdanso.people import personal
@@ -315,14 +317,19 @@ def test_the_worker_process_gives_the_same_result_as_cleaning_in_process(
 
 
 @pytest.mark.parametrize(
-    ("setting", "size", "load", "wanted"),
+    ("setting", "size", "idle", "load", "wanted"),
     [
-        ("auto", 3_000_000, 0.4, True),
-        ("auto", 3_000_000, 1.0, True),
-        ("auto", 3_000_000, 1.6, False),  # the other core is busy too: one process
-        ("auto", 1_000, 0.0, False),  # a small file: a fork costs more than it saves
-        ("on", 1_000, 3.0, True),
-        ("off", 3_000_000, 0.0, False),
+        ("auto", 3_000_000, None, 0.4, True),
+        ("auto", 3_000_000, None, 1.0, True),
+        ("auto", 3_000_000, None, 1.6, False),  # the other core is busy too: one process
+        # What stood idle while the file opened decides over the trailing load average: a
+        # process that just ended still weighs on the latter.
+        ("auto", 3_000_000, 0.9, 1.6, True),
+        ("auto", 3_000_000, 0.5, 1.6, True),
+        ("auto", 3_000_000, 0.4, 0.0, False),
+        ("auto", 1_000, 1.0, 0.0, False),  # a small file: a fork costs more than it saves
+        ("on", 1_000, 0.0, 3.0, True),
+        ("off", 3_000_000, 1.0, 0.0, False),
     ],
 )
 def test_the_worker_is_forked_for_a_big_file_when_a_core_is_free(
@@ -330,6 +337,7 @@ def test_the_worker_is_forked_for_a_big_file_when_a_core_is_free(
     monkeypatch: pytest.MonkeyPatch,
     setting: str,
     size: int,
+    idle: float | None,
     load: float,
     wanted: bool,
 ) -> None:
@@ -338,7 +346,31 @@ def test_the_worker_is_forked_for_a_big_file_when_a_core_is_free(
     monkeypatch.setenv("CONGDANSO_IMPORT_WORKER", setting)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel.os, "getloadavg", lambda: (load, load, load))
-    assert parallel.worker_wanted(path) is wanted
+    assert parallel.worker_wanted(path, idle=idle) is wanted
+
+
+_PROC_STAT = (
+    "cpu  195500 0 22015 25980 562 0 221 91 0 0\ncpu0 96842 0 11243 13742 194 0 35 43 0 0\n"
+)
+
+
+def test_the_idle_cores_are_read_from_proc_stat() -> None:
+    assert parallel.cpu_times(_PROC_STAT) == (25980 + 562, 195500 + 22015 + 25980 + 562 + 221 + 91)
+    assert parallel.cpu_times("intr 1 2 3\n") is None
+    assert parallel.cpu_times("cpu 1 2 x 4 5\n") is None
+    # one core busy of two for a second (100 ticks each): one idle
+    assert parallel.idle_cores((1000, 5000), (1100, 5200), 2) == 1.0
+    assert parallel.idle_cores((1000, 5000), (1000, 5200), 2) == 0.0
+    assert parallel.idle_cores((1000, 5000), (1010, 5030), 2) is None  # too short to tell
+    assert parallel.idle_cores(None, (1000, 5000), 2) is None
+    assert parallel.cpu_times() is None or len(parallel.cpu_times() or ()) == 2
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**12), min_size=4, max_size=10))
+def test_cpu_times_add_up_what_proc_stat_says(ticks: list[int]) -> None:
+    idle, total = parallel.cpu_times("cpu  " + " ".join(map(str, ticks)) + "\ncpu0 1 2 3 4\n")
+    assert idle == ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
+    assert total == sum(ticks[:8]) and 0 <= idle <= total
 
 
 def test_numbers_keyed_in_the_worker_decrypt_and_are_found_by_their_keys(
