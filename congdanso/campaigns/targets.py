@@ -231,13 +231,35 @@ class _Checked:
             "segment": self.segment,
         }
 
+    @classmethod
+    def stored(cls, target: Target) -> "_Checked":
+        """The terms a stored target holds."""
+        count = target.kind == TargetKind.COUNT
+        return cls(
+            name=target.name,
+            kind=target.kind,
+            amount=Decimal(target.count if count else target.share),
+            criteria=list(target.criteria.order_by("code")),
+            ages=(target.min_age, target.max_age) if target.min_age is not None else None,
+            deadline=target.deadline,
+            steps=[
+                (m.date, Decimal(m.count if count else m.share))
+                for m in target.milestones.order_by("date")
+            ],
+            segment=target.segment,
+        )
+
+    def counted(self) -> tuple[Any, ...]:
+        """What decides the target's tallies (its name, amount and milestones do not)."""
+        return (sorted(c.code for c in self.criteria), self.ages, self.deadline, self.segment)
+
     def audit(self, campaign: Campaign) -> dict[str, Any]:
         return {
             "campaign": campaign.pk,
             "name": self.name,
             "kind": self.kind,
             "value": str(self.amount),
-            "criteria": ",".join(c.code for c in self.criteria),
+            "criteria": ",".join(sorted(c.code for c in self.criteria)),
             "ages": f"{self.ages[0]}-{self.ages[1]}" if self.ages else "",
             "segment": self.segment,
             "deadline": self.deadline.isoformat() if self.deadline else "",
@@ -413,22 +435,8 @@ def target_update(
         milestones=milestones,
         segment=segment,
     )
-    before_criteria = sorted(target.criteria.values_list("code", flat=True))
-    before = {
-        "campaign": locked.pk,
-        "name": target.name,
-        "kind": target.kind,
-        "value": str(target.count if target.kind == TargetKind.COUNT else target.share),
-        "criteria": ",".join(before_criteria),
-        "ages": f"{target.min_age}-{target.max_age}" if target.min_age is not None else "",
-        "segment": target.segment,
-        "deadline": target.deadline.isoformat() if target.deadline else "",
-        "milestones": ",".join(
-            f"{m.date.isoformat()}={m.count if target.kind == TargetKind.COUNT else m.share}"
-            for m in target.milestones.order_by("date")
-        ),
-    }
-    counted = (before_criteria, target.min_age, target.max_age, target.deadline, target.segment)
+    stored = _Checked.stored(target)
+    before = stored.audit(locked)
     if checked.kind != target.kind:
         PlaceTarget.objects.filter(target=target).delete()
     for field, value_ in checked.values().items():
@@ -445,14 +453,7 @@ def target_update(
         before={k: v for k, v in before.items() if after.get(k) != v},
         after={k: v for k, v in after.items() if before.get(k) != v},
     )
-    now_counted = (
-        sorted(c.code for c in checked.criteria),
-        target.min_age,
-        target.max_age,
-        target.deadline,
-        target.segment,
-    )
-    if now_counted != counted:
+    if checked.counted() != stored.counted():
         campaign_target_changed(target)
     return target
 
