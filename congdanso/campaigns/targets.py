@@ -238,12 +238,16 @@ class _Checked:
         return cls(
             name=target.name,
             kind=target.kind,
-            amount=Decimal(target.count if count else target.share),
+            amount=Decimal((target.count if count else target.share) or 0),
             criteria=list(target.criteria.order_by("code")),
-            ages=(target.min_age, target.max_age) if target.min_age is not None else None,
+            ages=(
+                (target.min_age, target.max_age)
+                if target.min_age is not None and target.max_age is not None
+                else None
+            ),
             deadline=target.deadline,
             steps=[
-                (m.date, Decimal(m.count if count else m.share))
+                (m.date, Decimal((m.count if count else m.share) or 0))
                 for m in target.milestones.order_by("date")
             ],
             segment=target.segment,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,12 +26,12 @@ from congdanso.campaigns.importing.rows import COLUMNS, IDENTIFYING, LOOKUP, Lis
 from congdanso.campaigns.models import Achievement, AchievementSource, Campaign, Criterion
 from congdanso.campaigns.selectors import campaign_communes
 from congdanso.core.audit import Actor, audit_record
-from congdanso.core.errors import DomainError, Message
+from congdanso.core.errors import Message
 from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction
 from congdanso.partners.models import Unit
 from congdanso.people.importing.cleaning import RejectedRow
-from congdanso.people.importing.errors import ImportFailed
+from congdanso.people.importing.errors import ImportFailed, nothing_written_on_database_error
 from congdanso.people.importing.header import (
     HEADER_SCAN_ROWS,
     ColumnMap,
@@ -372,35 +372,27 @@ def import_achievements(
         path, sheet=sheet, today=today, default_date=default_date, columns=columns
     )
     note = Message(_("Imported from %(file)s"), file=path.name).render(settings.LANGUAGE_CODE)
-    try:
-        with transaction.atomic():
-            plan = _plan(campaign, rows, rejected)
-            with residents_changing(residents=plan.best):
-                counts = _write(
-                    plan,
-                    criterion=criterion,
-                    unit=unit,
-                    recorded_by=recorded_by,
-                    note=note[:500],
-                    dry_run=dry_run,
-                )
-            if not dry_run:
-                audit_record(
-                    action=AuditAction.IMPORT,
-                    object_type="campaigns.achievement",
-                    object_id=f"campaign:{campaign.pk}",
-                    label=f"{path.name} → {criterion.code}",
-                    commune_id=campaign.place_id,
-                    actor=recorded_by,
-                    changes={**counts, "rejected": len(plan.rejected), "file": path.name},
-                )
-    except DomainError:
-        raise
-    except DatabaseError as error:
-        raise ImportFailed(
-            Message(_("Database error, nothing was imported: %(error)s"), error=error),
-            code="database_error",
-        ) from error
+    with nothing_written_on_database_error(), transaction.atomic():
+        plan = _plan(campaign, rows, rejected)
+        with residents_changing(residents=plan.best):
+            counts = _write(
+                plan,
+                criterion=criterion,
+                unit=unit,
+                recorded_by=recorded_by,
+                note=note[:500],
+                dry_run=dry_run,
+            )
+        if not dry_run:
+            audit_record(
+                action=AuditAction.IMPORT,
+                object_type="campaigns.achievement",
+                object_id=f"campaign:{campaign.pk}",
+                label=f"{path.name} → {criterion.code}",
+                commune_id=campaign.place_id,
+                actor=recorded_by,
+                changes={**counts, "rejected": len(plan.rejected), "file": path.name},
+            )
     rejected_rows = tuple(sorted(plan.rejected, key=lambda r: r.row_number))
     return AchievementImportResult(
         rows=count,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +28,7 @@ from congdanso.core.audit import Actor, audit_record
 from congdanso.core.errors import DomainError, Message
 from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction
-from congdanso.people.importing.errors import ImportFailed
+from congdanso.people.importing.errors import nothing_written_on_database_error
 from congdanso.people.importing.pipeline import ImportResult
 from congdanso.people.models import Resident, Segment
 from congdanso.people.services import segments_parse
@@ -88,46 +88,40 @@ def import_segment_list(
         default_date=today,
         columns={**(columns or {}), "achieved_on": None},
     )
-    try:
-        with transaction.atomic():
-            plan = _plan(campaign, rows, rejected)
-            current: dict[int, str] = {}
-            for chunk in chunked(sorted(plan.best), CHUNK):
-                current.update(Resident.objects.filter(pk__in=chunk).values_list("id", "segments"))
-            marked = {
-                resident_id: segments_parse([*groups.split(","), segment])
-                for resident_id, groups in current.items()
-                if segment not in groups.split(",")
-            }
-            if not dry_run and marked:
-                with residents_changing(residents=sorted(marked)):
-                    now = connection.ops.adapt_datetimefield_value(timezone.now())
-                    with connection.cursor() as cursor:
-                        cursor.executemany(
-                            f"UPDATE {Resident._meta.db_table} SET segments = %s, "  # noqa: S608
-                            "updated_at = %s WHERE id = %s",
-                            [(groups, now, pk) for pk, groups in sorted(marked.items())],
-                        )
-            if not dry_run:
-                audit_record(
-                    action=AuditAction.IMPORT,
-                    object_type="people.resident",
-                    object_id=f"campaign:{campaign.pk}",
-                    label=f"{path.name} → {segment}",
-                    commune_id=campaign.place_id,
-                    actor=recorded_by,
-                    changes={
-                        "segment": segment,
-                        "marked": len(marked),
-                        "rejected": len(plan.rejected),
-                        "file": path.name,
-                    },
-                )
-    except DatabaseError as error:
-        raise ImportFailed(
-            Message(_("Database error, nothing was imported: %(error)s"), error=error),
-            code="database_error",
-        ) from error
+    with nothing_written_on_database_error(), transaction.atomic():
+        plan = _plan(campaign, rows, rejected)
+        current: dict[int, str] = {}
+        for chunk in chunked(sorted(plan.best), CHUNK):
+            current.update(Resident.objects.filter(pk__in=chunk).values_list("id", "segments"))
+        marked = {
+            resident_id: segments_parse([*groups.split(","), segment])
+            for resident_id, groups in current.items()
+            if segment not in groups.split(",")
+        }
+        if not dry_run and marked:
+            with residents_changing(residents=sorted(marked)):
+                now = connection.ops.adapt_datetimefield_value(timezone.now())
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        f"UPDATE {Resident._meta.db_table} SET segments = %s, "  # noqa: S608
+                        "updated_at = %s WHERE id = %s",
+                        [(groups, now, pk) for pk, groups in sorted(marked.items())],
+                    )
+        if not dry_run:
+            audit_record(
+                action=AuditAction.IMPORT,
+                object_type="people.resident",
+                object_id=f"campaign:{campaign.pk}",
+                label=f"{path.name} → {segment}",
+                commune_id=campaign.place_id,
+                actor=recorded_by,
+                changes={
+                    "segment": segment,
+                    "marked": len(marked),
+                    "rejected": len(plan.rejected),
+                    "file": path.name,
+                },
+            )
     rejected_rows = tuple(sorted(plan.rejected, key=lambda r: r.row_number))
     return SegmentImportResult(
         rows=count,

@@ -10,16 +10,16 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congdanso.core.audit import audit_record
-from congdanso.core.errors import DomainError, Message
+from congdanso.core.errors import Message
 from congdanso.core.hooks import residents_changing
 from congdanso.core.models import AuditAction
 from congdanso.people.importing.cleaning import CleanRow, RejectedRow, RowCleaner
-from congdanso.people.importing.errors import ImportFailed
+from congdanso.people.importing.errors import ImportFailed, nothing_written_on_database_error
 from congdanso.people.importing.header import (
     HEADER_SCAN_ROWS,
     SYNONYMS,
@@ -229,7 +229,12 @@ def import_residents(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with transaction.atomic(), import_cache(), residents_changing(communes=[commune.pk]):
+        with (
+            nothing_written_on_database_error(),
+            transaction.atomic(),
+            import_cache(),
+            residents_changing(communes=[commune.pk]),
+        ):
             villages = VillageResolver(commune, create=create_villages, origin=origin)
             writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name, recall=recall)
             cleaner = RowCleaner(
@@ -324,13 +329,6 @@ def import_residents(
             )
     except _DryRunRollback:
         pass
-    except DomainError:
-        raise
-    except DatabaseError as error:
-        raise ImportFailed(
-            Message(_("Database error, nothing was imported: %(error)s"), error=error),
-            code="database_error",
-        ) from error
     finally:
         if collecting:
             gc.enable()
