@@ -113,11 +113,9 @@ def campaign_donation_get(campaign: CampaignRef, donation_id: int | str) -> Dona
     return donation
 
 
-def campaign_teams(campaign: CampaignRef) -> list[Unit]:
-    """The community digital technology teams of the communes of the campaign, with their
-    villages and members."""
+def _campaign_teams(campaign: CampaignRef) -> QuerySet[Unit]:
     place = campaign.place
-    return list(
+    return (
         Unit.objects.filter(
             archived_at__isnull=True,
             kind=UnitKind.DIGITAL_TEAM,
@@ -132,16 +130,26 @@ def campaign_teams(campaign: CampaignRef) -> list[Unit]:
     )
 
 
+def campaign_teams(campaign: CampaignRef) -> list[Unit]:
+    """The community digital technology teams of the communes of the campaign, with their
+    villages and members."""
+    return list(_campaign_teams(campaign))
+
+
 def campaign_team_get(campaign: CampaignRef, team_id: int | str) -> Unit:
     """A team of the campaign's communes, or NotFound."""
-    team = next((t for t in campaign_teams(campaign) if str(t.pk) == str(team_id)), None)
+    team = None
+    if str(team_id).isdigit():
+        team = _campaign_teams(campaign).filter(pk=int(team_id)).first()
     if team is None:
         raise NotFound(_("No such team in this campaign."), code="not_found")
     return team
 
 
 def team_member_get(team: Unit, member_id: int | str) -> TeamMember:
-    member = next((m for m in team.members.all() if str(m.pk) == str(member_id)), None)
+    member = None
+    if str(member_id).isdigit():
+        member = team.members.select_related("user").filter(pk=int(member_id)).first()
     if member is None:
         raise NotFound(_("No such member in this team."), code="not_found")
     return member
