@@ -1118,6 +1118,9 @@ DENSE_VILLAGES: tuple[str, ...] = (
     "Buôn Ghamah",
 )
 WALL_KINDS = ("realistic", "dense")
+#: In turns: ours, the floor into a table of its own (no foreign keys), the floor into the
+#: app's table (its foreign keys checked, as every insert of ours is).
+WALL_SIDES = ("ours", "floor", "floor-app")
 #: The dense list may take at most this many times the realistic one's wall clock.
 TARGET_DENSE_FACTOR = 2.0
 
@@ -1237,8 +1240,16 @@ def measure_wall_ours(dbs: Databases, url: str, wf: WallFile) -> WallMeasure:
     return m
 
 
-def measure_wall_floor(dbs: Databases, vendor: str, wf: WallFile) -> WallMeasure:
-    url = dbs.empty_sqlite("floor-wall") if vendor == "sqlite" else dbs.empty_pg()
+def measure_wall_floor(
+    dbs: Databases, vendor: str, wf: WallFile, *, app_table: bool = False
+) -> WallMeasure:
+    """The floor into an equivalent table of its own (no foreign keys), or, `app_table`,
+    into the app's `people_resident` of a migrated database holding the commune and its
+    villages, foreign keys and all (the references every inserted resident must pass)."""
+    if app_table:
+        url = dbs.fresh_sqlite("floor-app") if vendor == "sqlite" else dbs.fresh_pg()
+    else:
+        url = dbs.empty_sqlite("floor-wall") if vendor == "sqlite" else dbs.empty_pg()
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -1254,6 +1265,7 @@ def measure_wall_floor(dbs: Databases, vendor: str, wf: WallFile) -> WallMeasure
         str(wf.seed),
         "--wall-kind",
         wf.kind,
+        *(["--app-table"] if app_table else []),
     ]
     run = run_measured(cmd, _child_env(url))
     out = run.out
@@ -1278,7 +1290,10 @@ def worker_floor_sealed(args: argparse.Namespace) -> None:
     own work, the floor has none); then, timed: read the file (python-calamine, every row),
     seal each CCCD and phone (AES-GCM token + HMAC-SHA256 look-up keys of the number and of
     its last four digits: `people.personal`, the importer's primitives), insert (one
-    executemany in one transaction on SQLite, COPY on PostgreSQL as the importer does)."""
+    executemany in one transaction on SQLite, COPY on PostgreSQL as the importer does).
+    With `--app-table`, into the app's own table of a migrated database, whose foreign keys
+    to the commune and the village are checked for every row (on SQLite with the app's
+    `foreign_keys=ON`)."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdanso.settings")
@@ -1291,6 +1306,14 @@ def worker_floor_sealed(args: argparse.Namespace) -> None:
     vendor = "sqlite" if args.db.startswith("sqlite:") else "postgresql"
     gen = _wall_generator_args(args.wall_kind)
     villages = {name: i + 1 for i, name in enumerate(gen.pop("villages"))}
+    commune_id = 1
+    if args.app_table:
+        from congdanso.places.models import Place
+
+        commune = Place.objects.get(code=COMMUNE_CODE)
+        commune_id = commune.pk
+        ids = dict(Place.objects.filter(parent=commune).values_list("name", "pk"))
+        villages = {name: ids[name] for name in villages}
     gen.pop("invalid")
     ring = keyring()
     now_dt = dt.datetime.now(dt.UTC)
@@ -1313,13 +1336,15 @@ def worker_floor_sealed(args: argparse.Namespace) -> None:
         con = sqlite3.connect(args.db.removeprefix("sqlite:///"), isolation_level=None)
         for pragma in SQLITE_PRAGMAS:
             con.execute(pragma)
-        for ddl in FLOOR_DDL["sqlite"]:
+        if args.app_table:
+            con.execute("PRAGMA foreign_keys=ON")
+        for ddl in () if args.app_table else FLOOR_DDL["sqlite"]:
             con.execute(ddl)
     else:
         import psycopg
 
         pg = psycopg.connect(args.db)
-        for ddl in FLOOR_DDL["postgresql"]:
+        for ddl in () if args.app_table else FLOOR_DDL["postgresql"]:
             pg.execute(ddl)
         pg.commit()
     no_cccd, no_phone = (None, None, None), ("", "", "")
@@ -1333,7 +1358,7 @@ def worker_floor_sealed(args: argparse.Namespace) -> None:
         sealed_phone = seal_phone(phone, ring) if phone else no_phone
         rows.append(
             (
-                1,
+                commune_id,
                 village,
                 name,
                 key,
@@ -1415,13 +1440,15 @@ def run_wall(args: argparse.Namespace) -> WallResults:
             for kind in WALL_KINDS:
                 wf = res.files[kind]
                 for attempt in range(1, args.repeat + 1):
-                    for side in ("ours", "floor"):
+                    for side in WALL_SIDES:
                         log(f"{vendor}: {side}, {kind} list (run {attempt})")
                         try:
                             if side == "ours":
                                 m = measure_wall_ours(dbs, fresh(f"wall-{kind}"), wf)
                             else:
-                                m = measure_wall_floor(dbs, vendor, wf)
+                                m = measure_wall_floor(
+                                    dbs, vendor, wf, app_table=side == "floor-app"
+                                )
                         except Exception as error:  # keep the other runs
                             log(f"  FAILED: {error}")
                             res.failures.append(f"{side}, {kind} ({vendor}): {error}")
@@ -1452,28 +1479,36 @@ def wall_report(res: WallResults) -> str:
     add("")
     add(
         "| list | database | ours wall s | ours importer s | floor s | ours / floor "
+        "| floor, app table s | ours / floor, app table "
         "| ours rows/s (wall) | floor rows/s | ours peak MB | floor peak MB | load |"
     )
-    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     targets: list[str] = []
     walls: dict[tuple[str, str], float] = {}
     for vendor, name in VENDORS:
         for kind, wf in res.files.items():
             ours = res.runs.get((kind, vendor, "ours"), [])
             floor = res.runs.get((kind, vendor, "floor"), [])
+            floor_app = res.runs.get((kind, vendor, "floor-app"), [])
             if not ours or not floor:
                 continue
             wall = _median([m.wall for m in ours])
             own = _median([m.seconds for m in ours])
             base = _median([m.wall for m in floor])
+            base_app = _median([m.wall for m in floor_app]) if floor_app else None
             walls[kind, vendor] = wall
             share = base / wall
+            share_app = base_app / wall if base_app else None
             loads = "/".join(
-                f"{m.load:.1f}" for pair in zip(ours, floor, strict=False) for m in pair
+                f"{m.load:.1f}"
+                for turn in zip(ours, floor, floor_app or floor, strict=False)
+                for m in turn[: 3 if floor_app else 2]
             )
-            warn = " ⚠" if any(m.problems for m in ours + floor) else ""
+            warn = " ⚠" if any(m.problems for m in ours + floor + floor_app) else ""
+            app_cells = f"{base_app:.2f} | {share_app:.1%}" if base_app and share_app else "– | –"
             add(
                 f"| {kind} | {name} | {wall:.2f} | {own:.2f} | {base:.2f} | {share:.1%}{warn} "
+                f"| {app_cells} "
                 f"| {wf.data_rows / wall:,.0f} | {wf.data_rows / base:,.0f} "
                 f"| {_median([m.rss_mb for m in ours]):,.0f} "
                 f"| {_median([m.rss_mb for m in floor]):,.0f} | {loads} |"
@@ -1484,6 +1519,12 @@ def wall_report(res: WallResults) -> str:
                     f"| {name}: realistic list, floor / ours (wall) ≥ {TARGET_FLOOR_SHARE:.0%} "
                     f"| {share:.1%} | {ok} |"
                 )
+                if share_app is not None:
+                    ok = "PASS" if share_app >= TARGET_FLOOR_SHARE else "MISS"
+                    targets.append(
+                        f"| {name}: realistic list, floor into the app's table / ours (wall) "
+                        f"≥ {TARGET_FLOOR_SHARE:.0%} | {share_app:.1%} | {ok} |"
+                    )
     for vendor, name in VENDORS:
         if ("dense", vendor) in walls and ("realistic", vendor) in walls:
             factor = walls["dense", vendor] / walls["realistic", vendor]
@@ -1514,6 +1555,11 @@ def wall_report(res: WallResults) -> str:
         "from its start to its exit (interpreter and Django start-up, the final COMMIT "
         "included), into a fresh database holding the commune and its villages; importer s: "
         "the `seconds` it reports (read, clean, match, write)."
+    )
+    add(
+        "- Floor, app table: as the floor below, but into the app's `people_resident` of a migrated database "
+        "holding the commune and its villages: its foreign keys to the commune and the village "
+        "are checked for every row, as they are for every resident ours inserts."
     )
     add(
         "- Floor: inside its timer, read the same XLSX (python-calamine, every row), seal "
@@ -1684,6 +1730,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--worker", choices=("floor", "floor-sealed", "import-export"), help=argparse.SUPPRESS
     )
     parser.add_argument("--wall-kind", choices=WALL_KINDS, help=argparse.SUPPRESS)
+    parser.add_argument("--app-table", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--ie-direct-ids", action="store_true", help=argparse.SUPPRESS)
