@@ -232,7 +232,7 @@ def import_residents(
         with (
             nothing_written_on_database_error(),
             transaction.atomic(),
-            import_cache(),
+            import_cache(path.stat().st_size),
             residents_changing(communes=[commune.pk]),
         ):
             villages = VillageResolver(commune, create=create_villages, origin=origin)

@@ -122,24 +122,30 @@ def _known(row: Sequence[Any]) -> Known:
 
 
 #: SQLite's page cache during an import, in KiB. The connection's own (64 MiB, settings.py)
-#: serves the app's reads; an import would fill it with pages of the table it writes once,
-#: ~70 MB of a 1,000,000-row import's peak (the memory target is 300 MB for it). Half of it
-#: still holds the hot pages of the indexes the rows go into at random (the look-up keys):
-#: at 16 MiB inserting 200,000 residents took 20 % more CPU, the pages going out to the WAL
-#: and being read back.
+#: serves the app's reads; an import would fill it with pages of the table it writes once.
+#: 32 MiB still holds the hot pages of the indexes the rows go into at random (the look-up
+#: keys): at 16 MiB inserting 200,000 residents took 20 % more CPU, the pages going out to
+#: the WAL and being read back.
 IMPORT_CACHE_KIB = 32 * 1024
+#: From this file size on (~500,000 CSV rows), memory is the bound — 300 MB for 1,000,000
+#: CSV rows: the 32 MiB cache took it to 295 MB with the reader forked, 330 MB without —
+#: and the indexes outgrow either cache: 16 MiB there.
+LARGE_IMPORT_BYTES = 40_000_000
+LARGE_IMPORT_CACHE_KIB = 16 * 1024
 
 
 @contextmanager
-def import_cache() -> Iterator[None]:
-    """A smaller SQLite page cache while importing (nothing to do on PostgreSQL)."""
+def import_cache(file_bytes: int = 0) -> Iterator[None]:
+    """A smaller SQLite page cache while importing a file of `file_bytes` (nothing to do on
+    PostgreSQL)."""
     if connection.vendor != "sqlite":
         yield
         return
+    size = LARGE_IMPORT_CACHE_KIB if file_bytes >= LARGE_IMPORT_BYTES else IMPORT_CACHE_KIB
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         before = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+        cursor.execute(f"PRAGMA cache_size=-{size}")
     try:
         yield
     finally:

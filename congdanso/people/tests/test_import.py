@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from congdanso.core.crypto import decrypt, keyring
 from congdanso.people import personal
-from congdanso.people.importing import ImportFailed, import_residents, parallel
+from congdanso.people.importing import ImportFailed, import_residents, parallel, writing
 from congdanso.people.importing.rejects import cell_text
 from congdanso.people.models import DataIssue, Resident
 from congdanso.people.tests.files import HEADER, TITLE, cp1258_spelling, write_csv, write_xlsx
@@ -608,3 +608,26 @@ def test_a_database_error_midway_leaves_the_residents_as_they_were(
     assert error.value.code == "database_error"
     assert "refused by the test" in str(error.value.message)
     assert list(Resident.objects.values_list("id", "full_name", "phone_hmac")) == before
+
+
+@pytest.mark.parametrize(
+    ("file_bytes", "kib"),
+    [(0, writing.IMPORT_CACHE_KIB), (writing.LARGE_IMPORT_BYTES, writing.LARGE_IMPORT_CACHE_KIB)],
+)
+def test_an_import_sizes_sqlite_s_page_cache_by_the_file_and_gives_it_back(
+    file_bytes: int, kib: int
+) -> None:
+    if connection.vendor != "sqlite":
+        with writing.import_cache(file_bytes):  # nothing to size on PostgreSQL
+            return
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return int(cursor.fetchone()[0])
+
+    before = cache_size()
+    with writing.import_cache(file_bytes):
+        assert cache_size() == -kib
+    assert cache_size() == before
+    assert writing.LARGE_IMPORT_CACHE_KIB < writing.IMPORT_CACHE_KIB
