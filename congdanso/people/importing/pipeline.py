@@ -46,7 +46,11 @@ from congdanso.people.importing.runs import (
 )
 from congdanso.people.importing.triage import Triage
 from congdanso.people.importing.villages import ImportOrigin, VillageResolver
-from congdanso.people.importing.writing import ChunkWriter, import_cache
+from congdanso.people.importing.writing import (
+    ChunkWriter,
+    import_cache,
+    references_checked_as_written,
+)
 from congdanso.people.models import ImportRun
 from congdanso.places.models import Place
 from congdanso.vn import detect_legacy_encoding
@@ -234,6 +238,7 @@ def import_residents(
             transaction.atomic(),
             import_cache(path.stat().st_size),
             residents_changing(communes=[commune.pk]),
+            references_checked_as_written(),
         ):
             villages = VillageResolver(commune, create=create_villages, origin=origin)
             writer = ChunkWriter(commune_id=commune.pk, source=Path(path).name, recall=recall)

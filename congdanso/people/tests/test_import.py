@@ -631,3 +631,24 @@ def test_an_import_sizes_sqlite_s_page_cache_by_the_file_and_gives_it_back(
         assert cache_size() == -kib
     assert cache_size() == before
     assert writing.LARGE_IMPORT_CACHE_KIB < writing.IMPORT_CACHE_KIB
+
+
+def test_after_an_import_references_are_checked_at_commit_again(
+    tmp_path: Path, ea_yong: Place
+) -> None:
+    # During the import PostgreSQL checks its references as it writes; after it, the rest of
+    # the transaction keeps Django's deferred checks: a row that points nowhere for a moment
+    # (removed before COMMIT) is accepted.
+    rows = [[1, "Nguyễn Văn An", "05/03/1985", "Nam", "", "", "Thôn Tân Lập"]]
+    _import(write_csv(tmp_path / "ds.csv", [HEADER, *rows]), ea_yong)
+    table = DataIssue._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (commune_id, resident_id, code, field, original_value, "  # noqa: S608
+            "original_encrypted, detail, source, created_at) "
+            "VALUES (%s, 999999, 'x', 'x', '', '', '', '', %s) RETURNING id",
+            [ea_yong.pk, dt.datetime(2023, 4, 12, tzinfo=dt.UTC)],
+        )
+        dangling = cursor.fetchone()[0]
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [dangling])  # noqa: S608
+    assert not DataIssue.objects.filter(resident_id=999999).exists()
