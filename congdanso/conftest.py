@@ -1,9 +1,11 @@
 """Fixtures shared by every app's tests."""
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.services import campaign_create
@@ -102,3 +104,29 @@ def campaign(ea_yong: Place) -> Campaign:
         cohort_ages=(16, 50),
         cohort_target="0.5",
     )
+
+
+@pytest.fixture
+def refuse_updates(db: None) -> Callable[[str], None]:
+    """`refuse_updates(table)`: from now on the database refuses any UPDATE of the table ("refused
+    by the test"), as a failing disk or a broken constraint would midway through a write. A
+    trigger the test's transaction rolls back."""
+
+    def refuse(table: str) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    f"CREATE TRIGGER refuse_update BEFORE UPDATE ON {table} "
+                    "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                )
+            else:
+                cursor.execute(
+                    "CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER refuse_update BEFORE UPDATE ON {table} "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_update()"
+                )
+
+    return refuse

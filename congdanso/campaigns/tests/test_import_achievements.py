@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -481,7 +480,7 @@ def test_a_criterion_the_campaign_does_not_track_is_refused(tmp_path, campaign, 
 
 
 def test_a_database_error_midway_leaves_everything_as_it_was(  # type: ignore[no-untyped-def]
-    tmp_path, campaign, vneid, people
+    tmp_path, campaign, vneid, people, refuse_updates
 ) -> None:
     achievement_record(resident=people["hoa"], criterion=vneid, achieved_on=dt.date(2023, 9, 1))
     before = list(Achievement.objects.values_list("id", "resident_id", "achieved_on"))
@@ -491,22 +490,7 @@ def test_a_database_error_midway_leaves_everything_as_it_was(  # type: ignore[no
         ["", "0336123456", "15/05/2023"],  # created first…
         ["066190012345", "", "15/05/2023"],  # … then moved earlier, which the database refuses
     )
-    table = Achievement._meta.db_table
-    with connection.cursor() as cursor:  # a trigger the test's transaction rolls back
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                f"CREATE TRIGGER refuse_update BEFORE UPDATE ON {table} "
-                "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-            )
-        else:
-            cursor.execute(
-                "CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
-            )
-            cursor.execute(
-                f"CREATE TRIGGER refuse_update BEFORE UPDATE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_update()"
-            )
+    refuse_updates(Achievement._meta.db_table)
 
     with pytest.raises(ImportFailed) as error:
         _import(path, campaign, vneid)

@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -576,7 +577,7 @@ def test_an_import_writes_one_audit_event_with_its_counts(ea_yong, tmp_path) -> 
 
 
 def test_a_database_error_midway_leaves_the_residents_as_they_were(
-    tmp_path: Path, ea_yong: Place
+    tmp_path: Path, ea_yong: Place, refuse_updates: Callable[[str], None]
 ) -> None:
     first = [[1, "Nguyễn Văn An", "05/03/1985", "Nam", "", "", "Thôn Tân Lập"]]
     _import(write_csv(tmp_path / "first.csv", [HEADER, *first]), ea_yong)
@@ -585,22 +586,7 @@ def test_a_database_error_midway_leaves_the_residents_as_they_were(
         [1, "Trần Thị Bình", "1990", "Nữ", "", "", "Thôn Tân Lập"],  # inserted first…
         [2, "Nguyễn Văn An", "05/03/1985", "Nam", "", "0912345678", "Thôn Tân Lập"],  # … refused
     ]
-    table = Resident._meta.db_table
-    with connection.cursor() as cursor:  # a trigger the test's transaction rolls back
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                f"CREATE TRIGGER refuse_update BEFORE UPDATE ON {table} "
-                "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-            )
-        else:
-            cursor.execute(
-                "CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
-            )
-            cursor.execute(
-                f"CREATE TRIGGER refuse_update BEFORE UPDATE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_update()"
-            )
+    refuse_updates(Resident._meta.db_table)
 
     with pytest.raises(ImportFailed) as error:
         _import(write_csv(tmp_path / "later.csv", [HEADER, *later]), ea_yong)
