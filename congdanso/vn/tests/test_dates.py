@@ -1,7 +1,7 @@
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from congdanso.vn import (
@@ -63,6 +63,11 @@ def parse(value: object) -> tuple[date, str]:
         ("tháng 4/1990", (date(1990, 4, 1), "month")),
         ("năm 1990", (date(1990, 1, 1), "year")),
         ("Sinh năm 1990", (date(1990, 1, 1), "year")),
+        ("Sinh tháng 4 năm 1990", (date(1990, 4, 1), "month")),
+        ("sinh ngày 12 tháng 4 năm 1990", (D, "day")),
+        ("32975,5", (D, "day")),  # an Excel serial with a decimal comma
+        ("1990,0", (date(1990, 1, 1), "year")),
+        ("12190", (date(1933, 5, 16), "day")),  # five digits: a serial, not month 12 of 190
         ("29/02/2000", (date(2000, 2, 29), "day")),
     ],
 )
@@ -98,6 +103,19 @@ def test_accepted_forms(value: object, expected: tuple[date, str]) -> None:
         (float("nan"), "date_empty", ""),  # pandas reads blank cells as NaN
         ("1234567", "date_format", ""),
         ("32/13/19900", "date_format", "5 chữ số"),
+        ("ngày 12 tháng 4 năm 90", "date_format", "2 chữ số"),
+        ("tháng 4 năm 90", "date_format", "2 chữ số"),
+        ("999,5", "date_format", "999,5"),
+        # Eight digits that are neither ddmmyyyy nor yyyymmdd of the 1900s or 2000s, and six
+        # that are not mmyyyy, are not a date (another number in the wrong column), rather than
+        # an impossible one.
+        ("32041990", "date_format", "32041990"),
+        ("01131990", "date_format", "01131990"),
+        ("20001990", "date_format", "20001990"),
+        ("12041850", "date_format", "12041850"),
+        ("19901301", "date_format", "19901301"),
+        ("19900432", "date_format", "19900432"),
+        ("131990", "date_format", "131990"),
         (True, "date_type", "bool"),
         ([1990], "date_type", "list"),
     ],
@@ -108,6 +126,7 @@ def test_refused(value: object, code: str, shown: str) -> None:
     assert caught.value.code == code
     assert shown in caught.value.message
     assert caught.value.message_en
+    assert caught.value.value is value
 
 
 def test_limits_are_relative_to_today() -> None:
@@ -289,3 +308,14 @@ def test_a_number_outside_those_ranges_or_a_fractional_year_is_refused(value: fl
     with pytest.raises(InvalidDate) as caught:
         parse_birth_date(value, today=date(2200, 1, 1))
     assert (caught.value.code, caught.value.value) == ("date_format", value)
+
+
+@given(birth_dates)
+@example(date(1990, 1, 1))
+@example(date(1999, 12, 31))
+@example(date(2000, 1, 1))
+@example(date(2003, 12, 31))
+def test_a_date_in_digits_only_reads_back(day: date) -> None:
+    assert parse(f"{day:%d%m%Y}") == (day, "day")
+    assert parse(f"{day:%Y%m%d}") == (day, "day")
+    assert parse(f"{day:%m%Y}") == (day.replace(day=1), "month")
