@@ -242,7 +242,11 @@ def _start(value: object) -> tuple[date, Precision]:
 
 @lru_cache(maxsize=1 << 16, typed=True)
 def _number_start(value: float) -> tuple[date, Precision]:
-    year, month, day, precision = _from_number(float(value), value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int past 1e308 (JSON allows it): no date, like 100000
+        raise _format_error(value) from None
+    year, month, day, precision = _from_number(number, value)
     return date(year, month, day), precision
 
 

@@ -146,6 +146,27 @@ def test_limits_are_relative_to_today() -> None:
     assert parse_birth_date("01/01/2000")[1] == "day"  # default today: Vietnam's date
 
 
+@pytest.mark.parametrize(
+    ("value", "today", "expected"),
+    [
+        # 120 years before 31/05/2025 is 31/05/1904: May 1904 ends that day, too old
+        ("05/1904", date(2025, 5, 31), "date_too_old"),
+        ("05/1904", date(2025, 5, 30), (date(1904, 5, 1), "month")),
+        # December ends in its own year, not the next one or the one before
+        ("12/1904", date(2025, 6, 15), (date(1904, 12, 1), "month")),
+        ("12/1904", date(2025, 12, 31), "date_too_old"),
+        ("12/1904", date(2025, 12, 30), (date(1904, 12, 1), "month")),
+    ],
+)
+def test_a_month_is_too_old_only_if_its_last_day_is(
+    value: str, today: date, expected: object
+) -> None:
+    try:
+        assert parse_birth_date(value, today=today) == expected
+    except InvalidDate as refused:
+        assert refused.code == expected
+
+
 def test_excel_serials() -> None:
     assert excel_serial_to_date(1) == date(1900, 1, 1)
     assert excel_serial_to_date(59) == date(1900, 2, 28)
@@ -166,6 +187,7 @@ def test_format_birth_date() -> None:
     assert format_birth_date(D, None) == "1990-04-12"
     assert format_birth_date(date(1990, 4, 1), "month") == "1990-04"
     assert format_birth_date(date(1990, 1, 1), "year") == "1990"
+    assert format_birth_date(D, "") == "1990-04-12"  # a blank precision column: day
     assert format_birth_date(None, None) == ""
     assert format_birth_date(None, "day") == ""
     with pytest.raises(ValueError, match="precision"):
@@ -221,6 +243,20 @@ def test_never_raises_anything_but_invalid_date(text: str) -> None:
     assert day <= TODAY
 
 
+@given(st.one_of(st.integers(), st.floats()))
+@example(10**400)  # more than a float holds: it was an OverflowError
+@example(float("inf"))
+def test_any_number_is_a_date_or_refused_as_invalid_date(number: float) -> None:
+    try:
+        day, precision = parse(number)
+    except InvalidDate as refused:
+        assert refused.code in {"date_format", "date_empty", "date_in_future", "date_too_old"}
+        assert refused.value is number
+        return
+    assert precision in {"year", "day"}
+    assert day <= TODAY
+
+
 _FORMAT_VI = (
     "Không đọc được ngày sinh: {}; hãy ghi theo dạng ngày/tháng/năm (dd/mm/yyyy), tháng/năm "
     "(mm/yyyy) hoặc chỉ năm (yyyy)"
@@ -243,6 +279,26 @@ _FORMAT_EN = (
             "Năm sinh phải có đủ 4 chữ số, nhận được năm có 2 chữ số (90) nên không biết thế "
             "kỷ: 12/4/90",
             "The birth year needs 4 digits, got 2 (90), so the century is unknown: 12/4/90",
+        ),
+        (
+            "12/13/1990",
+            "date_impossible",
+            "Ngày sinh không có thật: không có tháng 13 (ngày phải viết trước tháng, dạng "
+            "dd/mm/yyyy): 12/13/1990",
+            "The birth date does not exist: there is no month 13 (the day comes before the "
+            "month, dd/mm/yyyy): 12/13/1990",
+        ),
+        (
+            "31/02/1990",
+            "date_impossible",
+            "Ngày sinh không có thật: tháng 2 năm 1990 không có ngày 31: 31/02/1990",
+            "The birth date does not exist: 1990-02 has no day 31: 31/02/1990",
+        ),
+        (
+            [1990],
+            "date_type",
+            "Ngày sinh có kiểu dữ liệu không đọc được (list): [1990]",
+            "The birth date has an unreadable type (list): [1990]",
         ),
         (
             "07/2025",
