@@ -82,6 +82,7 @@ def test_what_cards_write_is_read(text: str, expected: dict[str, object]) -> Non
         ),  # fmt: skip
         ("066190012345|241234567|Nguyễn Thị Hoà|12041990", "qr_not_cccd"),  # cut short
         ("Nguyễn Thị Hoà|066190012345|x|12041990|Nữ|x|01072021", "qr_not_cccd"),
+        ("X066190012345||Nguyễn Thị Hoà|12041990|Nữ|x|01072021", "qr_not_cccd"),  # only a BOM goes
         ("066190012345" + "|x" * 2000, "qr_not_cccd"),  # far longer than a card's
         ("066199012345||Nguyễn Thị Hoà|12041990|Nữ|x|01072021", "qr_mismatch"),  # born 1999
         ("066090012345||Nguyễn Thị Hoà|12041990|Nữ|x|01072021", "qr_mismatch"),  # a man's
