@@ -318,3 +318,23 @@ def test_a_text_of_up_to_a_thousand_characters_is_read_after_its_byte_order_mark
     with pytest.raises(InvalidQr) as refused:
         parse_cccd_qr(longest + "x", today=TODAY)
     assert refused.value.code == "qr_not_cccd"
+
+
+@pytest.mark.parametrize(
+    ("text", "looks"),
+    [
+        (HOA, True),
+        ("\ufeff" + HOA, True),  # a scanner's byte-order mark
+        (" " + HOA + "\n", True),
+        ("X" + HOA, False),
+        (HOA.rsplit("|", 1)[0], False),  # six fields: the issue date cut off
+        ("0" + HOA, False),  # thirteen digits
+        (HOA[1:], False),  # eleven
+        ("241234567" + HOA[12:], False),  # the old nine-digit CMND first
+        ("０６６１９００１２３４５" + HOA[12:], False),  # full-width digits
+    ],
+)
+def test_a_search_text_looks_like_a_card_only_if_it_starts_with_twelve_ascii_digits(
+    text: str, looks: bool
+) -> None:
+    assert looks_like_cccd_qr(text) is looks
