@@ -105,6 +105,7 @@ def test_accepted_forms(value: object, expected: tuple[date, str]) -> None:
         ("32/13/19900", "date_format", "5 chữ số"),
         ("ngày 12 tháng 4 năm 90", "date_format", "2 chữ số"),
         ("tháng 4 năm 90", "date_format", "2 chữ số"),
+        ("Sinh năm 90", "date_format", "Sinh năm 90"),  # the whole cell, not the "90" left
         ("999,5", "date_format", "999,5"),
         # Eight digits that are neither ddmmyyyy nor yyyymmdd of the 1900s or 2000s, and six
         # that are not mmyyyy, are not a date (another number in the wrong column), rather than
