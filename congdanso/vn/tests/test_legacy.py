@@ -330,6 +330,8 @@ def test_tcvn3_capitals_come_back_where_the_text_shows_them(text: str, style: st
         ("T¤N ¸nh", "TÔN Ánh"),  # every word starts with a capital or may: Title Case
         ("Hä ¸ Bµ", "Họ Á Bà"),  # Title Case, the one-letter word too
         ("x ¸nh B", "x ánh B"),  # a word starting small: not Title Case
+        ("b NGUYÔN", "b NGUYỄN"),  # a small first letter: the capital word only, all of it
+        ("b µ T¤N", "b à TÔN"),
     ],
 )
 def test_tcvn3_case_repair_by_example(legacy: str, text: str) -> None:
