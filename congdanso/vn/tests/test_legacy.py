@@ -336,3 +336,27 @@ def test_tcvn3_capitals_come_back_where_the_text_shows_them(text: str, style: st
 )
 def test_tcvn3_case_repair_by_example(legacy: str, text: str) -> None:
     assert decode_legacy(legacy, "tcvn3") == text
+
+
+_TCVN3_NAMES = [
+    encode_legacy(name, "tcvn3")
+    for name in ("Nguyễn Văn An", "Trần Thị Bình", "Phạm Văn Cường", "Đỗ Thị Ánh")
+]
+_VNI_NAME = encode_legacy("Nguyễn Văn An", "vni")
+
+
+@pytest.mark.parametrize(
+    ("column", "encoding"),
+    [
+        # half the non-ASCII cells are legacy: enough (column_share=0.5, "at least")
+        ([_TCVN3_NAMES[0], "Lê Thị Hà", "Nguyen Van B"], "tcvn3"),
+        ([_TCVN3_NAMES[0], "Lê Thị Hà", "Lê Văn Tâm"], None),  # a third: not enough
+        # four votes in five agree: enough (share=0.8, "at least"); three in four do not
+        ([*_TCVN3_NAMES, _VNI_NAME], "tcvn3"),
+        ([*_TCVN3_NAMES[:3], _VNI_NAME], None),
+    ],
+)
+def test_a_column_is_legacy_from_half_its_non_ascii_cells_when_four_in_five_agree(
+    column: list[str], encoding: str | None
+) -> None:
+    assert detect_legacy_encoding(column) == encoding
