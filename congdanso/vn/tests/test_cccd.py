@@ -199,6 +199,20 @@ def test_never_raises_anything_but_invalid_cccd(text: str) -> None:
             "A CCCD number has exactly 12 digits, got 11: 06619001234",
         ),
         (
+            "241234567",
+            "cccd_old_cmnd",
+            "Số CCCD phải có đúng 12 chữ số, nhận được 9 chữ số (có thể là số CMND cũ): 241234567",
+            "A CCCD number has exactly 12 digits, got 9 (perhaps an old CMND number): 241234567",
+        ),
+        (
+            "066390012345",
+            "cccd_future_birth_year",
+            "Số CCCD cho năm sinh 2090 (chữ số thứ 4 là 3, chữ số thứ 5–6 là 90), là năm chưa tới "
+            "(năm nay là 2025): 066390012345",
+            "The CCCD number gives birth year 2090 (4th digit 3, 5th–6th 90), which is after "
+            "2025: 066390012345",
+        ),
+        (
             [1],
             "cccd_type",
             "Số CCCD phải là một dãy chữ số, nhận được giá trị kiểu list: [1]",

@@ -179,6 +179,9 @@ def test_encode_legacy_strict_and_lenient() -> None:
     assert encode_legacy("Kŭ", "vni") == "Kŭ"  # Ede ŭ has no code: kept
     with pytest.raises(ValueError, match="no code"):
         encode_legacy("Kŭ", "vni", strict=True)
+    with pytest.raises(ValueError) as caught:
+        encode_legacy("Kŭ Mŏ", "vni", strict=True)
+    assert str(caught.value) == "vni has no code for 'ŏŭ' in 'Kŭ Mŏ'"
     assert encode_legacy(unicodedata.normalize("NFD", "Hoà"), "tcvn3") == "Hoµ"
 
 
@@ -360,3 +363,9 @@ def test_a_column_is_legacy_from_half_its_non_ascii_cells_when_four_in_five_agre
     column: list[str], encoding: str | None
 ) -> None:
     assert detect_legacy_encoding(column) == encoding
+
+
+def test_a_cell_with_unicode_only_letters_is_never_legacy() -> None:
+    # "NguyÔn" alone reads as TCVN3, but "Thị" cannot come from 8-bit bytes: a real Unicode cell
+    assert detect_legacy("NguyÔn Thị") is None
+    assert fix_legacy("NguyÔn Thị") == "NguyÔn Thị"
