@@ -1,7 +1,11 @@
-"""How a refused value is put into a message: `show` and `show_other_chars`."""
+"""How a refused value is put into a message (`show`, `show_other_chars`), and an error into a
+log."""
+
+from datetime import date
 
 import pytest
 
+from congdanso.vn import InvalidDate, parse_birth_date
 from congdanso.vn.errors import show, show_other_chars
 
 
@@ -31,3 +35,11 @@ def test_show_strips_and_cuts_at_sixty_characters(value: object, shown: str) -> 
 )
 def test_show_other_chars_names_the_first_five_non_digits(text: str, shown: str) -> None:
     assert show_other_chars(text) == shown
+
+
+def test_an_error_shows_its_class_code_and_english_message_in_logs() -> None:
+    with pytest.raises(InvalidDate) as caught:
+        parse_birth_date("", today=date(2025, 6, 15))
+
+    assert repr(caught.value) == "InvalidDate('date_empty', 'The birth date is empty')"
+    assert str(caught.value) == "Ngày sinh đang để trống"
