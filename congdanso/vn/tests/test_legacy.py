@@ -369,3 +369,18 @@ def test_a_cell_with_unicode_only_letters_is_never_legacy() -> None:
     # "NguyÔn" alone reads as TCVN3, but "Thị" cannot come from 8-bit bytes: a real Unicode cell
     assert detect_legacy("NguyÔn Thị") is None
     assert fix_legacy("NguyÔn Thị") == "NguyÔn Thị"
+
+
+@pytest.mark.parametrize(
+    ("legacy", "text"),
+    [
+        # "Thuû" reads as TCVN3 Thuỷ and VNI Thủ (1 point each); "YÕn" is TCVN3 Yến by strong
+        # evidence (2) or VNI Ỹn (1): TCVN3 wins 3 to 2, whatever the order of the words.
+        ("Thuû YÕn", "Thuỷ Yến"),
+        ("YÕn Thuû", "Yến Thuỷ"),
+        # "Coâng" is VNI Công by a shape pair (2) or TCVN3 Coõng (1): VNI wins 3 to 2.
+        ("Coâng Thuû", "Công Thủ"),
+    ],
+)
+def test_when_both_encodings_read_a_cell_the_stronger_evidence_wins(legacy: str, text: str) -> None:
+    assert fix_legacy(legacy) == text
