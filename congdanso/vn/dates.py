@@ -20,7 +20,8 @@ Accepted cells:
   "mm/yyyy", "m/yyyy"; "yyyy-mm"; "yyyy"; 8 digits "ddmmyyyy" (or "yyyymmdd"), 6 digits
   "mmyyyy"; other digit strings as the numbers above;
   Vietnamese words: "ngày 12 tháng 4 năm 1990", "12 tháng 4 năm 1990", "tháng 4/1990",
-  "tháng 4 năm 1990", "năm 1990", "sinh năm 1990", in any case, with or without diacritics.
+  "tháng 4 năm 1990", "năm 1990", "sinh năm 1990",
+  "sinh tháng 4 năm 1990", in any case, with or without diacritics.
 
 Refused: two-digit years ("12/04/90": the century is unknown → ``date_format``), impossible
 dates ("31/02/1990", month 13 → ``date_impossible``), dates after ``today`` (``date_in_future``)
@@ -60,7 +61,9 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SEPARATOR_SPACES = re.compile(r"\s*([/.\-])\s*")
 _VN_FULL = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*(?:nam\s*|[/.\-]\s*)(\d+)")
 _VN_MONTH = re.compile(r"thang\s*(\d{1,2})\s*(?:nam\s*|[/.\-]\s*)(\d+)")
-_VN_PREFIX = re.compile(r"(?:sinh\s*)?(?:ngay|thang|nam)\s*(?=\d)")
+# One word at a time, "sinh" (born) first: "sinh thang 4 nam 1990" must keep its "thang" for
+# _VN_MONTH ("sinh" and "thang" dropped together left "4 nam 1990", which nothing reads).
+_VN_PREFIX = re.compile(r"sinh\s*(?=ngay|thang|nam)|(?:ngay|thang|nam)\s*(?=\d)")
 
 _Parts = tuple[int, int, int, Precision]
 
@@ -239,7 +242,11 @@ def _start(value: object) -> tuple[date, Precision]:
 
 @lru_cache(maxsize=1 << 16, typed=True)
 def _number_start(value: float) -> tuple[date, Precision]:
-    year, month, day, precision = _from_number(float(value), value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int past 1e308 (JSON allows it): no date, like 100000
+        raise _format_error(value) from None
+    year, month, day, precision = _from_number(number, value)
     return date(year, month, day), precision
 
 

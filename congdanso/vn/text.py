@@ -44,6 +44,9 @@ _CLEAN_TABLE.update({ord("Ð"): "Đ", ord("ð"): "đ"})
 _CLEAN_SLOW = re.compile("[" + _INVISIBLE + "Ðð]")
 
 _EDE_APOSTROPHE = re.compile(r"(?:^|(?<=[ \-]))([^\W\d_])(['\u2019\u02bc])([^\W\d_])")
+# Modifier letters (U+02B0–U+02FF) pass isalpha() but have no case, and str.title() starts a
+# new word after them: "aaʼa" would become "AaʼA". ʼ (U+02BC) and ʻ are apostrophes here.
+_MODIFIER_LETTER = re.compile("[\u02b0-\u02ff]")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -84,9 +87,9 @@ def _title_ede(match: re.Match[str]) -> str:
 def title_case(text: str) -> str:
     """Vietnamese title case of ``text``: every word (and hyphen part) capitalised, and the
     letter after a one-letter initial and an apostrophe (H'Nga)."""
-    if text.replace(" ", "").replace("-", "").isalpha():
-        # Only letters (no digit, apostrophe or combining mark), spaces and hyphens:
-        # str.title() does exactly the same, faster.
+    if text.replace(" ", "").replace("-", "").isalpha() and _MODIFIER_LETTER.search(text) is None:
+        # Only letters (no digit, apostrophe, modifier letter or combining mark), spaces
+        # and hyphens: str.title() does exactly the same, faster.
         return text.lower().title()
     words = text.lower().split(" ")
     if "-" in text:

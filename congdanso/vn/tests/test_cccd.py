@@ -172,3 +172,60 @@ def test_wrong_lengths_are_refused(digits: str) -> None:
 def test_never_raises_anything_but_invalid_cccd(text: str) -> None:
     with contextlib.suppress(InvalidCccd):
         parse(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "message", "message_en"),
+    [
+        ("  ", "cccd_empty", "Số CCCD đang để trống", "The CCCD number is empty"),
+        (
+            "0661900O2345",
+            "cccd_not_digits",
+            "Số CCCD chỉ được gồm chữ số, nhưng có ký tự khác ('O'): 0661900O2345",
+            "A CCCD number may only hold digits, but it has 'O': 0661900O2345",
+        ),
+        (
+            "6.61900E+10",
+            "cccd_scientific",
+            "Số CCCD bị Excel ghi ở dạng số mũ và đã mất chữ số: 6.61900E+10; hãy định dạng cột "
+            "là Văn bản (Text) rồi nhập lại số",
+            "The CCCD number is in scientific notation and lost digits: 6.61900E+10; format the "
+            "column as Text and type the number again",
+        ),
+        (
+            " 0661 9001 234 ",
+            "cccd_length",
+            "Số CCCD phải có đúng 12 chữ số, nhận được 11 chữ số: 06619001234",
+            "A CCCD number has exactly 12 digits, got 11: 06619001234",
+        ),
+        (
+            "241234567",
+            "cccd_old_cmnd",
+            "Số CCCD phải có đúng 12 chữ số, nhận được 9 chữ số (có thể là số CMND cũ): 241234567",
+            "A CCCD number has exactly 12 digits, got 9 (perhaps an old CMND number): 241234567",
+        ),
+        (
+            "066390012345",
+            "cccd_future_birth_year",
+            "Số CCCD cho năm sinh 2090 (chữ số thứ 4 là 3, chữ số thứ 5–6 là 90), là năm chưa tới "
+            "(năm nay là 2025): 066390012345",
+            "The CCCD number gives birth year 2090 (4th digit 3, 5th–6th 90), which is after "
+            "2025: 066390012345",
+        ),
+        (
+            [1],
+            "cccd_type",
+            "Số CCCD phải là một dãy chữ số, nhận được giá trị kiểu list: [1]",
+            "A CCCD number must be a string of digits, got a value of type list: [1]",
+        ),
+    ],
+)
+def test_each_refusal_says_why_in_both_languages_and_keeps_the_value(
+    value: object, code: str, message: str, message_en: str
+) -> None:
+    with pytest.raises(InvalidCccd) as caught:
+        parse_cccd(value, today=TODAY)
+
+    error = caught.value
+    assert (error.code, error.message, error.message_en) == (code, message, message_en)
+    assert error.value is value

@@ -1,7 +1,7 @@
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from congdanso.vn import (
@@ -63,6 +63,11 @@ def parse(value: object) -> tuple[date, str]:
         ("tháng 4/1990", (date(1990, 4, 1), "month")),
         ("năm 1990", (date(1990, 1, 1), "year")),
         ("Sinh năm 1990", (date(1990, 1, 1), "year")),
+        ("Sinh tháng 4 năm 1990", (date(1990, 4, 1), "month")),
+        ("sinh ngày 12 tháng 4 năm 1990", (D, "day")),
+        ("32975,5", (D, "day")),  # an Excel serial with a decimal comma
+        ("1990,0", (date(1990, 1, 1), "year")),
+        ("12190", (date(1933, 5, 16), "day")),  # five digits: a serial, not month 12 of 190
         ("29/02/2000", (date(2000, 2, 29), "day")),
     ],
 )
@@ -98,6 +103,20 @@ def test_accepted_forms(value: object, expected: tuple[date, str]) -> None:
         (float("nan"), "date_empty", ""),  # pandas reads blank cells as NaN
         ("1234567", "date_format", ""),
         ("32/13/19900", "date_format", "5 chữ số"),
+        ("ngày 12 tháng 4 năm 90", "date_format", "2 chữ số"),
+        ("tháng 4 năm 90", "date_format", "2 chữ số"),
+        ("Sinh năm 90", "date_format", "Sinh năm 90"),  # the whole cell, not the "90" left
+        ("999,5", "date_format", "999,5"),
+        # Eight digits that are neither ddmmyyyy nor yyyymmdd of the 1900s or 2000s, and six
+        # that are not mmyyyy, are not a date (another number in the wrong column), rather than
+        # an impossible one.
+        ("32041990", "date_format", "32041990"),
+        ("01131990", "date_format", "01131990"),
+        ("20001990", "date_format", "20001990"),
+        ("12041850", "date_format", "12041850"),
+        ("19901301", "date_format", "19901301"),
+        ("19900432", "date_format", "19900432"),
+        ("131990", "date_format", "131990"),
         (True, "date_type", "bool"),
         ([1990], "date_type", "list"),
     ],
@@ -108,6 +127,7 @@ def test_refused(value: object, code: str, shown: str) -> None:
     assert caught.value.code == code
     assert shown in caught.value.message
     assert caught.value.message_en
+    assert caught.value.value is value
 
 
 def test_limits_are_relative_to_today() -> None:
@@ -125,6 +145,27 @@ def test_limits_are_relative_to_today() -> None:
     with pytest.raises(InvalidDate):
         parse("05/1904")
     assert parse_birth_date("01/01/2000")[1] == "day"  # default today: Vietnam's date
+
+
+@pytest.mark.parametrize(
+    ("value", "today", "expected"),
+    [
+        # 120 years before 31/05/2025 is 31/05/1904: May 1904 ends that day, too old
+        ("05/1904", date(2025, 5, 31), "date_too_old"),
+        ("05/1904", date(2025, 5, 30), (date(1904, 5, 1), "month")),
+        # December ends in its own year, not the next one or the one before
+        ("12/1904", date(2025, 6, 15), (date(1904, 12, 1), "month")),
+        ("12/1904", date(2025, 12, 31), "date_too_old"),
+        ("12/1904", date(2025, 12, 30), (date(1904, 12, 1), "month")),
+    ],
+)
+def test_a_month_is_too_old_only_if_its_last_day_is(
+    value: str, today: date, expected: object
+) -> None:
+    try:
+        assert parse_birth_date(value, today=today) == expected
+    except InvalidDate as refused:
+        assert refused.code == expected
 
 
 def test_excel_serials() -> None:
@@ -147,6 +188,7 @@ def test_format_birth_date() -> None:
     assert format_birth_date(D, None) == "1990-04-12"
     assert format_birth_date(date(1990, 4, 1), "month") == "1990-04"
     assert format_birth_date(date(1990, 1, 1), "year") == "1990"
+    assert format_birth_date(D, "") == "1990-04-12"  # a blank precision column: day
     assert format_birth_date(None, None) == ""
     assert format_birth_date(None, "day") == ""
     with pytest.raises(ValueError, match="precision"):
@@ -202,6 +244,20 @@ def test_never_raises_anything_but_invalid_date(text: str) -> None:
     assert day <= TODAY
 
 
+@given(st.one_of(st.integers(), st.floats()))
+@example(10**400)  # more than a float holds: it was an OverflowError
+@example(float("inf"))
+def test_any_number_is_a_date_or_refused_as_invalid_date(number: float) -> None:
+    try:
+        day, precision = parse(number)
+    except InvalidDate as refused:
+        assert refused.code in {"date_format", "date_empty", "date_in_future", "date_too_old"}
+        assert refused.value is number
+        return
+    assert precision in {"year", "day"}
+    assert day <= TODAY
+
+
 _FORMAT_VI = (
     "Không đọc được ngày sinh: {}; hãy ghi theo dạng ngày/tháng/năm (dd/mm/yyyy), tháng/năm "
     "(mm/yyyy) hoặc chỉ năm (yyyy)"
@@ -224,6 +280,26 @@ _FORMAT_EN = (
             "Năm sinh phải có đủ 4 chữ số, nhận được năm có 2 chữ số (90) nên không biết thế "
             "kỷ: 12/4/90",
             "The birth year needs 4 digits, got 2 (90), so the century is unknown: 12/4/90",
+        ),
+        (
+            "12/13/1990",
+            "date_impossible",
+            "Ngày sinh không có thật: không có tháng 13 (ngày phải viết trước tháng, dạng "
+            "dd/mm/yyyy): 12/13/1990",
+            "The birth date does not exist: there is no month 13 (the day comes before the "
+            "month, dd/mm/yyyy): 12/13/1990",
+        ),
+        (
+            "31/02/1990",
+            "date_impossible",
+            "Ngày sinh không có thật: tháng 2 năm 1990 không có ngày 31: 31/02/1990",
+            "The birth date does not exist: 1990-02 has no day 31: 31/02/1990",
+        ),
+        (
+            [1990],
+            "date_type",
+            "Ngày sinh có kiểu dữ liệu không đọc được (list): [1990]",
+            "The birth date has an unreadable type (list): [1990]",
         ),
         (
             "07/2025",
@@ -289,3 +365,14 @@ def test_a_number_outside_those_ranges_or_a_fractional_year_is_refused(value: fl
     with pytest.raises(InvalidDate) as caught:
         parse_birth_date(value, today=date(2200, 1, 1))
     assert (caught.value.code, caught.value.value) == ("date_format", value)
+
+
+@given(birth_dates)
+@example(date(1990, 1, 1))
+@example(date(1999, 12, 31))
+@example(date(2000, 1, 1))
+@example(date(2003, 12, 31))
+def test_a_date_in_digits_only_reads_back(day: date) -> None:
+    assert parse(f"{day:%d%m%Y}") == (day, "day")
+    assert parse(f"{day:%Y%m%d}") == (day, "day")
+    assert parse(f"{day:%m%Y}") == (day.replace(day=1), "month")

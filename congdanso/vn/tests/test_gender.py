@@ -67,3 +67,31 @@ def test_any_letter_case(word: str, data: st.DataObject) -> None:
 def test_never_raises_anything_but_invalid_gender(text: str) -> None:
     with contextlib.suppress(InvalidGender):
         assert parse_gender(text) in ("M", "F", None)
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "message", "message_en"),
+    [
+        (
+            3,
+            "gender_type",
+            "Giới tính phải là chữ (Nam hoặc Nữ), nhận được giá trị kiểu int: 3",
+            "Gender must be text (Nam or Nữ), got a value of type int: 3",
+        ),
+        (
+            "Bê đê",
+            "gender_unknown",
+            "Không hiểu giới tính: Bê đê; hãy nhập Nam hoặc Nữ",
+            "Unknown gender: Bê đê; enter Nam (male) or Nữ (female)",
+        ),
+    ],
+)
+def test_each_refusal_says_why_in_both_languages_and_keeps_the_value(
+    value: object, code: str, message: str, message_en: str
+) -> None:
+    with pytest.raises(InvalidGender) as caught:
+        parse_gender(value)
+
+    error = caught.value
+    assert (error.code, error.message, error.message_en) == (code, message, message_en)
+    assert error.value is value

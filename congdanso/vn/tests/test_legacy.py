@@ -12,7 +12,7 @@ from congdanso.vn import (
     encode_legacy,
     fix_legacy,
 )
-from congdanso.vn._letters import VN_LETTERS
+from congdanso.vn._letters import TONED_TO_BASE, VN_LETTERS
 from congdanso.vn.legacy import ENCODINGS, canonical_encoding
 from congdanso.vn.syllables import is_syllable
 from congdanso.vn.tests.strategies import (
@@ -179,6 +179,9 @@ def test_encode_legacy_strict_and_lenient() -> None:
     assert encode_legacy("Kŭ", "vni") == "Kŭ"  # Ede ŭ has no code: kept
     with pytest.raises(ValueError, match="no code"):
         encode_legacy("Kŭ", "vni", strict=True)
+    with pytest.raises(ValueError) as caught:
+        encode_legacy("Kŭ Mŏ", "vni", strict=True)
+    assert str(caught.value) == "vni has no code for 'ŏŭ' in 'Kŭ Mŏ'"
     assert encode_legacy(unicodedata.normalize("NFD", "Hoà"), "tcvn3") == "Hoµ"
 
 
@@ -290,3 +293,94 @@ def test_every_syllable_whose_tcvn3_bytes_switch_case_inside_is_repaired() -> No
                     assert fix_legacy(encoded) == text, encoded
                     repaired += 1
     assert repaired > 100
+
+
+def _sure(letter: str) -> bool:
+    """A letter whose case TCVN3 keeps: anything but a toned vowel (stored in lower case)."""
+    return letter.lower() not in TONED_TO_BASE
+
+
+@settings(max_examples=300)
+@given(vietnamese_texts(min_words=1), st.sampled_from(["upper", "title", "sentence"]))
+def test_tcvn3_capitals_come_back_where_the_text_shows_them(text: str, style: str) -> None:
+    """TCVN3 stores Á as á; decoding restores it where the rest of the text shows the case: an
+    ALL-CAPS text with a word of more than a toned vowel and capitals, a Title Case text with a
+    word that starts with a letter of known case, a sentence whose first letter and some other
+    word's are of known case."""
+    words = text.lower().split(" ")
+    if style == "upper":
+        text = text.upper()
+        assume(any(any(map(_sure, word[1:])) for word in words))
+    elif style == "title":
+        text = " ".join(word[:1].upper() + word[1:] for word in words)
+        assume(any(_sure(word[0]) for word in words))
+    else:
+        text = " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+        assume(_sure(words[0][0]) and any(_sure(word[0]) for word in words[1:]))
+
+    assert decode_legacy(encode_legacy(text, "tcvn3"), "tcvn3") == text
+
+
+@pytest.mark.parametrize(
+    ("legacy", "text"),
+    [
+        ("Hä vµ ¸nh", "Họ và ánh"),  # a sentence: the word after it keeps its small á
+        ("¸NH", "ÁNH"),  # one word, capitals after its first letter
+        ("µ T¤N", "À TÔN"),  # an ALL-CAPS word makes the whole text capitals
+        ("µ B¸", "À Bá"),  # no capital after B: Title Case, not ALL-CAPS
+        ("µ Bµ b", "à Bà b"),  # a small letter of known case: not ALL-CAPS
+        ("T¤N ¸nh b", "TÔN ánh b"),  # mixed, not Title Case: the capital word only
+        ("T¤N ¸nh", "TÔN Ánh"),  # every word starts with a capital or may: Title Case
+        ("Hä ¸ Bµ", "Họ Á Bà"),  # Title Case, the one-letter word too
+        ("x ¸nh B", "x ánh B"),  # a word starting small: not Title Case
+        ("b NGUYÔN", "b NGUYỄN"),  # a small first letter: the capital word only, all of it
+        ("b µ T¤N", "b à TÔN"),
+    ],
+)
+def test_tcvn3_case_repair_by_example(legacy: str, text: str) -> None:
+    assert decode_legacy(legacy, "tcvn3") == text
+
+
+_TCVN3_NAMES = [
+    encode_legacy(name, "tcvn3")
+    for name in ("Nguyễn Văn An", "Trần Thị Bình", "Phạm Văn Cường", "Đỗ Thị Ánh")
+]
+_VNI_NAME = encode_legacy("Nguyễn Văn An", "vni")
+
+
+@pytest.mark.parametrize(
+    ("column", "encoding"),
+    [
+        # half the non-ASCII cells are legacy: enough (column_share=0.5, "at least")
+        ([_TCVN3_NAMES[0], "Lê Thị Hà", "Nguyen Van B"], "tcvn3"),
+        ([_TCVN3_NAMES[0], "Lê Thị Hà", "Lê Văn Tâm"], None),  # a third: not enough
+        # four votes in five agree: enough (share=0.8, "at least"); three in four do not
+        ([*_TCVN3_NAMES, _VNI_NAME], "tcvn3"),
+        ([*_TCVN3_NAMES[:3], _VNI_NAME], None),
+    ],
+)
+def test_a_column_is_legacy_from_half_its_non_ascii_cells_when_four_in_five_agree(
+    column: list[str], encoding: str | None
+) -> None:
+    assert detect_legacy_encoding(column) == encoding
+
+
+def test_a_cell_with_unicode_only_letters_is_never_legacy() -> None:
+    # "NguyÔn" alone reads as TCVN3, but "Thị" cannot come from 8-bit bytes: a real Unicode cell
+    assert detect_legacy("NguyÔn Thị") is None
+    assert fix_legacy("NguyÔn Thị") == "NguyÔn Thị"
+
+
+@pytest.mark.parametrize(
+    ("legacy", "text"),
+    [
+        # "Thuû" reads as TCVN3 Thuỷ and VNI Thủ (1 point each); "YÕn" is TCVN3 Yến by strong
+        # evidence (2) or VNI Ỹn (1): TCVN3 wins 3 to 2, whatever the order of the words.
+        ("Thuû YÕn", "Thuỷ Yến"),
+        ("YÕn Thuû", "Yến Thuỷ"),
+        # "Coâng" is VNI Công by a shape pair (2) or TCVN3 Coõng (1): VNI wins 3 to 2.
+        ("Coâng Thuû", "Công Thủ"),
+    ],
+)
+def test_when_both_encodings_read_a_cell_the_stronger_evidence_wins(legacy: str, text: str) -> None:
+    assert fix_legacy(legacy) == text

@@ -23,6 +23,7 @@ from congdanso.vn.tests.strategies import noisy_digits, valid_mobile
         ("84912345678", "0912345678"),
         ("840912345678", "0912345678"),
         ("0084912345678", "0912345678"),
+        ("8401234567890", "0834567890"),  # 84, then an old 11-digit number (0123 → 083)
         ("00 84 912 345 678", "0912345678"),
         ("912345678", "0912345678"),  # leading zero lost
         (912345678, "0912345678"),
@@ -72,6 +73,9 @@ def test_accepted_forms(value: object, number: str) -> None:
         ("0912345678 / 0987654321", "phone_multiple", "0987654321"),
         ("0912345678; 0987654321", "phone_multiple", ""),
         ("0912345678 hoặc 0987654321", "phone_multiple", ""),
+        ("912345678 / 987654321", "phone_multiple", ""),  # nine digits each: two numbers
+        ("+0084912345678", "phone_foreign", ""),  # after a +, 00 is no exit code
+        ("12345678", "phone_length", "nhận được 8 chữ số"),  # no zero put back: 8 digits
         ("+1 555 123 4567", "phone_foreign", "+1 555"),
         ("0033 1 23 45 67 89", "phone_foreign", ""),
         ("02623852123", "phone_not_mobile", "cố định"),

@@ -33,6 +33,7 @@ from congdanso.vn.tests.strategies import vietnamese_texts
         ("Tổ dân phố 3", "residential_group", "3"),
         ("TDP 3", "residential_group", "3"),
         ("TDP3", "residential_group", "3"),
+        ("Thôn5 Tân Lập", "village", "5 Tân Lập"),  # glued number, and the words after it
         ("Tổ DP 3", "residential_group", "3"),
         ("Tổ 3", "residential_group", "3"),
         ("Trường Tiểu học Chu Văn An", "school", "Tiểu học Chu Văn An"),

@@ -82,6 +82,7 @@ def test_what_cards_write_is_read(text: str, expected: dict[str, object]) -> Non
         ),  # fmt: skip
         ("066190012345|241234567|Nguyễn Thị Hoà|12041990", "qr_not_cccd"),  # cut short
         ("Nguyễn Thị Hoà|066190012345|x|12041990|Nữ|x|01072021", "qr_not_cccd"),
+        ("X066190012345||Nguyễn Thị Hoà|12041990|Nữ|x|01072021", "qr_not_cccd"),  # only a BOM goes
         ("066190012345" + "|x" * 2000, "qr_not_cccd"),  # far longer than a card's
         ("066199012345||Nguyễn Thị Hoà|12041990|Nữ|x|01072021", "qr_mismatch"),  # born 1999
         ("066090012345||Nguyễn Thị Hoà|12041990|Nữ|x|01072021", "qr_mismatch"),  # a man's
@@ -174,3 +175,166 @@ def test_a_name_or_a_number_is_never_taken_for_a_card(card, other: str) -> None:
     assert not looks_like_cccd_qr(
         {"name": says["full_name"], "number": says["cccd"]}.get(other, text[:20])
     )
+
+
+_NOT_A_CARD = (
+    "Đây không phải mã QR của thẻ căn cước (CCCD): mã trên thẻ bắt đầu bằng 12 chữ số và có ít "
+    "nhất 7 mục ngăn bởi dấu |. Hãy quét lại mã ở mặt trước của thẻ.",
+    "This is not the QR code of a citizen identity card: a card's code starts with 12 digits "
+    "and has at least 7 fields separated by |. Scan the code on the card's front.",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message", "message_en"),
+    [
+        (66190012345, "qr_type", "Mã QR phải là văn bản.", "A QR code's content must be text."),
+        ("", "qr_empty", "Mã QR trống.", "The QR code is empty."),
+        ("https://dichvucong.gov.vn", "qr_not_cccd", *_NOT_A_CARD),
+        (
+            "066390012345||Nguyễn Thị Hoà|12042090|Nữ|x|01072021",
+            "qr_cccd",
+            "Số CCCD trong mã QR không hợp lệ: Số CCCD cho năm sinh 2090 (chữ số thứ 4 là 3, chữ "
+            "số thứ 5–6 là 90), là năm chưa tới (năm nay là 2025): 066390012345",
+            "The CCCD number in the QR code is not valid: The CCCD number gives birth year 2090 "
+            "(4th digit 3, 5th–6th 90), which is after 2025: 066390012345",
+        ),
+        (
+            "066190012345|12345|Nguyễn Thị Hoà|12041990|Nữ|x|01072021",
+            "qr_old_id",
+            "Số CMND cũ trong mã QR không phải 9 chữ số.",
+            "The old CMND number in the QR code is not 9 digits.",
+        ),
+        (
+            "066190012345||  |12041990|Nữ|x|01072021",
+            "qr_name",
+            "Mã QR không có họ và tên.",
+            "The QR code holds no full name.",
+        ),
+        (
+            "066190012345||Nguyễn Thị Hoà|31021990|Nữ|x|01072021",
+            "qr_birth_date",
+            "Ngày sinh trong mã QR không hợp lệ: Ngày sinh không có thật: tháng 2 năm 1990 không "
+            "có ngày 31: 31021990",
+            "The birth date in the QR code is not valid: The birth date does not exist: 1990-02 "
+            "has no day 31: 31021990",
+        ),
+        (
+            "066190012345||Nguyễn Thị Hoà|12041990|Bê đê|x|01072021",
+            "qr_gender",
+            "Giới tính trong mã QR không đọc được (Bê đê): cần Nam hoặc Nữ.",
+            "The sex in the QR code cannot be read (Bê đê): it should be Nam or Nữ.",
+        ),
+        (
+            "066190012345||Nguyễn Thị Hoà|12041990||x|01072021",
+            "qr_gender",
+            "Mã QR không ghi giới tính (Nam hoặc Nữ).",
+            "The QR code holds no sex (Nam or Nữ).",
+        ),
+        (
+            "066199012345||Nguyễn Thị Hoà|12041990|Nữ|x|01072021",
+            "qr_mismatch",
+            "Số CCCD trong mã QR (066******345) không khớp với năm sinh và giới tính ghi trên thẻ: "
+            "mã QR bị đọc sai hoặc không phải của thẻ này.",
+            "The CCCD in the QR code (066******345) does not match the birth year and sex on the "
+            "card: the code was misread or is not this card's.",
+        ),
+        (  # seven digits: a digit lost, not a date in the year 202
+            "066190012345||Nguyễn Thị Hoà|12041990|Nữ|x|0107202",
+            "qr_issue_date",
+            "Mã QR có ngày cấp không đọc được (0107202): cần dạng ngàythángnăm, ví dụ 01072021.",
+            "The QR code's issue date cannot be read (0107202): it should be ddmmyyyy.",
+        ),
+        (
+            "066190012345||Nguyễn Thị Hoà|12041990|Nữ|x|01011980",
+            "qr_issue_date",
+            "Ngày cấp trong mã QR (01/01/1980) không thể đúng.",
+            "The issue date in the QR code (01/01/1980) cannot be right.",
+        ),
+    ],
+)
+def test_each_refusal_says_why_in_both_languages(
+    text: object, code: str, message: str, message_en: str
+) -> None:
+    with pytest.raises(InvalidQr) as refused:
+        parse_cccd_qr(text, today=TODAY)
+
+    error = refused.value
+    assert (error.code, error.message, error.message_en, error.value) == (
+        code,
+        message,
+        message_en,
+        None,
+    )
+
+
+def test_a_card_without_a_birth_date_is_checked_on_its_sex_alone() -> None:
+    qr = parse_cccd_qr("066190012345||Nguyễn Thị Hoà||Nữ|Ea Yông|01072021", today=TODAY)
+
+    assert (qr.birth_date, qr.birth_date_precision, qr.gender) == (None, None, "F")
+    with pytest.raises(InvalidQr) as refused:  # a man's number on a woman's card
+        parse_cccd_qr("066090012345||Nguyễn Thị Hoà||Nữ|Ea Yông|01072021", today=TODAY)
+    assert refused.value.code == "qr_mismatch"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # a number that says born in 2026, a year after the `today` given
+        ("066326012345||Nguyễn Thị Hoà||Nữ|x|", "qr_cccd"),
+        # born the day after `today` (the number's year, 2025, has begun)
+        ("066325012345||Nguyễn Thị Hoà|16062025|Nữ|x|", "qr_birth_date"),
+        # issued the day after `today`
+        ("066190012345||Nguyễn Thị Hoà|12041990|Nữ|x|16062025", "qr_issue_date"),
+    ],
+)
+def test_the_future_is_after_the_today_given_not_after_the_clock(text: str, code: str) -> None:
+    with pytest.raises(InvalidQr) as refused:
+        parse_cccd_qr(text, today=TODAY)
+    assert refused.value.code == code
+
+
+def test_a_card_may_be_issued_on_the_birth_day_or_today() -> None:
+    born = "066325012345||Nguyễn Thị Hoà|15062025|Nữ|x|15062025"
+    assert parse_cccd_qr(born, today=TODAY).issued_on == TODAY
+    old = "066190012345||Nguyễn Thị Hoà|12041990|Nữ|x|12041990"
+    assert parse_cccd_qr(old, today=TODAY).issued_on == dt.date(1990, 4, 12)
+
+
+def test_an_issue_date_in_other_digits_than_ascii_is_not_read() -> None:
+    arabic_indic = "\u0660\u0661\u0660\u0667\u0662\u0660\u0662\u0661"  # ٠١٠٧٢٠٢١, 01072021
+    with pytest.raises(InvalidQr) as refused:
+        parse_cccd_qr(f"066190012345||Nguyễn Thị Hoà|12041990|Nữ|x|{arabic_indic}", today=TODAY)
+    assert refused.value.code == "qr_issue_date"
+
+
+def test_a_text_of_up_to_a_thousand_characters_is_read_after_its_byte_order_mark() -> None:
+    card = "066190012345||Nguyễn Thị Hoà|12041990|Nữ|{}|01072021"
+    address = "Thôn Cao Bằng " * 80
+    longest = card.format(address[: 1000 - len(card.format(""))])
+    assert len(longest) == 1000
+
+    assert parse_cccd_qr("\ufeff" + longest + " ", today=TODAY).cccd == "066190012345"
+    with pytest.raises(InvalidQr) as refused:
+        parse_cccd_qr(longest + "x", today=TODAY)
+    assert refused.value.code == "qr_not_cccd"
+
+
+@pytest.mark.parametrize(
+    ("text", "looks"),
+    [
+        (HOA, True),
+        ("\ufeff" + HOA, True),  # a scanner's byte-order mark
+        (" " + HOA + "\n", True),
+        ("X" + HOA, False),
+        (HOA.rsplit("|", 1)[0], False),  # six fields: the issue date cut off
+        ("0" + HOA, False),  # thirteen digits
+        (HOA[1:], False),  # eleven
+        ("241234567" + HOA[12:], False),  # the old nine-digit CMND first
+        ("０６６１９００１２３４５" + HOA[12:], False),  # full-width digits
+    ],
+)
+def test_a_search_text_looks_like_a_card_only_if_it_starts_with_twelve_ascii_digits(
+    text: str, looks: bool
+) -> None:
+    assert looks_like_cccd_qr(text) is looks

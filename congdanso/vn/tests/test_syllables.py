@@ -82,6 +82,9 @@ INVALID = (
     "Êban",
     "Bhiăo",
     "Voõ",
+    "qoa",  # after q only u joins the initial (qua)
+    "hioa",  # i joins only gi's initial
+    "gôa",  # and after g, only an i does (gìn), not ô
 )
 
 

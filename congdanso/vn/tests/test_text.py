@@ -1,7 +1,7 @@
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from congdanso.vn import clean_name, clean_text, fold, title_case
@@ -136,15 +136,34 @@ def test_title_case() -> None:
     assert title_case("H'BIA") == "H'Bia"
 
 
+def _title_part(part: str) -> str:
+    part = part[:1].upper() + part[1:]
+    if len(part) > 2 and part[0].isalpha() and part[1] in "'\u2019\u02bc" and part[2].isalpha():
+        part = part[:2] + part[2].upper() + part[3:]  # H'Nga, Y'Sơn
+    return part
+
+
 def _title_word_by_word(text: str) -> str:
     return " ".join(
-        "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
-        for word in text.lower().split(" ")
+        "-".join(_title_part(part) for part in word.split("-")) for word in text.lower().split(" ")
     )
 
 
 @given(st.text(alphabet=VN_ALPHABET + " -", max_size=30))
 def test_title_case_fast_path_equals_word_by_word(text: str) -> None:
+    assert title_case(text) == _title_word_by_word(text)
+
+
+@given(st.text(alphabet=VN_ALPHABET + "ı -'\u2019\u02bc\u02bb`\u0306\u0323019", max_size=30))
+@example("h'bia  ksơr")  # two spaces kept
+@example("y'sơn-h\u2019nga 2")
+@example("H\u02bcBIA\tNIÊ")  # a tab is not a word break
+@example("kư\u0306 niê-ê\u0306a")
+@example("yıldız")  # dotless ı stays ı: no round trip through upper case
+@example("aaʼa")  # a modifier-letter apostrophe after two letters: no capital after it
+def test_title_case_equals_word_by_word(text: str) -> None:
+    """Any text, fast path or not: each word and each hyphen part capitalised, the letter after
+    a one-letter initial and an apostrophe too, nothing else changed but to lower case."""
     assert title_case(text) == _title_word_by_word(text)
 
 
