@@ -256,6 +256,16 @@ def test_resident_get_for_finds_a_visible_resident_by_id_only(
     assert _not_found(resident_get_for, manager, "") == "No such resident."
 
 
+def test_a_resident_comes_with_their_village_and_commune(
+    world: World, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    manager = _of(world, "manager_a")
+
+    with django_assert_num_queries(1):  # the card and the forms read both at once
+        resident = resident_get_for(manager, world.resident.pk)
+        assert (resident.village.name, resident.commune.name) == ("Thôn Cao Bằng", "Xã Ea Yông")
+
+
 # --- campaigns ----------------------------------------------------------------------------------
 
 
@@ -288,6 +298,13 @@ def test_campaign_get_for_finds_a_visible_campaign_by_id_only(world: World) -> N
     assert _not_found(campaign_get_for, manager, "1x") == "No campaign has the id 1x."
     Campaign.objects.filter(pk=campaign.pk).update(archived_at=timezone.now())
     _not_found(campaign_get_for, _of(world, "admin"), campaign.pk)
+
+
+def test_a_campaign_comes_with_its_place(world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    manager = _of(world, "manager_a")
+
+    with django_assert_num_queries(1):  # every page of a campaign names its place
+        assert campaign_get_for(manager, world.campaign.pk).place.name == "Xã Ea Yông"
 
 
 def test_campaigns_managed_are_those_of_the_places_managed(world: World) -> None:
