@@ -197,6 +197,17 @@ def test_places_visible_are_the_subtrees_of_the_grants(world: World) -> None:
     assert places_visible(_of(world, "admin")).count() == Place.objects.count()
 
 
+def test_places_visible_with_two_grants_are_both_subtrees(world: World) -> None:
+    a, b = _commune_a(world), world.campaign_b.place
+    both = _by_hand((Role.MANAGER, a, None), (Role.MANAGER, b, None))
+
+    assert set(places_visible(both)) == set(
+        Place.objects.filter(path__startswith=a.path)
+        | Place.objects.filter(path__startswith=b.path)
+    )
+    assert list(communes_managed(both)) == sorted([a, b], key=lambda p: p.path)
+
+
 def test_place_get_for_finds_a_visible_place_by_its_code_only(world: World) -> None:
     village = world.resident.village
     manager = _of(world, "manager_a")
