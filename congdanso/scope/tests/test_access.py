@@ -19,6 +19,8 @@ from congdanso.campaigns.models import Campaign
 from congdanso.campaigns.services import campaign_create
 from congdanso.core.errors import NotFound
 from congdanso.core.tests.world import World
+from congdanso.partners.models import UnitKind
+from congdanso.partners.services import unit_get_or_create
 from congdanso.people.models import Resident
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place, PlaceKind
@@ -206,6 +208,7 @@ def test_places_visible_with_two_grants_are_both_subtrees(world: World) -> None:
         | Place.objects.filter(path__startswith=b.path)
     )
     assert list(communes_managed(both)) == sorted([a, b], key=lambda p: p.path)
+    assert set(residents_visible(both)) == {world.resident, world.resident_b}
 
 
 def test_place_get_for_finds_a_visible_place_by_its_code_only(world: World) -> None:
@@ -452,11 +455,16 @@ def test_can_record_by_role_within_the_grant_and_the_campaign(
 
 def test_a_unit_member_records_only_where_their_unit_pledged(world: World) -> None:
     district = _district_campaign(world)  # the police of Ea Yông pledged to campaign A only
-    without_unit = _by_hand((Role.UNIT_MEMBER, _commune_a(world), None))
+    commune = _commune_a(world)
+    youth, _ = unit_get_or_create(place=commune, name="Đoàn thanh niên", kind=UnitKind.YOUTH_UNION)
+    without_unit = _by_hand((Role.UNIT_MEMBER, commune, None))
 
     assert can_record(_of(world, "unit_a"), world.campaign, world.resident)
     assert not can_record(_of(world, "unit_a"), district, world.resident)
     assert not can_record(without_unit, world.campaign, world.resident)
+    # The police pledged to campaign A, the youth union did not: its members do not record.
+    youth_member = _by_hand((Role.UNIT_MEMBER, commune, youth.pk))
+    assert not can_record(youth_member, world.campaign, world.resident)
 
 
 def test_can_record_needs_the_resident_inside_the_campaign(world: World) -> None:
