@@ -209,6 +209,7 @@ def test_places_visible_with_two_grants_are_both_subtrees(world: World) -> None:
     )
     assert list(communes_managed(both)) == sorted([a, b], key=lambda p: p.path)
     assert set(residents_visible(both)) == {world.resident, world.resident_b}
+    assert set(campaigns_visible(both)) == {world.campaign, world.campaign_b}
 
 
 def test_place_get_for_finds_a_visible_place_by_its_code_only(world: World) -> None:
