@@ -142,6 +142,13 @@ def test_a_new_criterion_is_stored_clean_and_audited(db: None) -> None:
     assert event.changes == {"code": [None, "hoc_ky_nang_so2"]}
 
 
+def test_a_new_criterion_needs_no_english_name_nor_help(db: None) -> None:
+    criterion = criterion_create(code="zalo_account", name="Tài khoản Zalo")
+
+    criterion.refresh_from_db()
+    assert (criterion.name, criterion.name_en, criterion.help_text) == ("Tài khoản Zalo", "", "")
+
+
 @pytest.mark.parametrize("code", ["", "   ", "hoc-ky", "học", "hoc ky", "___", "x!"])
 def test_a_criterion_code_of_other_characters_is_refused(db: None, code: str) -> None:
     with pytest.raises(DomainError) as refused:
