@@ -249,6 +249,14 @@ def test_a_campaign_is_created_with_its_rules_and_audited(ea_yong: Place) -> Non
     }
 
 
+def test_a_campaign_s_cohort_defaults_to_half_of_ages_16_to_50(ea_yong: Place) -> None:
+    campaign = _create(ea_yong)
+
+    campaign.refresh_from_db()
+    assert (campaign.cohort_min_age, campaign.cohort_max_age) == (16, 50)
+    assert campaign.cohort_target == Decimal("0.5")
+
+
 def test_a_campaign_of_one_day_and_a_cohort_of_one_age(ea_yong: Place) -> None:
     campaign = _create(
         ea_yong, end_date=dt.date(2024, 1, 1), cohort_ages=(130, 130), cohort_target=1
