@@ -299,7 +299,7 @@ def test_the_cohort_target_is_a_share_however_it_is_written(
     assert campaign.cohort_target.as_tuple().exponent == -4  # as the column holds it
 
 
-@pytest.mark.parametrize("given", ["0", "0%", "-0.5", "1.0001", "150%", "101%", "abc", ""])
+@pytest.mark.parametrize("given", ["0", "0%", "-0.5", "1.0001", "150%", "101%", "abc", "", "0.5X"])
 def test_a_cohort_target_out_of_0_to_1_is_refused(ea_yong: Place, given: str) -> None:
     assert _refusal(ea_yong, cohort_target=given) == (
         "cohort_target_invalid",

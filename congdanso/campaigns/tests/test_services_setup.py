@@ -5,10 +5,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, CampaignCriterion, Criterion
 from congdanso.campaigns.services import (
+    campaign_create,
     campaign_criteria_set,
     campaign_criterion_add,
     campaign_update,
@@ -304,3 +307,22 @@ def test_a_criterion_of_the_campaign_s_own_not_exemplary_keeps_the_others_marks(
     ]
     assert (criterion.name_en, criterion.help_text) == ("Zalo account", "Đã có tài khoản Zalo.")
     assert campaign_indicators(campaign).exemplary.count == 2
+
+
+def test_setting_the_criteria_reads_them_in_a_number_of_queries_that_does_not_grow(
+    ea_yong: Place,
+) -> None:
+    def queries(codes: list[str]) -> int:
+        campaign = campaign_create(
+            place=ea_yong,
+            name=f"{len(codes)} tiêu chí",
+            start_date=dt.date(2024, 1, 1),
+            end_date=dt.date(2024, 12, 31),
+            criteria=codes,
+            target_exemplary=10,
+        )
+        with CaptureQueriesContext(connection) as done:
+            campaign_criteria_set(campaign=campaign, criteria=codes, exemplary=codes)
+        return len(done.captured_queries)
+
+    assert queries(["bank_account"]) == queries([*EXEMPLARY_2023, "sim_standardized"])
