@@ -5,10 +5,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.models import Campaign, CampaignCriterion, Criterion
 from congdanso.campaigns.services import (
+    campaign_create,
     campaign_criteria_set,
     campaign_criterion_add,
     campaign_update,
@@ -196,3 +199,130 @@ def test_a_criterion_of_the_campaign_s_own_comes_last(
     assert campaign_indicators(campaign).exemplary.count == 0  # nobody has it yet
     with pytest.raises(DomainError):
         campaign_criterion_add(campaign=campaign, code="zalo_account", name="Zalo")
+
+
+def test_every_term_is_stored_and_audited_before_and_after(campaign: Campaign) -> None:
+    _update(
+        campaign,
+        name=" Năm  2024 ",
+        start_date=dt.date(2023, 4, 1),
+        end_date=dt.date(2024, 3, 31),
+        target_exemplary=1,
+        cohort_ages=(18, 60),
+        cohort_target="75%",
+    )
+
+    saved = Campaign.objects.get(pk=campaign.pk)
+    assert (saved.name, saved.start_date, saved.end_date) == (
+        "Năm 2024",
+        dt.date(2023, 4, 1),
+        dt.date(2024, 3, 31),
+    )
+    assert (saved.target_exemplary, saved.cohort_min_age, saved.cohort_max_age) == (1, 18, 60)
+    assert saved.cohort_target == Decimal("0.75")
+    event = AuditEvent.objects.get(object_type="campaigns.campaign", action="update")
+    assert event.commune_id == campaign.place_id
+    assert event.changes == {
+        "name": ["1.000 công dân số tiêu biểu", "Năm 2024"],
+        "start_date": ["2023-04-12", "2023-04-01"],
+        "end_date": ["2023-12-31", "2024-03-31"],
+        "target_exemplary": [1000, 1],
+        "cohort": ["16-50 0.5000", "18-60 0.7500"],
+    }
+
+
+def test_the_same_terms_again_are_not_audited(campaign: Campaign) -> None:
+    _update(campaign, name=f" {campaign.name} ", cohort_target="50%")
+
+    assert not AuditEvent.objects.filter(action="update").exists()
+
+
+def test_a_new_start_alone_recomputes_the_figures(campaign: Campaign, people: list[object]) -> None:
+    _update(campaign, start_date=dt.date(2023, 6, 1))  # the achievements of 2 May: before it
+
+    assert tally_check(campaign) == []
+
+
+def test_new_exemplary_marks_alone_recompute_the_figures(
+    campaign: Campaign, people: list[object]
+) -> None:
+    codes = [*EXEMPLARY_2023, "sim_standardized"]
+
+    campaign_criteria_set(campaign=campaign, criteria=codes, exemplary=["bank_account"])
+
+    assert tally_check(campaign) == []
+    assert campaign_indicators(campaign).exemplary.count == 3
+    event = AuditEvent.objects.get(object_type="campaigns.campaign", action="update")
+    assert event.commune_id == campaign.place_id
+    assert event.changes == {"exemplary": [",".join(sorted(EXEMPLARY_2023)), "bank_account"]}
+
+
+def test_a_criterion_dropped_alone_recomputes_the_figures(
+    campaign: Campaign, people: list[object]
+) -> None:
+    achievement_record(
+        resident=people[1],  # type: ignore[arg-type]
+        criterion=Criterion.objects.get(code="sim_standardized"),
+        achieved_on=dt.date(2023, 6, 2),
+    )
+
+    campaign_criteria_set(
+        campaign=campaign, criteria=list(EXEMPLARY_2023), exemplary=list(EXEMPLARY_2023)
+    )
+
+    assert tally_check(campaign) == []
+    assert list(campaign.rules.values_list("criterion__code", flat=True)) == list(EXEMPLARY_2023)
+    event = AuditEvent.objects.get(object_type="campaigns.campaign", action="update")
+    assert event.changes == {
+        "criteria": [",".join([*EXEMPLARY_2023, "sim_standardized"]), ",".join(EXEMPLARY_2023)]
+    }
+
+
+def test_the_same_criteria_again_change_nothing(campaign: Campaign) -> None:
+    codes = [*EXEMPLARY_2023, "sim_standardized"]
+
+    campaign_criteria_set(campaign=campaign, criteria=codes, exemplary=list(EXEMPLARY_2023))
+
+    assert not AuditEvent.objects.filter(action="update").exists()
+    rules = campaign.rules.order_by("position")
+    assert [(r.position, r.criterion.code) for r in rules] == list(enumerate(codes))
+
+
+def test_a_criterion_of_the_campaign_s_own_not_exemplary_keeps_the_others_marks(
+    campaign: Campaign, people: list[object]
+) -> None:
+    criterion = campaign_criterion_add(
+        campaign=campaign,
+        code="zalo_account",
+        name="Tài khoản Zalo",
+        name_en="Zalo account",
+        help_text="Đã có tài khoản Zalo.",
+    )
+
+    rules = campaign.rules.order_by("position")
+    assert [(r.criterion.code, r.is_exemplary) for r in rules] == [
+        *((code, True) for code in EXEMPLARY_2023),
+        ("sim_standardized", False),
+        ("zalo_account", False),
+    ]
+    assert (criterion.name_en, criterion.help_text) == ("Zalo account", "Đã có tài khoản Zalo.")
+    assert campaign_indicators(campaign).exemplary.count == 2
+
+
+def test_setting_the_criteria_reads_them_in_a_number_of_queries_that_does_not_grow(
+    ea_yong: Place,
+) -> None:
+    def queries(codes: list[str]) -> int:
+        campaign = campaign_create(
+            place=ea_yong,
+            name=f"{len(codes)} tiêu chí",
+            start_date=dt.date(2024, 1, 1),
+            end_date=dt.date(2024, 12, 31),
+            criteria=codes,
+            target_exemplary=10,
+        )
+        with CaptureQueriesContext(connection) as done:
+            campaign_criteria_set(campaign=campaign, criteria=codes, exemplary=codes)
+        return len(done.captured_queries)
+
+    assert queries(["bank_account"]) == queries([*EXEMPLARY_2023, "sim_standardized"])
