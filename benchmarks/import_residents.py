@@ -1557,9 +1557,10 @@ def wall_report(res: WallResults) -> str:
         "the `seconds` it reports (read, clean, match, write)."
     )
     add(
-        "- Floor, app table: as the floor below, but into the app's `people_resident` of a migrated database "
-        "holding the commune and its villages: its foreign keys to the commune and the village "
-        "are checked for every row, as they are for every resident ours inserts."
+        "- Floor, app table: as the floor below, but into the app's `people_resident` of a "
+        "migrated database holding the commune and its villages: its foreign keys to the "
+        "commune and the village are checked for every row, as they are for every resident "
+        "ours inserts."
     )
     add(
         "- Floor: inside its timer, read the same XLSX (python-calamine, every row), seal "
