@@ -59,7 +59,10 @@ MODULES: dict[str, list[str]] = {
     ],
     # split out of writing.py by issue 18: the keys in memory and the namesakes by year, each
     # held to the plain way by a property test
-    "people/importing/recall.py": ["people/tests/test_import_triage.py"],
+    "people/importing/recall.py": [
+        "people/tests/test_recall.py",
+        "people/tests/test_import_triage.py",
+    ],
     "people/importing/namesakes.py": ["people/tests/test_import_namesakes.py"],
     "vn/": ["vn/tests"],
 }
