@@ -1,7 +1,11 @@
 """Fixtures shared by every app's tests."""
 
 import datetime as dt
-from collections.abc import Callable
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from django.core.cache import cache
@@ -32,6 +36,53 @@ def libreoffice() -> None:
 
     if soffice_path() is None or tools_missing():
         pytest.skip(LIBREOFFICE_MISSING)
+
+
+#: Set by `make mutate` (mutation/run.py): several test processes run at once, each mutant's
+#: tests in a fresh fork, and each must have a test database of its own.
+DATABASE_PER_PROCESS = "CONGDANSO_TEST_DATABASE_PER_PROCESS"
+_BASE_TEST_NAMES: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(  # type: ignore[no-untyped-def]
+    django_db_modify_db_settings_parallel_suffix,
+) -> Iterator[None]:
+    """Under `make mutate`, each test process takes the first free numbered slot (a lock
+    file held for the session) and the test database of that slot. With `--reuse-db` a slot's
+    database is created once and then kept, so a mutant's tests do not wait for the
+    migrations, and two mutants tested at once never share (or destroy) one database."""
+    if not os.environ.get(DATABASE_PER_PROCESS):
+        yield
+        return
+    from django.conf import settings
+
+    slot, lock = _free_slot(Path(settings.DATA_DIR))
+    try:
+        for alias, db_settings in settings.DATABASES.items():
+            test = db_settings.setdefault("TEST", {})
+            base = _BASE_TEST_NAMES.setdefault(
+                alias, test.get("NAME") or f"test_{db_settings['NAME']}"
+            )
+            test["NAME"] = f"{base}_slot{slot}"
+        yield
+    finally:
+        lock.close()
+
+
+def _free_slot(where: Path) -> tuple[int, BinaryIO]:
+    """The first slot no other process holds, and its lock (closing it frees the slot)."""
+    where.mkdir(parents=True, exist_ok=True)
+    slot = 0
+    while True:
+        lock = open(where / f"test-db-slot-{slot}.lock", "wb", buffering=0)  # noqa: SIM115
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            slot += 1
+            continue
+        return slot, lock
 
 
 EA_YONG_VILLAGES = ("Thôn Cao Bằng", "Thôn Tân Lập", "Buôn Ghamah", "Thôn Tân Tiến")

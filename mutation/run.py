@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / "var" / "mutate"
+#: read by congdanso/conftest.py: each test process takes a test database of its own
+DATABASE_PER_PROCESS = "CONGDANSO_TEST_DATABASE_PER_PROCESS"
 
 #: module (under congdanso/) → the tests that guard it (under congdanso/).
 MODULES: dict[str, list[str]] = {
@@ -94,7 +96,7 @@ def _prepare(module: str, tests: list[str]) -> Path:
         "only_mutate": [target],
         "do_not_mutate": ["*/tests/*", "*/migrations/*"],
         "also_copy": ["conftest.py"],
-        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q"],
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "--reuse-db"],
         "pytest_add_cli_args_test_selection": [f"congdanso/{t}" for t in tests],
     }
     lines = ["", "[tool.mutmut]"]
@@ -109,7 +111,8 @@ def _prepare(module: str, tests: list[str]) -> Path:
 def _mutmut(where: Path, *args: str, log: Path | None = None) -> str:
     """mutmut's output; with `log`, written there as it comes (follow a long run with
     `tail -f`)."""
-    env = os.environ | {"CONGDANSO_DATA_DIR": str(where / "data")}
+    # each test process its own test database, kept from one mutant to the next
+    env = os.environ | {"CONGDANSO_DATA_DIR": str(where / "data"), DATABASE_PER_PROCESS: "1"}
     (where / "data").mkdir(exist_ok=True)
     command = [str(Path(sys.executable).parent / "mutmut"), *args]
     if log is None:
