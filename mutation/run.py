@@ -99,9 +99,15 @@ def _prepare(module: str, tests: list[str]) -> Path:
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "--reuse-db"],
         "pytest_add_cli_args_test_selection": [f"congdanso/{t}" for t in tests],
     }
+    # A mutant that makes the code loop or blow up (matching every row against every
+    # resident) is stopped at 4× its tests' usual time plus 3 s for the session's start,
+    # not mutmut's 15×: a survivor of the tallies' or the triage's property tests would
+    # otherwise hold a core for two minutes.
+    numbers = {"timeout_multiplier": 4.0, "timeout_constant": 3.0}
     lines = ["", "[tool.mutmut]"]
     for key, value in config.items():
         lines.append(f"{key} = [{', '.join(repr(v).replace(chr(39), chr(34)) for v in value)}]")
+    lines += [f"{key} = {value}" for key, value in numbers.items()]
     text = project + "\n".join(lines) + "\n"
     tomllib.loads(text)  # the configuration must stay valid TOML
     (where / "pyproject.toml").write_text(text)

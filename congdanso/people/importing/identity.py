@@ -172,7 +172,8 @@ def namesakes_wanted(
     village, or to flag a possible duplicate. For each (folded name, village or 0), the birth
     years ("YYYY") that make a namesake relevant (same year: a match or a possible
     duplicate); None when any birth date is unknown."""
-    found_cccds = {k.cccd for k in by_id.values()}
+    # (a resident found by id may have no CCCD: None is no number a row can share)
+    found_cccds = {k.cccd for k in by_id.values() if k.cccd}
     years: dict[tuple[str, int], set[str] | None] = {}
     for r in rows:
         if (r.resident_id and r.resident_id in by_id) or r.cccd_hmac in found_cccds:

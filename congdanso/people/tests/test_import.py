@@ -638,3 +638,28 @@ def test_after_an_import_references_are_checked_at_commit_again(
         dangling = cursor.fetchone()[0]
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [dangling])  # noqa: S608
     assert not DataIssue.objects.filter(resident_id=999999).exists()
+
+
+@pytest.mark.parametrize("recall", [True, False])
+def test_a_row_placed_by_id_leaves_the_other_rows_their_namesakes(
+    tmp_path: Path, ea_yong: Place, recall: bool
+) -> None:
+    # A resident without CCCD placed by the id column used to keep every row without CCCD of
+    # the same chunk from its stored namesake: each became a new person (a duplicate).
+    first = [
+        HEADER,
+        [1, "Vũ Thị Lan", "03/03/1993", "Nữ", "", "", "Tân Lập"],
+        [2, "Lò Văn Páo", "1970", "Nam", "", "", "Tân Lập"],
+    ]
+    _import(write_xlsx(tmp_path / "a.xlsx", first), ea_yong)
+    pao = Resident.objects.get(full_name="Lò Văn Páo")
+    second = [
+        [*HEADER, "Mã công dân"],
+        [1, "Lò Văn Páo", "1970", "Nam", "", "0912000111", "Tân Lập", pao.pk],
+        [2, "Vũ Thị Lan", "03/03/1993", "Nữ", "", "0912000222", "Tân Lập", ""],
+    ]
+    result = _import(write_xlsx(tmp_path / "b.xlsx", second), ea_yong, recall=recall)
+
+    assert (result.created, result.updated, result.warnings_by_code) == (0, 2, {})
+    assert Resident.objects.filter(commune=ea_yong).count() == 2
+    assert Resident.objects.get(full_name="Vũ Thị Lan").phone == "0912000222"
