@@ -52,6 +52,7 @@ MODULES: dict[str, list[str]] = {
         "campaigns/tests/test_services_setup.py",
     ],
     "people/importing/writing.py": [
+        "people/tests/test_writing.py",
         "people/tests/test_import.py",
         "people/tests/test_import_triage.py",
     ],
