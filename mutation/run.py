@@ -11,6 +11,7 @@ docs/mutants.md.
 
     python mutation/run.py                      # every module of MODULES
     python mutation/run.py core/idempotency.py  # some of them (paths under congdanso/)
+    python mutation/run.py --again core/idempotency.py  # its survivors, after new tests
 """
 
 import argparse
@@ -137,23 +138,34 @@ def _mutmut(where: Path, *args: str, log: Path | None = None) -> str:
     return log.read_text()
 
 
-def run_module(module: str, *, jobs: int, fresh: bool) -> tuple[Counter[str], list[str], float]:
+def _results(where: Path) -> dict[str, str]:
+    """Each mutant's status, as mutmut recorded it."""
+    statuses = {}
+    for line in _mutmut(where, "results", "--all", "true").splitlines():
+        found = _RESULT.match(line)
+        if found is not None:
+            statuses[found.group(1)] = found.group(2)
+    return statuses
+
+
+def run_module(
+    module: str, *, jobs: int, fresh: bool = False, again: bool = False
+) -> tuple[Counter[str], list[str], float]:
+    """Runs the module's mutants (those without a result; every one with `fresh`; with
+    `again`, only the survivors of the last run, against the tests as they are now)."""
     where = _prepare(module, MODULES[module])
     if fresh:
         shutil.rmtree(where / "mutants", ignore_errors=True)
+    names = []
+    if again:
+        names = [n for n, status in _results(where).items() if status not in KILLED]
     started = time.monotonic()
-    _mutmut(where, "run", "--max-children", str(jobs), log=where / "run.log")
+    if names or not again:
+        _mutmut(where, "run", "--max-children", str(jobs), *names, log=where / "run.log")
     took = time.monotonic() - started
-    statuses: Counter[str] = Counter()
-    survivors = []
-    for line in _mutmut(where, "results", "--all", "true").splitlines():
-        found = _RESULT.match(line)
-        if found is None:
-            continue
-        name, status = found.groups()
-        statuses[status] += 1
-        if status not in KILLED:
-            survivors.append(f"{name}: {status}")
+    results = _results(where)
+    statuses = Counter(results.values())
+    survivors = [f"{name}: {status}" for name, status in results.items() if status not in KILLED]
     if not statuses:
         print(f"{module}: mutmut gave no results; see {where / 'run.log'}", file=sys.stderr)
     return statuses, survivors, took
@@ -164,13 +176,20 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", help="paths under congdanso/ (default: all)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run the survivors of the last run again (after writing the tests they led to)",
+    )
     options = parser.parse_args()
     unknown = [m for m in options.modules if m not in MODULES]
     if unknown:
         parser.error(f"not a critical module: {', '.join(unknown)} (see MODULES)")
     rows = []
     for module in options.modules or list(MODULES):
-        statuses, survivors, took = run_module(module, jobs=options.jobs, fresh=options.fresh)
+        statuses, survivors, took = run_module(
+            module, jobs=options.jobs, fresh=options.fresh, again=options.again
+        )
         total = sum(statuses.values())
         killed = sum(n for status, n in statuses.items() if status in KILLED)
         score = f"{100 * killed / total:.0f} %" if total else "-"

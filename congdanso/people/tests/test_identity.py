@@ -180,6 +180,9 @@ def test_a_village_conflict_with_a_village_gone_shows_its_number(ea_yong: Place)
 
     assert message is not None
     assert message.render("en").endswith(f"another village: {10**9}, here Thôn Cao Bằng.")
+    message = _conflict(_row(village=10**9), _known(1, village=cao_bang.pk))
+    assert message is not None
+    assert message.render("en").endswith(f"another village: Thôn Cao Bằng, here {10**9}.")
 
 
 # -- Matcher.decide: a chunk of rows against the residents they may be ----------------------
@@ -466,7 +469,9 @@ def test_residents_taken_in_an_earlier_chunk_stay_taken() -> None:
     assert [r.row_number for r in rejected] == [900]
 
 
-@pytest.mark.parametrize("ids", [[5, 3], [3, 5], [70, 1, 200, 64], [1000, 9]])
+@pytest.mark.parametrize(
+    "ids", [[5, 3], [3, 5], [70, 1, 200, 64], [1000, 9], [9, 1], [17, 1], [24, 8, 7]]
+)
 def test_the_taken_residents_are_remembered_by_id_in_any_order(ids: list[int]) -> None:
     matcher, _, _ = _matcher()
     matcher.claim_ids(ids)
@@ -495,3 +500,127 @@ def test_namesakes_are_wanted_only_for_rows_no_id_or_cccd_placed() -> None:
         ("tran thi binh", 0): None,
         ("le van cuong", 2): {"0905"},
     }
+
+
+def test_a_corrected_birth_date_replaces_the_stored_one_and_resolves_its_issue() -> None:
+    matcher, counts, _ = _matcher()
+    stored = _known(7, cccd=CCCD, birth=dt.date(1958, 1, 1), precision="year")
+
+    decided = _decide([_row(cccd=CCCD, birth=dt.date(1958, 6, 30))], stored, matcher=matcher)
+
+    assert (stored.birth_date, stored.birth_date_precision) == (dt.date(1958, 6, 30), "day")
+    assert decided.resolved == [(stored, IssueCode.BIRTH_DATE_INVALID)]
+    assert decided.updates == {7: stored}
+    assert counts.updated == 1
+
+
+def test_a_birth_date_told_more_precisely_is_taken() -> None:
+    stored = _known(7, cccd=CCCD, birth=dt.date(1958, 1, 1), precision="year")
+
+    decided = _decide([_row(cccd=CCCD, birth=dt.date(1958, 1, 1))], stored)
+
+    assert (stored.birth_date, stored.birth_date_precision) == (dt.date(1958, 1, 1), "day")
+    assert decided.updates == {7: stored}
+
+
+def test_a_row_without_birth_date_keeps_the_stored_one() -> None:
+    stored = _known(7, cccd=CCCD)
+
+    decided = _decide([_row(cccd=CCCD, birth=None)], stored)
+
+    assert (stored.birth_date, decided.updates, decided.resolved) == (BORN, {}, [])
+
+
+def test_a_second_row_fills_an_empty_birth_date_but_keeps_a_known_one() -> None:
+    stored = _known(7, cccd=CCCD, birth=None)
+    born_here = _known(8, "Vũ Thị Lan", cccd=OTHER_CCCD)
+
+    decided = _decide(
+        [
+            _row(cccd=CCCD, birth=None),
+            _row(cccd=CCCD, number=3, birth=dt.date(1958, 6, 30)),
+            _row("Vũ Thị Lan", cccd=OTHER_CCCD, number=4),
+        ],
+        stored,
+        born_here,
+    )
+
+    assert stored.birth_date == dt.date(1958, 6, 30)
+    assert decided.updates == {7: stored}
+
+
+def test_a_corrected_spelling_takes_the_name_and_its_search_key() -> None:
+    stored = _known(7, "Nguyễn Văn Ăn", cccd=CCCD)
+    assert stored.name_key == "nguyen van an"
+
+    decided = _decide([_row("Nguyễn Văn Anh", cccd=CCCD)], stored)
+
+    assert (stored.full_name, stored.name_key) == ("Nguyễn Văn Anh", "nguyen van anh")
+    assert decided.updates == {7: stored}
+
+
+def test_a_second_row_spelling_the_name_otherwise_changes_neither() -> None:
+    stored = _known(7, cccd=CCCD)
+
+    _decide([_row(cccd=CCCD), _row("Nguyễn Văn Anh", cccd=CCCD, number=3)], stored)
+
+    assert (stored.full_name, stored.name_key) == (AN, "nguyen van an")
+
+
+def test_a_cccd_added_by_a_row_finds_the_person_for_a_later_row() -> None:
+    matcher, counts, rejected = _matcher()
+    stored = _known(7)  # matched by name, birth date and village; gets the CCCD
+
+    decided = _decide(
+        [_row(cccd=CCCD), _row("Nguyễn Văn Anh", cccd=CCCD, number=3)], stored, matcher=matcher
+    )
+
+    assert rejected == []
+    assert decided.updates == {7: stored}
+    assert (counts.updated, counts.unchanged, counts.created) == (1, 1, 0)
+
+
+def test_two_rows_for_a_new_person_that_disagree_refuse_the_second() -> None:
+    matcher, counts, rejected = _matcher()
+
+    decided = _decide(
+        [_row(cccd=CCCD, gender="M"), _row(cccd=CCCD, number=3, gender="F")], matcher=matcher
+    )
+
+    assert len(decided.creates) == 1
+    assert decided.creates[0][1].gender == "M"
+    assert [r.row_number for r in rejected] == [3]
+    assert counts.created == 1
+
+
+def test_an_issue_told_by_two_rows_of_the_same_person_is_added_once_and_counted_twice() -> None:
+    matcher, counts, _ = _matcher()
+    stored = _known(7)
+    bad_phone = Issue(IssueCode.PHONE_INVALID, "phone", "09", "too short")
+
+    decided = _decide(
+        [_row(issues=(bad_phone,)), _row(number=3, issues=(bad_phone,))], stored, matcher=matcher
+    )
+
+    assert decided.new_issues == [(stored, bad_phone)]
+    assert counts.warnings == {IssueCode.PHONE_INVALID: 2}
+
+
+def test_a_row_with_an_id_not_in_the_commune_is_matched_by_the_other_rules() -> None:
+    stored = _known(7, cccd=CCCD)
+
+    decided = _decide([_row(resident_id=99, cccd=CCCD, status="moved_away")], stored)
+
+    assert decided.updates == {7: stored}
+
+
+def test_a_namesake_no_row_took_is_matched_even_where_the_row_says_otherwise() -> None:
+    # Known by the birth year only: the row's other phone is news, not another person.
+    born = dt.date(1985, 1, 1)
+    stored = _known(7, birth=born, precision="year", phone=PHONE)
+
+    decided = _decide([_row(birth=born, precision="year", phone=OTHER_PHONE)], stored)
+
+    assert decided.updates == {7: stored}
+    assert decided.creates == []
+    assert stored.phone == personal.phone_keys(OTHER_PHONE)[0]
