@@ -46,6 +46,7 @@ MODULES: dict[str, list[str]] = {
     "progress/tallies.py": [
         "progress/tests/test_tallies.py",
         "progress/tests/test_indicators_properties.py",
+        "progress/tests/test_registered_by.py",  # tallies_registered_before
     ],
     "campaigns/achievements.py": ["campaigns/tests/test_achievements.py"],
     "campaigns/services.py": [

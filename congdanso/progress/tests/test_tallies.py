@@ -24,7 +24,7 @@ from congdanso.outreach.services import session_create, session_status_set, turn
 from congdanso.partners.models import Unit
 from congdanso.partners.services import unit_get_or_create
 from congdanso.people.models import DataIssue, IssueCode, Resident
-from congdanso.people.services import resident_correct, resident_segments_set
+from congdanso.people.services import resident_add, resident_correct, resident_segments_set
 from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create
 from congdanso.privacy.services import resident_erase
@@ -114,6 +114,12 @@ operations = st.lists(
             st.one_of(st.none(), st.dates(dt.date(1960, 1, 1), dt.date(2012, 1, 1))),
             st.sampled_from(["living", "living", "moved_away"]),
         ),
+        # by hand (resident_add): the tallies learn of a resident the block created
+        st.tuples(
+            st.just("added"),
+            st.integers(0, 4),  # village
+            st.one_of(st.none(), st.dates(dt.date(1960, 1, 1), dt.date(2012, 1, 1))),
+        ),
         st.tuples(
             st.just("record"),
             st.integers(0, 9),
@@ -179,6 +185,16 @@ def _apply(world: dict, people: list[Resident], op: tuple) -> None:  # type: ign
                     status=status,
                 )
             )
+        return
+    if kind == "added":
+        village_index, born = args
+        people.append(
+            resident_add(
+                village=villages[village_index % len(villages)],
+                full_name=f"Người {len(people)}",
+                birth_date=born.strftime("%d/%m/%Y") if born else None,
+            )
+        )
         return
     people[:] = [p for p in people if p.pk is not None]  # the erased ones go
     if not people:
@@ -301,6 +317,10 @@ def _brute_units(campaign: Campaign, place: Place, day: dt.date) -> dict:  # typ
         ("record", 0, 2, END),
     ],
     day=START,
+)
+@example(
+    ops=[("added", 0, dt.date(1990, 1, 1)), ("added", 4, None), ("record", 0, 0, START)],
+    day=END,
 )
 @example(
     ops=[
