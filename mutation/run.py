@@ -124,7 +124,12 @@ def _mutmut(where: Path, *args: str, log: Path | None = None) -> str:
     """mutmut's output; with `log`, written there as it comes (follow a long run with
     `tail -f`)."""
     # each test process its own test database, kept from one mutant to the next
-    env = os.environ | {"CONGDANSO_DATA_DIR": str(where / "data"), DATABASE_PER_PROCESS: "1"}
+    # and property tests that stop at the first failing example (conftest.py)
+    env = os.environ | {
+        "CONGDANSO_DATA_DIR": str(where / "data"),
+        DATABASE_PER_PROCESS: "1",
+        "CONGDANSO_MUTATION_RUN": "1",
+    }
     (where / "data").mkdir(exist_ok=True)
     command = [str(Path(sys.executable).parent / "mutmut"), *args]
     if log is None:
