@@ -3,6 +3,8 @@ matching, when it reads the commune's keys into memory, and what it stores, colu
 Rows are built by hand (people/tests/rows.py) and written into the test commune."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -43,6 +45,26 @@ def _new_values(rows: list[CleanRow]) -> list[tuple]:  # type: ignore[type-arg]
     values = [triage.route(row) for row in rows]
     assert None not in values
     return values  # type: ignore[return-value]
+
+
+@contextmanager
+def _sequence_past(value: int) -> Iterator[None]:
+    """PostgreSQL's id sequence moved past `value` for the block, then back (a sequence is not
+    rolled back with the test's transaction). SQLite takes the next id from the table."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('people_resident', 'id')")
+        sequence = cursor.fetchone()[0]
+        cursor.execute(f"SELECT last_value FROM {sequence}")  # noqa: S608 - the table's own
+        before = cursor.fetchone()[0]
+        cursor.execute("SELECT setval(%s::regclass, %s)", [sequence, value])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval(%s::regclass, %s)", [sequence, before])
 
 
 # -- when the commune's keys are read into memory ------------------------------------------
@@ -131,9 +153,10 @@ def test_new_ids_past_32_bits_after_the_keys_were_read_leave_them_for_the_databa
     Resident.objects.filter(pk=elsewhere.pk).update(id=2**32 + 5)  # new ids come after it
     writer = _writer(ea_yong)
 
-    writer.write([clean_row("Vũ Thị Lan", village=village.pk, cccd=CCCD)])  # keys read, then
-    assert writer._recall is None  # the new resident's id overflowed them
-    writer.write([clean_row("Vũ Thị Lan", number=3, village=village.pk, cccd=CCCD)])
+    with _sequence_past(2**32 + 5):
+        writer.write([clean_row("Vũ Thị Lan", village=village.pk, cccd=CCCD)])  # keys read,
+        assert writer._recall is None  # then the new resident's id overflowed them
+        writer.write([clean_row("Vũ Thị Lan", number=3, village=village.pk, cccd=CCCD)])
 
     assert (writer.counts.created, writer.counts.unchanged) == (1, 1)
     assert Resident.objects.filter(commune=ea_yong, full_name="Vũ Thị Lan").count() == 1
@@ -248,7 +271,9 @@ def test_a_new_person_with_a_phone_only_has_the_key_version_of_its_phone(
 ) -> None:
     writer = _writer(ea_yong)
 
-    writer.write([clean_row(village=village.pk, phone=PHONE), clean_row("Vũ Thị Lan")])
+    writer.write(
+        [clean_row(village=village.pk, phone=PHONE), clean_row("Vũ Thị Lan", village=village.pk)]
+    )
 
     assert Resident.objects.get(full_name=AN).key_version == keyring().active
     assert Resident.objects.get(full_name="Vũ Thị Lan").key_version is None
@@ -287,3 +312,157 @@ def test_long_personal_originals_are_cut_to_the_column(ea_yong: Place, village: 
     assert len(stored.original_value) == 500
     assert len(stored.detail) == 500
     assert decrypt(stored.original_encrypted, personal.ISSUE_ORIGINAL) == "9" * 600
+
+
+def test_the_triage_s_residents_are_stored_with_their_numbers_sealed(
+    ea_yong: Place, village: Place
+) -> None:
+    writer = _writer(ea_yong)
+    rows = [
+        clean_row("Có Cả Hai", village=village.pk, cccd=CCCD, phone=PHONE),
+        clean_row("Chỉ Số Điện Thoại", village=village.pk, phone=PHONE),
+        clean_row("Chỉ Căn Cước", village=village.pk, cccd=OTHER_CCCD),
+        clean_row("Không Có Số", village=village.pk, birth=None, gender=""),
+    ]
+
+    writer.write_new(_new_values(rows), [(3, Issue(IssueCode.GENDER_INVALID, "gender", "?", ""))])
+
+    stored = {r.full_name: r for r in Resident.objects.filter(commune=ea_yong)}
+    both = stored["Có Cả Hai"]
+    assert (both.cccd, both.phone, both.village_id, both.birth_date) == (
+        CCCD,
+        PHONE,
+        village.pk,
+        BORN,
+    )
+    assert (both.cccd_hmac, both.cccd_last4_hmac) == personal.cccd_keys(CCCD)
+    assert (both.phone_hmac, both.phone_last4_hmac) == personal.phone_keys(PHONE)
+    assert stored["Chỉ Số Điện Thoại"].key_version == keyring().active
+    assert stored["Chỉ Căn Cước"].key_version == keyring().active
+    nothing = stored["Không Có Số"]
+    assert (nothing.key_version, nothing.phone_encrypted, nothing.cccd_encrypted) == (
+        None,
+        "",
+        None,
+    )
+    assert list(nothing.issues.values_list("code", flat=True)) == [IssueCode.GENDER_INVALID]
+    assert writer.counts.created == 4
+    assert writer.counts.warnings == {IssueCode.GENDER_INVALID: 1}
+
+
+def test_a_resident_the_triage_inserted_after_the_keys_were_read_is_found_by_name(
+    ea_yong: Place, village: Place
+) -> None:
+    _stored(village, 2)
+    writer = _writer(ea_yong)
+    writer.write([clean_row("Vũ Thị Lan", village=village.pk)])
+    assert writer._recall_loaded
+    writer.write_new(_new_values([clean_row("Đinh Văn Nam", village=village.pk)]), [])
+
+    writer.write([clean_row("Đinh Văn Nam", number=3, village=village.pk, phone=PHONE)])
+
+    assert (writer.counts.created, writer.counts.updated) == (2, 1)
+    assert Resident.objects.get(full_name="Đinh Văn Nam").phone == PHONE
+
+
+def test_a_cccd_a_chunk_added_to_a_resident_is_found_by_a_later_chunk(
+    ea_yong: Place, village: Place
+) -> None:
+    _stored(village, 2)
+    lan = ResidentFactory(village=village, full_name="Vũ Thị Lan", birth_date=BORN)
+    writer = _writer(ea_yong)
+    writer.write([clean_row("Vũ Thị Lan", village=village.pk, cccd=CCCD)])  # keys read
+    assert writer._recall_loaded
+
+    writer.write([clean_row("Vũ Thị Lành", number=3, village=village.pk, cccd=CCCD)])
+
+    assert writer.rejected == []
+    # the same person told twice in the file: the second row only fills what is empty
+    assert (writer.counts.created, writer.counts.updated, writer.counts.unchanged) == (0, 1, 1)
+    lan.refresh_from_db()
+    assert (lan.full_name, lan.cccd) == ("Vũ Thị Lan", CCCD)
+
+
+def test_new_ids_follow_the_largest_ever_given(ea_yong: Place, village: Place) -> None:
+    gone = ResidentFactory(village=village)
+    gone_id = gone.pk
+    Resident.objects.filter(pk=gone_id).delete()  # its id is not given again
+    writer = _writer(ea_yong)
+
+    writer.write([clean_row(village=village.pk), clean_row("Vũ Thị Lan", village=village.pk)])
+    writer.write([clean_row("Đinh Văn Nam", village=village.pk)])
+
+    ids = sorted(Resident.objects.filter(commune=ea_yong).values_list("id", flat=True))
+    assert ids[0] > gone_id
+    if connection.vendor == "sqlite":  # a PostgreSQL sequence may have given others since
+        assert ids == [gone_id + 1, gone_id + 2, gone_id + 3]
+
+
+def test_the_first_resident_of_an_empty_table_gets_the_first_id(
+    ea_yong: Place, village: Place
+) -> None:
+    Resident.objects.all().delete()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # as if no resident had ever been stored
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'people_resident'")
+    writer = _writer(ea_yong)
+
+    writer.write([clean_row(village=village.pk), clean_row("Vũ Thị Lan", village=village.pk)])
+
+    ids = list(Resident.objects.order_by("id").values_list("id", flat=True))
+    if connection.vendor == "sqlite":
+        assert ids == [1, 2]
+    else:  # the sequence's next values (other tests took earlier ones)
+        assert ids[1] == ids[0] + 1
+
+
+def test_statistics_are_refreshed_after_a_large_insert_and_again_once_doubled(
+    ea_yong: Place, village: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writing, "ANALYZE_AFTER_ROWS", 4)
+    writer = _writer(ea_yong)
+
+    def analyzed(rows: int, *, first: int = 0) -> int:
+        new = [clean_row(f"Người {first + i}", village=village.pk) for i in range(rows)]
+        with CaptureQueriesContext(connection) as queries:
+            if rows:
+                writer.write(new)
+            writer.finish()
+        return sum(q["sql"].startswith("ANALYZE people_resident") for q in queries)
+
+    # 3 < 4: a small insert leaves the statistics alone (PostgreSQL takes them once before
+    # the first look-ups: the table may have just been filled by another import)
+    assert analyzed(3) == (1 if connection.vendor == "postgresql" else 0)
+    assert analyzed(1, first=3) == 1  # 4 inserted, exactly the threshold
+    assert analyzed(3, first=4) == 0  # 7 < twice 4
+    assert analyzed(1, first=7) == 1  # 8: the table has doubled since
+
+
+def test_statistics_before_the_look_ups_are_taken_on_postgresql_only(
+    ea_yong: Place, village: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL plans the look-ups from them; SQLite plans look-ups by key well without.
+    monkeypatch.setattr(writing, "ANALYZE_AFTER_ROWS", 1)
+    writer = _writer(ea_yong, recall=False)
+    writer.write_new(_new_values([clean_row("Người Mới", village=village.pk)]), [])
+
+    with CaptureQueriesContext(connection) as queries:
+        writer.write([clean_row(village=village.pk)])
+
+    analyzed = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert analyzed == [
+            "ANALYZE people_resident (id, commune_id, village_id, name_key, cccd_hmac, birth_date)",
+            "ANALYZE people_dataissue (resident_id)",
+        ]
+    else:
+        assert analyzed == []
+
+
+def test_the_source_is_cut_to_its_column(ea_yong: Place, village: Place) -> None:
+    writer = ChunkWriter(commune_id=ea_yong.pk, source="d" * 300)
+    issue = Issue(IssueCode.GENDER_INVALID, "gender", "?", "")
+
+    writer.write([clean_row(village=village.pk, issues=(issue,))])
+
+    assert DataIssue.objects.get(resident__commune=ea_yong).source == "d" * 255
