@@ -2,6 +2,7 @@
 
 import datetime as dt
 import fcntl
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -58,13 +59,17 @@ def django_db_modify_db_settings(  # type: ignore[no-untyped-def]
     from django.conf import settings
 
     slot, lock = _free_slot(Path(settings.DATA_DIR))
+    # A server's databases are shared by every data directory (module) run at once: named
+    # after the directory too. SQLite's file is in the directory already.
+    where = hashlib.sha256(str(settings.DATA_DIR).encode()).hexdigest()[:8]
     try:
         for alias, db_settings in settings.DATABASES.items():
             test = db_settings.setdefault("TEST", {})
             base = _BASE_TEST_NAMES.setdefault(
                 alias, test.get("NAME") or f"test_{db_settings['NAME']}"
             )
-            test["NAME"] = f"{base}_slot{slot}"
+            sqlite = db_settings["ENGINE"].endswith("sqlite3")
+            test["NAME"] = f"{base}_slot{slot}" if sqlite else f"{base}_{where}_{slot}"
         yield
     finally:
         lock.close()

@@ -12,6 +12,8 @@ docs/mutants.md.
     python mutation/run.py                      # every module of MODULES
     python mutation/run.py core/idempotency.py  # some of them (paths under congdanso/)
     python mutation/run.py --again core/idempotency.py  # its survivors, after new tests
+    DATABASE_URL=postgres://… python mutation/run.py --sqlite-survivors MODULE  # their
+        # PostgreSQL branches: the SQLite run's survivors, on PostgreSQL
 """
 
 import argparse
@@ -85,7 +87,9 @@ def _slug(module: str) -> str:
 
 def _prepare(module: str, tests: list[str]) -> Path:
     """A directory where `mutmut run` sees the project with this module's configuration."""
-    where = SCRATCH / _slug(module)
+    # against PostgreSQL (DATABASE_URL) in a directory of its own: its results are its own
+    server = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    where = SCRATCH / (_slug(module) + ("-postgresql" if server else ""))
     where.mkdir(parents=True, exist_ok=True)
     missing = [t for t in tests if not (ROOT / "congdanso" / t).exists()]
     if missing:  # measuring an older tree, before some tests existed
@@ -155,21 +159,34 @@ def _results(where: Path) -> dict[str, str]:
 
 
 def run_module(
-    module: str, *, jobs: int, fresh: bool = False, again: bool = False
+    module: str,
+    *,
+    jobs: int,
+    fresh: bool = False,
+    again: bool = False,
+    sqlite_survivors: bool = False,
 ) -> tuple[Counter[str], list[str], float]:
     """Runs the module's mutants (those without a result; every one with `fresh`; with
-    `again`, only the survivors of the last run, against the tests as they are now)."""
+    `again`, only the survivors of the last run, against the tests as they are now; with
+    `sqlite_survivors`, on PostgreSQL, only those that survived the run on SQLite, and the
+    results are both runs': a mutant is killed when either database's run killed it)."""
     where = _prepare(module, MODULES[module])
     if fresh:
         shutil.rmtree(where / "mutants", ignore_errors=True)
     names = []
     if again:
         names = [n for n, status in _results(where).items() if status not in KILLED]
+    earlier: dict[str, str] = {}
+    if sqlite_survivors:
+        earlier = _results(SCRATCH / _slug(module))
+        names = [n for n, status in earlier.items() if status not in KILLED]
     started = time.monotonic()
-    if names or not again:
+    if names or not (again or sqlite_survivors):
         _mutmut(where, "run", "--max-children", str(jobs), *names, log=where / "run.log")
     took = time.monotonic() - started
     results = _results(where)
+    if sqlite_survivors:
+        results = earlier | {n: results.get(n, earlier[n]) for n in names}
     statuses = Counter(results.values())
     survivors = [f"{name}: {status}" for name, status in results.items() if status not in KILLED]
     if not statuses:
@@ -187,14 +204,26 @@ def main() -> int:
         action="store_true",
         help="run the survivors of the last run again (after writing the tests they led to)",
     )
+    parser.add_argument(
+        "--sqlite-survivors",
+        action="store_true",
+        help="with DATABASE_URL=postgres://…: only the survivors of the SQLite run, on "
+        "PostgreSQL (its own branches), scored with the SQLite run",
+    )
     options = parser.parse_args()
+    if options.sqlite_survivors and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        parser.error("--sqlite-survivors runs on PostgreSQL: set DATABASE_URL=postgres://…")
     unknown = [m for m in options.modules if m not in MODULES]
     if unknown:
         parser.error(f"not a critical module: {', '.join(unknown)} (see MODULES)")
     rows = []
     for module in options.modules or list(MODULES):
         statuses, survivors, took = run_module(
-            module, jobs=options.jobs, fresh=options.fresh, again=options.again
+            module,
+            jobs=options.jobs,
+            fresh=options.fresh,
+            again=options.again,
+            sqlite_survivors=options.sqlite_survivors,
         )
         total = sum(statuses.values())
         killed = sum(n for status, n in statuses.items() if status in KILLED)
