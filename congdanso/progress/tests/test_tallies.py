@@ -29,7 +29,14 @@ from congdanso.places.models import Place
 from congdanso.places.services import commune_get_or_create, village_get_or_create
 from congdanso.privacy.services import resident_erase
 from congdanso.progress.indicators import campaign_indicators
-from congdanso.progress.tallies import tally_check, tally_rebuild
+from congdanso.progress.tallies import (
+    Difference,
+    TargetSpec,
+    tally_change,
+    tally_check,
+    tally_rebuild,
+    tally_track,
+)
 from congdanso.vn import fold
 
 START, END = dt.date(2023, 4, 12), dt.date(2023, 12, 31)
@@ -322,6 +329,16 @@ def _brute_units(campaign: Campaign, place: Place, day: dt.date) -> dict:  # typ
     ops=[("added", 0, dt.date(1990, 1, 1)), ("added", 4, None), ("record", 0, 0, START)],
     day=END,
 )
+# One batch for a person who moved away and one who lives here: the first counts nothing,
+# the second must still count.
+@example(
+    ops=[
+        ("resident", 0, dt.date(1990, 1, 1), "moved_away"),
+        ("resident", 0, dt.date(1991, 1, 1), "living"),
+        ("turns", 0, [(0, 0, 0), (1, 1, 0)]),
+    ],
+    day=END,
+)
 @example(
     ops=[
         ("resident", 1, None, "living"),
@@ -456,3 +473,114 @@ def test_the_tallies_command_finds_and_repairs_a_tampered_tally(
     call_command("tallies", "rebuild", f"--campaign={campaign.pk}", stdout=io.StringIO())
 
     assert tally_check(campaign) == []
+
+
+def test_a_tally_check_names_each_difference(campaign: Campaign, villages) -> None:  # type: ignore[no-untyped-def]
+    from congdanso.people.tests.factories import ResidentFactory
+
+    ResidentFactory(village=villages["Thôn Cao Bằng"], birth_date=dt.date(1990, 5, 17))
+    counted = Tally.objects.get(
+        campaign=campaign, scope=villages["Thôn Cao Bằng"], measure="R", item=0
+    )
+    Tally.objects.filter(pk=counted.pk).update(amount=7)
+    Tally.objects.create(
+        campaign=campaign, scope=villages["Thôn Tân Lập"], measure="T", item=0, day=END, amount=3
+    )
+    Tally.objects.create(  # a row at zero is no difference
+        campaign=campaign, scope=villages["Thôn Tân Lập"], measure="T", item=0, day=START
+    )
+    commune_row = Tally.objects.get(campaign=campaign, scope=campaign.place, measure="R")
+    commune_row.delete()
+
+    assert tally_check(campaign) == [
+        Difference(
+            scope_id=scope,
+            measure=measure,
+            item=0,
+            day=day,
+            cohort=cohort,
+            stored=stored,
+            computed=computed,
+        )
+        for scope, measure, day, cohort, stored, computed in sorted(
+            [
+                (counted.scope_id, "R", counted.day, counted.cohort, 7, 1),
+                (villages["Thôn Tân Lập"].pk, "T", END, False, 3, 0),
+                (campaign.place_id, "R", commune_row.day, commune_row.cohort, 0, 1),
+            ]
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("born", "in_cohort"),
+    [
+        (dt.date(2007, 12, 31), True),  # 16 on the campaign's last day
+        (dt.date(2008, 1, 1), False),
+        (dt.date(1973, 1, 1), True),  # 50 on it
+        (dt.date(1972, 12, 31), False),
+    ],
+)
+def test_the_cohort_s_first_and_last_birth_days_count_in_it(  # type: ignore[no-untyped-def]
+    campaign: Campaign, villages, born: dt.date, in_cohort: bool
+) -> None:
+    from congdanso.people.tests.factories import ResidentFactory
+
+    person = ResidentFactory(village=villages["Thôn Cao Bằng"], birth_date=born)
+    # A change of the person's own is counted in Python (before and after), a new one in SQL.
+    achievement_record(
+        resident=person,
+        criterion=Criterion.objects.get(code=EXEMPLARY_2023[0]),
+        achieved_on=dt.date(2023, 5, 4),
+    )
+
+    assert tally_check(campaign) == []
+    cohort = Tally.objects.filter(campaign=campaign, scope=campaign.place, measure="C")
+    assert [row.cohort for row in cohort] == [in_cohort]
+
+
+def test_a_target_s_population_is_born_between_its_two_days_inclusive() -> None:
+    first, last = dt.date(1983, 10, 1), dt.date(2005, 9, 30)
+    target = TargetSpec(pk=1, criteria=(), born=(first, last))
+
+    assert [target.holds(day) for day in (first, last)] == [True, True]
+    one_day = dt.timedelta(days=1)
+    assert [target.holds(day) for day in (first - one_day, last + one_day, None)] == [
+        False,
+        False,
+        False,
+    ]
+    assert TargetSpec(pk=1, criteria=(), born=None).holds(None)
+    students = TargetSpec(pk=1, criteria=(), born=None, segment="student")
+    assert students.holds(None, "public_sector,student")
+    assert not students.holds(None, "public_sector")
+    assert not students.holds(None)
+
+
+def test_tracking_residents_outside_a_tally_change_is_a_programming_error() -> None:
+    with pytest.raises(RuntimeError, match="^tally_track outside tally_change$"):
+        tally_track(residents=[1])
+
+
+def test_residents_created_in_two_communes_in_one_block_are_each_counted(  # type: ignore[no-untyped-def]
+    campaign: Campaign, villages, ea_yong: Place
+) -> None:
+
+    other, _ = commune_get_or_create(parent=ea_yong.parent, name="Xã Ea Kly", code="ea-kly")
+    far, _ = village_get_or_create(commune=other, name="Thôn 1")  # no campaign there
+    with tally_change():
+        with residents_changing(communes=[]):
+            outside = Resident.objects.create(
+                commune=other, village=far, full_name="Người Ngoài", name_key="nguoi ngoai"
+            )
+            inside = Resident.objects.create(
+                commune=ea_yong,
+                village=villages["Thôn Cao Bằng"],
+                full_name="Người Trong",
+                name_key="nguoi trong",
+            )
+        assert outside.pk < inside.pk  # the commune without a campaign comes first
+        tally_track(residents=[outside.pk, inside.pk], created=True)
+
+    assert tally_check(campaign) == []
+    assert Tally.objects.filter(campaign=campaign, measure="R", scope=campaign.place).exists()
