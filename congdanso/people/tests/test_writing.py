@@ -466,3 +466,56 @@ def test_the_source_is_cut_to_its_column(ea_yong: Place, village: Place) -> None
     writer.write([clean_row(village=village.pk, issues=(issue,))])
 
     assert DataIssue.objects.get(resident__commune=ea_yong).source == "d" * 255
+
+
+def test_through_the_keys_a_row_s_id_finds_its_resident_whatever_else_it_says(
+    ea_yong: Place, village: Place
+) -> None:
+    _stored(village, 2)
+    stored = ResidentFactory(village=village, full_name="Lò Văn Páo", birth_date=None)
+    writer = _writer(ea_yong)
+    assert writer._keys(100) is not None
+
+    writer.write([clean_row("Lò Văn Pảo", village=village.pk, resident_id=stored.pk)])
+
+    assert (writer.counts.created, writer.counts.updated) == (0, 1)
+    stored.refresh_from_db()
+    assert (stored.full_name, stored.birth_date) == ("Lò Văn Pảo", BORN)
+
+
+def test_a_resident_the_keys_name_wrongly_is_dropped_by_its_stored_values(
+    ea_yong: Place, village: Place
+) -> None:
+    # The keys in memory are digests: two residents can share one. Those read for a row are
+    # kept only when their stored CCCD or birth year is what the row asks for.
+    other_year = ResidentFactory(
+        village=village, full_name=AN, birth_date=dt.date(1990, 1, 1), cccd=OTHER_CCCD
+    )
+    writer = _writer(ea_yong)
+    keys = writer._keys(100)
+    assert keys is not None
+    row = clean_row(AN, village=village.pk, cccd=CCCD)
+    # as if a digest of this row's CCCD and of its name in 1985 were also the other's
+    keys.add([(other_year.pk, row.cccd_hmac, "nguyen van an", village.pk, "1985-03-05")])
+
+    by_id, to_read = writer._recalled(keys, [row], set(), {row.cccd_hmac})
+
+    assert by_id == {}
+    assert to_read == {}
+
+
+def test_a_cccd_the_triage_inserted_after_the_keys_were_read_is_found_by_a_later_chunk(
+    ea_yong: Place, village: Place
+) -> None:
+    _stored(village, 2)
+    writer = _writer(ea_yong)
+    writer.write([clean_row("Vũ Thị Lan", village=village.pk)])
+    assert writer._recall_loaded
+    writer.write_new(_new_values([clean_row("Đinh Văn Nam", village=village.pk, cccd=CCCD)]), [])
+
+    # another spelling, no village, no birth date: only the CCCD can find the person
+    writer.write([clean_row("Đinh Văn Năm", number=3, village=None, birth=None, cccd=CCCD)])
+
+    assert writer.rejected == []
+    assert (writer.counts.created, writer.counts.updated) == (2, 0)
+    assert writer.counts.unchanged == 1
