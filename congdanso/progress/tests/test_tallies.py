@@ -88,6 +88,15 @@ def world(ea_yong: Place) -> dict:  # type: ignore[type-arg]
         criteria=[CODES[2]],
         segment="student",
     )
+    target_add(  # an age range and a group at once
+        campaign=district_campaign,
+        name="Young public servants",
+        kind="share",
+        value="0.5",
+        criteria=[CODES[0]],
+        ages=(18, 35),
+        segment="public_sector",
+    )
     target_add(
         campaign=district_campaign,
         name="30-60",
