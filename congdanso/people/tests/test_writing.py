@@ -350,14 +350,23 @@ def test_the_triage_s_residents_are_stored_with_their_numbers_sealed(
     assert writer.counts.warnings == {IssueCode.GENDER_INVALID: 1}
 
 
+def _triage_inserts_after_the_keys_were_read(commune: Place, new: CleanRow) -> ChunkWriter:
+    """A writer whose first chunk read the commune's keys, then the triage inserted `new`."""
+    village = Place.objects.get(pk=new.village_id)
+    _stored(village, 2)
+    writer = _writer(commune)
+    writer.write([clean_row("Vũ Thị Lan", village=village.pk)])
+    assert writer._recall_loaded
+    writer.write_new(_new_values([new]), [])
+    return writer
+
+
 def test_a_resident_the_triage_inserted_after_the_keys_were_read_is_found_by_name(
     ea_yong: Place, village: Place
 ) -> None:
-    _stored(village, 2)
-    writer = _writer(ea_yong)
-    writer.write([clean_row("Vũ Thị Lan", village=village.pk)])
-    assert writer._recall_loaded
-    writer.write_new(_new_values([clean_row("Đinh Văn Nam", village=village.pk)]), [])
+    writer = _triage_inserts_after_the_keys_were_read(
+        ea_yong, clean_row("Đinh Văn Nam", village=village.pk)
+    )
 
     writer.write([clean_row("Đinh Văn Nam", number=3, village=village.pk, phone=PHONE)])
 
@@ -507,11 +516,9 @@ def test_a_resident_the_keys_name_wrongly_is_dropped_by_its_stored_values(
 def test_a_cccd_the_triage_inserted_after_the_keys_were_read_is_found_by_a_later_chunk(
     ea_yong: Place, village: Place
 ) -> None:
-    _stored(village, 2)
-    writer = _writer(ea_yong)
-    writer.write([clean_row("Vũ Thị Lan", village=village.pk)])
-    assert writer._recall_loaded
-    writer.write_new(_new_values([clean_row("Đinh Văn Nam", village=village.pk, cccd=CCCD)]), [])
+    writer = _triage_inserts_after_the_keys_were_read(
+        ea_yong, clean_row("Đinh Văn Nam", village=village.pk, cccd=CCCD)
+    )
 
     # another spelling, no village, no birth date: only the CCCD can find the person
     writer.write([clean_row("Đinh Văn Năm", number=3, village=None, birth=None, cccd=CCCD)])
