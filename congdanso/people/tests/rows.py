@@ -2,6 +2,7 @@
 built by hand for the tests of the identity rules and of the writer."""
 
 import datetime as dt
+from typing import Any
 
 from congdanso.people import personal
 from congdanso.people.importing.cleaning import CleanRow, Issue
@@ -52,30 +53,22 @@ def clean_row(  # noqa: PLR0913 - a row has that many fields
     )
 
 
-def known(  # noqa: PLR0913
-    resident_id: int,
-    name: str = AN,
-    *,
-    birth: dt.date | None = BORN,
-    precision: str = "day",
-    gender: str = "M",
-    cccd: str | None = None,
-    phone: str = "",
-    village: int | None = 1,
-    status: str = "living",
-) -> Known:
-    sealed_cccd = personal.seal_cccd(cccd) if cccd else None
-    sealed_phone = personal.seal_phone(phone) if phone else None
+def known(resident_id: int, name: str = AN, *, status: str = "living", **fields: Any) -> Known:
+    """The resident a `clean_row` with these fields would describe, as stored (numbers
+    sealed)."""
+    row = clean_row(name, status=status, **fields)
+    sealed_cccd = personal.seal_cccd(row.cccd) if row.cccd else None
+    sealed_phone = personal.seal_phone(row.phone) if row.phone else None
     return Known(
         resident_id,
-        sealed_cccd[1] if sealed_cccd else None,
-        fold(name),
-        name,
-        birth,
-        precision,
-        gender,
-        sealed_phone[1] if sealed_phone else "",
-        village,
+        row.cccd_hmac,
+        row.name_key,
+        row.full_name,
+        row.birth_date,
+        row.birth_date_precision,
+        row.gender,
+        row.phone_hmac,
+        row.village_id,
         status,
         sealed_cccd,
         sealed_phone,
