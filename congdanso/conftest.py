@@ -41,7 +41,7 @@ def libreoffice() -> None:
 
 #: Set by `make mutate` (mutation/run.py): several test processes run at once, each mutant's
 #: tests in a fresh fork, and each must have a test database of its own.
-DATABASE_PER_PROCESS = "CONGDANSO_TEST_DATABASE_PER_PROCESS"
+MUTATION_RUN = "CONGDANSO_MUTATION_RUN"
 _BASE_TEST_NAMES: dict[str, str] = {}
 
 
@@ -53,7 +53,7 @@ def django_db_modify_db_settings(  # type: ignore[no-untyped-def]
     file held for the session) and the test database of that slot. With `--reuse-db` a slot's
     database is created once and then kept, so a mutant's tests do not wait for the
     migrations, and two mutants tested at once never share (or destroy) one database."""
-    if not os.environ.get(DATABASE_PER_PROCESS):
+    if not os.environ.get(MUTATION_RUN):
         yield
         return
     from django.conf import settings

@@ -29,8 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / "var" / "mutate"
-#: read by congdanso/conftest.py: each test process takes a test database of its own
-DATABASE_PER_PROCESS = "CONGDANSO_TEST_DATABASE_PER_PROCESS"
+#: Read by the conftest files: each test process takes a test database of its own
+#: (congdanso/conftest.py) and property tests stop at the first failing example (conftest.py).
+MUTATION_RUN = "CONGDANSO_MUTATION_RUN"
 
 #: module (under congdanso/) → the tests that guard it (under congdanso/).
 MODULES: dict[str, list[str]] = {
@@ -85,11 +86,18 @@ def _slug(module: str) -> str:
     return module.strip("/").replace("/", "-").removesuffix(".py")
 
 
+def _on_server() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def _scratch(module: str, *, server: bool) -> Path:
+    """The module's directory; a run against PostgreSQL has its own: its results are its own."""
+    return SCRATCH / (_slug(module) + ("-postgresql" if server else ""))
+
+
 def _prepare(module: str, tests: list[str]) -> Path:
     """A directory where `mutmut run` sees the project with this module's configuration."""
-    # against PostgreSQL (DATABASE_URL) in a directory of its own: its results are its own
-    server = os.environ.get("DATABASE_URL", "").startswith("postgres")
-    where = SCRATCH / (_slug(module) + ("-postgresql" if server else ""))
+    where = _scratch(module, server=_on_server())
     where.mkdir(parents=True, exist_ok=True)
     missing = [t for t in tests if not (ROOT / "congdanso" / t).exists()]
     if missing:  # measuring an older tree, before some tests existed
@@ -127,13 +135,7 @@ def _prepare(module: str, tests: list[str]) -> Path:
 def _mutmut(where: Path, *args: str, log: Path | None = None) -> str:
     """mutmut's output; with `log`, written there as it comes (follow a long run with
     `tail -f`)."""
-    # each test process its own test database, kept from one mutant to the next
-    # and property tests that stop at the first failing example (conftest.py)
-    env = os.environ | {
-        "CONGDANSO_DATA_DIR": str(where / "data"),
-        DATABASE_PER_PROCESS: "1",
-        "CONGDANSO_MUTATION_RUN": "1",
-    }
+    env = os.environ | {"CONGDANSO_DATA_DIR": str(where / "data"), MUTATION_RUN: "1"}
     (where / "data").mkdir(exist_ok=True)
     command = [str(Path(sys.executable).parent / "mutmut"), *args]
     if log is None:
@@ -178,7 +180,7 @@ def run_module(
         names = [n for n, status in _results(where).items() if status not in KILLED]
     earlier: dict[str, str] = {}
     if sqlite_survivors:
-        earlier = _results(SCRATCH / _slug(module))
+        earlier = _results(_scratch(module, server=False))
         names = [n for n, status in earlier.items() if status not in KILLED]
     started = time.monotonic()
     if names or not (again or sqlite_survivors):
@@ -211,7 +213,7 @@ def main() -> int:
         "PostgreSQL (its own branches), scored with the SQLite run",
     )
     options = parser.parse_args()
-    if options.sqlite_survivors and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    if options.sqlite_survivors and not _on_server():
         parser.error("--sqlite-survivors runs on PostgreSQL: set DATABASE_URL=postgres://…")
     unknown = [m for m in options.modules if m not in MODULES]
     if unknown:
