@@ -173,6 +173,14 @@ operations = st.lists(
         st.tuples(st.just("status_of"), st.integers(0, 9), st.sampled_from(["living", "deceased"])),
         st.tuples(st.just("issue"), st.integers(0, 9), st.booleans()),
         st.tuples(st.just("erase"), st.integers(0, 9)),
+        # a resident's change, then a commune-wide one in the same block
+        st.tuples(
+            st.just("nested"),
+            st.integers(0, 9),
+            st.integers(0, len(SESSIONS) - 1),
+            st.integers(0, len(CODES) - 1),
+            st.integers(0, 4),  # the village of the resident the inner block adds
+        ),
         st.tuples(
             st.just("segments"),
             st.integers(0, 9),
@@ -184,24 +192,29 @@ operations = st.lists(
 )
 
 
+def _create(world: dict, people: list[Resident], village_index: int, born, status: str) -> None:  # type: ignore[no-untyped-def, type-arg]
+    """A resident written straight to the table, its whole commune declared changing."""
+    villages = world["villages"]
+    village = villages[village_index % len(villages)]
+    with residents_changing(communes=[village.commune_id], turns=True):
+        people.append(
+            Resident.objects.create(
+                commune_id=village.commune_id,
+                village=village if village_index < len(villages) else None,
+                full_name=f"Người {len(people)}",
+                name_key=fold(f"Người {len(people)}"),
+                birth_date=born,
+                birth_date_precision="day" if born else "",
+                status=status,
+            )
+        )
+
+
 def _apply(world: dict, people: list[Resident], op: tuple) -> None:  # type: ignore[type-arg]
     kind, *args = op
     villages, criteria = world["villages"], world["criteria"]
     if kind == "resident":
-        village_index, born, status = args
-        village = villages[village_index % len(villages)]
-        with residents_changing(communes=[village.commune_id]):
-            people.append(
-                Resident.objects.create(
-                    commune_id=village.commune_id,
-                    village=village if village_index < len(villages) else None,
-                    full_name=f"Người {len(people)}",
-                    name_key=fold(f"Người {len(people)}"),
-                    birth_date=born,
-                    birth_date_precision="day" if born else "",
-                    status=status,
-                )
-            )
+        _create(world, people, *args)
         return
     if kind == "added":
         village_index, born = args
@@ -270,6 +283,18 @@ def _apply(world: dict, people: list[Resident], op: tuple) -> None:  # type: ign
         resident_erase(resident=person, reason="yêu cầu xoá")
     elif kind == "segments":
         resident_segments_set(resident=person, segments=args[1])
+    elif kind == "nested":
+        # The person's "before" is taken first; the commune-wide block inside must take the
+        # rest of the commune only, not the person again as changed by the turn.
+        _index, session, criterion, village_index = args
+        with residents_changing(residents=[person.pk], turns=True):
+            turn_record(
+                session=world["sessions"][session],
+                resident=person,
+                criterion=criteria[criterion],
+                unit=world["units"][0],
+            )
+            _create(world, people, village_index, dt.date(1990, 1, 1), "living")
 
 
 def _in(place: Place, other: Place | None) -> bool:
@@ -355,6 +380,16 @@ def _brute_units(campaign: Campaign, place: Place, day: dt.date) -> dict:  # typ
         ("record", 0, 0, START),
         ("turn", 4, 0, 1, 1),
         ("record", 0, 2, END),
+    ],
+    day=END,
+)
+# A commune-wide change nested in a resident's, after the resident changed: the commune's
+# "before" leaves out the resident tracked first, in both groups.
+@example(
+    ops=[
+        ("resident", 0, dt.date(1990, 1, 1), "living"),
+        ("status", 0, "held"),
+        ("nested", 0, 0, 0, 1),
     ],
     day=END,
 )
