@@ -729,6 +729,9 @@ def test_damaged_workbooks_give_a_kind_or_a_domain_error(
         (b"Nguy\xeanx", "cp1258"),  # "ê" before the last letter: not a cut character
         ("Hoà".encode()[:-1], "utf-8"),  # "à" cut by the sample: UTF-8 still
         ("Nguyễn".encode()[:-2], "utf-8"),  # "ễ" (three bytes) cut after its first one
+        # a four-byte character (an emoji in a note) cut after its third byte: the cut
+        # starts three bytes before the end, the farthest a cut can
+        ("Gọi lại 📞".encode()[:-1], "utf-8"),
         ("Hoà".encode(), "utf-8"),
         (codecs.BOM_UTF8 + b"a", "utf-8-sig"),
     ],
