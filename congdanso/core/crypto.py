@@ -80,16 +80,18 @@ class _Nonces:
     An import encrypts hundreds of thousands of values; a system call per nonce cost more than
     the encryption, and each one let go of the GIL (a busy second thread then held it for a
     whole switch interval). The bytes are the same operating-system randomness, sliced. A
-    nonce must never be used twice under one key: a lock hands out each slice once, and after
-    a fork both processes drop what they had drawn (`os.register_at_fork`), so a forked
-    worker cannot repeat its parent's nonces.
+    nonce must never be used twice under one key: a lock hands out each slice once, and a
+    forked child drops the block it inherited and the lock (`os.register_at_fork`), so it
+    cannot repeat its parent's nonces nor wait for a lock a thread of the parent held. The
+    parent keeps both: a thread of it may be inside `take` at the fork, and a block or lock
+    swapped under it would hand out an empty slice, or one slice twice.
     """
 
     BLOCK = 4096
 
     def __init__(self) -> None:
         self._reset()
-        os.register_at_fork(after_in_parent=self._reset, after_in_child=self._reset)
+        os.register_at_fork(after_in_child=self._reset)
 
     def _reset(self) -> None:
         # A new lock too: one held by another thread at the fork would stay held in the child.

@@ -6,7 +6,10 @@ import hashlib
 import hmac
 import json
 import os
+import select
+import signal
 import stat
+import tempfile
 import threading
 from pathlib import Path
 
@@ -129,23 +132,69 @@ def test_the_keyring_json_round_trips(ring: Keyring) -> None:
     assert again.without([2]).keys.keys() == {1, 2}  # the active key is never dropped
 
 
+KEY = "A" * 43 + "="  # 32 bytes in base64
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("text", "what"),
     [
-        "not json",
-        "[]",
-        '{"active": 1, "keys": {}}',
-        '{"active": 2, "keys": {"1": "%(key)s"}, "index_key": "%(key)s"}',
-        '{"active": 1, "keys": {"1": "c2hvcnQ="}, "index_key": "%(key)s"}',
-        '{"active": 1, "keys": {"1": "%(key)s"}}',
-        '{"active": 1, "keys": {"one": "%(key)s"}, "index_key": "%(key)s"}',
+        ("not json", "it is not JSON"),
+        ("[]", 'it has no "keys" object'),
+        ('{"active": 1, "keys": []}', 'it has no "keys" object'),
+        ('{"active": 1, "keys": {}}', "the active version is not one of the keys"),
+        (
+            '{"active": 2, "keys": {"1": "%(key)s"}, "index_key": "%(key)s"}',
+            "the active version is not one of the keys",
+        ),
+        (
+            '{"active": "1", "keys": {"1": "%(key)s"}, "index_key": "%(key)s"}',
+            "the active version is not one of the keys",
+        ),
+        (
+            '{"active": 1, "keys": {"1": "c2hvcnQ="}, "index_key": "%(key)s"}',
+            "key 1 is not 32 bytes in base64",
+        ),
+        # a stray character: base64 that skipped it would read 32 bytes
+        (
+            '{"active": 1, "keys": {"1": "AAAA!%(rest)s"}, "index_key": "%(key)s"}',
+            "key 1 is not 32 bytes in base64",
+        ),
+        (
+            '{"active": 1, "keys": {"1": 12}, "index_key": "%(key)s"}',
+            "key 1 is not 32 bytes in base64",
+        ),
+        ('{"active": 1, "keys": {"1": "%(key)s"}}', "index_key is not 32 bytes in base64"),
+        (
+            '{"active": 1, "keys": {"one": "%(key)s"}, "index_key": "%(key)s"}',
+            "a key version is not a positive number",
+        ),
+        (
+            '{"active": 0, "keys": {"0": "%(key)s"}, "index_key": "%(key)s"}',
+            "a key version is not a positive number",
+        ),
     ],
 )
-def test_an_invalid_keyring_is_refused(text: str) -> None:
-    key = "A" * 43 + "="
+def test_an_invalid_keyring_is_refused_saying_what_is_wrong(text: str, what: str) -> None:
     with pytest.raises(KeyringError) as error:
-        Keyring.from_json(text % {"key": key} if "%(key)s" in text else text, source="test")
-    assert "test" in error.value.message.render("en")
+        Keyring.from_json(text % {"key": KEY, "rest": KEY[4:]}, source="/srv/keys.json")
+    assert error.value.code == "keyring_invalid"
+    assert error.value.message.render("en") == f"The keyring /srv/keys.json is invalid: {what}."
+    assert "/srv/keys.json" in error.value.message.render("vi")
+
+
+def test_a_keyring_keeps_where_it_came_from_through_its_changes(ring: Keyring) -> None:
+    # Its source names it in every message, and decides where a rotation is saved.
+    text = ring.to_json()
+    from_file = Keyring.from_json(text, source="/srv/keys.json")
+    from_environment = Keyring.from_json(text, source=crypto.KEYS_ENV, from_environment=True)
+    for original in (from_file, from_environment):
+        for changed in (original, original.with_new_active_key(), original.without([1])):
+            assert (changed.source, changed.from_environment) == (
+                original.source,
+                original.from_environment,
+            )
+    assert (from_file.source, from_file.from_environment) == ("/srv/keys.json", False)
+    assert from_environment.from_environment
 
 
 def test_the_key_file_is_created_on_first_use_readable_by_its_owner_only(data_dir: Path) -> None:
@@ -255,3 +304,215 @@ def test_a_forked_process_does_not_repeat_the_nonces_its_parent_drew(ring: Keyri
     parent_nonces = {parent[i : i + size] for i in range(0, len(parent), size)}
     assert len(child_nonces) == 50
     assert not child_nonces & parent_nonces
+
+
+# -- what each refusal says, and the edges of the token's format ------------------------------
+CCCD = "people.resident.cccd"
+TAMPERED = (
+    "A value of people.resident.cccd cannot be decrypted: it was modified, moved from another "
+    "column, or encrypted with another key."
+)
+
+
+def test_a_token_under_a_missing_key_names_its_column_key_and_keyring(ring: Keyring) -> None:
+    ring = Keyring.from_json(ring.to_json(), source="/srv/keys.json")
+    token = ring.with_new_active_key().encrypt("0912345678", "people.resident.phone")
+    with pytest.raises(DecryptionError) as error:
+        ring.decrypt(token, "people.resident.phone")
+    assert error.value.message.render("en") == (
+        "A value of people.resident.phone is encrypted with key 2, which the keyring "
+        "/srv/keys.json does not hold."
+    )
+
+
+def _tokens_near(token: str) -> list[str]:
+    version, body = token.split(":")
+    return [
+        f"{version}:{body[:8]}!{body[8:]}",  # a stray character, which lax base64 skips
+        f"{version}:AAAA:{body}",  # the body after a second colon
+        f"{version}:{body}\n",
+        body,  # no version
+        f"x{version}:{body}",
+    ]
+
+
+def test_a_token_near_a_good_one_is_refused_naming_its_column(ring: Keyring) -> None:
+    token = ring.encrypt("066190012345", CCCD)
+    assert ring.decrypt(token, CCCD) == "066190012345"
+    for near in _tokens_near(token):
+        with pytest.raises(DecryptionError) as error:
+            ring.decrypt(near, CCCD)
+        assert error.value.message.render("en") == TAMPERED, near
+
+
+def test_a_token_names_the_version_before_its_first_colon() -> None:
+    assert crypto.token_version("3:ab:cd") == 3
+    with pytest.raises(DecryptionError) as error:
+        crypto.token_version("ab:3", CCCD)
+    assert error.value.message.render("en") == TAMPERED
+    with pytest.raises(DecryptionError) as error:
+        crypto.token_version("ab:3")  # a caller that does not name the column
+    assert error.value.message.render("en") == TAMPERED.replace("people.resident.cccd", "?")
+
+
+def test_the_process_s_keyring_refuses_garbage_naming_its_column(data_dir: Path) -> None:
+    ring = crypto.keyring()
+    for garbage in ("garbage", "", "x:AAAA"):
+        with pytest.raises(DecryptionError) as error:
+            crypto.decrypt(garbage, CCCD)
+        assert error.value.message.render("en") == TAMPERED
+    # A token under a key it holds is read without reading the keyring again.
+    assert crypto.decrypt(crypto.encrypt("066190012345", CCCD), CCCD) == "066190012345"
+    assert crypto.keyring() is ring
+
+
+def test_the_remembered_indexes_stay_within_their_bound(
+    ring: Keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(crypto, "REMEMBERED_INDEXES", 3)
+    for value in "abcdefg":
+        assert ring.index_remembered(value, "c") == ring.index(value, "c")
+        assert len(ring._remembered["c"]) <= 3
+
+
+def test_a_block_of_nonces_is_handed_out_whole_and_once() -> None:
+    nonces = crypto._Nonces()
+    taken = [nonces.take() for _ in range(2 * crypto._Nonces.BLOCK + 1)]
+    assert {len(n) for n in taken} == {crypto.NONCE_BYTES}
+    assert len(set(taken)) == len(taken)
+
+
+def test_a_forked_child_draws_nonces_of_its_own() -> None:
+    nonces = crypto._Nonces()  # made here, not at import: its set-up is what is tested
+    nonces.take()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(write, b"".join(nonces.take() for _ in range(20)))
+        finally:
+            os._exit(0)
+    os.close(write)
+    child = b""
+    while chunk := os.read(read, 4096):
+        child += chunk
+    os.close(read)
+    os.waitpid(pid, 0)
+    parent = b"".join(nonces.take() for _ in range(20))
+    assert len(child) == len(parent) == 20 * crypto.NONCE_BYTES
+    size = crypto.NONCE_BYTES
+    assert not {child[i : i + size] for i in range(0, len(child), size)} & {
+        parent[i : i + size] for i in range(0, len(parent), size)
+    }
+
+
+# -- the keyring's file -------------------------------------------------------------------------
+def test_a_key_file_others_may_read_is_refused_with_its_mode(data_dir: Path) -> None:
+    crypto.keyring()
+    path = data_dir / "keys.json"
+    os.chmod(path, 0o644)
+    with pytest.raises(KeyringError) as error:
+        crypto.keyring_reload()
+    assert error.value.code == "keyring_permissions"
+    assert error.value.message.render("en") == (
+        f"The keyring file {path} may be read by other users (mode 0o644): run chmod 600 on it."
+    )
+
+
+def test_a_keyring_knows_its_source(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, ring: Keyring
+) -> None:
+    crypto._loaded.clear()
+    assert crypto.keyring_reload().source == str(data_dir / "keys.json")  # nothing loaded yet
+    monkeypatch.setenv(crypto.KEYS_ENV, ring.to_json())
+    assert (crypto.keyring().source, crypto.keyring().from_environment) == (crypto.KEYS_ENV, True)
+    with pytest.raises(KeyringError) as error:
+        crypto.keyring_save(crypto.keyring().with_new_active_key())
+    assert error.value.code == "keyring_in_environment"
+    assert error.value.message.render("en") == (
+        "The keyring comes from the environment variable CONGDANSO_KEYS: it cannot be changed "
+        "from here. Put the new keyring into the variable instead."
+    )
+
+
+def test_the_keyring_is_written_beside_its_place_in_folders_made_for_it(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Never through the system's temporary folder (another file system, where a copy of the
+    # keys could outlive a crash): with none there, the keyring is still made and saved.
+    monkeypatch.setattr(tempfile, "tempdir", str(data_dir / "no-such-folder"))
+    path = data_dir / "secrets" / "congdanso" / "keys.json"
+    monkeypatch.setenv(crypto.KEYS_FILE_ENV, str(path))
+    first = crypto.keyring()
+    assert first.source == str(path)
+    assert crypto.keyring_save(first.with_new_active_key()).active == 2
+    assert Keyring.from_json(path.read_text()).active == 2
+    assert sorted(p.name for p in path.parent.iterdir()) == ["keys.json"]
+
+
+def test_a_keyring_another_process_made_first_is_kept(data_dir: Path, ring: Keyring) -> None:
+    path = data_dir / "keys.json"
+    path.write_text(ring.to_json())
+    crypto._create_file(path)  # lost the race: no error, the other one stays
+    assert Keyring.from_json(path.read_text()) == ring
+    assert [p.name for p in data_dir.iterdir()] == ["keys.json"]
+
+
+def test_a_keyring_is_saved_to_where_it_was_read(data_dir: Path, ring: Keyring) -> None:
+    elsewhere = data_dir / "elsewhere.json"
+    moved = Keyring.from_json(ring.to_json(), source=str(elsewhere))
+    crypto.keyring_save(moved.with_new_active_key())
+    assert Keyring.from_json(elsewhere.read_text()).active == 2
+    assert crypto.keyring().source == str(data_dir / "keys.json")  # its own, made anew
+    # A keyring of no file goes to the process's own.
+    crypto.keyring_save(ring)
+    assert Keyring.from_json((data_dir / "keys.json").read_text()) == ring
+
+
+def test_a_failed_save_leaves_no_copy_of_the_keys(data_dir: Path, ring: Keyring) -> None:
+    target = data_dir / "a-folder"
+    target.mkdir()
+    with pytest.raises(IsADirectoryError):
+        crypto.keyring_save(Keyring.from_json(ring.to_json(), source=str(target)))
+    assert sorted(p.name for p in data_dir.iterdir()) == ["a-folder"]
+
+
+def test_a_child_forked_while_another_thread_takes_a_nonce_still_gets_nonces() -> None:
+    # The lock held at the fork by a thread that does not exist in the child: the child must
+    # not wait for it for ever (an import forks its reader beside busy threads).
+    nonces = crypto._Nonces()
+    nonces._lock.acquire()  # as another thread, in the middle of take()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(write, nonces.take())
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        ready, _, _ = select.select([read], [], [], 20)
+        got = os.read(read, 64) if ready else b""
+    finally:
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read)
+    nonces._lock.release()  # the other thread, done
+    assert len(got) == crypto.NONCE_BYTES
+    assert len(nonces.take()) == crypto.NONCE_BYTES
+
+
+def test_a_fork_changes_nothing_in_the_parent() -> None:
+    # A thread of the parent may be inside take() at the fork, holding the lock and about to
+    # slice the block: swapping either under it would hand out an empty nonce, or let another
+    # thread take the same slice.
+    nonces = crypto._Nonces()
+    nonces.take()
+    lock, pool, at = nonces._lock, nonces._pool, nonces._next
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert nonces._lock is lock
+    assert (nonces._pool, nonces._next) == (pool, at)

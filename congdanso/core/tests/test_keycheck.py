@@ -69,10 +69,13 @@ def test_no_keyring_is_made_when_the_database_holds_sealed_values(
         crypto.keyring()
 
     assert refused.value.code == "keyring_missing"
-    english = refused.value.message.render("en")
-    assert english.startswith(f"The keyring file {own_keyring} is missing; a new one would")
     # Where to unpack the backup's keys, and the other way to give them.
-    assert f"-C {own_keyring.parent}) or give it in {crypto.KEYS_ENV}." in english
+    assert refused.value.message.render("en") == (
+        f"The keyring file {own_keyring} is missing; a new one would not open the values this "
+        "database holds, so none was made. Put the keyring back (a backup made with "
+        "--include-keys has it in FILE.keys.tar: tar -xpf FILE.keys.tar -C "
+        f"{own_keyring.parent}) or give it in {crypto.KEYS_ENV}."
+    )
     assert "keys.tar" in refused.value.message.render("vi")
     assert not own_keyring.exists()
 
