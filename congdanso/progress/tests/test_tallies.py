@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from congdanso.campaigns.achievements import achievement_record, achievement_withdraw
 from congdanso.campaigns.models import Achievement, Campaign, Criterion, Tally
+from congdanso.campaigns.models import TallyMeasure as M
 from congdanso.campaigns.services import campaign_create
 from congdanso.campaigns.targets import target_add
 from congdanso.conftest import EXEMPLARY_2023
@@ -383,6 +384,30 @@ def _brute_units(campaign: Campaign, place: Place, day: dt.date) -> dict:  # typ
     ],
     day=END,
 )
+# Open issues of either kind (Q item 0: any, item 1: a possible duplicate), then one resolved
+# by the person's erasure.
+@example(
+    ops=[
+        ("resident", 0, dt.date(1990, 1, 1), "living"),
+        ("resident", 1, None, "living"),
+        ("issue", 0, False),
+        ("issue", 1, True),
+        ("issue", 1, False),
+        ("erase", 0),
+    ],
+    day=END,
+)
+# Two people of one village reach the same criterion on the same day in one batch: their
+# contributions add up (one key, two people).
+@example(
+    ops=[
+        ("resident", 0, dt.date(1990, 1, 1), "living"),
+        ("resident", 0, dt.date(1991, 1, 1), "living"),
+        ("status", 0, "held"),
+        ("turns", 0, [(0, 1, None), (1, 1, None)]),
+    ],
+    day=END,
+)
 # A commune-wide change nested in a resident's, after the resident changed: the commune's
 # "before" leaves out the resident tracked first, in both groups.
 @example(
@@ -649,3 +674,175 @@ def test_residents_created_in_two_communes_in_one_block_are_each_counted(  # typ
 
     assert tally_check(campaign) == []
     assert Tally.objects.filter(campaign=campaign, measure="R", scope=campaign.place).exists()
+
+
+# -- blocks nested in every order, and places of every level ------------------------------
+def _held(world: dict) -> SupportSession:  # type: ignore[type-arg]
+    session = SupportSession.objects.get(pk=world["sessions"][0].pk)  # Ea Yông, village 0
+    session_status_set(session=session, status="held")
+    return session
+
+
+def _exact(world: dict) -> None:  # type: ignore[type-arg]
+    for campaign in world["campaigns"]:
+        assert tally_check(campaign) == []
+
+
+def _person(world: dict, village: int = 0) -> Resident:  # type: ignore[type-arg]
+    return resident_add(
+        village=world["villages"][village], full_name="Người Thử", birth_date="01/01/1990"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("in_sql", [False, True])
+def test_blocks_on_one_group_then_the_other_count_both(world, monkeypatch, in_sql) -> None:  # type: ignore[no-untyped-def]
+    # Each way a block can name its residents for the turns alone, then for their
+    # achievements (or the reverse), whole communes or one by one.
+    if in_sql:
+        monkeypatch.setattr(tallies, "_PYTHON_AT_MOST", 0)
+    session, person = _held(world), _person(world)
+    commune = person.commune_id
+    criteria, unit = world["criteria"], world["units"][0]
+
+    def turn(criterion: int) -> None:
+        turn_record(session=session, resident=person, criterion=criteria[criterion], unit=unit)
+
+    # The turns first, then an achievement inside.
+    with tally_change(residents=[person.pk], achievements=False, turns=True):
+        with tally_change(residents=[person.pk]):
+            achievement_record(resident=person, criterion=criteria[3], achieved_on=START)
+        turn(0)
+    _exact(world)
+    # The commune's achievements, then the person's turns and achievements.
+    with tally_change(communes=[commune]), tally_change(residents=[person.pk], turns=True):
+        turn(1)
+    _exact(world)
+    # The commune's achievements, then its turns too.
+    with tally_change(communes=[commune]), tally_change(communes=[commune], turns=True):
+        turn(2)
+    _exact(world)
+    # The person's achievements, then the commune's turns: the person's turns are counted
+    # once, with the commune's.
+    with tally_change(residents=[person.pk]):  # noqa: SIM117 - two blocks, nested
+        with tally_change(communes=[commune], achievements=False, turns=True):
+            turn(3)
+    _exact(world)
+
+
+@pytest.mark.django_db
+def test_residents_found_for_their_turns_are_tracked_for_their_turns(world) -> None:  # type: ignore[no-untyped-def]
+    session, person = _held(world), _person(world)
+    with tally_change():
+        tally_track(residents=[person.pk], achievements=False, turns=True)
+        Turn.objects.create(
+            commune_id=person.commune_id, session=session, resident=person, service="guidance"
+        )
+    _exact(world)
+    assert campaign_indicators(world["campaigns"][0], on=END).sessions.registry_turns == 1
+
+
+@pytest.mark.django_db
+def test_a_block_over_a_commune_without_campaigns_counts_the_others(world, ea_yong) -> None:  # type: ignore[no-untyped-def]
+    # The commune without campaigns comes first (the smaller id), in both kinds of block.
+    outside = (
+        Place.objects.filter(kind="commune")
+        .exclude(path__startswith=ea_yong.parent.path)
+        .order_by("pk")
+        .first()
+    )
+    assert outside is not None and outside.pk < ea_yong.pk
+    stranger = Resident.objects.create(
+        commune=outside, full_name="Người Ngoài", name_key=fold("Người Ngoài")
+    )
+    person = _person(world)
+    with tally_change(communes=[outside.pk, ea_yong.pk]):
+        Resident.objects.create(commune=ea_yong, full_name="Người Mới", name_key="nguoi moi")
+    _exact(world)
+    with tally_change(residents=[stranger.pk, person.pk]):
+        achievement_record(resident=person, criterion=world["criteria"][0], achieved_on=START)
+    _exact(world)
+
+
+@pytest.mark.django_db
+def test_a_province_wide_campaign_counts_a_resident_in_the_four_places_above(
+    world, ea_yong
+) -> None:  # type: ignore[no-untyped-def]
+    district = ea_yong.parent
+    province = district.parent
+    campaign = campaign_create(
+        place=province,
+        name="Tỉnh",
+        start_date=START,
+        end_date=END,
+        criteria=list(CODES),
+        exemplary=CODES[:3],
+        target_exemplary=5,
+    )
+    person = _person(world)
+    achievement_record(resident=person, criterion=world["criteria"][0], achieved_on=START)
+
+    assert tally_check(campaign) == []
+    village = world["villages"][0]
+    counted = Tally.objects.filter(campaign=campaign, measure="C").values_list(
+        "scope_id", flat=True
+    )
+    assert sorted(counted) == sorted([village.pk, ea_yong.pk, district.pk, province.pk])
+
+
+@pytest.mark.django_db
+def test_a_target_added_to_a_running_campaign_counts_what_was_done_before(world) -> None:  # type: ignore[no-untyped-def]
+    session, person = _held(world), _person(world)
+    criteria = world["criteria"]
+    turn_record(session=session, resident=person, criterion=criteria[1], unit=world["units"][0])
+    achievement_record(resident=person, criterion=criteria[0], achieved_on=START)
+    campaign = world["campaigns"][0]
+    before = set(Tally.objects.filter(campaign=campaign).values_list("measure", "scope", "amount"))
+
+    target = target_add(campaign=campaign, name="Late", kind="count", value=2, criteria=[CODES[1]])
+
+    assert tally_check(campaign) == []
+    rows = Tally.objects.filter(campaign=campaign)
+    assert set(rows.exclude(item=target.pk).values_list("measure", "scope", "amount")) >= before
+    assert set(rows.filter(item=target.pk).values_list("measure", flat=True)) == {"G", "H"}
+
+
+@pytest.mark.django_db
+def test_a_past_list_counts_the_turns_of_those_on_it_only(world) -> None:  # type: ignore[no-untyped-def]
+    session, person = _held(world), _person(world)
+    turn_record(session=session, resident=person, service="guidance")
+    campaign = world["campaigns"][0]
+    communes = [person.commune_id]
+    turns = {M.TURNS, M.PEOPLE}
+    now = tallies._fresh(tallies._spec_of(campaign.pk), communes)
+
+    later = tallies.tallies_registered_before(
+        campaign, communes, person.created_at + dt.timedelta(seconds=1)
+    )
+    earlier = tallies.tallies_registered_before(campaign, communes, person.created_at)
+
+    assert (
+        {k: v for k, v in later.items() if k[2] in turns}
+        == {k: v for k, v in now.items() if k[2] in turns}
+        != {}
+    )
+    assert [k for k in earlier if k[2] in turns] == []
+
+
+@pytest.mark.django_db
+def test_a_stored_tally_of_one_the_data_does_not_give_is_a_difference(world) -> None:  # type: ignore[no-untyped-def]
+    campaign = world["campaigns"][0]
+    Tally.objects.create(
+        campaign=campaign, scope=campaign.place, measure="T", item=0, day=END, amount=1
+    )
+    assert tally_check(campaign) == [
+        Difference(
+            scope_id=campaign.place_id,
+            measure="T",
+            item=0,
+            day=END,
+            cohort=False,
+            stored=1,
+            computed=0,
+        )
+    ]
