@@ -623,9 +623,8 @@ class _Change:
         people: dict[int, _Person] | None = None,
     ) -> Counter[Key]:
         """Contributions of the commune's residents, by group (turns or not): None means all
-        of them. A few residents are computed in Python, from `people` when the caller read
-        them (every one of them the database still holds); many by grouped SQL, groups asked
-        for the same residents in one statement."""
+        of them. A few residents are computed in Python (from `people` when already read);
+        many by grouped SQL, groups asked for the same residents in one statement."""
         specs = list(self.specs[commune].values())
         total: Counter[Key] = Counter()
         merged: dict[tuple[int, ...] | None, set[bool]] = defaultdict(set)
@@ -634,7 +633,7 @@ class _Change:
                 if group:
                     total.update(_turn_contributions(specs, chosen))
                     continue
-                if people is None:  # not read yet (else it holds every resident chosen)
+                if people is None or any(pk not in people for pk in chosen):
                     people = _people(_people_rows(chosen)).get(commune, {})
                 total.update(
                     _people_contributions(specs, [people[pk] for pk in chosen if pk in people])
