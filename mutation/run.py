@@ -14,9 +14,11 @@ docs/mutants.md.
     python mutation/run.py --again core/idempotency.py  # its survivors, after new tests
     DATABASE_URL=postgres://… python mutation/run.py --sqlite-survivors MODULE  # their
         # PostgreSQL branches: the SQLite run's survivors, on PostgreSQL
+    python mutation/run.py --again --only '*add_residents*' MODULE  # some of them
 """
 
 import argparse
+import fnmatch
 import os
 import re
 import shutil
@@ -167,11 +169,13 @@ def run_module(
     fresh: bool = False,
     again: bool = False,
     sqlite_survivors: bool = False,
+    only: list[str] | None = None,
 ) -> tuple[Counter[str], list[str], float]:
     """Runs the module's mutants (those without a result; every one with `fresh`; with
     `again`, only the survivors of the last run, against the tests as they are now; with
     `sqlite_survivors`, on PostgreSQL, only those that survived the run on SQLite, and the
-    results are both runs': a mutant is killed when either database's run killed it)."""
+    results are both runs': a mutant is killed when either database's run killed it). With
+    `only` (patterns of mutant names), those of the chosen mutants that match."""
     where = _prepare(module, MODULES[module])
     if fresh:
         shutil.rmtree(where / "mutants", ignore_errors=True)
@@ -182,8 +186,12 @@ def run_module(
     if sqlite_survivors:
         earlier = _results(_scratch(module, server=False))
         names = [n for n, status in earlier.items() if status not in KILLED]
+    if only:
+        if not (again or sqlite_survivors):
+            names = list(_results(where))
+        names = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in only)]
     started = time.monotonic()
-    if names or not (again or sqlite_survivors):
+    if names or not (again or sqlite_survivors or only):
         _mutmut(where, "run", "--max-children", str(jobs), *names, log=where / "run.log")
     took = time.monotonic() - started
     results = _results(where)
@@ -212,6 +220,13 @@ def main() -> int:
         help="with DATABASE_URL=postgres://…: only the survivors of the SQLite run, on "
         "PostgreSQL (its own branches), scored with the SQLite run",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="PATTERN",
+        help="only the mutants whose name matches (a glob: '*add_residents*'; repeatable), "
+        "among those the other options choose",
+    )
     options = parser.parse_args()
     if options.sqlite_survivors and not _on_server():
         parser.error("--sqlite-survivors runs on PostgreSQL: set DATABASE_URL=postgres://…")
@@ -226,6 +241,7 @@ def main() -> int:
             fresh=options.fresh,
             again=options.again,
             sqlite_survivors=options.sqlite_survivors,
+            only=options.only,
         )
         total = sum(statuses.values())
         killed = sum(n for status, n in statuses.items() if status in KILLED)
