@@ -718,9 +718,12 @@ def test_blocks_on_one_group_then_the_other_count_both(world, monkeypatch, in_sq
     with tally_change(communes=[commune]), tally_change(residents=[person.pk], turns=True):
         turn(1)
     _exact(world)
-    # The commune's achievements, then its turns too.
+    # The commune's achievements, then its turns too (a turn written straight to the table:
+    # no inner block names the person).
     with tally_change(communes=[commune]), tally_change(communes=[commune], turns=True):
-        turn(2)
+        Turn.objects.create(
+            commune_id=commune, session=session, resident=person, service="guidance", unit=unit
+        )
     _exact(world)
     # The person's achievements, then the commune's turns: the person's turns are counted
     # once, with the commune's.
