@@ -5,7 +5,7 @@ of, depends on it). Pure Python: no database."""
 import datetime as dt
 from collections import defaultdict
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from congdanso.people.importing.identity import Known
@@ -60,6 +60,15 @@ class _Plain:
 
 @settings(max_examples=300, deadline=None)
 @given(steps=steps, asked=st.lists(a_person, min_size=1, max_size=6))
+# The first namesake's birth year corrected to the second's: it keeps its place before it.
+@example(
+    steps=[
+        ("add", (NAMES[0], 1, dt.date(1990, 1, 1)), 0),
+        ("add", (NAMES[0], 1, dt.date(1985, 3, 5)), 0),
+        ("change", (NAMES[0], 1, dt.date(1985, 1, 1)), 0),
+    ],
+    asked=[(NAMES[0], 1, dt.date(1985, 3, 5))],
+)
 def test_namesakes_by_year_answer_as_the_scan_of_every_namesake(
     steps: list[tuple[str, tuple[str, int | None, dt.date | None], int]],
     asked: list[tuple[str, int | None, dt.date | None]],
