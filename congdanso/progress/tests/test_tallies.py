@@ -725,6 +725,14 @@ def test_blocks_on_one_group_then_the_other_count_both(world, monkeypatch, in_sq
             commune_id=commune, session=session, resident=person, service="guidance", unit=unit
         )
     _exact(world)
+    # One person, then another of the same commune inside (each written straight to the
+    # table): each one's "before" is their own, taken once.
+    other = _person(world)
+    with tally_change(residents=[person.pk]):
+        Resident.objects.filter(pk=person.pk).update(birth_date=None, birth_date_precision="")
+        with tally_change(residents=[other.pk]):
+            Resident.objects.filter(pk=other.pk).update(segments="student")
+    _exact(world)
     # The person's achievements, then the commune's turns: the person's turns are counted
     # once, with the commune's.
     with tally_change(residents=[person.pk]):  # noqa: SIM117 - two blocks, nested
