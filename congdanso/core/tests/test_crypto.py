@@ -11,6 +11,7 @@ import signal
 import stat
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -283,21 +284,29 @@ def test_nonces_drawn_in_blocks_are_never_handed_out_twice_across_threads(ring: 
     assert {len(n) for n in nonces} == {crypto.NONCE_BYTES}
 
 
-def test_a_forked_process_does_not_repeat_the_nonces_its_parent_drew(ring: Keyring) -> None:
-    ring.encrypt("x", "t")  # the parent holds a block it has barely used
+def _in_a_child(draw: Callable[[], bytes]) -> bytes:
+    """What `draw` gives in a forked child, read by the parent."""
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: its next nonces, to the parent
+    if pid == 0:
         try:
-            os.write(write, b"".join(_nonce_of(ring, ring.encrypt("x", "t")) for _ in range(50)))
+            os.write(write, draw())
         finally:
             os._exit(0)
     os.close(write)
-    child = b""
+    got = b""
     while chunk := os.read(read, 4096):
-        child += chunk
+        got += chunk
     os.close(read)
     os.waitpid(pid, 0)
+    return got
+
+
+def test_a_forked_process_does_not_repeat_the_nonces_its_parent_drew(ring: Keyring) -> None:
+    ring.encrypt("x", "t")  # the parent holds a block it has barely used
+    child = _in_a_child(
+        lambda: b"".join(_nonce_of(ring, ring.encrypt("x", "t")) for _ in range(50))
+    )
     parent = b"".join(_nonce_of(ring, ring.encrypt("x", "t")) for _ in range(50))
     size = crypto.NONCE_BYTES
     child_nonces = {child[i : i + size] for i in range(0, len(child), size)}
@@ -385,19 +394,7 @@ def test_a_block_of_nonces_is_handed_out_whole_and_once() -> None:
 def test_a_forked_child_draws_nonces_of_its_own() -> None:
     nonces = crypto._Nonces()  # made here, not at import: its set-up is what is tested
     nonces.take()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.write(write, b"".join(nonces.take() for _ in range(20)))
-        finally:
-            os._exit(0)
-    os.close(write)
-    child = b""
-    while chunk := os.read(read, 4096):
-        child += chunk
-    os.close(read)
-    os.waitpid(pid, 0)
+    child = _in_a_child(lambda: b"".join(nonces.take() for _ in range(20)))
     parent = b"".join(nonces.take() for _ in range(20))
     assert len(child) == len(parent) == 20 * crypto.NONCE_BYTES
     size = crypto.NONCE_BYTES
