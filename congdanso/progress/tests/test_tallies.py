@@ -543,6 +543,55 @@ def test_concurrent_writers_keep_the_tallies_exact(campaign: Campaign, villages)
     assert campaign_indicators(campaign, on=dt.date(2023, 6, 1)).exemplary.count == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_waits_for_a_change_in_progress(campaign: Campaign, villages) -> None:  # type: ignore[no-untyped-def]
+    """A change holds its campaigns against a rebuild (a change of their rules: figures
+    counted by other rules would be mixed) until it commits: on PostgreSQL by a key-share
+    lock on the campaign's row, for which the rebuild's FOR UPDATE waits; on SQLite by the
+    write lock each transaction takes at its start."""
+    from congdanso.people.tests.factories import ResidentFactory
+
+    person = ResidentFactory(village=villages["Thôn Tân Lập"])
+    inside, leave, rebuilt = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def change() -> None:
+        try:
+            with tally_change(residents=[person.pk]):
+                inside.set()
+                leave.wait(20)
+                Resident.objects.filter(pk=person.pk).update(
+                    birth_date=None, birth_date_precision=""
+                )
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def rebuild() -> None:
+        try:
+            tally_rebuild(Campaign.objects.get(pk=campaign.pk))
+            rebuilt.set()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    changing = threading.Thread(target=change)
+    changing.start()
+    assert inside.wait(20)
+    rebuilding = threading.Thread(target=rebuild)
+    rebuilding.start()
+    ran_beside = rebuilt.wait(1.5)
+    leave.set()
+    changing.join()
+    rebuilding.join()
+
+    assert errors == []
+    assert not ran_beside
+    assert tally_check(campaign) == []
+
+
 @pytest.mark.django_db
 def test_the_tallies_command_finds_and_repairs_a_tampered_tally(
     campaign: Campaign, villages
