@@ -335,6 +335,9 @@ def test_tcvn3_capitals_come_back_where_the_text_shows_them(text: str, style: st
         ("x ¸nh B", "x ánh B"),  # a word starting small: not Title Case
         ("b NGUYÔN", "b NGUYỄN"),  # a small first letter: the capital word only, all of it
         ("b µ T¤N", "b à TÔN"),
+        # two-letter words: their second letter tells the case
+        ("T¤N ¸y", "TÔN Áy"),  # y is small: not an ALL-CAPS text, Title Case
+        ("µN b", "ÀN b"),  # N is a capital: an ALL-CAPS word
     ],
 )
 def test_tcvn3_case_repair_by_example(legacy: str, text: str) -> None:
