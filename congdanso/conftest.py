@@ -100,6 +100,22 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         places_load_official()
 
 
+def reference_data_ensure() -> None:
+    """What the session fixture and the migrations put in the test database: the place list
+    and the built-in criteria, which a transactional test's flush removes."""
+    from congdanso.campaigns.services import criteria_builtin_ensure
+
+    if not Place.objects.filter(kind=PlaceKind.PROVINCE).exists():
+        places_load_official()
+    criteria_builtin_ensure()
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """For a transactional test: an earlier one (here or elsewhere) flushed them."""
+    reference_data_ensure()
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_manifest(settings):  # type: ignore[no-untyped-def]
     """Pages render in tests without `collectstatic` having built the manifest."""

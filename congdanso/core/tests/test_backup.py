@@ -32,7 +32,7 @@ from django.db.utils import load_backend
 from congdanso.campaigns.achievements import achievement_record
 from congdanso.campaigns.catalog import BUILTIN
 from congdanso.campaigns.models import Campaign, Criterion
-from congdanso.campaigns.services import criteria_builtin_ensure
+from congdanso.conftest import reference_data_ensure
 from congdanso.core import backup
 from congdanso.core.backup import database, postgres, sqlite
 from congdanso.core.backup import manifest as backup_manifest
@@ -42,29 +42,16 @@ from congdanso.outreach.services import session_create, turn_record
 from congdanso.people.models import Resident
 from congdanso.people.tests.factories import ResidentFactory
 from congdanso.places.models import Place, PlaceKind
-from congdanso.places.services import places_load_official
 from congdanso.vn.numbers import format_number
 
 VENDOR = connections[DEFAULT_DB_ALIAS].vendor
-
-
-def _reference_data() -> None:
-    """What the session fixture and the migrations put in the test database."""
-    if not Place.objects.filter(kind=PlaceKind.PROVINCE).exists():
-        places_load_official()
-    criteria_builtin_ensure()
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _reference_data_restored_after_the_module(django_db_blocker: Any) -> Iterator[None]:
     yield
     with django_db_blocker.unblock():  # after the last flush of a transactional test here
-        _reference_data()
-
-
-@pytest.fixture
-def reference_data(transactional_db: None) -> None:
-    _reference_data()  # an earlier transactional test (here or elsewhere) flushed them
+        reference_data_ensure()
 
 
 @pytest.fixture

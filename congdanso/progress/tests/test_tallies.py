@@ -512,7 +512,9 @@ def test_a_rebuild_gives_back_the_same_rows(campaign: Campaign, villages) -> Non
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_keep_the_tallies_exact(campaign: Campaign, villages) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_writers_keep_the_tallies_exact(
+    reference_data, campaign: Campaign, villages
+) -> None:  # type: ignore[no-untyped-def]
     """Several threads record the criteria of the same people at once: on PostgreSQL they
     serialise on the residents' rows, on SQLite on the write lock; no count is lost."""
     from congdanso.people.tests.factories import ResidentFactory
@@ -544,7 +546,9 @@ def test_concurrent_writers_keep_the_tallies_exact(campaign: Campaign, villages)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rebuild_waits_for_a_change_in_progress(campaign: Campaign, villages) -> None:  # type: ignore[no-untyped-def]
+def test_a_rebuild_waits_for_a_change_in_progress(
+    reference_data, campaign: Campaign, villages
+) -> None:  # type: ignore[no-untyped-def]
     """A change holds its campaigns against a rebuild (a change of their rules: figures
     counted by other rules would be mixed) until it commits: on PostgreSQL by a key-share
     lock on the campaign's row, for which the rebuild's FOR UPDATE waits; on SQLite by the
