@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from congdanso.campaigns.models import Campaign
-from congdanso.campaigns.services import campaign_create
+from congdanso.campaigns.services import campaign_create, criteria_builtin_ensure
 from congdanso.places.models import Place, PlaceKind
 from congdanso.places.services import (
     commune_get_or_create,
@@ -103,8 +103,6 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 def reference_data_ensure() -> None:
     """What the session fixture and the migrations put in the test database: the place list
     and the built-in criteria, which a transactional test's flush removes."""
-    from congdanso.campaigns.services import criteria_builtin_ensure
-
     if not Place.objects.filter(kind=PlaceKind.PROVINCE).exists():
         places_load_official()
     criteria_builtin_ensure()

@@ -68,6 +68,26 @@ class Known:
     phone_sealed: Sealed | None
     issues: set[tuple[str, str]] = field(default_factory=set)
 
+    @classmethod
+    def of_row(
+        cls, resident_id: int, row: CleanRow, cccd: Sealed | None, phone: Sealed | None
+    ) -> "Known":
+        """The resident a clean row describes, its numbers sealed as `cccd` and `phone`."""
+        return cls(
+            resident_id,
+            row.cccd_hmac,
+            row.name_key,
+            row.full_name,
+            row.birth_date,
+            row.birth_date_precision,
+            row.gender,
+            row.phone_hmac,
+            row.village_id,
+            row.status or ResidentStatus.LIVING,
+            cccd,
+            phone,
+        )
+
 
 @dataclass
 class Counts:
@@ -222,20 +242,7 @@ class Matcher:
             known = match
             row_issues = {(i.code, i.original): i for i in row.issues} if row.issues else {}
             if known is None:
-                known = Known(
-                    0,
-                    row.cccd_hmac,
-                    row.name_key,
-                    row.full_name,
-                    row.birth_date,
-                    row.birth_date_precision,
-                    row.gender,
-                    row.phone_hmac,
-                    row.village_id,
-                    row.status or ResidentStatus.LIVING,
-                    self._seal_cccd(row),
-                    self._seal_phone(row),
-                )
+                known = Known.of_row(0, row, self._seal_cccd(row), self._seal_phone(row))
                 for other in by_name.near(row.name_key, row.village_id, row.birth_date):
                     if _weak_difference(row, other):
                         issue = Issue(

@@ -57,19 +57,9 @@ def known(resident_id: int, name: str = AN, *, status: str = "living", **fields:
     """The resident a `clean_row` with these fields would describe, as stored (numbers
     sealed)."""
     row = clean_row(name, status=status, **fields)
-    sealed_cccd = personal.seal_cccd(row.cccd) if row.cccd else None
-    sealed_phone = personal.seal_phone(row.phone) if row.phone else None
-    return Known(
+    return Known.of_row(
         resident_id,
-        row.cccd_hmac,
-        row.name_key,
-        row.full_name,
-        row.birth_date,
-        row.birth_date_precision,
-        row.gender,
-        row.phone_hmac,
-        row.village_id,
-        status,
-        sealed_cccd,
-        sealed_phone,
+        row,
+        personal.seal_cccd(row.cccd) if row.cccd else None,
+        personal.seal_phone(row.phone) if row.phone else None,
     )
